@@ -1,0 +1,56 @@
+package io.egressaudit.correlator;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One answer to "who owns this source IP at that time": one element of {@code matches} in {@code
+ * whois} and in a hit's {@code attribution}.
+ *
+ * @param cluster the cluster whose state matched; null for {@link AttributionKind#UNKNOWN}
+ * @param kind which rule matched
+ * @param egressIP the EgressIP object's name ({@code egress-ip}, {@code egress-ip-unassigned})
+ * @param node the egress node holding the IP ({@code egress-ip}), the node owning the address
+ *     ({@code node}), or the pod's node ({@code pod})
+ * @param namespaces the owning namespaces, sorted: those the namespaceSelector matches, or a
+ *     node's candidate namespaces; never null
+ * @param pods the owning pods, sorted by namespace and name; never null
+ * @param since when the matched state began (the {@code valid_from} of the EgressIP or node
+ *     state); null when unknown
+ * @param assignedIPs for {@code egress-ip}: every IP assigned to the object, more than one when the
+ *     object spreads traffic over several egress nodes (ECMP); null otherwise
+ * @param ambiguous for {@code node}: true when several namespaces could have sent the traffic, so
+ *     the source IP alone cannot tell them apart; null otherwise
+ * @param leakSuspects for {@code node}: namespaces with pods on this node that an assigned EgressIP
+ *     selects, so their traffic should not leave with the node IP; seeing it would be a leak; null
+ *     when none
+ * @param note a sentence for people explaining an anomaly (ambiguous, no candidate, unassigned);
+ *     null when there is nothing to explain
+ */
+public record Attribution(
+    String cluster,
+    AttributionKind kind,
+    String egressIP,
+    String node,
+    List<String> namespaces,
+    List<PodRef> pods,
+    Instant since,
+    List<String> assignedIPs,
+    Boolean ambiguous,
+    List<String> leakSuspects,
+    String note) {
+
+  /** The match for an IP nothing known owns. */
+  public static final Attribution UNKNOWN =
+      new Attribution(
+          null, AttributionKind.UNKNOWN, null, null, List.of(), List.of(), null, null, null, null,
+          null);
+
+  /** Copies the lists and replaces null namespaces and pods with empty lists. */
+  public Attribution {
+    namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+    pods = pods == null ? List.of() : List.copyOf(pods);
+    assignedIPs = assignedIPs == null ? null : List.copyOf(assignedIPs);
+    leakSuspects = leakSuspects == null ? null : List.copyOf(leakSuspects);
+  }
+}

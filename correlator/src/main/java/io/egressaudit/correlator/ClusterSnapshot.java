@@ -1,0 +1,128 @@
+package io.egressaudit.correlator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The state of one cluster at one point in time: every node, namespace, pod and EgressIP valid
+ * then, each with the time its current state began. Built once and read by many attributions, so
+ * it indexes the objects by name and by IP.
+ */
+public final class ClusterSnapshot {
+
+  private final String cluster;
+  private final List<NodeState> nodes = new ArrayList<>();
+  private final Map<String, NamespaceState> namespaces = new HashMap<>();
+  private final List<PodState> pods = new ArrayList<>();
+  private final List<EgressIpState> egressIps = new ArrayList<>();
+  private final Map<ObjectRef, Instant> since = new HashMap<>();
+  private final Map<String, List<NodeState>> nodesByIp = new HashMap<>();
+  private final Map<String, List<PodState>> podsByNode = new HashMap<>();
+  private final Map<String, List<PodState>> podsByIp = new HashMap<>();
+
+  /**
+   * Builds a snapshot.
+   *
+   * @param cluster the cluster's name, as given at import or in the kubeconfig context
+   * @param objects the objects valid at the snapshot's time, each mapped to the instant its state
+   *     began (its {@code valid_from}); the instant may be null when unknown
+   */
+  public ClusterSnapshot(String cluster, Map<? extends ClusterObject, Instant> objects) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    objects.forEach(this::add);
+  }
+
+  /**
+   * Builds a snapshot whose objects have no known start time.
+   *
+   * @param cluster the cluster's name
+   * @param objects the objects
+   */
+  public static ClusterSnapshot of(String cluster, Collection<? extends ClusterObject> objects) {
+    Map<ClusterObject, Instant> m = new HashMap<>();
+    objects.forEach(o -> m.put(o, null));
+    return new ClusterSnapshot(cluster, m);
+  }
+
+  private void add(ClusterObject object, Instant validFrom) {
+    if (validFrom != null) {
+      since.put(object.ref(), validFrom);
+    }
+    if (object instanceof NodeState n) {
+      nodes.add(n);
+      n.addresses().forEach(ip -> nodesByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(n));
+    } else if (object instanceof NamespaceState ns) {
+      namespaces.put(ns.name(), ns);
+    } else if (object instanceof PodState p) {
+      pods.add(p);
+      if (p.nodeName() != null) {
+        podsByNode.computeIfAbsent(p.nodeName(), k -> new ArrayList<>()).add(p);
+      }
+      if (!p.hostNetwork()) {
+        p.podIps().forEach(ip -> podsByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(p));
+      }
+    } else if (object instanceof EgressIpState e) {
+      egressIps.add(e);
+    }
+  }
+
+  /** The cluster's name. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** All nodes. */
+  public List<NodeState> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** All namespaces. */
+  public Collection<NamespaceState> namespaces() {
+    return List.copyOf(namespaces.values());
+  }
+
+  /** All pods. */
+  public List<PodState> pods() {
+    return List.copyOf(pods);
+  }
+
+  /** All EgressIP objects. */
+  public List<EgressIpState> egressIps() {
+    return List.copyOf(egressIps);
+  }
+
+  /** The namespace with that name, or null. */
+  public NamespaceState namespace(String name) {
+    return namespaces.get(name);
+  }
+
+  /** Nodes that have the canonical IP among their addresses (normally zero or one). */
+  public List<NodeState> nodesWithAddress(String ip) {
+    return nodesByIp.getOrDefault(ip, List.of());
+  }
+
+  /** Pods scheduled on the node. */
+  public List<PodState> podsOn(String nodeName) {
+    return podsByNode.getOrDefault(nodeName, List.of());
+  }
+
+  /** Non-hostNetwork pods that have the canonical IP as a pod IP. */
+  public List<PodState> podsWithIp(String ip) {
+    return podsByIp.getOrDefault(ip, List.of());
+  }
+
+  /** When the object's current state began, or null when unknown. */
+  public Instant since(ObjectRef ref) {
+    return since.get(ref);
+  }
+
+  /** True when the snapshot holds no object at all. */
+  public boolean isEmpty() {
+    return nodes.isEmpty() && namespaces.isEmpty() && pods.isEmpty() && egressIps.isEmpty();
+  }
+}

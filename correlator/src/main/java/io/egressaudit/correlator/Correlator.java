@@ -1,0 +1,148 @@
+package io.egressaudit.correlator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Maps a source IP to its owners with the attribution rules of the design: {@code egress-ip}, {@code
+ * egress-ip-unassigned}, {@code node}, {@code pod}, else {@code unknown}. Every rule that holds
+ * gives a match; the rules read only the snapshot, so the same call answers for any past time given
+ * the snapshot valid then.
+ */
+public final class Correlator {
+
+  private Correlator() {}
+
+  /**
+   * Attributes a source IP across clusters.
+   *
+   * @param ip the source IP, any literal form ({@code ::ffff:a.b.c.d} is {@code a.b.c.d})
+   * @param at the time the IP was seen; only echoed in the result, the snapshots must be those valid
+   *     at that time
+   * @param snapshots one snapshot per cluster, valid at {@code at}
+   * @return the matches of every cluster, or a single {@code unknown} match
+   * @throws IllegalArgumentException when {@code ip} is not an IP address literal
+   */
+  public static WhoisResult whois(String ip, Instant at, Collection<ClusterSnapshot> snapshots) {
+    String canonical = SourceIp.canonical(ip);
+    List<Attribution> matches = new ArrayList<>();
+    for (ClusterSnapshot s : snapshots) {
+      matches.addAll(attribute(canonical, s));
+    }
+    if (matches.isEmpty()) {
+      matches.add(Attribution.UNKNOWN);
+    }
+    return new WhoisResult(canonical, at, matches);
+  }
+
+  /**
+   * Attributes a canonical source IP within one cluster.
+   *
+   * @param ip canonical text as {@link SourceIp#canonical(String)} returns it
+   * @param s the cluster's state at the time the IP was seen
+   * @return the matches, in rule order; empty when no rule holds in this cluster
+   */
+  public static List<Attribution> attribute(String ip, ClusterSnapshot s) {
+    List<Attribution> matches = new ArrayList<>();
+    for (EgressIpState e : s.egressIps()) {
+      for (EgressIpAssignment a : e.assignments()) {
+        if (a.egressIP().equals(ip)) {
+          matches.add(egressIpMatch(s, e, a));
+        }
+      }
+    }
+    for (EgressIpState e : s.egressIps()) {
+      boolean assigned = e.assignments().stream().anyMatch(a -> a.egressIP().equals(ip));
+      if (!assigned && e.egressIPs().contains(ip)) {
+        matches.add(unassignedMatch(s, e));
+      }
+    }
+    for (NodeState n : s.nodesWithAddress(ip)) {
+      matches.add(NodeSnatAttribution.of(s, n));
+    }
+    for (PodState p : s.podsWithIp(ip)) {
+      if (p.active()) {
+        matches.add(podMatch(s, p));
+      }
+    }
+    return matches;
+  }
+
+  private static Attribution egressIpMatch(ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
+    Owners owners = Owners.of(s, e);
+    List<String> assigned = e.assignments().stream().map(EgressIpAssignment::egressIP).toList();
+    return new Attribution(
+        s.cluster(),
+        AttributionKind.EGRESS_IP,
+        e.name(),
+        a.node(),
+        owners.namespaces(),
+        owners.pods(),
+        s.since(e.ref()),
+        assigned,
+        null,
+        null,
+        null);
+  }
+
+  private static Attribution unassignedMatch(ClusterSnapshot s, EgressIpState e) {
+    Owners owners = Owners.of(s, e);
+    String note =
+        e.assigned()
+            ? "listed in spec.egressIPs of " + e.name() + " but not assigned; the object's traffic"
+                + " leaves through its other assigned IPs"
+            : "listed in spec.egressIPs of " + e.name() + " but assigned to no egress node: the"
+                + " selected pods leave with their node IP; traffic from this IP may come from a"
+                + " stale assignment or a status not yet written";
+    return new Attribution(
+        s.cluster(),
+        AttributionKind.EGRESS_IP_UNASSIGNED,
+        e.name(),
+        null,
+        owners.namespaces(),
+        owners.pods(),
+        s.since(e.ref()),
+        null,
+        null,
+        null,
+        note);
+  }
+
+  private static Attribution podMatch(ClusterSnapshot s, PodState p) {
+    return new Attribution(
+        s.cluster(),
+        AttributionKind.POD,
+        null,
+        p.nodeName(),
+        List.of(p.namespace()),
+        List.of(new PodRef(p.namespace(), p.name())),
+        s.since(p.ref()),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The namespaces an EgressIP's namespaceSelector matches and the active pods it selects. */
+  record Owners(List<String> namespaces, List<PodRef> pods) {
+
+    static Owners of(ClusterSnapshot s, EgressIpState e) {
+      TreeSet<String> namespaces = new TreeSet<>();
+      for (NamespaceState ns : s.namespaces()) {
+        if (e.selects(ns)) {
+          namespaces.add(ns.name());
+        }
+      }
+      TreeSet<PodRef> pods = new TreeSet<>();
+      for (PodState p : s.pods()) {
+        if (p.active() && namespaces.contains(p.namespace()) && e.selects(p, s.namespace(p.namespace()))) {
+          pods.add(new PodRef(p.namespace(), p.name()));
+        }
+      }
+      return new Owners(List.copyOf(namespaces), List.copyOf(pods));
+    }
+  }
+}

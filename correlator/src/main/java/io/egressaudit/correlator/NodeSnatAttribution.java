@@ -1,0 +1,82 @@
+package io.egressaudit.correlator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The {@code node} rule: traffic with a node's IP as source comes from pods on that node that no
+ * assigned EgressIP carries (OVN-Kubernetes SNATs them to the node IP), from hostNetwork pods, or
+ * from the host itself.
+ *
+ * <p>A pod is carried by an egress IP only when an EgressIP selects it AND that object has at least
+ * one assigned IP; an object with an empty {@code status.items} falls back to the node IP.
+ */
+final class NodeSnatAttribution {
+
+  private NodeSnatAttribution() {}
+
+  static Attribution of(ClusterSnapshot s, NodeState node) {
+    TreeSet<String> candidates = new TreeSet<>();
+    TreeSet<PodRef> pods = new TreeSet<>();
+    TreeSet<String> carried = new TreeSet<>();
+    for (PodState p : s.podsOn(node.name())) {
+      if (!p.active()) {
+        continue;
+      }
+      if (carriedByEgressIp(s, p)) {
+        carried.add(p.namespace());
+      } else {
+        candidates.add(p.namespace());
+        pods.add(new PodRef(p.namespace(), p.name()));
+      }
+    }
+    boolean ambiguous = candidates.size() > 1;
+    return new Attribution(
+        s.cluster(),
+        AttributionKind.NODE,
+        null,
+        node.name(),
+        List.copyOf(candidates),
+        List.copyOf(pods),
+        s.since(node.ref()),
+        null,
+        ambiguous,
+        carried.isEmpty() ? null : List.copyOf(carried),
+        note(node, candidates, carried));
+  }
+
+  private static boolean carriedByEgressIp(ClusterSnapshot s, PodState p) {
+    NamespaceState ns = s.namespace(p.namespace());
+    for (EgressIpState e : s.egressIps()) {
+      if (e.assigned() && e.selects(p, ns)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String note(NodeState node, TreeSet<String> candidates, TreeSet<String> carried) {
+    List<String> parts = new ArrayList<>();
+    if (candidates.size() > 1) {
+      parts.add(
+          "ambiguous: "
+              + candidates.size()
+              + " namespaces leave through node "
+              + node.name()
+              + " with its node IP; the source IP alone cannot tell them apart");
+    } else if (candidates.isEmpty()) {
+      parts.add(
+          "no pod on node "
+              + node.name()
+              + " leaves with the node IP: host traffic"
+              + (carried.isEmpty() ? "" : ", or a leak from " + String.join(", ", carried)));
+    }
+    if (!candidates.isEmpty() && !carried.isEmpty()) {
+      parts.add(
+          String.join(", ", carried)
+              + " should leave through an egress IP; traffic from them with this IP would be a leak");
+    }
+    return parts.isEmpty() ? null : String.join("; ", parts);
+  }
+}

@@ -1,0 +1,38 @@
+package io.egressaudit.correlator;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node as attribution sees it.
+ *
+ * @param name {@code metadata.name}
+ * @param addresses canonical IPs from {@code status.addresses} of type {@code InternalIP} and {@code
+ *     ExternalIP}, plus the OVN-Kubernetes primary interface address ({@code
+ *     k8s.ovn.org/node-primary-ifaddr} annotation) when present: the IPs that SNATed pod traffic
+ *     leaves with
+ * @param labels {@code metadata.labels}
+ * @param ready the {@code Ready} condition is {@code True}
+ */
+public record NodeState(String name, List<String> addresses, Map<String, String> labels, boolean ready)
+    implements ClusterObject {
+
+  /** The label that makes a node eligible to host egress IPs on OVN-Kubernetes. */
+  public static final String EGRESS_ASSIGNABLE_LABEL = "k8s.ovn.org/egress-assignable";
+
+  /** Copies the collections and replaces null with empty. */
+  public NodeState {
+    addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+  }
+
+  /** True when the node carries the {@code k8s.ovn.org/egress-assignable} label. */
+  public boolean egressAssignable() {
+    return labels.containsKey(EGRESS_ASSIGNABLE_LABEL);
+  }
+
+  @Override
+  public ObjectRef ref() {
+    return new ObjectRef(ObjectKind.NODE, "", name);
+  }
+}
