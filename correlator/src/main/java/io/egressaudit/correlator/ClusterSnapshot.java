@@ -3,6 +3,7 @@ package io.egressaudit.correlator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,11 @@ import java.util.Objects;
  * it indexes the objects by name and by IP.
  */
 public final class ClusterSnapshot {
+
+  private static final Comparator<ObjectRef> REF_ORDER =
+      Comparator.comparing(ObjectRef::kind)
+          .thenComparing(ObjectRef::namespace)
+          .thenComparing(ObjectRef::name);
 
   private final String cluster;
   private final List<NodeState> nodes = new ArrayList<>();
@@ -34,7 +40,11 @@ public final class ClusterSnapshot {
    */
   public ClusterSnapshot(String cluster, Map<? extends ClusterObject, Instant> objects) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
-    objects.forEach(this::add);
+    // Add in a fixed order (by kind, namespace, name) so that lists, indexes and therefore the
+    // order of matches do not depend on the iteration order of the caller's map.
+    List<Map.Entry<? extends ClusterObject, Instant>> entries = new ArrayList<>(objects.entrySet());
+    entries.sort(Comparator.comparing(e -> e.getKey().ref(), REF_ORDER));
+    entries.forEach(e -> add(e.getKey(), e.getValue()));
   }
 
   /**

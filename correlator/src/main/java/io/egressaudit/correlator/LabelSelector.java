@@ -47,7 +47,7 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
   }
 
   /** True when the selector has no labels and no expressions, so it selects everything. */
-  public boolean isEmpty() {
+  public boolean selectsEverything() {
     return matchLabels.isEmpty() && matchExpressions.isEmpty();
   }
 

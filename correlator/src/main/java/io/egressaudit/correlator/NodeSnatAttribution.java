@@ -31,6 +31,9 @@ final class NodeSnatAttribution {
         pods.add(new PodRef(p.namespace(), p.name()));
       }
     }
+    // A namespace with pods that use the node IP legitimately is a candidate, not a leak suspect:
+    // its traffic with this IP is expected even if some other pod of it is carried.
+    carried.removeAll(candidates);
     boolean ambiguous = candidates.size() > 1;
     return new Attribution(
         s.cluster(),

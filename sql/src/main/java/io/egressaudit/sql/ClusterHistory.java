@@ -1,0 +1,169 @@
+package io.egressaudit.sql;
+
+import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.ObjectRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Writes the history of cluster state: every object's states as intervals {@code [valid_from,
+ * valid_to)}. A snapshot recorded at {@code t} closes the intervals of objects that changed or
+ * disappeared and opens intervals for new states; unchanged objects keep their interval, so
+ * {@code since} in an attribution tells when the state that matched began.
+ *
+ * <p>History only grows forward: a snapshot older than the latest recorded change of its cluster
+ * is refused rather than rewriting the past.
+ */
+public final class ClusterHistory {
+
+  private static final SqlStatements SQL = SqlStatements.load("history.sql");
+
+  private final Database database;
+
+  /** @param database where history is stored */
+  public ClusterHistory(Database database) {
+    this.database = database;
+  }
+
+  private record Current(long id, String body) {}
+
+  /**
+   * Records the complete state of a cluster as valid from {@code at}.
+   *
+   * @param cluster the cluster's name
+   * @param at the time the state is valid from
+   * @param objects every node, namespace, pod and EgressIP of the cluster at {@code at}; objects of
+   *     the cluster not in it are taken as deleted at {@code at}
+   * @param source where the state came from (a file path), kept in {@code cluster_import}
+   * @return what changed
+   * @throws HistoryOrderException when {@code at} is before the cluster's latest recorded change
+   * @throws DatabaseException when the database cannot be written (nothing is recorded)
+   */
+  public ImportSummary recordSnapshot(
+      String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
+    long t = at.toEpochMilli();
+    try (Connection c = database.openWriter()) {
+      c.setAutoCommit(false);
+      try {
+        checkOrder(c, cluster, at);
+        Map<ObjectRef, Current> current = current(c, cluster);
+        int opened = 0;
+        int closed = 0;
+        int unchanged = 0;
+        try (PreparedStatement close = c.prepareStatement(SQL.get("close-object"));
+            PreparedStatement insert = c.prepareStatement(SQL.get("insert-object"))) {
+          for (ClusterObject o : objects) {
+            String body = ObjectJson.write(o);
+            Current before = current.remove(o.ref());
+            if (before != null && before.body().equals(body)) {
+              unchanged++;
+              continue;
+            }
+            if (before != null) {
+              close(close, before.id(), t);
+              closed++;
+            }
+            insert(insert, cluster, o.ref(), t, body);
+            opened++;
+          }
+          for (Current gone : current.values()) {
+            close(close, gone.id(), t);
+            closed++;
+          }
+        }
+        try (PreparedStatement st = c.prepareStatement(SQL.get("insert-import"))) {
+          st.setString(1, cluster);
+          st.setLong(2, t);
+          st.setString(3, source);
+          st.setLong(4, System.currentTimeMillis());
+          st.setInt(5, opened);
+          st.setInt(6, closed);
+          st.setInt(7, unchanged);
+          st.executeUpdate();
+        }
+        c.commit();
+        return new ImportSummary(cluster, at, opened, closed, unchanged);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot record cluster state in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The latest time at which the cluster's recorded state changed, or null when the cluster has
+   * no history.
+   */
+  public Instant latestChange(String cluster) {
+    try (Connection c = database.openReader()) {
+      return latestChange(c, cluster);
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Instant latestChange(Connection c, String cluster) throws SQLException {
+    long latest = Long.MIN_VALUE;
+    for (String q : new String[] {"latest-change", "latest-import"}) {
+      try (PreparedStatement st = c.prepareStatement(SQL.get(q))) {
+        st.setString(1, cluster);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next()) {
+            long v = rs.getLong(1);
+            if (!rs.wasNull()) {
+              latest = Math.max(latest, v);
+            }
+          }
+        }
+      }
+    }
+    return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
+  }
+
+  private static void checkOrder(Connection c, String cluster, Instant at) throws SQLException {
+    Instant latest = latestChange(c, cluster);
+    if (latest != null && at.isBefore(latest)) {
+      throw new HistoryOrderException(cluster, at, latest);
+    }
+  }
+
+  private static Map<ObjectRef, Current> current(Connection c, String cluster) throws SQLException {
+    Map<ObjectRef, Current> out = new HashMap<>();
+    try (PreparedStatement st = c.prepareStatement(SQL.get("select-current"))) {
+      st.setString(1, cluster);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          ClusterObject o = ObjectJson.read(rs.getString(2), rs.getString(5));
+          out.put(o.ref(), new Current(rs.getLong(1), rs.getString(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void close(PreparedStatement st, long id, long t) throws SQLException {
+    st.setLong(1, t);
+    st.setLong(2, id);
+    st.executeUpdate();
+  }
+
+  private static void insert(PreparedStatement st, String cluster, ObjectRef ref, long t, String body)
+      throws SQLException {
+    st.setString(1, cluster);
+    st.setString(2, ref.kind().kind());
+    st.setString(3, ref.namespace());
+    st.setString(4, ref.name());
+    st.setLong(5, t);
+    st.setString(6, body);
+    st.executeUpdate();
+  }
+}

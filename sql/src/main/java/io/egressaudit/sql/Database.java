@@ -1,0 +1,128 @@
+package io.egressaudit.sql;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Opens connections to the egress-audit SQLite file: WAL mode (readers never block the writer),
+ * a busy timeout instead of immediate lock errors, and the schema migrated on first open.
+ */
+public final class Database {
+
+  /** How a commit reaches the disk; see SQLite's {@code PRAGMA synchronous}. */
+  public enum Durability {
+    /** fsync at every commit: a 200 survives a power cut. The default. */
+    FULL,
+    /** fsync at checkpoints only: a 200 survives a crash of egress-audit, not of the machine. */
+    NORMAL
+  }
+
+  private final Path file;
+  private final Durability durability;
+  private final int busyTimeoutMillis;
+
+  /**
+   * Describes a database file; nothing is opened yet.
+   *
+   * @param file the SQLite file; created with its schema on first open
+   * @param durability the {@code synchronous} level of connections that write
+   * @param busyTimeoutMillis how long a statement waits for another connection's lock, in ms
+   */
+  public Database(Path file, Durability durability, int busyTimeoutMillis) {
+    this.file = file.toAbsolutePath();
+    this.durability = durability;
+    this.busyTimeoutMillis = busyTimeoutMillis;
+  }
+
+  /** A database with {@link Durability#FULL} and a 5 s busy timeout. */
+  public static Database at(Path file) {
+    return new Database(file, Durability.FULL, 5000);
+  }
+
+  /** The file's absolute path. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Opens the file, creating it and migrating its schema when needed, and closes it again: the
+   * start-up check that the database is usable.
+   *
+   * @throws DatabaseException naming the file when it cannot be created, opened or migrated
+   */
+  public void migrate() {
+    try (Connection c = open(false)) {
+      Migrations.apply(c);
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot prepare database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens a connection for writing (auto-commit on).
+   *
+   * @throws DatabaseException naming the file when it cannot be opened
+   */
+  public Connection openWriter() {
+    try {
+      Connection c = open(false);
+      Migrations.apply(c);
+      return c;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens a connection that only reads ({@code PRAGMA query_only}).
+   *
+   * @throws DatabaseException naming the file when it cannot be opened
+   */
+  public Connection openReader() {
+    try {
+      Connection c = open(true);
+      if (Migrations.version(c) < Migrations.latestVersion()) {
+        c.close();
+        migrate();
+        c = open(true);
+      }
+      return c;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Connection open(boolean readOnly) throws SQLException {
+    Path dir = file.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new SQLException("directory " + dir + " does not exist");
+    }
+    if (Files.isDirectory(file)) {
+      throw new SQLException("it is a directory");
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(
+        durability == Durability.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(busyTimeoutMillis);
+    config.enforceForeignKeys(true);
+    Connection c = config.createConnection("jdbc:sqlite:" + file);
+    try (var st = c.createStatement()) {
+      try (var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+        rs.next();
+      }
+      if (readOnly) {
+        st.execute("PRAGMA query_only = 1");
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+}

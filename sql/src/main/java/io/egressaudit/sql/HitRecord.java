@@ -1,0 +1,73 @@
+package io.egressaudit.sql;
+
+/**
+ * One request as the hit listener saw it, or one line of an imported access log. Text fields are
+ * bounded by {@link #bounded} before storage, since clients choose them.
+ *
+ * @param receivedAtMillis when the request arrived, epoch milliseconds UTC
+ * @param sourceIp the TCP peer's canonical IP (never a forwarded-for claim)
+ * @param sourcePort the TCP peer's port, or null when unknown (imported logs)
+ * @param localPort the listener port that received it, or null when unknown
+ * @param method the HTTP method
+ * @param path the request target (path and query)
+ * @param host the Host header
+ * @param userAgent the User-Agent header
+ * @param probeId the id in {@code /probe/{id}}, or null
+ * @param forwardedFor the X-Forwarded-For or Forwarded header as sent: an untrusted claim
+ * @param httpVersion such as {@code HTTP/1.1}
+ * @param origin null for the hit listener; the imported file's name otherwise
+ * @param originLine the 1-based line within {@code origin}, or null
+ */
+public record HitRecord(
+    long receivedAtMillis,
+    String sourceIp,
+    Integer sourcePort,
+    Integer localPort,
+    String method,
+    String path,
+    String host,
+    String userAgent,
+    String probeId,
+    String forwardedFor,
+    String httpVersion,
+    String origin,
+    Integer originLine) {
+
+  /** Longest stored path, in characters. */
+  public static final int MAX_PATH = 2048;
+  /** Longest stored User-Agent, Host or forwarded-for header, in characters. */
+  public static final int MAX_HEADER = 512;
+  /** Longest stored probe id, in characters. */
+  public static final int MAX_PROBE_ID = 128;
+
+  /** Returns a copy whose text fields are cut to the stored limits. */
+  public HitRecord bounded() {
+    return new HitRecord(
+        receivedAtMillis,
+        sourceIp,
+        sourcePort,
+        localPort,
+        cut(method, 32),
+        cut(path, MAX_PATH),
+        cut(host, MAX_HEADER),
+        cut(userAgent, MAX_HEADER),
+        cut(probeId, MAX_PROBE_ID),
+        cut(forwardedFor, MAX_HEADER),
+        cut(httpVersion, 16),
+        origin,
+        originLine);
+  }
+
+  /**
+   * Cuts text to at most {@code max} characters, without splitting a surrogate pair.
+   *
+   * @return the text, or null for null
+   */
+  public static String cut(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+    return text.substring(0, end);
+  }
+}

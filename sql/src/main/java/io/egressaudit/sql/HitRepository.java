@@ -1,0 +1,141 @@
+package io.egressaudit.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads hits, and writes hits that do not come from the live listener (imported access logs).
+ * Each call opens its own connection: WAL lets it read while the hit writer commits.
+ */
+public final class HitRepository {
+
+  private static final SqlStatements SQL = SqlStatements.load("hits.sql");
+
+  private final Database database;
+
+  /** @param database the database to read */
+  public HitRepository(Database database) {
+    this.database = database;
+  }
+
+  /**
+   * Reads hits matching the query, oldest first (by id).
+   *
+   * @throws DatabaseException when the database cannot be read
+   */
+  public List<StoredHit> find(HitQuery q) {
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-hits"))) {
+      st.setLong(1, q.sinceMillis());
+      st.setLong(2, q.untilMillis());
+      st.setString(3, q.sourceIp());
+      st.setString(4, q.probeId());
+      st.setLong(5, q.afterId());
+      st.setInt(6, q.limit());
+      List<StoredHit> out = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The number of hits stored. */
+  public long count() {
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("count-hits"));
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot count hits in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Inserts hits in one transaction. A hit whose {@code origin} and {@code originLine} are already
+   * stored is skipped, so importing the same access log twice adds nothing.
+   *
+   * @return how many rows were inserted
+   * @throws DatabaseException when the transaction fails (nothing is inserted)
+   */
+  public int insertAll(List<HitRecord> hits) {
+    try (Connection c = database.openWriter()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement st = c.prepareStatement(SQL.get("insert-hit"))) {
+        int inserted = 0;
+        for (HitRecord h : hits) {
+          bind(st, h.bounded());
+          inserted += st.executeUpdate();
+        }
+        c.commit();
+        return inserted;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot write hits to " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static PreparedStatement prepareInsert(Connection c) throws SQLException {
+    return c.prepareStatement(SQL.get("insert-hit"));
+  }
+
+  static void bind(PreparedStatement st, HitRecord h) throws SQLException {
+    st.setLong(1, h.receivedAtMillis());
+    st.setString(2, h.sourceIp());
+    setInt(st, 3, h.sourcePort());
+    setInt(st, 4, h.localPort());
+    st.setString(5, h.method());
+    st.setString(6, h.path());
+    st.setString(7, h.host());
+    st.setString(8, h.userAgent());
+    st.setString(9, h.probeId());
+    st.setString(10, h.forwardedFor());
+    st.setString(11, h.httpVersion());
+    st.setString(12, h.origin());
+    setInt(st, 13, h.originLine());
+  }
+
+  private static void setInt(PreparedStatement st, int i, Integer v) throws SQLException {
+    if (v == null) {
+      st.setNull(i, Types.INTEGER);
+    } else {
+      st.setInt(i, v);
+    }
+  }
+
+  private static StoredHit read(ResultSet rs) throws SQLException {
+    return new StoredHit(
+        rs.getLong(1),
+        new HitRecord(
+            rs.getLong(2),
+            rs.getString(3),
+            intOrNull(rs, 4),
+            intOrNull(rs, 5),
+            rs.getString(6),
+            rs.getString(7),
+            rs.getString(8),
+            rs.getString(9),
+            rs.getString(10),
+            rs.getString(11),
+            rs.getString(12),
+            rs.getString(13),
+            intOrNull(rs, 14)));
+  }
+
+  private static Integer intOrNull(ResultSet rs, int i) throws SQLException {
+    int v = rs.getInt(i);
+    return rs.wasNull() ? null : v;
+  }
+}

@@ -1,0 +1,20 @@
+-- name: insert-hit
+INSERT OR IGNORE INTO hit (received_at, source_ip, source_port, local_port, method, path, host,
+                           user_agent, probe_id, forwarded_for, http_version, origin, origin_line)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: select-hits
+-- Parameters: since, until (epoch ms, inclusive/exclusive), ip (or NULL), probe (or NULL),
+-- after id (keyset paging, 0 for the start), limit.
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line
+FROM hit
+WHERE received_at >= ?1 AND received_at < ?2
+  AND (?3 IS NULL OR source_ip = ?3)
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND id > ?5
+ORDER BY id
+LIMIT ?6;
+
+-- name: count-hits
+SELECT count(*) FROM hit;
