@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,8 +49,12 @@ public final class ClusterHistory {
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
     long t = at.toEpochMilli();
-    try (Connection c = database.openWriter()) {
-      c.setAutoCommit(false);
+    try (Connection c = database.openWriter();
+        Statement tx = c.createStatement()) {
+      // Take the write lock before reading: a deferred transaction that reads first cannot become
+      // a write transaction once another connection (the hit writer) has committed in between;
+      // SQLite then answers SQLITE_BUSY at once, without waiting for the busy timeout.
+      tx.execute("BEGIN IMMEDIATE");
       try {
         checkOrder(c, cluster, at);
         Map<ObjectRef, Current> current = current(c, cluster);
@@ -87,10 +92,14 @@ public final class ClusterHistory {
           st.setInt(7, unchanged);
           st.executeUpdate();
         }
-        c.commit();
+        tx.execute("COMMIT");
         return new ImportSummary(cluster, at, opened, closed, unchanged);
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          tx.execute("ROLLBACK");
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
         throw e;
       }
     } catch (SQLException e) {

@@ -70,4 +70,23 @@ public record HitRecord(
     int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     return text.substring(0, end);
   }
+
+  /**
+   * The probe id of a request target {@code /probe/{id}[/...][?...]}: the path segment after {@code
+   * /probe/}.
+   *
+   * @param target the request target, may be null
+   * @return the id, or null when the target is not a probe path
+   */
+  public static String probeIdOf(String target) {
+    if (target == null || !target.startsWith("/probe/")) {
+      return null;
+    }
+    int start = "/probe/".length();
+    int end = start;
+    while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+      end++;
+    }
+    return end > start ? target.substring(start, end) : null;
+  }
 }

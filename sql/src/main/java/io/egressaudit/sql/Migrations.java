@@ -33,39 +33,68 @@ public final class Migrations {
   /**
    * Brings the schema up to {@link #latestVersion()}, from nothing or from any older version.
    *
+   * <p>Several connections may migrate the same file at once (the server opens the hit writer,
+   * readers and history writers together on a fresh file): each pending file runs in a {@code
+   * BEGIN IMMEDIATE} transaction that re-reads the version after taking the write lock, so one
+   * connection applies it and the others find it applied.
+   *
    * @param connection an open connection in auto-commit mode
    * @return the version before migrating
-   * @throws SQLException when a migration fails (its transaction is rolled back), or when the
-   *     database was written by a newer egress-audit (its version is higher than this build's)
+   * @throws SQLException when a migration fails (its transaction is rolled back), when the
+   *     database was written by a newer egress-audit (its version is higher than this build's), or
+   *     when the connection is not in auto-commit mode
    */
   public static int apply(Connection connection) throws SQLException {
     List<String> files = files();
-    int current = version(connection);
-    if (current > files.size()) {
-      throw new SQLException(
-          "database schema version "
-              + current
-              + " is newer than this egress-audit supports ("
-              + files.size()
-              + "); upgrade egress-audit");
+    int before = version(connection);
+    checkNotNewer(before, files.size());
+    if (before == files.size()) {
+      return before;
     }
-    for (int v = current; v < files.size(); v++) {
-      String script = SqlStatements.read("migration/" + files.get(v));
-      connection.setAutoCommit(false);
-      try (Statement st = connection.createStatement()) {
-        for (String sql : splitStatements(script)) {
-          st.execute(sql);
+    if (!connection.getAutoCommit()) {
+      throw new SQLException("schema migrations need a connection in auto-commit mode");
+    }
+    try (Statement st = connection.createStatement()) {
+      while (true) {
+        st.execute("BEGIN IMMEDIATE");
+        String file = null;
+        try {
+          int v = version(connection);
+          checkNotNewer(v, files.size());
+          if (v == files.size()) {
+            st.execute("COMMIT");
+            return before;
+          }
+          file = files.get(v);
+          for (String sql : splitStatements(SqlStatements.read("migration/" + file))) {
+            st.execute(sql);
+          }
+          st.execute("PRAGMA user_version = " + (v + 1));
+          st.execute("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+          try {
+            st.execute("ROLLBACK");
+          } catch (SQLException r) {
+            e.addSuppressed(r);
+          }
+          if (file == null) {
+            throw e;
+          }
+          throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);
         }
-        st.execute("PRAGMA user_version = " + (v + 1));
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw new SQLException("migration " + files.get(v) + " failed: " + e.getMessage(), e);
-      } finally {
-        connection.setAutoCommit(true);
       }
     }
-    return current;
+  }
+
+  private static void checkNotNewer(int version, int latest) throws SQLException {
+    if (version > latest) {
+      throw new SQLException(
+          "database schema version "
+              + version
+              + " is newer than this egress-audit supports ("
+              + latest
+              + "); upgrade egress-audit");
+    }
   }
 
   /** The database's {@code PRAGMA user_version}. */

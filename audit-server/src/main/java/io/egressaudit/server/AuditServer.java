@@ -1,0 +1,216 @@
+package io.egressaudit.server;
+
+import io.egressaudit.server.http.ApiVerticle;
+import io.egressaudit.server.http.HitListenerVerticle;
+import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running audit server: the hit writer, one hit listener per {@code --listen} address (one
+ * verticle instance per event loop), the API listener, and the cluster-state files it keeps
+ * importing when they change. Started as one chain of futures; {@link #close()} stops accepting
+ * requests, then commits what the writer still holds.
+ */
+public final class AuditServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditServer.class);
+
+  /**
+   * Everything {@code serve} is told.
+   *
+   * @param listen hit listener addresses
+   * @param api the API address
+   * @param database the database
+   * @param writer hit writer tuning
+   * @param listener hit listener limits
+   * @param apiToken bearer token the API requires, or null (then the API must be on loopback)
+   * @param clusterStates cluster name to a kubectl dump file, imported at start and whenever the
+   *     file changes
+   * @param example record the bundled example cluster at start
+   * @param rescanSeconds how often cluster-state files are checked for changes, in seconds
+   */
+  public record Config(
+      List<HostPort> listen,
+      HostPort api,
+      Database database,
+      HitWriter.Settings writer,
+      ListenerSettings listener,
+      String apiToken,
+      Map<String, Path> clusterStates,
+      boolean example,
+      int rescanSeconds) {}
+
+  private final Config config;
+  private final Vertx vertx;
+  private final HitWriter writer;
+  private final List<Integer> hitPorts = new ArrayList<>();
+  private final Map<Path, FileTime> seen = new HashMap<>();
+  private int apiPort;
+
+  private AuditServer(Config config, Vertx vertx, HitWriter writer) {
+    this.config = config;
+    this.vertx = vertx;
+    this.writer = writer;
+  }
+
+  /**
+   * Starts everything, or nothing: a failure closes what was started.
+   *
+   * @return the started server, with its bound ports
+   * @throws RuntimeException with a one-line message when a port cannot be bound, the database
+   *     cannot be opened or a cluster-state file is malformed
+   */
+  public static AuditServer start(Config config) {
+    if (config.apiToken() == null && !config.api().loopback()) {
+      throw new IllegalArgumentException(
+          "--api " + config.api() + " is not loopback: set a bearer token with --api-token-file or"
+              + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
+    }
+    config.database().migrate();
+    AuditServer server = new AuditServer(config, Vertx.vertx(), new HitWriter(config.database(), config.writer()));
+    try {
+      server.importClusterStates();
+      server.deploy().await();
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    } catch (Exception e) {
+      server.close();
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private Future<?> deploy() {
+    Future<?> chain = Future.succeededFuture();
+    for (HostPort hp : config.listen()) {
+      chain = chain.compose(v -> deployListener(hp));
+    }
+    AtomicReference<ApiVerticle> api = new AtomicReference<>();
+    return chain
+        .compose(
+            v -> {
+              api.set(new ApiVerticle(config.api().host(), config.api().port(), new AuditQueries(config.database()), writer, config.apiToken()));
+              return vertx.deployVerticle(api.get());
+            })
+        .onSuccess(
+            v -> {
+              apiPort = api.get().actualPort();
+              if (!config.clusterStates().isEmpty()) {
+                vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> rescan());
+              }
+            })
+        .recover(e -> Future.failedFuture(new IllegalStateException(describe(e), e)));
+  }
+
+  private Future<?> deployListener(HostPort hp) {
+    List<HitListenerVerticle> instances = new ArrayList<>();
+    Future<?> f =
+        vertx.deployVerticle(
+            () -> {
+              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener());
+              synchronized (instances) {
+                instances.add(v);
+              }
+              return v;
+            },
+            new DeploymentOptions().setInstances(Math.max(1, config.listener().eventLoops())));
+    return f.onSuccess(v -> hitPorts.add(instances.get(0).actualPort()))
+        .recover(e -> Future.failedFuture(new IllegalStateException("hit listener " + hp + ": " + describe(e), e)));
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.toString() : m;
+  }
+
+  private void importClusterStates() {
+    ClusterStateImport importer = new ClusterStateImport(config.database());
+    Instant now = Instant.now();
+    if (config.example()) {
+      ClusterStateImport.Result r = importer.importExample(now);
+      LOG.info("recorded the bundled example cluster '{}' at {}: {}", ClusterStateImport.EXAMPLE_CLUSTER, now, r.summary());
+    }
+    config.clusterStates().forEach((cluster, file) -> importFile(importer, cluster, file, now));
+  }
+
+  private void importFile(ClusterStateImport importer, String cluster, Path file, Instant at) {
+    FileTime mtime = mtime(file);
+    ClusterStateImport.Result r = importer.importFile(file, cluster, at);
+    seen.put(file, mtime);
+    r.notes().forEach(n -> LOG.info("{}: {}", file, n));
+    LOG.info(
+        "cluster/{} state at {} from {}: {} new, {} ended, {} unchanged",
+        cluster, at, file, r.summary().opened(), r.summary().closed(), r.summary().unchanged());
+  }
+
+  /** Re-imports files whose modification time changed; a bad file keeps the last good state. */
+  private void rescan() {
+    vertx.executeBlocking(
+        () -> {
+          ClusterStateImport importer = new ClusterStateImport(config.database());
+          config.clusterStates().forEach((cluster, file) -> {
+            FileTime mtime = mtime(file);
+            if (mtime != null && !mtime.equals(seen.get(file))) {
+              try {
+                importFile(importer, cluster, file, Instant.now());
+              } catch (RuntimeException e) {
+                seen.put(file, mtime);
+                LOG.warn("cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
+              }
+            }
+          });
+          return null;
+        },
+        true);
+  }
+
+  private static FileTime mtime(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** Bound ports of the hit listeners, in {@code --listen} order. */
+  public List<Integer> hitPorts() {
+    return List.copyOf(hitPorts);
+  }
+
+  /** The bound port of the API. */
+  public int apiPort() {
+    return apiPort;
+  }
+
+  /** The hit writer, for its counters. */
+  public HitWriter writer() {
+    return writer;
+  }
+
+  /** Stops the listeners, then lets the writer commit what it holds. */
+  @Override
+  public void close() {
+    try {
+      vertx.close().await();
+    } catch (Exception e) {
+      LOG.warn("stopping listeners: {}", e.getMessage());
+    }
+    writer.close();
+  }
+}

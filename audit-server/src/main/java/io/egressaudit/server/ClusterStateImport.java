@@ -1,0 +1,81 @@
+package io.egressaudit.server;
+
+import io.egressaudit.controller.ClusterStateFile;
+import io.egressaudit.controller.LoadedClusterState;
+import io.egressaudit.sql.ClusterHistory;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.ImportSummary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Records a {@code kubectl get ... -o yaml|json} file as the state of a cluster from a time on.
+ * Blocking (file and JDBC).
+ */
+public final class ClusterStateImport {
+
+  /** Where the bundled example cluster (the walkthrough's cluster moved onto 127.0.0.0/8) lives. */
+  public static final String EXAMPLE_RESOURCE = "/examples/loopback/cluster.yaml";
+
+  /** The cluster name the bundled example is recorded under. */
+  public static final String EXAMPLE_CLUSTER = "demo";
+
+  /**
+   * What an import did.
+   *
+   * @param summary what changed in history
+   * @param notes what the file held that attribution does not use (skipped kinds)
+   */
+  public record Result(ImportSummary summary, List<String> notes) {}
+
+  private final ClusterHistory history;
+
+  /** @param database where history is stored */
+  public ClusterStateImport(Database database) {
+    this.history = new ClusterHistory(database);
+  }
+
+  /**
+   * Loads a file and records it.
+   *
+   * @param file the dump
+   * @param cluster the cluster's name
+   * @param at the time the state is valid from
+   * @throws io.egressaudit.controller.ClusterStateFileException naming the file and the problem
+   * @throws io.egressaudit.sql.HistoryOrderException when {@code at} is older than the cluster's
+   *     history
+   */
+  public Result importFile(Path file, String cluster, Instant at) {
+    LoadedClusterState state = ClusterStateFile.load(file);
+    ImportSummary summary = history.recordSnapshot(cluster, at, state.objects(), file.toAbsolutePath().toString());
+    return new Result(summary, state.notes());
+  }
+
+  /**
+   * Records the bundled example cluster as cluster {@value #EXAMPLE_CLUSTER}, valid from {@code at}.
+   */
+  public Result importExample(Instant at) {
+    try (InputStream in = ClusterStateImport.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the bundled example " + EXAMPLE_RESOURCE + " is missing from the jar");
+      }
+      Path tmp = Files.createTempFile("egress-audit-example", ".yaml");
+      try {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        LoadedClusterState state = ClusterStateFile.load(tmp);
+        ImportSummary summary = history.recordSnapshot(EXAMPLE_CLUSTER, at, state.objects(), "bundled:" + EXAMPLE_RESOURCE);
+        return new Result(summary, state.notes());
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the bundled example: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.egressaudit.server;
+
+/**
+ * An address to listen on, as {@code --listen} and {@code --api} take it: {@code HOST:PORT}, {@code
+ * [IPV6]:PORT}, {@code :PORT} or {@code PORT} (all interfaces).
+ *
+ * @param host the host or IP to bind
+ * @param port 0 to 65535; 0 picks a free port
+ */
+public record HostPort(String host, int port) {
+
+  /**
+   * Parses the text.
+   *
+   * @param text such as {@code 0.0.0.0:8080}
+   * @param what the option, for the error message
+   * @throws IllegalArgumentException naming the option when the text is not an address
+   */
+  public static HostPort parse(String text, String what) {
+    String t = text == null ? "" : text.strip();
+    String host;
+    String port;
+    if (t.startsWith("[")) {
+      int close = t.indexOf(']');
+      if (close < 0 || close + 1 >= t.length() || t.charAt(close + 1) != ':') {
+        throw bad(text, what);
+      }
+      host = t.substring(1, close);
+      port = t.substring(close + 2);
+    } else {
+      int colon = t.lastIndexOf(':');
+      if (colon < 0) {
+        host = "0.0.0.0";
+        port = t;
+      } else {
+        host = colon == 0 ? "0.0.0.0" : t.substring(0, colon);
+        port = t.substring(colon + 1);
+        if (host.contains(":")) {
+          throw bad(text, what);
+        }
+      }
+    }
+    try {
+      int p = Integer.parseInt(port);
+      if (p < 0 || p > 65535 || host.isEmpty()) {
+        throw bad(text, what);
+      }
+      return new HostPort(host, p);
+    } catch (NumberFormatException e) {
+      throw bad(text, what);
+    }
+  }
+
+  /** True when the host is a loopback address or {@code localhost}. */
+  public boolean loopback() {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+
+  private static IllegalArgumentException bad(String text, String what) {
+    return new IllegalArgumentException(
+        what + ": '" + text + "' is not HOST:PORT (like 0.0.0.0:8080, [::]:8080 or :8080)");
+  }
+
+  @Override
+  public String toString() {
+    return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+  }
+}

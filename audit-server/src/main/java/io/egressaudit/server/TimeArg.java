@@ -1,0 +1,78 @@
+package io.egressaudit.server;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the times users give on the command line and in API query strings: RFC 3339 ({@code
+ * 2021-11-26T17:53:13Z}, {@code 2021-11-26T12:53:13-05:00}, fractions allowed), epoch milliseconds
+ * ({@code 1637948993000}), or a duration back from now as {@code kubectl logs --since} takes it
+ * ({@code 90s}, {@code 15m}, {@code 2h}, {@code 7d}).
+ */
+public final class TimeArg {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+  private TimeArg() {}
+
+  /**
+   * Parses a time.
+   *
+   * @param text the user's text
+   * @param now the instant durations count back from
+   * @param what the option or parameter name, for the error message (such as {@code --since})
+   * @return the instant
+   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time
+   */
+  public static Instant parse(String text, Instant now, String what) {
+    String t = text == null ? "" : text.strip();
+    if (t.isEmpty()) {
+      throw new IllegalArgumentException(what + ": empty time");
+    }
+    Matcher m = DURATION.matcher(t);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      Duration d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
+      return now.minus(d);
+    }
+    if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
+      return Instant.ofEpochMilli(Long.parseLong(t));
+    }
+    try {
+      return OffsetDateTime.parse(t).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + (t.length() > 60 ? t.substring(0, 57) + "..." : t)
+              + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch milliseconds, or a"
+              + " duration back from now like 15m, 2h, 7d)");
+    }
+  }
+
+  /**
+   * Parses a duration such as {@code 90d}, {@code 12h}, {@code 30s}.
+   *
+   * @throws IllegalArgumentException naming {@code what} when the text is not a duration
+   */
+  public static Duration duration(String text, String what) {
+    Matcher m = DURATION.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          what + ": '" + text + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
+    }
+    Instant epoch = Instant.EPOCH.plus(Duration.ofDays(365L * 1000));
+    return Duration.between(parse(text, epoch, what), epoch);
+  }
+}

@@ -1,0 +1,74 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.controller.ClusterStateFileException;
+import io.egressaudit.sql.DatabaseException;
+import io.egressaudit.sql.HistoryOrderException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code egress-audit} command line: one launcher, subcommands as in the design. */
+@Command(
+    name = "egress-audit",
+    mixinStandardHelpOptions = true,
+    versionProvider = EgressAuditCommand.Version.class,
+    description = {
+      "External egress audit for OVN-Kubernetes EgressIPs: records the source IP of every request"
+          + " reaching this host and tells which EgressIP, node and namespaces it belongs to, now"
+          + " or at any past time."
+    },
+    subcommands = {
+      ServeCommand.class,
+      ClusterCommand.class,
+      WhoisCommand.class,
+      HitsCommand.class,
+      ImportLogCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:failure (bad file, unreadable database, partial import)", "2:wrong usage"})
+public final class EgressAuditCommand {
+
+  private EgressAuditCommand() {}
+
+  /**
+   * Builds the command line with the project's error handling: a failure prints one line {@code
+   * egress-audit: <what went wrong>} on stderr and exits 1; wrong usage prints the message and
+   * exits 2.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new EgressAuditCommand());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("egress-audit " + commandLine.getCommandName() + ": " + message(e));
+          err.flush();
+          return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+    return cl;
+  }
+
+  static String message(Exception e) {
+    if (e instanceof ClusterStateFileException
+        || e instanceof DatabaseException
+        || e instanceof HistoryOrderException
+        || e instanceof IllegalArgumentException
+        || e instanceof IOException
+        || e instanceof UncheckedIOException) {
+      return e.getMessage();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  /** Reads the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = EgressAuditCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"egress-audit " + (v == null ? "development build" : v)};
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.correlator.Attribution;
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.AuditQueries.HitFilter;
+import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.HitView;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.dataformat.csv.CsvMapper;
+import tools.jackson.dataformat.csv.CsvSchema;
+
+/** {@code egress-audit hits}: the recorded requests, each with its attribution. */
+@Command(
+    name = "hits",
+    sortOptions = false,
+    description = "List recorded hits, oldest first, each attributed with the cluster state of the time it arrived.",
+    footer = {
+      "",
+      "Examples:",
+      "  egress-audit hits --since 1h -o table",
+      "  egress-audit hits --namespace simpson --since 2021-11-26T00:00:00Z -o csv > simpson.csv"
+    })
+final class HitsCommand implements Callable<Integer> {
+
+  private static final CsvMapper CSV = new CsvMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--since", paramLabel = "TIME", description = "First time included: RFC 3339, epoch ms, or a duration ago (15m, 2h, 7d).")
+  String since;
+
+  @Option(names = "--until", paramLabel = "TIME", description = "First time excluded.")
+  String until;
+
+  @Option(names = "--ip", paramLabel = "IP", description = "Only this source IP.")
+  String ip;
+
+  @Option(names = "--namespace", paramLabel = "NS", description = "Only hits attributed to this namespace.")
+  String namespace;
+
+  @Option(names = "--probe", paramLabel = "ID", description = "Only hits of this probe id.")
+  String probe;
+
+  @Option(names = "--cluster", paramLabel = "NAME", description = "Attribute with this cluster only. Default: all.")
+  String cluster;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
+  int limit;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "json, jsonl, csv or table. Default: ${DEFAULT-VALUE}.")
+  OutputFormat output;
+
+  @Mixin DbOption db;
+
+  @Override
+  public Integer call() {
+    Instant now = Instant.now();
+    HitFilter filter =
+        new HitFilter(
+            since == null ? null : TimeArg.parse(since, now, "--since"),
+            until == null ? null : TimeArg.parse(until, now, "--until"),
+            ip,
+            namespace,
+            probe,
+            cluster,
+            0,
+            limit);
+    List<HitView> hits = new AuditQueries(db.database()).hits(filter);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(Map.of("hits", hits)));
+      case jsonl -> hits.forEach(h -> out.println(ApiJson.write(h)));
+      case csv -> out.print(csv(hits));
+      case table -> table(hits, out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static void table(List<HitView> hits, PrintWriter out) {
+    Table t = new Table("ID", "RECEIVED", "SOURCE", "METHOD", "PATH", "PROBE", "ATTRIBUTION");
+    for (HitView h : hits) {
+      t.row(h.id(), h.receivedAt(), h.sourceIp(), h.method(), abbreviate(h.path()), h.probeId(), AttributionText.summary(h.attribution()));
+    }
+    t.print(out);
+  }
+
+  private static String abbreviate(String path) {
+    return path == null || path.length() <= 60 ? path : path.substring(0, 57) + "...";
+  }
+
+  private static String csv(List<HitView> hits) {
+    CsvSchema schema =
+        CsvSchema.builder()
+            .addColumn("id")
+            .addColumn("receivedAt")
+            .addColumn("sourceIp")
+            .addColumn("sourcePort")
+            .addColumn("method")
+            .addColumn("path")
+            .addColumn("userAgent")
+            .addColumn("probeId")
+            .addColumn("kind")
+            .addColumn("cluster")
+            .addColumn("egressIP")
+            .addColumn("node")
+            .addColumn("namespaces")
+            .build()
+            .withHeader();
+    List<Map<String, Object>> rows =
+        hits.stream()
+            .map(
+                h -> {
+                  Map<String, Object> r = new LinkedHashMap<>();
+                  r.put("id", h.id());
+                  r.put("receivedAt", h.receivedAt().toString());
+                  r.put("sourceIp", h.sourceIp());
+                  r.put("sourcePort", h.sourcePort());
+                  r.put("method", h.method());
+                  r.put("path", h.path());
+                  r.put("userAgent", h.userAgent());
+                  r.put("probeId", h.probeId());
+                  r.put("kind", join(h.attribution(), a -> a.kind().toString()));
+                  r.put("cluster", join(h.attribution(), Attribution::cluster));
+                  r.put("egressIP", join(h.attribution(), Attribution::egressIP));
+                  r.put("node", join(h.attribution(), Attribution::node));
+                  r.put("namespaces", join(h.attribution(), a -> String.join(" ", a.namespaces())));
+                  return r;
+                })
+            .toList();
+    return CSV.writer(schema).writeValueAsString(rows);
+  }
+
+  /** Several matches in one CSV cell, separated by {@code |}. */
+  private static String join(List<Attribution> matches, java.util.function.Function<Attribution, String> f) {
+    return matches.stream().map(f).map(s -> s == null ? "" : s).collect(Collectors.joining("|"));
+  }
+}

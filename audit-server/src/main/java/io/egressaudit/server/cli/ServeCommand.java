@@ -1,0 +1,148 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.server.AuditServer;
+import io.egressaudit.server.HostPort;
+import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.sql.HitWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code egress-audit serve}: the hit listener and the API. */
+@Command(
+    name = "serve",
+    sortOptions = false,
+    description = {
+      "Record the source IP of every request to the hit listener in SQLite, and serve the query API"
+          + " and web page.",
+      "Every method and path is answered 200 once its row is committed (HEAD without a body);"
+          + " /clientip answers ip:port like agnhost netexec; /probe/{id} records {id} as probe id."
+          + " When the store cannot keep up the answer is 503 with Retry-After, never 200 for an"
+          + " unrecorded request."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  egress-audit serve --example                       # the bundled example cluster on 127.0.0.0/8",
+      "  egress-audit serve --cluster-state prod=/var/lib/egress-audit/prod.yaml --db /var/lib/egress-audit/audit.db"
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Hit listener address; repeat for several. Default: 0.0.0.0:8080.")
+  List<String> listen = new ArrayList<>();
+
+  @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "${env:EGRESS_AUDIT_API:-127.0.0.1:9090}", description = "API and web page address (env EGRESS_AUDIT_API). Off loopback it needs a token. Default: ${DEFAULT-VALUE}.")
+  String api;
+
+  @Option(names = "--api-token-file", paramLabel = "FILE", description = "File holding the bearer token the API requires (env EGRESS_AUDIT_API_TOKEN holds the token itself).")
+  Path apiTokenFile;
+
+  @Option(names = "--cluster-state", paramLabel = "[NAME=]FILE", description = "kubectl get nodes,namespaces,pods,egressips -A -o yaml output to record now, and again whenever the file changes; NAME is the cluster (default: default). Repeat for several clusters.")
+  List<String> clusterStates = new ArrayList<>();
+
+  @Option(names = "--example", description = "Record the bundled example cluster 'demo': the walkthrough's cluster moved onto 127.0.0.0/8 (nodes 127.0.0.51-54, egress IP 127.0.0.100 for namespace simpson).")
+  boolean example;
+
+  @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10", description = "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
+  int rescanSeconds;
+
+  @Option(names = "--queue", paramLabel = "N", defaultValue = "16384", description = "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
+  int queue;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "1024", description = "Hits per transaction at most. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--batch-delay", paramLabel = "MICROSECONDS", defaultValue = "0", description = "How long the writer waits to fill a batch. Default: ${DEFAULT-VALUE}.")
+  long batchDelay;
+
+  @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0", description = "Hit listener event loops; 0 means one per core. Default: ${DEFAULT-VALUE}.")
+  int eventLoops;
+
+  @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "65536", description = "Largest request body read (then discarded). Default: ${DEFAULT-VALUE}.")
+  long maxBody;
+
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Idle connections are closed after this. Default: ${DEFAULT-VALUE}.")
+  int idleTimeout;
+
+  @Mixin DbOption db;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    List<HostPort> listeners = new ArrayList<>();
+    for (String l : listen.isEmpty() ? List.of("0.0.0.0:8080") : listen) {
+      listeners.add(HostPort.parse(l, "--listen"));
+    }
+    ListenerSettings defaults = ListenerSettings.DEFAULT;
+    AuditServer.Config config =
+        new AuditServer.Config(
+            listeners,
+            HostPort.parse(api, "--api"),
+            db.database(),
+            new HitWriter.Settings(queue, batch, batchDelay),
+            new ListenerSettings(
+                defaults.maxInitialLineBytes(),
+                defaults.maxHeaderBytes(),
+                maxBody,
+                idleTimeout,
+                eventLoops > 0 ? eventLoops : defaults.eventLoops()),
+            token(),
+            clusterStates(),
+            example,
+            Math.max(1, rescanSeconds));
+    AuditServer server = AuditServer.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "shutdown"));
+    PrintWriter out = spec.commandLine().getOut();
+    for (int i = 0; i < listeners.size(); i++) {
+      out.printf("hit listener on http://%s%n", new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
+    }
+    out.printf("API and web page on http://%s%n", new HostPort(config.api().host(), server.apiPort()));
+    out.printf("database %s%n", config.database().file());
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private String token() throws IOException {
+    if (apiTokenFile != null) {
+      String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("--api-token-file " + apiTokenFile + " is empty");
+      }
+      return t;
+    }
+    String env = System.getenv("EGRESS_AUDIT_API_TOKEN");
+    return env == null || env.isBlank() ? null : env.strip();
+  }
+
+  private Map<String, Path> clusterStates() {
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (String s : clusterStates) {
+      int eq = s.indexOf('=');
+      String name = eq > 0 ? s.substring(0, eq) : "default";
+      Path file = Path.of(eq > 0 ? s.substring(eq + 1) : s);
+      if (out.put(name, file) != null) {
+        throw new IllegalArgumentException("--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
+      }
+    }
+    return out;
+  }
+}

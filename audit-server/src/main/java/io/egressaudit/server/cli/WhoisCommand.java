@@ -1,0 +1,89 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.json.ApiJson;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code egress-audit whois IP}: which namespaces a source IP belonged to at a time. */
+@Command(
+    name = "whois",
+    sortOptions = false,
+    description = {
+      "Tell which EgressIP, node, namespaces and pods owned a source IP at a time, from the cluster"
+          + " history in the database.",
+      "",
+      "Kinds: egress-ip (assigned to an EgressIP), egress-ip-unassigned (in spec.egressIPs, not"
+          + " assigned), node (a node IP: pods SNATed to it, or host traffic), pod (a pod IP), unknown."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  egress-audit whois 192.168.126.100 --at 2021-11-26T17:53:13Z",
+      "  egress-audit whois 192.168.126.53 -o table"
+    })
+final class WhoisCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "IP", description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
+  String ip;
+
+  @Option(
+      names = "--at",
+      paramLabel = "TIME",
+      description = "When the IP was seen: RFC 3339, epoch ms, or a duration ago (15m, 2h). Default: now.")
+  String at;
+
+  @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
+  String cluster;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "json",
+      description = "json or table. Default: ${DEFAULT-VALUE}.")
+  OutputFormat output;
+
+  @Mixin DbOption db;
+
+  @Override
+  public Integer call() {
+    Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");
+    WhoisResult result = new AuditQueries(db.database()).whois(ip, time, cluster);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(result));
+      case table -> {
+        Table t = new Table("CLUSTER", "KIND", "EGRESSIP", "NODE", "NAMESPACES", "PODS", "SINCE");
+        for (Attribution a : result.matches()) {
+          t.row(
+              a.cluster(),
+              a.kind(),
+              a.egressIP(),
+              a.node(),
+              String.join(",", a.namespaces()),
+              a.pods().size(),
+              a.since());
+        }
+        t.print(out);
+        result.matches().stream()
+            .filter(a -> a.note() != null)
+            .forEach(a -> out.println("note: " + a.note()));
+      }
+      default -> throw new IllegalArgumentException("-o " + output + ": whois prints json or table");
+    }
+    out.flush();
+    return 0;
+  }
+}

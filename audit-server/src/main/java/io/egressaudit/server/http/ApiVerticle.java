@@ -1,0 +1,237 @@
+package io.egressaudit.server.http;
+
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.AuditQueries.HitFilter;
+import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.sql.DatabaseException;
+import io.egressaudit.sql.HitWriter;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
+ * /api/v1/probes/{id}}, {@code /healthz} and {@code /}. Database reads run on a named worker pool,
+ * never on the event loop. Every error is {@code application/problem+json}.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
+  /**
+   * Readers per API listener: SQLite in WAL mode serves concurrent readers, and the bastion's API
+   * sees a handful of people and jobs, so four keep a slow query from blocking the rest without
+   * starving the hit writer of disk.
+   */
+  private static final int DB_READERS = 4;
+
+  private final String host;
+  private final int port;
+  private final AuditQueries queries;
+  private final HitWriter writer;
+  private final String bearerToken;
+  private HttpServer server;
+  private WorkerExecutor readers;
+  private String page;
+
+  /**
+   * @param host address to bind, normally {@code 127.0.0.1}
+   * @param port port to bind, 0 for a free one
+   * @param queries the answers
+   * @param writer the hit writer, whose state {@code /healthz} reports; may be null
+   * @param bearerToken when not null, {@code /api/} requests need {@code Authorization: Bearer} with it
+   */
+  public ApiVerticle(String host, int port, AuditQueries queries, HitWriter writer, String bearerToken) {
+    this.host = host;
+    this.port = port;
+    this.queries = queries;
+    this.writer = writer;
+    this.bearerToken = bearerToken;
+  }
+
+  @Override
+  public Future<?> start() {
+    readers = vertx.createSharedWorkerExecutor("api-db-readers", DB_READERS);
+    page = resource("/web/index.html");
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router());
+    return server.listen();
+  }
+
+  /** The bound port, once started. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route("/api/*").handler(this::authorize);
+    router.get("/api/v1/whois/:ip").handler(this::whois);
+    router.get("/api/v1/hits").handler(this::hits);
+    router.get("/api/v1/probes/:id").handler(this::probe);
+    router.get("/healthz").handler(this::health);
+    router.get("/").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(page));
+    router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not-found", "Not found", "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().failureHandler(this::problem);
+    return router;
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (bearerToken == null) {
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String expected = "Bearer " + bearerToken;
+    if (header != null
+        && MessageDigest.isEqual(
+            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+    } else {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"egress-audit\"");
+      ctx.fail(new ApiException(401, "unauthorized", "Unauthorized", "this API needs Authorization: Bearer <token>"));
+    }
+  }
+
+  private void whois(RoutingContext ctx) {
+    String ip = ctx.pathParam("ip");
+    Instant at = time(ctx, "at");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.whois(ip, at, cluster));
+  }
+
+  private void hits(RoutingContext ctx) {
+    HitFilter filter = filter(ctx, null);
+    blocking(ctx, () -> Map.of("hits", queries.hits(filter)));
+  }
+
+  private void probe(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    HitFilter filter = filter(ctx, id);
+    blocking(ctx, () -> Map.of("probeId", id, "hits", queries.hits(filter)));
+  }
+
+  private HitFilter filter(RoutingContext ctx, String probeId) {
+    var q = ctx.queryParams();
+    try {
+      return new HitFilter(
+          time(ctx, "since"),
+          time(ctx, "until"),
+          q.get("ip"),
+          q.get("namespace"),
+          probeId != null ? probeId : q.get("probe"),
+          q.get("cluster"),
+          integer(q.get("after"), 0, "after"),
+          (int) integer(q.get("limit"), 100, "limit"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean failing = writer != null && writer.failing();
+    Map<String, Object> body =
+        writer == null
+            ? Map.of("status", "ok")
+            : Map.of("status", failing ? "degraded" : "ok", "hitWriter", writer.stats());
+    json(ctx, failing ? 503 : 200, body);
+  }
+
+  private <T> void blocking(RoutingContext ctx, Callable<T> work) {
+    readers
+        .executeBlocking(work, false)
+        .onSuccess(result -> json(ctx, 200, result))
+        .onFailure(ctx::fail);
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(ApiJson.write(body));
+  }
+
+  private void problem(RoutingContext ctx) {
+    Throwable f = ctx.failure();
+    Problem p;
+    if (f instanceof ApiException e) {
+      p = new Problem(Problem.TYPE_BASE + e.type(), e.title(), e.status(), e.getMessage(), ctx.request().path());
+    } else if (f instanceof IllegalArgumentException) {
+      p = new Problem(Problem.TYPE_BASE + "bad-request", "Bad request", 400, f.getMessage(), ctx.request().path());
+    } else if (f instanceof DatabaseException) {
+      LOG.warn("API {}: {}", ctx.request().path(), f.getMessage());
+      p = new Problem(Problem.TYPE_BASE + "store-unavailable", "Audit store unavailable", 503, f.getMessage(), ctx.request().path());
+    } else if (f == null) {
+      int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      p = new Problem("about:blank", "HTTP " + status, status, null, ctx.request().path());
+    } else {
+      LOG.error("API {} failed", ctx.request().path(), f);
+      p = new Problem(Problem.TYPE_BASE + "internal", "Internal error", 500, f.toString(), ctx.request().path());
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(p.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .end(ApiJson.write(p));
+  }
+
+  private static Instant time(RoutingContext ctx, String name) {
+    String v = ctx.queryParams().get(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return TimeArg.parse(v, Instant.now(), name);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private static long integer(String v, long dflt, String name) {
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": '" + v + "' is not an integer");
+    }
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = ApiVerticle.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> closed = server == null ? Future.succeededFuture() : server.close();
+    if (readers != null) {
+      readers.close();
+    }
+    return closed;
+  }
+}

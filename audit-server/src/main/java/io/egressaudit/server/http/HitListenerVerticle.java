@@ -1,0 +1,177 @@
+package io.egressaudit.server.http;
+
+import io.egressaudit.correlator.SourceIp;
+import io.egressaudit.sql.HitRecord;
+import io.egressaudit.sql.HitWriter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * The hit listener: answers every method and path with 200 once the request's row is committed,
+ * so a 200 is proof of a stored row. {@code /clientip} answers {@code ip:port} like agnhost netexec;
+ * {@code /probe/{id}} records {@code id} as the probe id. When the hit writer cannot take the row
+ * the answer is 503 with {@code Retry-After}, never a 200 for a row that may be lost.
+ *
+ * <p>The event loop only builds the row and hands it to the {@link HitWriter}'s queue; the writer
+ * thread commits and hands the answer back to this verticle's context.
+ */
+public final class HitListenerVerticle extends VerticleBase {
+
+  private static final String OK_BODY = "OK\n";
+
+  private final String host;
+  private final int port;
+  private final HitWriter writer;
+  private final ListenerSettings settings;
+  private HttpServer server;
+
+  /**
+   * @param host address to bind, such as {@code 0.0.0.0}
+   * @param port port to bind; 0 picks a free one (see {@link #actualPort()})
+   * @param writer where rows go
+   * @param settings limits
+   */
+  public HitListenerVerticle(String host, int port, HitWriter writer, ListenerSettings settings) {
+    this.host = host;
+    this.port = port;
+    this.writer = writer;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(host)
+            .setPort(port)
+            .setMaxInitialLineLength(settings.maxInitialLineBytes())
+            .setMaxHeaderSize(settings.maxHeaderBytes())
+            .setIdleTimeout(settings.idleTimeoutSeconds())
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false)
+            .setHandle100ContinueAutomatically(false);
+    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    return server.listen();
+  }
+
+  /** The bound port, once started. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (contentLength != null && declaredTooLarge(contentLength)) {
+      resp.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close");
+      resp.end("request body too large\n");
+      return;
+    }
+    discardBody(req);
+    SocketAddress remote = req.remoteAddress();
+    String sourceIp = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
+    String path = req.uri();
+    HitRecord hit =
+        new HitRecord(
+            System.currentTimeMillis(),
+            sourceIp,
+            remote.port(),
+            req.localAddress() == null ? null : req.localAddress().port(),
+            req.method().name(),
+            path,
+            req.getHeader(HttpHeaders.HOST),
+            req.getHeader(HttpHeaders.USER_AGENT),
+            HitRecord.probeIdOf(path),
+            forwardedFor(req.headers()),
+            httpVersion(req),
+            null,
+            null);
+    Context context = vertx.getOrCreateContext();
+    boolean accepted =
+        writer.offer(hit, failure -> context.runOnContext(v -> respond(req, sourceIp, failure)));
+    if (!accepted) {
+      unavailable(resp);
+    }
+  }
+
+  private void respond(HttpServerRequest req, String sourceIp, Throwable failure) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    if (failure != null) {
+      unavailable(resp);
+      return;
+    }
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+    if (req.path().equals("/clientip")) {
+      resp.end(clientIp(sourceIp, req.remoteAddress().port()));
+    } else if (req.method() == HttpMethod.HEAD) {
+      resp.end();
+    } else {
+      resp.end(OK_BODY);
+    }
+  }
+
+  private static void unavailable(HttpServerResponse resp) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(503)
+        .putHeader(HttpHeaders.RETRY_AFTER, "1")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end("not recorded: the audit store is busy, retry later\n");
+  }
+
+  private void discardBody(HttpServerRequest req) {
+    long max = settings.maxBodyBytes();
+    long[] seen = {0};
+    req.handler(
+        buf -> {
+          seen[0] += buf.length();
+          if (seen[0] > max) {
+            req.connection().close();
+          }
+        });
+  }
+
+  private boolean declaredTooLarge(String contentLength) {
+    try {
+      return Long.parseLong(contentLength.strip()) > settings.maxBodyBytes();
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /** agnhost netexec's /clientip answers Go's RemoteAddr: {@code ip:port}, IPv6 in brackets. */
+  static String clientIp(String ip, int port) {
+    return SourceIp.isIpv6(ip) ? "[" + ip + "]:" + port : ip + ":" + port;
+  }
+
+  private static String forwardedFor(MultiMap headers) {
+    String xff = headers.get("X-Forwarded-For");
+    return xff != null ? xff : headers.get("Forwarded");
+  }
+
+  private static String httpVersion(HttpServerRequest req) {
+    return switch (req.version()) {
+      case HTTP_1_0 -> "HTTP/1.0";
+      case HTTP_1_1 -> "HTTP/1.1";
+      case HTTP_2 -> "HTTP/2";
+    };
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}
