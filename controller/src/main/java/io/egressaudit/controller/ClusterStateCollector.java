@@ -1,0 +1,197 @@
+package io.egressaudit.controller;
+
+import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.ObjectKind;
+import io.egressaudit.correlator.ObjectRef;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Turns the objects of one file, one at a time, into correlator objects: checks {@code kind},
+ * {@code apiVersion} and {@code metadata}, converts to the typed fabric8 model, then through {@link
+ * KubernetesObjects}; counts skipped kinds and rejects duplicates. Every error becomes a {@link
+ * ClusterStateFileException} naming the file, the line the object starts at, where it is (document,
+ * item), the object and the field.
+ */
+final class ClusterStateCollector {
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private final Path file;
+  private final List<ClusterObject> objects = new ArrayList<>();
+  private final Map<ObjectRef, String> seen = new HashMap<>();
+  private final Map<String, Integer> skipped = new LinkedHashMap<>();
+
+  ClusterStateCollector(Path file) {
+    this.file = file;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /**
+   * Adds one object.
+   *
+   * @param node the object's tree
+   * @param where {@code document 2} or {@code document 1, items[4]}
+   * @param line the line the object starts at
+   */
+  void add(JsonNode node, String where, int line) {
+    if (!node.isObject()) {
+      throw fail(line, where, "not a mapping (found " + shape(node) + ")");
+    }
+    String kind = text(node.get("kind"));
+    if (kind == null) {
+      throw fail(line, where, "kind is missing");
+    }
+    ObjectKind objectKind = ObjectKind.fromKind(kind);
+    if (objectKind == null) {
+      skipped.merge("kind " + kind, 1, Integer::sum);
+      return;
+    }
+    String apiVersion = text(node.get("apiVersion"));
+    String context = where + " (" + describe(kind, objectKind, node) + ")";
+    if (apiVersion == null) {
+      throw fail(line, context, "apiVersion is missing");
+    }
+    JsonNode metadata = node.get("metadata");
+    if (metadata != null && !metadata.isObject() && !metadata.isNull()) {
+      throw fail(line, context, "metadata: expected a mapping, found " + shape(metadata));
+    }
+    if (!apiVersion.equals(KubernetesObjects.apiVersion(objectKind))) {
+      skipped.merge("kind " + kind + " (apiVersion " + apiVersion + ")", 1, Integer::sum);
+      return;
+    }
+    ClusterObject object = convert(objectKind, node, line, context);
+    String previous = seen.putIfAbsent(object.ref(), where + " (line " + line + ")");
+    if (previous != null) {
+      throw fail(line, context, "duplicate: the same " + kind + " is already at " + previous);
+    }
+    objects.add(object);
+  }
+
+  /**
+   * The objects read.
+   *
+   * @param anyDocument whether the file had at least one non-empty document
+   * @throws ClusterStateFileException when there is no object to import
+   */
+  LoadedClusterState result(boolean anyDocument) {
+    List<String> notes = new ArrayList<>();
+    skipped.forEach(
+        (what, count) ->
+            notes.add("skipped " + count + (count == 1 ? " object of " : " objects of ") + what));
+    if (!anyDocument) {
+      throw new ClusterStateFileException(file, 0, 0, "empty file: no objects", null);
+    }
+    if (objects.isEmpty()) {
+      String why = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
+      throw new ClusterStateFileException(
+          file, 0, 0, "no Node, Namespace, Pod or EgressIP objects" + why, null);
+    }
+    return new LoadedClusterState(objects, notes);
+  }
+
+  private ClusterObject convert(ObjectKind kind, JsonNode node, int line, String context) {
+    try {
+      return switch (kind) {
+        case NODE -> KubernetesObjects.node(SERIALIZATION.convertValue(node, Node.class));
+        case NAMESPACE ->
+            KubernetesObjects.namespace(SERIALIZATION.convertValue(node, Namespace.class));
+        case POD -> KubernetesObjects.pod(SERIALIZATION.convertValue(node, Pod.class));
+        case EGRESS_IP ->
+            KubernetesObjects.egressIp(
+                SERIALIZATION.convertValue(node, GenericKubernetesResource.class));
+      };
+    } catch (InvalidClusterObjectException e) {
+      throw fail(line, context, e.detail(), e);
+    } catch (RuntimeException e) {
+      JacksonException jackson = jacksonCause(e);
+      if (jackson == null) {
+        throw fail(line, context, "cannot read " + kind + ": " + e, e);
+      }
+      throw fail(line, context, fieldPath(jackson) + firstLine(jackson.getOriginalMessage()), e);
+    }
+  }
+
+  private static JacksonException jacksonCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JacksonException j) {
+        return j;
+      }
+    }
+    return null;
+  }
+
+  /** {@code spec.containers[0].ports: } from a Jackson path, or nothing when there is no path. */
+  private static String fieldPath(JacksonException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JacksonException.Reference r : e.getPath()) {
+      if (r.getPropertyName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(r.getPropertyName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "" : sb + ": ";
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "invalid value";
+    }
+    String first = message.strip().split("\\R", 2)[0];
+    return first.length() <= 200 ? first : first.substring(0, 197) + "...";
+  }
+
+  private static String describe(String kind, ObjectKind objectKind, JsonNode node) {
+    JsonNode meta = node.get("metadata");
+    String name = meta == null ? null : text(meta.get("name"));
+    String namespace = meta == null ? null : text(meta.get("namespace"));
+    if (name == null || name.isEmpty()) {
+      return kind;
+    }
+    if (objectKind == ObjectKind.POD && namespace != null && !namespace.isEmpty()) {
+      return kind + " " + namespace + "/" + name;
+    }
+    return kind + " " + name;
+  }
+
+  private static String text(JsonNode node) {
+    return node != null && node.isString() ? node.asString() : null;
+  }
+
+  /** How a value looks, for messages: {@code a list}, {@code a mapping}, {@code null}, or the quoted scalar. */
+  static String shape(JsonNode node) {
+    if (node.isArray()) {
+      return "a list";
+    }
+    if (node.isObject()) {
+      return "a mapping";
+    }
+    if (node.isNull()) {
+      return "null";
+    }
+    return "'" + KubernetesObjects.abbreviate(node.asString()) + "'";
+  }
+
+  private ClusterStateFileException fail(int line, String context, String detail) {
+    return fail(line, context, detail, null);
+  }
+
+  private ClusterStateFileException fail(int line, String context, String detail, Throwable cause) {
+    return new ClusterStateFileException(file, line, 0, context + ": " + detail, cause);
+  }
+}

@@ -1,0 +1,262 @@
+package io.egressaudit.controller;
+
+import io.egressaudit.correlator.EgressIpState;
+import io.egressaudit.correlator.NamespaceState;
+import io.egressaudit.correlator.NodeState;
+import io.egressaudit.correlator.ObjectKind;
+import io.egressaudit.correlator.PodState;
+import io.egressaudit.correlator.SourceIp;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Converts fabric8 model objects into the correlator's model. This is the one conversion path: dump
+ * files ({@link ClusterStateFile}) and informers both go through it, so a field means the same
+ * wherever the object came from.
+ *
+ * <p>Every IP is canonicalised with {@link SourceIp}. Every method throws {@link
+ * InvalidClusterObjectException} naming the object and the field when a required field is missing
+ * ({@code metadata.name}; {@code metadata.namespace} of a pod) or a value is invalid (an IP field
+ * that is not an IP literal, a label selector with an unknown operator).
+ */
+public final class KubernetesObjects {
+
+  /**
+   * The OVN-Kubernetes node annotation holding the primary interface's address(es), such as {@code
+   * {"ipv4":"192.168.126.51/24"}}; egress traffic that is not carried by an egress IP is SNATed to
+   * it.
+   */
+  public static final String NODE_PRIMARY_IFADDR_ANNOTATION = "k8s.ovn.org/node-primary-ifaddr";
+
+  /** The {@code apiVersion} of OVN-Kubernetes {@code EgressIP} objects. */
+  public static final String EGRESS_IP_API_VERSION = "k8s.ovn.org/v1";
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private KubernetesObjects() {}
+
+  /**
+   * The {@code apiVersion} that objects of a kind carry: {@code v1} for nodes, namespaces and pods,
+   * {@code k8s.ovn.org/v1} for EgressIPs.
+   *
+   * @param kind the kind
+   * @return the apiVersion
+   */
+  public static String apiVersion(ObjectKind kind) {
+    return kind == ObjectKind.EGRESS_IP ? EGRESS_IP_API_VERSION : "v1";
+  }
+
+  /**
+   * Converts a node.
+   *
+   * <p>Addresses: {@code status.addresses} of type {@code InternalIP} and {@code ExternalIP} (other
+   * types, such as {@code Hostname}, are ignored), then the {@code ipv4} and {@code ipv6} entries of
+   * the {@value #NODE_PRIMARY_IFADDR_ANNOTATION} annotation without their prefix length; canonical,
+   * in that order, without duplicates. Ready: the condition {@code Ready} has status {@code True}.
+   *
+   * @param node the node
+   * @return its state
+   * @throws InvalidClusterObjectException when the name is missing, an address is not an IP literal,
+   *     or the annotation is not a JSON object of addresses
+   */
+  public static NodeState node(Node node) {
+    String object = describe("Node", node.getMetadata(), false);
+    ObjectMeta meta = requireMeta(object, node.getMetadata(), false);
+    Set<String> addresses = new LinkedHashSet<>();
+    List<NodeAddress> statusAddresses =
+        node.getStatus() == null ? null : node.getStatus().getAddresses();
+    if (statusAddresses != null) {
+      for (int i = 0; i < statusAddresses.size(); i++) {
+        NodeAddress a = statusAddresses.get(i);
+        if (a != null && ("InternalIP".equals(a.getType()) || "ExternalIP".equals(a.getType()))) {
+          addresses.add(ip(object, "status.addresses[" + i + "].address", a.getAddress()));
+        }
+      }
+    }
+    Map<String, String> annotations = meta.getAnnotations();
+    if (annotations != null && annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION) != null) {
+      addresses.addAll(primaryIfAddr(object, annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION)));
+    }
+    boolean ready = false;
+    List<NodeCondition> conditions = node.getStatus() == null ? null : node.getStatus().getConditions();
+    if (conditions != null) {
+      for (NodeCondition c : conditions) {
+        if (c != null && "Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+          ready = true;
+        }
+      }
+    }
+    return new NodeState(meta.getName(), List.copyOf(addresses), meta.getLabels(), ready);
+  }
+
+  /**
+   * Converts a namespace: its name and {@code metadata.labels}.
+   *
+   * @param namespace the namespace
+   * @return its state
+   * @throws InvalidClusterObjectException when the name is missing
+   */
+  public static NamespaceState namespace(Namespace namespace) {
+    String object = describe("Namespace", namespace.getMetadata(), false);
+    ObjectMeta meta = requireMeta(object, namespace.getMetadata(), false);
+    return new NamespaceState(meta.getName(), meta.getLabels());
+  }
+
+  /**
+   * Converts a pod. Pod IPs: {@code status.podIPs[].ip}, or {@code status.podIP} when {@code
+   * podIPs} is empty; node: {@code spec.nodeName} (null when blank); {@code spec.hostNetwork},
+   * {@code metadata.labels} and {@code status.phase} as they are.
+   *
+   * @param pod the pod
+   * @return its state
+   * @throws InvalidClusterObjectException when the name or namespace is missing or a pod IP is not
+   *     an IP literal
+   */
+  public static PodState pod(Pod pod) {
+    String object = describe("Pod", pod.getMetadata(), true);
+    ObjectMeta meta = requireMeta(object, pod.getMetadata(), true);
+    PodSpec spec = pod.getSpec();
+    PodStatus status = pod.getStatus();
+    List<String> ips = new ArrayList<>();
+    if (status != null && status.getPodIPs() != null && !status.getPodIPs().isEmpty()) {
+      List<PodIP> podIps = status.getPodIPs();
+      for (int i = 0; i < podIps.size(); i++) {
+        String field = "status.podIPs[" + i + "].ip";
+        String ip = ip(object, field, podIps.get(i) == null ? null : podIps.get(i).getIp());
+        if (!ips.contains(ip)) {
+          ips.add(ip);
+        }
+      }
+    } else if (status != null && status.getPodIP() != null && !status.getPodIP().isBlank()) {
+      ips.add(ip(object, "status.podIP", status.getPodIP()));
+    }
+    String nodeName = spec == null ? null : spec.getNodeName();
+    if (nodeName != null && nodeName.isBlank()) {
+      nodeName = null;
+    }
+    boolean hostNetwork = spec != null && Boolean.TRUE.equals(spec.getHostNetwork());
+    String phase = status == null ? null : status.getPhase();
+    return new PodState(
+        meta.getNamespace(), meta.getName(), nodeName, ips, hostNetwork, meta.getLabels(), phase);
+  }
+
+  /**
+   * Converts an OVN-Kubernetes {@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped), read as a
+   * generic resource: {@code spec.egressIPs}, {@code spec.namespaceSelector} and {@code
+   * spec.podSelector} (each with {@code matchLabels} and {@code matchExpressions}; an absent
+   * selector is null, {@code {}} selects everything), and {@code status.items[]} with {@code
+   * egressIP} and {@code node} (an absent status means nothing is assigned).
+   *
+   * @param egressIp the object; {@code kind} and {@code apiVersion}, when set, must be {@code
+   *     EgressIP} and {@code k8s.ovn.org/v1}
+   * @return its state
+   * @throws InvalidClusterObjectException when the name or {@code spec} is missing, a field has the
+   *     wrong shape, an IP is not an IP literal or a selector operator is unknown, such as {@code
+   *     EgressIP egressip-demo: spec.egressIPs[0]: not an IP address: 'foo'}
+   */
+  public static EgressIpState egressIp(GenericKubernetesResource egressIp) {
+    String object = describe("EgressIP", egressIp.getMetadata(), false);
+    ObjectMeta meta = requireMeta(object, egressIp.getMetadata(), false);
+    if (egressIp.getKind() != null && !"EgressIP".equals(egressIp.getKind())) {
+      throw new InvalidClusterObjectException(
+          object, "kind: expected EgressIP, found '" + abbreviate(egressIp.getKind()) + "'");
+    }
+    String apiVersion = egressIp.getApiVersion();
+    if (apiVersion != null && !EGRESS_IP_API_VERSION.equals(apiVersion)) {
+      throw new InvalidClusterObjectException(
+          object,
+          "apiVersion: expected " + EGRESS_IP_API_VERSION + ", found '" + abbreviate(apiVersion) + "'");
+    }
+    return new EgressIpFields(object).read(meta.getName(), egressIp.getAdditionalProperties());
+  }
+
+  /** Canonical IP text of a field, or an exception naming the object and the field. */
+  static String ip(String object, String field, String text) {
+    if (text == null) {
+      throw new InvalidClusterObjectException(object, field + " is missing");
+    }
+    return SourceIp.parse(text)
+        .orElseThrow(
+            () ->
+                new InvalidClusterObjectException(
+                    object, field + ": not an IP address: '" + abbreviate(text) + "'"));
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+  }
+
+  /** {@code Kind name}, {@code Kind namespace/name} for namespaced kinds, {@code Kind} alone without a name. */
+  static String describe(String kind, ObjectMeta meta, boolean namespaced) {
+    if (meta == null || meta.getName() == null || meta.getName().isEmpty()) {
+      return kind;
+    }
+    if (namespaced && meta.getNamespace() != null && !meta.getNamespace().isEmpty()) {
+      return kind + " " + meta.getNamespace() + "/" + meta.getName();
+    }
+    return kind + " " + meta.getName();
+  }
+
+  private static ObjectMeta requireMeta(String object, ObjectMeta meta, boolean namespaced) {
+    if (meta == null) {
+      throw new InvalidClusterObjectException(object, "metadata is missing");
+    }
+    if (meta.getName() == null || meta.getName().isEmpty()) {
+      throw new InvalidClusterObjectException(object, "metadata.name is missing");
+    }
+    if (namespaced && (meta.getNamespace() == null || meta.getNamespace().isEmpty())) {
+      throw new InvalidClusterObjectException(object, "metadata.namespace is missing");
+    }
+    return meta;
+  }
+
+  private static List<String> primaryIfAddr(String object, String value) {
+    String field = "metadata.annotations[" + NODE_PRIMARY_IFADDR_ANNOTATION + "]";
+    JsonNode json;
+    try {
+      json = JSON.readTree(value);
+    } catch (JacksonException e) {
+      json = null;
+    }
+    if (json == null || !json.isObject()) {
+      throw new InvalidClusterObjectException(
+          object, field + ": not a JSON object: '" + abbreviate(value) + "'");
+    }
+    List<String> result = new ArrayList<>();
+    for (String family : List.of("ipv4", "ipv6")) {
+      JsonNode cidr = json.get(family);
+      if (cidr == null || cidr.isNull()) {
+        continue;
+      }
+      if (!cidr.isString()) {
+        throw new InvalidClusterObjectException(
+            object, field + "." + family + ": not an IP address: '" + abbreviate(cidr.toString()) + "'");
+      }
+      String text = cidr.asString();
+      int slash = text.indexOf('/');
+      String address = slash >= 0 ? text.substring(0, slash) : text;
+      if (SourceIp.parse(address).isEmpty()) {
+        throw new InvalidClusterObjectException(
+            object, field + "." + family + ": not an IP address: '" + abbreviate(text) + "'");
+      }
+      result.add(SourceIp.canonical(address));
+    }
+    return result;
+  }
+}
