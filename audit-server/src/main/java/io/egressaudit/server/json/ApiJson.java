@@ -1,6 +1,9 @@
 package io.egressaudit.server.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,7 +24,21 @@ public final class ApiJson {
               incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL))
           .build();
 
+  /** Indented like kubectl's JSON: {@code "key": value}, one array element per line. */
+  private static final DefaultPrettyPrinter PRETTY = prettyPrinter();
+
   private ApiJson() {}
+
+  private static DefaultPrettyPrinter prettyPrinter() {
+    DefaultPrettyPrinter p =
+        new DefaultPrettyPrinter(
+            Separators.createDefaultInstance()
+                .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator(""));
+    p.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+    return p;
+  }
 
   /** Writes a value as compact JSON. */
   public static String write(Object value) {
@@ -30,6 +47,6 @@ public final class ApiJson {
 
   /** Writes a value as indented JSON, as {@code -o json} prints it. */
   public static String writePretty(Object value) {
-    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    return MAPPER.writer().with(PRETTY).writeValueAsString(value);
   }
 }
