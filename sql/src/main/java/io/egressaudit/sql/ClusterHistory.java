@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes the history of cluster state: every object's states as intervals {@code [valid_from,
@@ -48,64 +49,77 @@ public final class ClusterHistory {
    */
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
-    long t = at.toEpochMilli();
     try (Connection c = database.openWriter();
         Statement tx = c.createStatement()) {
-      // Take the write lock before reading: a deferred transaction that reads first cannot become
-      // a write transaction once another connection (the hit writer) has committed in between;
-      // SQLite then answers SQLITE_BUSY at once, without waiting for the busy timeout.
-      tx.execute("BEGIN IMMEDIATE");
+      ReentrantLock lock = database.writeLock();
+      lock.lock();
       try {
-        checkOrder(c, cluster, at);
-        Map<ObjectRef, Current> current = current(c, cluster);
-        int opened = 0;
-        int closed = 0;
-        int unchanged = 0;
-        try (PreparedStatement close = c.prepareStatement(SQL.get("close-object"));
-            PreparedStatement insert = c.prepareStatement(SQL.get("insert-object"))) {
-          for (ClusterObject o : objects) {
-            String body = ObjectJson.write(o);
-            Current before = current.remove(o.ref());
-            if (before != null && before.body().equals(body)) {
-              unchanged++;
-              continue;
-            }
-            if (before != null) {
-              close(close, before.id(), t);
-              closed++;
-            }
-            insert(insert, cluster, o.ref(), t, body);
-            opened++;
-          }
-          for (Current gone : current.values()) {
-            close(close, gone.id(), t);
-            closed++;
-          }
-        }
-        try (PreparedStatement st = c.prepareStatement(SQL.get("insert-import"))) {
-          st.setString(1, cluster);
-          st.setLong(2, t);
-          st.setString(3, source);
-          st.setLong(4, System.currentTimeMillis());
-          st.setInt(5, opened);
-          st.setInt(6, closed);
-          st.setInt(7, unchanged);
-          st.executeUpdate();
-        }
-        tx.execute("COMMIT");
-        return new ImportSummary(cluster, at, opened, closed, unchanged);
-      } catch (SQLException | RuntimeException e) {
+        // Take SQLite's write lock before reading: a deferred transaction that reads first cannot
+        // become a write transaction once another connection (the hit writer) has committed in
+        // between; SQLite then answers SQLITE_BUSY at once, without waiting for the busy timeout.
+        tx.execute("BEGIN IMMEDIATE");
         try {
-          tx.execute("ROLLBACK");
-        } catch (SQLException r) {
-          e.addSuppressed(r);
+          ImportSummary summary = record(c, cluster, at, objects, source);
+          tx.execute("COMMIT");
+          return summary;
+        } catch (SQLException | RuntimeException e) {
+          try {
+            tx.execute("ROLLBACK");
+          } catch (SQLException r) {
+            e.addSuppressed(r);
+          }
+          throw e;
         }
-        throw e;
+      } finally {
+        lock.unlock();
       }
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot record cluster state in " + database.file() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static ImportSummary record(
+      Connection c, String cluster, Instant at, Collection<? extends ClusterObject> objects, String source)
+      throws SQLException {
+    long t = at.toEpochMilli();
+    checkOrder(c, cluster, at);
+    Map<ObjectRef, Current> current = current(c, cluster);
+    int opened = 0;
+    int closed = 0;
+    int unchanged = 0;
+    try (PreparedStatement close = c.prepareStatement(SQL.get("close-object"));
+        PreparedStatement insert = c.prepareStatement(SQL.get("insert-object"))) {
+      for (ClusterObject o : objects) {
+        String body = ObjectJson.write(o);
+        Current before = current.remove(o.ref());
+        if (before != null && before.body().equals(body)) {
+          unchanged++;
+          continue;
+        }
+        if (before != null) {
+          close(close, before.id(), t);
+          closed++;
+        }
+        insert(insert, cluster, o.ref(), t, body);
+        opened++;
+      }
+      for (Current gone : current.values()) {
+        close(close, gone.id(), t);
+        closed++;
+      }
+    }
+    try (PreparedStatement st = c.prepareStatement(SQL.get("insert-import"))) {
+      st.setString(1, cluster);
+      st.setLong(2, t);
+      st.setString(3, source);
+      st.setLong(4, System.currentTimeMillis());
+      st.setInt(5, opened);
+      st.setInt(6, closed);
+      st.setInt(7, unchanged);
+      st.executeUpdate();
+    }
+    return new ImportSummary(cluster, at, opened, closed, unchanged);
   }
 
   /**

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -19,6 +21,9 @@ public final class Database {
     /** fsync at checkpoints only: a 200 survives a crash of egress-audit, not of the machine. */
     NORMAL
   }
+
+  /** One fair lock per database file for the writers of this process; see {@link #writeLock()}. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
 
   private final Path file;
   private final Durability durability;
@@ -45,6 +50,17 @@ public final class Database {
   /** The file's absolute path. */
   public Path file() {
     return file;
+  }
+
+  /**
+   * The lock that writers of this process hold around each write transaction on this file.
+   * SQLite's busy handler is not fair: a writer that commits back to back (the hit writer under
+   * load) can keep another connection waiting past its busy timeout. Taking this fair lock first
+   * makes the writers of this process take turns; writers in other processes still rely on the
+   * busy timeout.
+   */
+  ReentrantLock writeLock() {
+    return WRITE_LOCKS.computeIfAbsent(file.normalize(), f -> new ReentrantLock(true));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.egressaudit.correlator.ClusterObject;
 import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.Correlator;
 import io.egressaudit.correlator.WhoisResult;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +31,7 @@ public final class HistoryView implements AutoCloseable {
   private static final int MAX_CACHED = 64;
 
   private final Connection connection;
+  private final Path file;
   private final Map<String, long[]> changePoints = new LinkedHashMap<>();
   private final Map<String, ClusterSnapshot> cache =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -48,6 +50,7 @@ public final class HistoryView implements AutoCloseable {
    */
   public HistoryView(Database database, String cluster) {
     this.connection = database.openReader();
+    this.file = database.file();
     try {
       List<String> clusters = cluster == null ? clusters(connection) : List.of(cluster);
       for (String c : clusters) {
@@ -55,7 +58,7 @@ public final class HistoryView implements AutoCloseable {
       }
     } catch (SQLException e) {
       close();
-      throw new DatabaseException("cannot read history: " + e.getMessage(), e);
+      throw new DatabaseException("cannot read history in " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -100,7 +103,7 @@ public final class HistoryView implements AutoCloseable {
       try {
         return changePoints(connection, c);
       } catch (SQLException e) {
-        throw new DatabaseException("cannot read history: " + e.getMessage(), e);
+        throw new DatabaseException("cannot read history in " + file + ": " + e.getMessage(), e);
       }
     });
     int i = Arrays.binarySearch(points, t);
@@ -128,7 +131,7 @@ public final class HistoryView implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw new DatabaseException("cannot read history: " + e.getMessage(), e);
+      throw new DatabaseException("cannot read history in " + file + ": " + e.getMessage(), e);
     }
     return new ClusterSnapshot(cluster, objects);
   }

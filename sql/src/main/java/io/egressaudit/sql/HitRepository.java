@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads hits, and writes hits that do not come from the live listener (imported access logs).
@@ -70,6 +71,8 @@ public final class HitRepository {
   public int insertAll(List<HitRecord> hits) {
     try (Connection c = database.openWriter()) {
       c.setAutoCommit(false);
+      ReentrantLock lock = database.writeLock();
+      lock.lock();
       try (PreparedStatement st = c.prepareStatement(SQL.get("insert-hit"))) {
         int inserted = 0;
         for (HitRecord h : hits) {
@@ -81,6 +84,8 @@ public final class HitRepository {
       } catch (SQLException e) {
         c.rollback();
         throw e;
+      } finally {
+        lock.unlock();
       }
     } catch (SQLException e) {
       throw new DatabaseException("cannot write hits to " + database.file() + ": " + e.getMessage(), e);

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,8 @@ public final class HitWriter implements AutoCloseable {
     /** Checks the bounds. */
     public Settings {
       if (queueCapacity < 1 || maxBatch < 1 || batchDelayMicros < 0) {
-        throw new IllegalArgumentException("queueCapacity and maxBatch must be positive");
+        throw new IllegalArgumentException(
+            "queueCapacity and maxBatch must be positive and batchDelayMicros not negative");
       }
     }
   }
@@ -69,6 +72,8 @@ public final class HitWriter implements AutoCloseable {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
+  /** Calls of {@link #offer} in progress: the writer stops only when none can still enqueue. */
+  private final AtomicInteger offering = new AtomicInteger();
   private volatile boolean running = true;
   private volatile boolean failing;
 
@@ -97,12 +102,19 @@ public final class HitWriter implements AutoCloseable {
    *     through to find out whether writes succeed again). The completion is then never called.
    */
   public boolean offer(HitRecord hit, Completion completion) {
-    if (!running || (failing && !queue.isEmpty()) || !queue.offer(new Pending(hit.bounded(), completion))) {
-      refused.incrementAndGet();
-      return false;
+    offering.incrementAndGet();
+    try {
+      if (!running
+          || (failing && !queue.isEmpty())
+          || !queue.offer(new Pending(hit.bounded(), completion))) {
+        refused.incrementAndGet();
+        return false;
+      }
+      accepted.incrementAndGet();
+      return true;
+    } finally {
+      offering.decrementAndGet();
     }
-    accepted.incrementAndGet();
-    return true;
   }
 
   /** True when the last transaction failed; hits are refused, but for retries, until one succeeds. */
@@ -122,9 +134,14 @@ public final class HitWriter implements AutoCloseable {
     try {
       connection.setAutoCommit(false);
       insert = HitRepository.prepareInsert(connection);
-      while (running || !queue.isEmpty()) {
+      while (true) {
         Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
         if (first == null) {
+          // Stop only when closed, no offer() is between its check of running and its enqueue
+          // (checked in this order), and nothing is left: every accepted hit gets its completion.
+          if (!running && offering.get() == 0 && queue.isEmpty()) {
+            break;
+          }
           continue;
         }
         batch.add(first);
@@ -136,12 +153,21 @@ public final class HitWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (SQLException e) {
       LOG.error("hit writer cannot prepare its statement on {}: {}", database.file(), e.getMessage());
-      running = false;
+    } catch (RuntimeException | Error e) {
+      LOG.error("hit writer stopped on {}: {}", database.file(), e.toString());
+      throw e;
     } finally {
-      failAll(batch, new IllegalStateException("hit writer stopped"));
+      // However the thread ends, refuse new hits and fail those accepted but not written, so
+      // that no completion is left uncalled (the listener would never answer).
+      running = false;
+      IllegalStateException stopped = new IllegalStateException("hit writer stopped");
+      failAll(batch, stopped);
+      while (offering.get() > 0) {
+        Thread.onSpinWait();
+      }
       List<Pending> rest = new ArrayList<>();
       queue.drainTo(rest);
-      failAll(rest, new IllegalStateException("hit writer stopped"));
+      failAll(rest, stopped);
       close(insert, connection);
     }
   }
@@ -164,6 +190,9 @@ public final class HitWriter implements AutoCloseable {
   }
 
   private void write(Connection connection, PreparedStatement insert, List<Pending> batch) {
+    SQLException failure = null;
+    ReentrantLock lock = database.writeLock();
+    lock.lock();
     try {
       for (Pending p : batch) {
         HitRepository.bind(insert, p.hit());
@@ -173,6 +202,11 @@ public final class HitWriter implements AutoCloseable {
       connection.commit();
     } catch (SQLException e) {
       rollback(connection, insert);
+      failure = e;
+    } finally {
+      lock.unlock();
+    }
+    if (failure != null) {
       failed.addAndGet(batch.size());
       if (!failing) {
         LOG.error(
@@ -180,10 +214,10 @@ public final class HitWriter implements AutoCloseable {
                 + " succeeds",
             batch.size(),
             database.file(),
-            e.getMessage());
+            failure.getMessage());
       }
       failing = true;
-      failAll(batch, e);
+      failAll(batch, failure);
       return;
     }
     if (failing) {

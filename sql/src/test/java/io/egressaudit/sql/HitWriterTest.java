@@ -303,12 +303,23 @@ class HitWriterTest {
 
   @Test
   void closeCommitsWhatWasQueued() throws Exception {
-    Database db = Database.at(dir.resolve("close.db"));
-    // a long batch delay keeps hits waiting in the queue when close() is called
-    HitWriter writer = new HitWriter(db, new HitWriter.Settings(1_000, 1_000, 5_000_000));
+    Path file = dir.resolve("close.db");
+    // a busy timeout long enough for the writer to wait for the lock rather than fail
+    Database db = new Database(file, Database.Durability.FULL, 30_000);
     Ledger ledger = new Ledger();
-    for (int i = 0; i < 500; i++) {
-      assertThat(ledger.offer(writer, "queued")).isPresent();
+    HitWriter writer = new HitWriter(db, new HitWriter.Settings(1_000, 1_000, 0));
+    try (Connection blocker = MigrationsTest.raw(file);
+        Statement st = blocker.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      assertThat(ledger.offer(writer, "first")).isPresent();
+      // the writer took the first hit and waits for the lock; the others stay queued
+      await().atMost(PATIENCE).until(() -> writer.stats().queued() == 0);
+      for (int i = 0; i < 499; i++) {
+        assertThat(ledger.offer(writer, "queued")).isPresent();
+      }
+      assertThat(writer.stats().queued()).isEqualTo(499);
+      assertThat(ledger.completions.values()).noneMatch(CompletableFuture::isDone);
+      st.execute("ROLLBACK");
     }
 
     writer.close();
@@ -318,6 +329,7 @@ class HitWriterTest {
     assertThat(ledger.succeeded()).hasSize(500);
     assertThat(new HitRepository(db).count()).isEqualTo(500);
     assertThat(writer.stats().queued()).isZero();
+    assertThat(writer.stats().committed()).isEqualTo(500);
   }
 
   @Test
