@@ -18,3 +18,7 @@ LIMIT ?6;
 
 -- name: count-hits
 SELECT count(*) FROM hit;
+
+-- name: delete-older-than
+-- One batch of retention: at most ?2 of the oldest hits received before ?1 (epoch ms).
+DELETE FROM hit WHERE id IN (SELECT id FROM hit WHERE received_at < ?1 ORDER BY id LIMIT ?2);
