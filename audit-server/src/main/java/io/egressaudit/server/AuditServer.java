@@ -4,6 +4,7 @@ import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListenerVerticle;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitRetention;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +45,8 @@ public final class AuditServer implements AutoCloseable {
    *     file changes
    * @param example record the bundled example cluster at start
    * @param rescanSeconds how often cluster-state files are checked for changes, in seconds
+   * @param retention hits older than this are pruned (at start, then every {@link
+   *     #RETENTION_INTERVAL}); null keeps every hit
    */
   public record Config(
       List<HostPort> listen,
@@ -53,7 +57,11 @@ public final class AuditServer implements AutoCloseable {
       String apiToken,
       Map<String, Path> clusterStates,
       boolean example,
-      int rescanSeconds) {}
+      int rescanSeconds,
+      Duration retention) {}
+
+  /** How often retention runs. */
+  public static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
 
   private final Config config;
   private final Vertx vertx;
@@ -113,6 +121,10 @@ public final class AuditServer implements AutoCloseable {
               apiPort = api.get().actualPort();
               if (!config.clusterStates().isEmpty()) {
                 vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> rescan());
+              }
+              if (config.retention() != null) {
+                prune();
+                vertx.setPeriodic(RETENTION_INTERVAL.toMillis(), id -> prune());
               }
             })
         .recover(e -> Future.failedFuture(new IllegalStateException(describe(e), e)));
@@ -178,6 +190,15 @@ public final class AuditServer implements AutoCloseable {
           return null;
         },
         true);
+  }
+
+  /** Deletes hits older than the retention on a worker thread, in batches the writer can interleave. */
+  private void prune() {
+    vertx.executeBlocking(
+            () -> new HitRetention(config.database(), HitRetention.DEFAULT_BATCH)
+                .prune(Instant.now().minus(config.retention())),
+            false)
+        .onFailure(e -> LOG.warn("retention: {}", e.getMessage()));
   }
 
   private static FileTime mtime(Path file) {

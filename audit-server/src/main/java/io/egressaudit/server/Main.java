@@ -13,8 +13,13 @@ public final class Main {
    * @param args the command line
    */
   public static void main(String[] args) {
+    boolean serving = args.length > 0 && args[0].equals("serve");
+    if (!serving && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // one-shot commands print their own results; progress logs would only clutter stderr
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     int code = EgressAuditCommand.commandLine().execute(args);
-    if (code != 0 || !(args.length > 0 && args[0].equals("serve"))) {
+    if (code != 0 || !serving) {
       System.exit(code);
     }
   }

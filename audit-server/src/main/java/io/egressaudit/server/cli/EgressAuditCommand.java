@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       WhoisCommand.class,
       HitsCommand.class,
       ImportLogCommand.class,
+      PruneCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

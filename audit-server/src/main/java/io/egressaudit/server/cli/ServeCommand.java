@@ -2,6 +2,7 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.HostPort;
+import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
@@ -61,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10", description = "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
   int rescanSeconds;
 
+  @Option(names = "--retention", paramLabel = "DURATION", description = "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
+  String retention;
+
   @Option(names = "--queue", paramLabel = "N", defaultValue = "16384", description = "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
   int queue;
 
@@ -103,7 +107,8 @@ final class ServeCommand implements Callable<Integer> {
             token(),
             clusterStates(),
             example,
-            Math.max(1, rescanSeconds));
+            Math.max(1, rescanSeconds),
+            retention == null ? null : TimeArg.duration(retention, "--retention"));
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
