@@ -113,7 +113,7 @@ public final class AuditServer implements AutoCloseable {
     return chain
         .compose(
             v -> {
-              api.set(new ApiVerticle(config.api().host(), config.api().port(), new AuditQueries(config.database()), writer, config.apiToken()));
+              api.set(new ApiVerticle(config.api().host(), config.api().port(), new AuditQueries(config.database()), writer, config.apiToken(), new AuditMetrics(writer)));
               return vertx.deployVerticle(api.get());
             })
         .onSuccess(

@@ -1,5 +1,6 @@
 package io.egressaudit.server.http;
 
+import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
 import io.egressaudit.server.TimeArg;
@@ -46,6 +47,7 @@ public final class ApiVerticle extends VerticleBase {
   private final AuditQueries queries;
   private final HitWriter writer;
   private final String bearerToken;
+  private final AuditMetrics metrics;
   private HttpServer server;
   private WorkerExecutor readers;
   private String page;
@@ -55,14 +57,18 @@ public final class ApiVerticle extends VerticleBase {
    * @param port port to bind, 0 for a free one
    * @param queries the answers
    * @param writer the hit writer, whose state {@code /healthz} reports; may be null
-   * @param bearerToken when not null, {@code /api/} requests need {@code Authorization: Bearer} with it
+   * @param bearerToken when not null, {@code /api/} and {@code /metrics} requests need {@code
+   *     Authorization: Bearer} with it
+   * @param metrics what {@code /metrics} serves; null answers 404
    */
-  public ApiVerticle(String host, int port, AuditQueries queries, HitWriter writer, String bearerToken) {
+  public ApiVerticle(
+      String host, int port, AuditQueries queries, HitWriter writer, String bearerToken, AuditMetrics metrics) {
     this.host = host;
     this.port = port;
     this.queries = queries;
     this.writer = writer;
     this.bearerToken = bearerToken;
+    this.metrics = metrics;
   }
 
   @Override
@@ -81,10 +87,12 @@ public final class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route("/api/*").handler(this::authorize);
+    router.route("/metrics").handler(this::authorize);
     router.get("/api/v1/whois/:ip").handler(this::whois);
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/healthz").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
     router.get("/").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(page));
     router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not-found", "Not found", "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::problem);
@@ -150,6 +158,16 @@ public final class ApiVerticle extends VerticleBase {
             ? Map.of("status", "ok")
             : Map.of("status", failing ? "degraded" : "ok", "hitWriter", writer.stats());
     json(ctx, failing ? 503 : 200, body);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    if (metrics == null) {
+      ctx.fail(new ApiException(404, "not-found", "Not found", "metrics are not enabled"));
+      return;
+    }
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape());
   }
 
   private <T> void blocking(RoutingContext ctx, Callable<T> work) {

@@ -1,0 +1,59 @@
+package io.egressaudit.server;
+
+import io.egressaudit.sql.HitWriter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.ToLongFunction;
+
+/**
+ * The metrics {@code GET /metrics} serves in Prometheus text format: the hit writer's counters
+ * (read from {@link HitWriter#stats()} at scrape time, so the hot path pays nothing) and the JVM's.
+ */
+public final class AuditMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /** @param writer the hit writer to report on */
+  public AuditMetrics(HitWriter writer) {
+    outcome(writer, "accepted", s -> s.accepted());
+    outcome(writer, "refused", s -> s.refused());
+    outcome(writer, "committed", s -> s.committed());
+    outcome(writer, "failed", s -> s.failed());
+    FunctionCounter.builder("egress_audit_hit_writer_batches", writer, w -> w.stats().batches())
+        .description("Transactions committed by the hit writer (group commits)")
+        .register(registry);
+    Gauge.builder("egress_audit_hit_writer_queue", writer, w -> w.stats().queued())
+        .description("Hits waiting for the writer")
+        .register(registry);
+    Gauge.builder("egress_audit_hit_writer_failing", writer, w -> w.failing() ? 1 : 0)
+        .description("1 while the last transaction failed and hits are refused")
+        .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  private void outcome(HitWriter writer, String outcome, ToLongFunction<HitWriter.Stats> f) {
+    FunctionCounter.builder("egress_audit_hits", writer, w -> f.applyAsLong(w.stats()))
+        .tag("outcome", outcome)
+        .description(
+            "Hits by outcome: accepted (queued for the writer), committed (row stored, answered 200),"
+                + " failed (transaction failed, answered 503), refused (queue full or store failing,"
+                + " answered 503)")
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}
