@@ -3,6 +3,7 @@ package io.egressaudit.server;
 import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListenerVerticle;
 import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitRetention;
 import io.egressaudit.sql.HitWriter;
@@ -45,6 +46,7 @@ public final class AuditServer implements AutoCloseable {
    *     file changes
    * @param example record the bundled example cluster at start
    * @param rescanSeconds how often cluster-state files are checked for changes, in seconds
+   * @param trustedProxies peers whose forwarded-for header names the source IP
    * @param retention hits older than this are pruned (at start, then every {@link
    *     #RETENTION_INTERVAL}); null keeps every hit
    */
@@ -58,6 +60,7 @@ public final class AuditServer implements AutoCloseable {
       Map<String, Path> clusterStates,
       boolean example,
       int rescanSeconds,
+      TrustedProxies trustedProxies,
       Duration retention) {}
 
   /** How often retention runs. */
@@ -135,7 +138,7 @@ public final class AuditServer implements AutoCloseable {
     Future<?> f =
         vertx.deployVerticle(
             () -> {
-              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener());
+              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener(), config.trustedProxies());
               synchronized (instances) {
                 instances.add(v);
               }

@@ -5,7 +5,9 @@ package io.egressaudit.sql;
  * bounded by {@link #bounded} before storage, since clients choose them.
  *
  * @param receivedAtMillis when the request arrived, epoch milliseconds UTC
- * @param sourceIp the TCP peer's canonical IP (never a forwarded-for claim)
+ * @param sourceIp the canonical source IP attribution uses: the TCP peer's, or, when the peer is a
+ *     trusted proxy, the client its forwarded-for header names (an untrusted peer's claim is never
+ *     used)
  * @param sourcePort the TCP peer's port, or null when unknown (imported logs)
  * @param localPort the listener port that received it, or null when unknown
  * @param method the HTTP method
@@ -17,6 +19,8 @@ package io.egressaudit.sql;
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the hit listener; the imported file's name otherwise
  * @param originLine the 1-based line within {@code origin}, or null
+ * @param peerIp the TCP peer when it is a trusted proxy whose forwarded-for header gave {@code
+ *     sourceIp}; null when {@code sourceIp} is the peer itself
  */
 public record HitRecord(
     long receivedAtMillis,
@@ -31,7 +35,27 @@ public record HitRecord(
     String forwardedFor,
     String httpVersion,
     String origin,
-    Integer originLine) {
+    Integer originLine,
+    String peerIp) {
+
+  /** A hit whose source IP is the TCP peer itself (no trusted proxy in between). */
+  public HitRecord(
+      long receivedAtMillis,
+      String sourceIp,
+      Integer sourcePort,
+      Integer localPort,
+      String method,
+      String path,
+      String host,
+      String userAgent,
+      String probeId,
+      String forwardedFor,
+      String httpVersion,
+      String origin,
+      Integer originLine) {
+    this(receivedAtMillis, sourceIp, sourcePort, localPort, method, path, host, userAgent, probeId,
+        forwardedFor, httpVersion, origin, originLine, null);
+  }
 
   /** Longest stored path, in characters. */
   public static final int MAX_PATH = 2048;
@@ -55,7 +79,8 @@ public record HitRecord(
         cut(forwardedFor, MAX_HEADER),
         cut(httpVersion, 16),
         origin,
-        originLine);
+        originLine,
+        peerIp);
   }
 
   /**

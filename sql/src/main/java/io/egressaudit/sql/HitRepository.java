@@ -110,6 +110,7 @@ public final class HitRepository {
     st.setString(11, h.httpVersion());
     st.setString(12, h.origin());
     setInt(st, 13, h.originLine());
+    st.setString(14, h.peerIp());
   }
 
   private static void setInt(PreparedStatement st, int i, Integer v) throws SQLException {
@@ -136,7 +137,8 @@ public final class HitRepository {
             rs.getString(11),
             rs.getString(12),
             rs.getString(13),
-            intOrNull(rs, 14)));
+            intOrNull(rs, 14),
+            rs.getString(15)));
   }
 
   private static Integer intOrNull(ResultSet rs, int i) throws SQLException {

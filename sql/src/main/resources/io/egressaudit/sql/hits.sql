@@ -1,13 +1,14 @@
 -- name: insert-hit
 INSERT OR IGNORE INTO hit (received_at, source_ip, source_port, local_port, method, path, host,
-                           user_agent, probe_id, forwarded_for, http_version, origin, origin_line)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                           user_agent, probe_id, forwarded_for, http_version, origin, origin_line,
+                           peer_ip)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: select-hits
 -- Parameters: since, until (epoch ms, inclusive/exclusive), ip (or NULL), probe (or NULL),
 -- after id (keyset paging, 0 for the start), limit.
 SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
-       probe_id, forwarded_for, http_version, origin, origin_line
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
 FROM hit
 WHERE received_at >= ?1 AND received_at < ?2
   AND (?3 IS NULL OR source_ip = ?3)

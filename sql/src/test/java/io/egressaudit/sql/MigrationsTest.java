@@ -26,6 +26,27 @@ class MigrationsTest {
   @TempDir Path dir;
 
   @Test
+  void aVersionOneDatabaseIsUpgradedInPlaceKeepingItsHits() throws Exception {
+    Path file = dir.resolve("v1.db");
+    try (Connection c = raw(file); java.sql.Statement st = c.createStatement()) {
+      for (String sql : Migrations.splitStatements(SqlStatements.read("migration/V001__hits_and_cluster_history.sql"))) {
+        st.execute(sql);
+      }
+      st.execute("PRAGMA user_version = 1");
+      st.execute("INSERT INTO hit (received_at, source_ip, method, path) VALUES (42, '192.0.2.7', 'GET', '/old')");
+    }
+
+    Database.at(file).migrate();
+
+    try (Connection c = raw(file)) {
+      assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
+    }
+    StoredHit old = new HitRepository(Database.at(file)).find(HitQuery.all(10)).get(0);
+    assertThat(old.hit().path()).isEqualTo("/old");
+    assertThat(old.hit().peerIp()).isNull();
+  }
+
+  @Test
   void freshFileGetsTheLatestVersionAndTheTables() throws Exception {
     Path file = dir.resolve("audit.db");
     Database db = Database.at(file);
@@ -34,7 +55,7 @@ class MigrationsTest {
 
     assertThat(file).exists();
     try (Connection c = raw(file)) {
-      assertThat(Migrations.latestVersion()).isEqualTo(1);
+      assertThat(Migrations.latestVersion()).isEqualTo(2);
       assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
       assertThat(names(c, "table")).contains("hit", "cluster_object", "cluster_import");
       assertThat(names(c, "index"))

@@ -4,6 +4,7 @@ import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,6 +63,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10", description = "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
   int rescanSeconds;
 
+  @Option(names = "--trusted-proxy", paramLabel = "CIDR", description = "A proxy in front of the listener whose X-Forwarded-For/Forwarded header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
+  List<String> trustedProxies = new ArrayList<>();
+
   @Option(names = "--retention", paramLabel = "DURATION", description = "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
   String retention;
 
@@ -108,6 +112,7 @@ final class ServeCommand implements Callable<Integer> {
             clusterStates(),
             example,
             Math.max(1, rescanSeconds),
+            TrustedProxies.of(trustedProxies),
             retention == null ? null : TimeArg.duration(retention, "--retention"));
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -32,6 +32,7 @@ public final class HitListenerVerticle extends VerticleBase {
   private final int port;
   private final HitWriter writer;
   private final ListenerSettings settings;
+  private final TrustedProxies trustedProxies;
   private HttpServer server;
 
   /**
@@ -39,12 +40,15 @@ public final class HitListenerVerticle extends VerticleBase {
    * @param port port to bind; 0 picks a free one (see {@link #actualPort()})
    * @param writer where rows go
    * @param settings limits
+   * @param trustedProxies peers whose forwarded-for header names the source IP
    */
-  public HitListenerVerticle(String host, int port, HitWriter writer, ListenerSettings settings) {
+  public HitListenerVerticle(
+      String host, int port, HitWriter writer, ListenerSettings settings, TrustedProxies trustedProxies) {
     this.host = host;
     this.port = port;
     this.writer = writer;
     this.settings = settings;
+    this.trustedProxies = trustedProxies;
   }
 
   @Override
@@ -78,7 +82,13 @@ public final class HitListenerVerticle extends VerticleBase {
     }
     discardBody(req);
     SocketAddress remote = req.remoteAddress();
-    String sourceIp = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
+    String peer = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
+    MultiMap headers = req.headers();
+    String client =
+        trustedProxies.isEmpty()
+            ? null
+            : trustedProxies.clientOf(peer, headers.get("X-Forwarded-For"), headers.get("Forwarded"));
+    String sourceIp = client == null ? peer : client;
     String path = req.uri();
     HitRecord hit =
         new HitRecord(
@@ -91,19 +101,20 @@ public final class HitListenerVerticle extends VerticleBase {
             req.getHeader(HttpHeaders.HOST),
             req.getHeader(HttpHeaders.USER_AGENT),
             HitRecord.probeIdOf(path),
-            forwardedFor(req.headers()),
+            forwardedFor(headers),
             httpVersion(req),
             null,
-            null);
+            null,
+            client == null ? null : peer);
     Context context = vertx.getOrCreateContext();
     boolean accepted =
-        writer.offer(hit, failure -> context.runOnContext(v -> respond(req, sourceIp, failure)));
+        writer.offer(hit, failure -> context.runOnContext(v -> respond(req, failure)));
     if (!accepted) {
       unavailable(resp);
     }
   }
 
-  private void respond(HttpServerRequest req, String sourceIp, Throwable failure) {
+  private void respond(HttpServerRequest req, Throwable failure) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
       return;
@@ -114,7 +125,7 @@ public final class HitListenerVerticle extends VerticleBase {
     }
     resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (req.path().equals("/clientip")) {
-      resp.end(clientIp(sourceIp, req.remoteAddress().port()));
+      resp.end(clientIp(req.remoteAddress()));
     } else if (req.method() == HttpMethod.HEAD) {
       resp.end();
     } else {
@@ -152,9 +163,13 @@ public final class HitListenerVerticle extends VerticleBase {
     }
   }
 
-  /** agnhost netexec's /clientip answers Go's RemoteAddr: {@code ip:port}, IPv6 in brackets. */
-  static String clientIp(String ip, int port) {
-    return SourceIp.isIpv6(ip) ? "[" + ip + "]:" + port : ip + ":" + port;
+  /**
+   * agnhost netexec's /clientip answers Go's RemoteAddr, the TCP peer: {@code ip:port}, IPv6 in
+   * brackets.
+   */
+  static String clientIp(SocketAddress remote) {
+    String ip = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
+    return SourceIp.isIpv6(ip) ? "[" + ip + "]:" + remote.port() : ip + ":" + remote.port();
   }
 
   private static String forwardedFor(MultiMap headers) {

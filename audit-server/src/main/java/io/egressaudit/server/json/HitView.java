@@ -25,6 +25,8 @@ import java.util.List;
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the listener; the imported access log otherwise
  * @param originLine line within {@code origin}
+ * @param peerIp the trusted proxy the request came through, when {@code sourceIp} was taken from
+ *     its forwarded-for header; null otherwise
  * @param attribution never empty
  *     <p>Every field is present, null when unknown, so consumers can rely on the keys.
  */
@@ -44,6 +46,7 @@ public record HitView(
     String httpVersion,
     String origin,
     Integer originLine,
+    String peerIp,
     List<Attribution> attribution) {
 
   /** Combines a stored hit with its attribution. */
@@ -64,6 +67,7 @@ public record HitView(
         h.httpVersion(),
         h.origin(),
         h.originLine(),
+        h.peerIp(),
         attribution);
   }
 }

@@ -1,0 +1,100 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.TrustedProxies;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitQuery;
+import io.egressaudit.sql.HitRepository;
+import io.egressaudit.sql.HitWriter;
+import io.egressaudit.sql.StoredHit;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A forwarded-for header names the source IP only when it comes from a trusted proxy; from anyone
+ * else it is kept as a claim and attribution uses the TCP peer.
+ */
+class TrustedProxyIT {
+
+  @TempDir Path dir;
+  private AuditServer server;
+  private Database db;
+
+  @BeforeEach
+  void start() {
+    db = Database.at(dir.resolve("audit.db"));
+    server =
+        AuditServer.start(
+            new AuditServer.Config(
+                List.of(new HostPort("127.0.0.1", 0)),
+                new HostPort("127.0.0.1", 0),
+                db,
+                HitWriter.Settings.DEFAULT,
+                ListenerSettings.DEFAULT,
+                null,
+                Map.of(),
+                true,
+                10,
+                TrustedProxies.of(List.of("127.0.0.7/32")),
+                null));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void aTrustedProxysForwardedForNamesTheSourceIp() throws Exception {
+    assertThat(get("127.0.0.7", "/via-proxy", "203.0.113.9, 127.0.0.100")).startsWith("HTTP/1.1 200");
+    StoredHit hit = only("/via-proxy");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.100");
+    assertThat(hit.hit().peerIp()).isEqualTo("127.0.0.7");
+    assertThat(hit.hit().forwardedFor()).isEqualTo("203.0.113.9, 127.0.0.100");
+    var whois = new AuditQueries(db).whois(hit.hit().sourceIp(), null, null);
+    assertThat(whois.matches().get(0).namespaces()).containsExactly("simpson");
+  }
+
+  @Test
+  void anyoneElsesForwardedForIsOnlyAClaim() throws Exception {
+    assertThat(get("127.0.0.8", "/forged", "127.0.0.100")).startsWith("HTTP/1.1 200");
+    StoredHit hit = only("/forged");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.8");
+    assertThat(hit.hit().peerIp()).isNull();
+    assertThat(hit.hit().forwardedFor()).isEqualTo("127.0.0.100");
+  }
+
+  private StoredHit only(String path) {
+    List<StoredHit> hits =
+        new HitRepository(db).find(HitQuery.all(100)).stream().filter(h -> path.equals(h.hit().path())).toList();
+    assertThat(hits).hasSize(1);
+    return hits.get(0);
+  }
+
+  private String get(String from, String path, String xff) throws Exception {
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(from, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", server.hitPorts().get(0)), 5000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nX-Forwarded-For: " + xff + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+}
