@@ -3,7 +3,6 @@ package io.egressaudit.server.http;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitWriter;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -14,6 +13,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The hit listener: answers every method and path with 200 once the request's row is committed,
@@ -33,7 +35,11 @@ public final class HitListenerVerticle extends VerticleBase {
   private final HitWriter writer;
   private final ListenerSettings settings;
   private final TrustedProxies trustedProxies;
+  private final Queue<Committed> committed = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean answerScheduled = new AtomicBoolean();
   private HttpServer server;
+
+  private record Committed(HttpServerRequest request, Throwable failure) {}
 
   /**
    * @param host address to bind, such as {@code 0.0.0.0}
@@ -106,11 +112,29 @@ public final class HitListenerVerticle extends VerticleBase {
             null,
             null,
             client == null ? null : peer);
-    Context context = vertx.getOrCreateContext();
-    boolean accepted =
-        writer.offer(hit, failure -> context.runOnContext(v -> respond(req, failure)));
+    boolean accepted = writer.offer(hit, failure -> answered(req, failure));
     if (!accepted) {
       unavailable(resp);
+    }
+  }
+
+  /**
+   * Called on the writer thread once the hit's transaction ended. Answers go back to this
+   * verticle's event loop in one task per group commit rather than one per request: a batch of a
+   * thousand rows wakes the loop once.
+   */
+  private void answered(HttpServerRequest req, Throwable failure) {
+    committed.add(new Committed(req, failure));
+    if (answerScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> answerCommitted());
+    }
+  }
+
+  private void answerCommitted() {
+    answerScheduled.set(false);
+    Committed c;
+    while ((c = committed.poll()) != null) {
+      respond(c.request(), c.failure());
     }
   }
 
