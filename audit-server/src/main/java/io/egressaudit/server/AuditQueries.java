@@ -1,9 +1,13 @@
 package io.egressaudit.server;
 
 import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.ClusterSnapshot;
+import io.egressaudit.correlator.ExpectedSource;
+import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.HitView;
+import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryView;
 import io.egressaudit.sql.HitQuery;
@@ -45,6 +49,33 @@ public final class AuditQueries {
     try (HistoryView view = new HistoryView(database, cluster)) {
       return view.whois(canonical, at == null ? Instant.now() : at);
     }
+  }
+
+  /**
+   * The source IPs a namespace must leave with at a time: what a firewall rule for it must allow.
+   *
+   * @param namespace the namespace
+   * @param at the time, or null for now
+   * @param cluster only this cluster, or null for all
+   */
+  public SourcesView sources(String namespace, Instant at, String cluster) {
+    if (namespace == null || namespace.isBlank()) {
+      throw new IllegalArgumentException("namespace is empty");
+    }
+    Instant t = at == null ? Instant.now() : at;
+    List<ExpectedSource> sources = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    try (HistoryView view = new HistoryView(database, cluster)) {
+      for (ClusterSnapshot s : view.snapshotsAt(t)) {
+        NamespaceSources ns = NamespaceSources.of(namespace, s);
+        sources.addAll(ns.sources());
+        ns.notes().forEach(n -> notes.add("cluster/" + s.cluster() + ": " + n));
+      }
+    }
+    if (notes.isEmpty() && sources.isEmpty()) {
+      notes.add("no cluster history at " + t);
+    }
+    return new SourcesView(namespace, t, sources, notes);
   }
 
   /**

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ClusterCommand.class,
       WhoisCommand.class,
+      SourcesCommand.class,
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,

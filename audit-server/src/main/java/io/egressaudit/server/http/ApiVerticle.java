@@ -91,6 +91,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/whois/:ip").handler(this::whois);
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
+    router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
     router.get("/healthz").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     router.get("/").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(page));
@@ -121,6 +122,13 @@ public final class ApiVerticle extends VerticleBase {
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.whois(ip, at, cluster));
+  }
+
+  private void sources(RoutingContext ctx) {
+    String namespace = ctx.pathParam("namespace");
+    Instant at = time(ctx, "at");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.sources(namespace, at, cluster));
   }
 
   private void hits(RoutingContext ctx) {

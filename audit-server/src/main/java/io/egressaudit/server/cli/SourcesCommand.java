@@ -1,0 +1,67 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.correlator.ExpectedSource;
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.SourcesView;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code egress-audit sources NAMESPACE}: which source IPs a firewall rule for a namespace must allow. */
+@Command(
+    name = "sources",
+    sortOptions = false,
+    description = {
+      "List the source IPs a namespace's traffic leaves the cluster with at a time: the assigned IPs"
+          + " of the EgressIP that carries its pods, and the node IPs of pods no assigned EgressIP"
+          + " carries (or on the host network). This is what a firewall rule for the namespace must"
+          + " allow; an egress-node failover changes the node, not the egress IP."
+    },
+    footer = {"", "Example:", "  egress-audit sources simpson --at 2021-11-26T17:53:13Z -o table"})
+final class SourcesCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "NAMESPACE", description = "The namespace.")
+  String namespace;
+
+  @Option(names = "--at", paramLabel = "TIME", description = "RFC 3339, epoch ms, or a duration ago (15m, 2h). Default: now.")
+  String at;
+
+  @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
+  String cluster;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json", description = "json or table. Default: ${DEFAULT-VALUE}.")
+  OutputFormat output;
+
+  @Mixin DbOption db;
+
+  @Override
+  public Integer call() {
+    Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");
+    SourcesView view = new AuditQueries(db.database()).sources(namespace, time, cluster);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        Table t = new Table("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "PODS");
+        for (ExpectedSource s : view.sources()) {
+          t.row(s.cluster(), s.ip(), s.kind(), s.egressIP(), s.node(), s.pods().size());
+        }
+        t.print(out);
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+      default -> throw new IllegalArgumentException("-o " + output + ": sources prints json or table");
+    }
+    out.flush();
+    return 0;
+  }
+}
