@@ -2,6 +2,10 @@ package io.egressaudit.server;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +30,7 @@ final class ApiClient {
    *
    * @param status the HTTP status
    * @param contentType the Content-Type header, or null
-   * @param body the body as text
+   * @param body the body as text, decoded as strict UTF-8
    */
   record Answer(int status, String contentType, String body) {
 
@@ -43,8 +47,22 @@ final class ApiClient {
             .timeout(Duration.ofSeconds(15))
             .GET()
             .build();
-    HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-    return new Answer(resp.statusCode(), resp.headers().firstValue("content-type").orElse(null), resp.body());
+    HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    return new Answer(resp.statusCode(), resp.headers().firstValue("content-type").orElse(null), strictUtf8(resp.body()));
+  }
+
+  /** Decodes the body, failing on bytes that are not UTF-8: JSON must be UTF-8 (RFC 8259). */
+  private static String strictUtf8(byte[] body) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new AssertionError("the API answered bytes that are not UTF-8: " + e, e);
+    }
   }
 
   /** GET that must answer 200 with JSON. */

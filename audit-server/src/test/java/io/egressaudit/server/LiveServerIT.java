@@ -130,6 +130,15 @@ class LiveServerIT {
   }
 
   @Test
+  void postExpectingContinueGetsContinueThenOkOnceTheBodyIsIn() throws Exception {
+    byte[] body = "b".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+    LoopbackClient.Response r = LoopbackClient.postExpectingContinue(EGRESS_IP, hitPort, "/curl-upload", body);
+
+    assertThat(r.status()).as("%s", r).isEqualTo(200);
+    assertThat(hitFrom(EGRESS_IP, r.localPort()).get("method").asString()).isEqualTo("POST");
+  }
+
+  @Test
   void probePathRecordsItsIdAndTheProbesEndpointListsIt() throws Exception {
     LoopbackClient.Response r = LoopbackClient.get(EGRESS_IP, hitPort, "/probe/abc-123");
 

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,6 +94,20 @@ final class LoopbackClient {
    * @param noBody true for HEAD, whose answer has headers only
    */
   static Response exchange(String sourceIp, int port, byte[] request, boolean noBody) throws IOException {
+    return exchange(sourceIp, port, request, noBody, false);
+  }
+
+  /**
+   * Writes raw bytes, reads one answer, then waits for the server to close the connection.
+   *
+   * @return the answer; fails when the server keeps the connection open for more requests
+   */
+  static Response exchangeThenClosed(String sourceIp, int port, byte[] request) throws IOException {
+    return exchange(sourceIp, port, request, false, true);
+  }
+
+  private static Response exchange(
+      String sourceIp, int port, byte[] request, boolean noBody, boolean expectClose) throws IOException {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(sourceIp, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
@@ -106,7 +121,56 @@ final class LoopbackClient {
         // The server may answer (414, 431) and close before it has read everything; the answer
         // is still in our receive buffer.
       }
-      return read(new BufferedInputStream(s.getInputStream()), noBody, localPort);
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      Response r = read(in, noBody, localPort);
+      if (expectClose && !r.closedWithoutAnswer()) {
+        int next;
+        try {
+          next = in.read();
+        } catch (SocketTimeoutException e) {
+          throw new AssertionError("the server kept the connection open after " + r, e);
+        } catch (SocketException e) {
+          next = -1;
+        }
+        if (next != -1) {
+          throw new AssertionError("the server sent more after " + r);
+        }
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Sends a POST with {@code Expect: 100-continue} as curl does for bodies over 1 KiB: the headers,
+   * then the body only after the server's {@code 100 Continue}.
+   *
+   * @return the final answer; fails when the server does not send 100 Continue first
+   */
+  static Response postExpectingContinue(String sourceIp, int port, String target, byte[] body)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(sourceIp, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
+      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Length: " + body.length
+                  + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      Response interim;
+      try {
+        interim = read(in, false, s.getLocalPort());
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("no 100 Continue within " + READ_TIMEOUT_MILLIS + " ms", e);
+      }
+      if (interim.status() != 100) {
+        throw new AssertionError("expected 100 Continue before the body, got " + interim);
+      }
+      out.write(body);
+      out.flush();
+      return read(in, false, s.getLocalPort());
     }
   }
 
