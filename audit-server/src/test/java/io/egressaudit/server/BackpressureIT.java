@@ -97,9 +97,12 @@ class BackpressureIT {
     ApiClient.Answer health = api.get("/healthz");
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.json().get("status").asString()).isEqualTo("ok");
-    for (LoopbackClient.Response r : burst("after-burst", 8)) {
-      assertThat(r.status()).as("%s", r).isEqualTo(200);
+    for (int i = 0; i < 5; i++) {
+      assertThat(probe("after").status()).isEqualTo(200);
     }
+    // A burst larger than the queue of 4 may see some 503s (the queue is full): that is the
+    // backpressure working, and those get no row either.
+    assertThat(burst("after-burst", 16)).allSatisfy(r -> assertThat(r.status()).as("%s", r).isIn(200, 503));
 
     HitRepository hits = new HitRepository(database);
     long oks = statusById.values().stream().filter(s -> s == 200).count();
