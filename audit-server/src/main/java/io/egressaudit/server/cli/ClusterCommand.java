@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
     subcommands = {ClusterCommand.Import.class})
 final class ClusterCommand {
 
+  @Mixin HelpOption help;
+
   /** {@code egress-audit cluster import FILE --at T}. */
   @Command(
       name = "import",
@@ -51,6 +53,8 @@ final class ClusterCommand {
     String cluster;
 
     @Mixin DbOption db;
+
+    @Mixin HelpOption help;
 
     @Override
     public Integer call() {

@@ -64,6 +64,8 @@ final class HitsCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() {
     Instant now = Instant.now();

@@ -59,6 +59,8 @@ final class ImportLogCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();

@@ -33,6 +33,8 @@ final class PruneCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() {
     Instant cutoff = Instant.now().minus(TimeArg.duration(olderThan, "--older-than"));

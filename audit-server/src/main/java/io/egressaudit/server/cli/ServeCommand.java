@@ -89,6 +89,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     List<HostPort> listeners = new ArrayList<>();

@@ -57,6 +57,8 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() {
     Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");

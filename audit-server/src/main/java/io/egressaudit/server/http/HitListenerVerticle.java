@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code /probe/{id}} records {@code id} as the probe id. When the hit writer cannot take the row
  * the answer is 503 with {@code Retry-After}, never a 200 for a row that may be lost.
  *
- * <p>The event loop only builds the row and hands it to the {@link HitWriter}'s queue; the writer
- * thread commits and hands the answer back to this verticle's context.
+ * <p>The row is built once the whole request is in, body included (read and discarded): a body
+ * over {@link ListenerSettings#maxBodyBytes()}, declared or streamed, gets 413 and the connection
+ * closed, and no row. The event loop only builds the row and hands it to the {@link HitWriter}'s
+ * queue; the writer thread commits and hands the answer back to this verticle's context.
  */
 public final class HitListenerVerticle extends VerticleBase {
 
@@ -79,14 +81,36 @@ public final class HitListenerVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest req) {
-    HttpServerResponse resp = req.response();
+    long receivedAt = System.currentTimeMillis();
     String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null && declaredTooLarge(contentLength)) {
-      resp.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close");
-      resp.end("request body too large\n");
+      refuseBody(req);
       return;
     }
-    discardBody(req);
+    if (req.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      req.response().writeContinue();
+    }
+    // The row is offered only once the whole request is in: a body that goes over the limit gets
+    // the request refused, and a refused request must leave no row (and never a 200).
+    boolean[] refused = {false};
+    long[] seen = {0};
+    req.handler(
+        buf -> {
+          seen[0] += buf.length();
+          if (seen[0] > settings.maxBodyBytes() && !refused[0]) {
+            refused[0] = true;
+            refuseBody(req);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!refused[0]) {
+            record(req, receivedAt);
+          }
+        });
+  }
+
+  private void record(HttpServerRequest req, long receivedAt) {
     SocketAddress remote = req.remoteAddress();
     String peer = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
     MultiMap headers = req.headers();
@@ -98,7 +122,7 @@ public final class HitListenerVerticle extends VerticleBase {
     String path = req.uri();
     HitRecord hit =
         new HitRecord(
-            System.currentTimeMillis(),
+            receivedAt,
             sourceIp,
             remote.port(),
             req.localAddress() == null ? null : req.localAddress().port(),
@@ -114,8 +138,26 @@ public final class HitListenerVerticle extends VerticleBase {
             client == null ? null : peer);
     boolean accepted = writer.offer(hit, failure -> answered(req, failure));
     if (!accepted) {
-      unavailable(resp);
+      unavailable(req.response());
     }
+  }
+
+  /**
+   * Answers 413 and closes the connection once the answer is written: the rest of the body is not
+   * read, so the connection cannot carry another request (Vert.x keeps it open after a response
+   * that merely says {@code Connection: close}).
+   */
+  private static void refuseBody(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      req.connection().close();
+      return;
+    }
+    resp.setStatusCode(413)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end("request body too large\n")
+        .onComplete(ar -> req.connection().close());
   }
 
   /**
@@ -165,18 +207,6 @@ public final class HitListenerVerticle extends VerticleBase {
         .putHeader(HttpHeaders.RETRY_AFTER, "1")
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end("not recorded: the audit store is busy, retry later\n");
-  }
-
-  private void discardBody(HttpServerRequest req) {
-    long max = settings.maxBodyBytes();
-    long[] seen = {0};
-    req.handler(
-        buf -> {
-          seen[0] += buf.length();
-          if (seen[0] > max) {
-            req.connection().close();
-          }
-        });
   }
 
   private boolean declaredTooLarge(String contentLength) {

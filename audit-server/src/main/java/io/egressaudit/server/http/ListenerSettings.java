@@ -5,8 +5,8 @@ package io.egressaudit.server.http;
  *
  * @param maxInitialLineBytes longest request line (method, URI, version), bytes; longer gets 414
  * @param maxHeaderBytes largest header block, bytes; larger gets 431
- * @param maxBodyBytes largest request body read (and discarded), bytes; a larger declared body gets
- *     413 and a larger streamed body closes the connection
+ * @param maxBodyBytes largest request body read (and discarded), bytes; a larger body, declared or
+ *     streamed, gets 413, the connection closed and no row
  * @param idleTimeoutSeconds idle connections are closed after this many seconds
  * @param eventLoops listener instances, one per event loop
  */
