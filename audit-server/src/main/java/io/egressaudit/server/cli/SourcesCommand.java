@@ -44,6 +44,8 @@ final class SourcesCommand implements Callable<Integer> {
 
   @Mixin DbOption db;
 
+  @Mixin HelpOption help;
+
   @Override
   public Integer call() {
     Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queue; the writer thread commits and hands the answer back to this verticle's context.
  */
 public final class HitListenerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HitListenerVerticle.class);
 
   private static final String OK_BODY = "OK\n";
 
@@ -71,13 +75,26 @@ public final class HitListenerVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
             .setHandle100ContinueAutomatically(false);
-    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    server = vertx.createHttpServer(options).requestHandler(this::guarded);
     return server.listen();
   }
 
   /** The bound port, once started. */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** A bug in handling one request answers that request 500 instead of leaving it hanging. */
+  private void guarded(HttpServerRequest req) {
+    try {
+      handle(req);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("hit listener: cannot handle {} {} from {}", req.method(), HitRecord.cut(req.uri(), 200), req.remoteAddress(), e);
+      HttpServerResponse resp = req.response();
+      if (!resp.ended() && !resp.closed() && !resp.headWritten()) {
+        resp.setStatusCode(500).putHeader(HttpHeaders.CONNECTION, "close").end("not recorded: internal error\n");
+      }
+    }
   }
 
   private void handle(HttpServerRequest req) {
