@@ -47,7 +47,7 @@ public final class AuditQueries {
   public WhoisResult whois(String ip, Instant at, String cluster) {
     String canonical = SourceIp.canonical(ip);
     try (HistoryView view = new HistoryView(database, cluster)) {
-      return view.whois(canonical, at == null ? Instant.now() : at);
+      return view.whois(canonical, at == null ? TimeArg.now() : at);
     }
   }
 
@@ -62,7 +62,7 @@ public final class AuditQueries {
     if (namespace == null || namespace.isBlank()) {
       throw new IllegalArgumentException("namespace is empty");
     }
-    Instant t = at == null ? Instant.now() : at;
+    Instant t = at == null ? TimeArg.now() : at;
     List<ExpectedSource> sources = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try (HistoryView view = new HistoryView(database, cluster)) {
@@ -87,8 +87,10 @@ public final class AuditQueries {
    * @param namespace only hits attributed to this namespace (in any match), or null
    * @param probeId only hits of this probe, or null
    * @param cluster attribute with this cluster only, or null for all
-   * @param afterId only hits with a larger id (paging), 0 from the start
+   * @param afterId paging: oldest first, only hits with a larger id; newest first, only hits with
+   *     a smaller id; 0 from the start
    * @param limit most hits returned, 1 to {@link #MAX_LIMIT}
+   * @param newestFirst list the newest hits first
    */
   public record HitFilter(
       Instant since,
@@ -98,7 +100,14 @@ public final class AuditQueries {
       String probeId,
       String cluster,
       long afterId,
-      int limit) {
+      int limit,
+      boolean newestFirst) {
+
+    /** A filter listing oldest first. */
+    public HitFilter(
+        Instant since, Instant until, String ip, String namespace, String probeId, String cluster, long afterId, int limit) {
+      this(since, until, ip, namespace, probeId, cluster, afterId, limit, false);
+    }
 
     /** Checks the values a user gave. */
     public HitFilter {
@@ -118,7 +127,7 @@ public final class AuditQueries {
   }
 
   /**
-   * Lists hits, oldest first, each with its attribution at the time it arrived.
+   * Lists hits, oldest (or newest) first, each with its attribution at the time it arrived.
    *
    * @throws io.egressaudit.sql.DatabaseException when the database cannot be read
    */
@@ -130,7 +139,8 @@ public final class AuditQueries {
             f.ip(),
             f.probeId(),
             f.afterId(),
-            f.namespace() == null ? f.limit() : Math.max(f.limit(), 1000));
+            f.namespace() == null ? f.limit() : Math.max(f.limit(), 1000),
+            f.newestFirst());
     List<HitView> out = new ArrayList<>();
     try (HistoryView view = new HistoryView(database, f.cluster())) {
       while (out.size() < f.limit()) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ public final class AuditServer implements AutoCloseable {
   private final Vertx vertx;
   private final HitWriter writer;
   private final List<Integer> hitPorts = new ArrayList<>();
-  private final Map<Path, FileTime> seen = new HashMap<>();
+  private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
   private int apiPort;
 
   private AuditServer(Config config, Vertx vertx, HitWriter writer) {
@@ -95,8 +96,8 @@ public final class AuditServer implements AutoCloseable {
     config.database().migrate();
     AuditServer server = new AuditServer(config, Vertx.vertx(), new HitWriter(config.database(), config.writer()));
     try {
-      server.importClusterStates();
       server.deploy().await();
+      server.importClusterStates();
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -117,7 +118,8 @@ public final class AuditServer implements AutoCloseable {
         .compose(
             v -> {
               api.set(new ApiVerticle(config.api().host(), config.api().port(), new AuditQueries(config.database()), writer, config.apiToken(), new AuditMetrics(writer)));
-              return vertx.deployVerticle(api.get());
+              return vertx.deployVerticle(api.get())
+                  .recover(e -> Future.failedFuture(new IllegalStateException("API " + config.api() + ": " + describe(e), e)));
             })
         .onSuccess(
             v -> {
@@ -129,8 +131,7 @@ public final class AuditServer implements AutoCloseable {
                 prune();
                 vertx.setPeriodic(RETENTION_INTERVAL.toMillis(), id -> prune());
               }
-            })
-        .recover(e -> Future.failedFuture(new IllegalStateException(describe(e), e)));
+            });
   }
 
   private Future<?> deployListener(HostPort hp) {
@@ -156,10 +157,12 @@ public final class AuditServer implements AutoCloseable {
 
   private void importClusterStates() {
     ClusterStateImport importer = new ClusterStateImport(config.database());
-    Instant now = Instant.now();
+    Instant now = TimeArg.now();
     if (config.example()) {
       ClusterStateImport.Result r = importer.importExample(now);
-      LOG.info("recorded the bundled example cluster '{}' at {}: {}", ClusterStateImport.EXAMPLE_CLUSTER, now, r.summary());
+      LOG.info(
+          "cluster/{} state at {} from the bundled example: {} new, {} ended, {} unchanged",
+          ClusterStateImport.EXAMPLE_CLUSTER, now, r.summary().opened(), r.summary().closed(), r.summary().unchanged());
     }
     config.clusterStates().forEach((cluster, file) -> importFile(importer, cluster, file, now));
   }
@@ -183,7 +186,7 @@ public final class AuditServer implements AutoCloseable {
             FileTime mtime = mtime(file);
             if (mtime != null && !mtime.equals(seen.get(file))) {
               try {
-                importFile(importer, cluster, file, Instant.now());
+                importFile(importer, cluster, file, TimeArg.now());
               } catch (RuntimeException e) {
                 seen.put(file, mtime);
                 LOG.warn("cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
@@ -199,7 +202,7 @@ public final class AuditServer implements AutoCloseable {
   private void prune() {
     vertx.executeBlocking(
             () -> new HitRetention(config.database(), HitRetention.DEFAULT_BATCH)
-                .prune(Instant.now().minus(config.retention())),
+                .prune(TimeArg.now().minus(config.retention())),
             false)
         .onFailure(e -> LOG.warn("retention: {}", e.getMessage()));
   }

@@ -9,15 +9,21 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the times users give on the command line and in API query strings: RFC 3339 ({@code
- * 2021-11-26T17:53:13Z}, {@code 2021-11-26T12:53:13-05:00}, fractions allowed), epoch milliseconds
- * ({@code 1637948993000}), or a duration back from now as {@code kubectl logs --since} takes it
- * ({@code 90s}, {@code 15m}, {@code 2h}, {@code 7d}).
+ * 2021-11-26T17:53:13Z}, {@code 2021-11-26T12:53:13-05:00}, fractions allowed), epoch seconds
+ * ({@code 1637948993}, up to 11 digits) or milliseconds ({@code 1637948993000}, 12 digits or more),
+ * or a duration back from now as {@code kubectl logs --since} takes it ({@code 90s}, {@code 15m},
+ * {@code 2h}, {@code 7d}).
  */
 public final class TimeArg {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private TimeArg() {}
+
+  /** Now, to the millisecond: the precision of every stored time. */
+  public static Instant now() {
+    return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
 
   /**
    * Parses a time.
@@ -47,7 +53,9 @@ public final class TimeArg {
       return now.minus(d);
     }
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
-      return Instant.ofEpochMilli(Long.parseLong(t));
+      // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
+      long n = Long.parseLong(t);
+      return t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
     }
     try {
       return OffsetDateTime.parse(t).toInstant();
@@ -56,7 +64,7 @@ public final class TimeArg {
           what
               + ": '"
               + (t.length() > 60 ? t.substring(0, 57) + "..." : t)
-              + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch milliseconds, or a"
+              + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch seconds or milliseconds, or a"
               + " duration back from now like 15m, 2h, 7d)");
     }
   }

@@ -1,17 +1,30 @@
 package io.egressaudit.sql;
 
 /**
- * Which hits to read, oldest first.
+ * Which hits to read, oldest or newest first.
  *
  * @param sinceMillis first receivedAt included, epoch ms ({@link Long#MIN_VALUE} for no bound)
  * @param untilMillis first receivedAt excluded, epoch ms ({@link Long#MAX_VALUE} for no bound)
  * @param sourceIp canonical source IP to match, or null for any
  * @param probeId probe id to match, or null for any
- * @param afterId read hits with a larger id only (keyset paging); 0 from the start
+ * @param afterId keyset paging: oldest first, read hits with a larger id only; newest first, read
+ *     hits with a smaller id only; 0 from the start
  * @param limit most rows returned, at least 1
+ * @param newestFirst order by id descending
  */
 public record HitQuery(
-    long sinceMillis, long untilMillis, String sourceIp, String probeId, long afterId, int limit) {
+    long sinceMillis,
+    long untilMillis,
+    String sourceIp,
+    String probeId,
+    long afterId,
+    int limit,
+    boolean newestFirst) {
+
+  /** A query oldest first. */
+  public HitQuery(long sinceMillis, long untilMillis, String sourceIp, String probeId, long afterId, int limit) {
+    this(sinceMillis, untilMillis, sourceIp, probeId, afterId, limit, false);
+  }
 
   /** Checks the bounds. */
   public HitQuery {
@@ -28,8 +41,8 @@ public record HitQuery(
     return new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, limit);
   }
 
-  /** The same query continuing after the given id. */
+  /** The same query continuing past the given id, in its order. */
   public HitQuery after(long id) {
-    return new HitQuery(sinceMillis, untilMillis, sourceIp, probeId, id, limit);
+    return new HitQuery(sinceMillis, untilMillis, sourceIp, probeId, id, limit, newestFirst);
   }
 }

@@ -25,13 +25,13 @@ public final class HitRepository {
   }
 
   /**
-   * Reads hits matching the query, oldest first (by id).
+   * Reads hits matching the query, by id in the query's order.
    *
    * @throws DatabaseException when the database cannot be read
    */
   public List<StoredHit> find(HitQuery q) {
     try (Connection c = database.openReader();
-        PreparedStatement st = c.prepareStatement(SQL.get("select-hits"))) {
+        PreparedStatement st = c.prepareStatement(SQL.get(q.newestFirst() ? "select-hits-newest-first" : "select-hits"))) {
       st.setLong(1, q.sinceMillis());
       st.setLong(2, q.untilMillis());
       st.setString(3, q.sourceIp());

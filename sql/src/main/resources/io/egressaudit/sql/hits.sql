@@ -23,3 +23,15 @@ SELECT count(*) FROM hit;
 -- name: delete-older-than
 -- One batch of retention: at most ?2 of the oldest hits received before ?1 (epoch ms).
 DELETE FROM hit WHERE id IN (SELECT id FROM hit WHERE received_at < ?1 ORDER BY id LIMIT ?2);
+
+-- name: select-hits-newest-first
+-- Like select-hits, newest first; ?5 is the id to continue below (0 for the newest).
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE received_at >= ?1 AND received_at < ?2
+  AND (?3 IS NULL OR source_ip = ?3)
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND (?5 = 0 OR id < ?5)
+ORDER BY id DESC
+LIMIT ?6;

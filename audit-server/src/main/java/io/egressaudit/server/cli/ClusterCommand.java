@@ -46,7 +46,7 @@ final class ClusterCommand {
     @Parameters(paramLabel = "FILE", description = "Output of kubectl get ... -o yaml or -o json (a List, one object, or several YAML documents).")
     Path file;
 
-    @Option(names = "--at", paramLabel = "TIME", description = "When this state began: RFC 3339 or epoch ms. Default: now.")
+    @Option(names = "--at", paramLabel = "TIME", description = "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h). Default: now.")
     String at;
 
     @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")
@@ -58,7 +58,7 @@ final class ClusterCommand {
 
     @Override
     public Integer call() {
-      Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");
+      Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
       ClusterStateImport.Result r = new ClusterStateImport(db.database()).importFile(file, cluster, time);
       PrintWriter err = spec.commandLine().getErr();
       r.notes().forEach(n -> err.println(file + ": note: " + n));

@@ -46,9 +46,21 @@ public final class EgressAuditCommand {
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          err.println("egress-audit " + commandLine.getCommandName() + ": " + message(e));
+          err.println(commandLine.getCommandSpec().qualifiedName() + ": " + message(e));
           err.flush();
           return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine c = e.getCommandLine();
+          PrintWriter err = c.getErr();
+          String name = c.getCommandSpec().qualifiedName();
+          err.println(name + ": " + e.getMessage());
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            err.println("Try '" + name + " --help' for more information.");
+          }
+          err.flush();
+          return 2;
         });
     return cl;
   }

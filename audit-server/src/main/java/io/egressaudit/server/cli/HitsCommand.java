@@ -25,7 +25,7 @@ import tools.jackson.dataformat.csv.CsvSchema;
 @Command(
     name = "hits",
     sortOptions = false,
-    description = "List recorded hits, oldest first, each attributed with the cluster state of the time it arrived.",
+    description = "List recorded hits, oldest first (or newest first), each attributed with the cluster state of the time it arrived.",
     footer = {
       "",
       "Examples:",
@@ -38,7 +38,7 @@ final class HitsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--since", paramLabel = "TIME", description = "First time included: RFC 3339, epoch ms, or a duration ago (15m, 2h, 7d).")
+  @Option(names = "--since", paramLabel = "TIME", description = "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).")
   String since;
 
   @Option(names = "--until", paramLabel = "TIME", description = "First time excluded.")
@@ -59,6 +59,12 @@ final class HitsCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
   int limit;
 
+  @Option(names = "--after", paramLabel = "ID", defaultValue = "0", description = "Continue a listing: only hits past this id (larger ids, or smaller with --newest-first).")
+  long after;
+
+  @Option(names = "--newest-first", description = "List the newest hits first.")
+  boolean newestFirst;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "json, jsonl, csv or table. Default: ${DEFAULT-VALUE}.")
   OutputFormat output;
 
@@ -68,7 +74,7 @@ final class HitsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant now = Instant.now();
+    Instant now = TimeArg.now();
     HitFilter filter =
         new HitFilter(
             since == null ? null : TimeArg.parse(since, now, "--since"),
@@ -77,8 +83,9 @@ final class HitsCommand implements Callable<Integer> {
             namespace,
             probe,
             cluster,
-            0,
-            limit);
+            after,
+            limit,
+            newestFirst);
     List<HitView> hits = new AuditQueries(db.database()).hits(filter);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
@@ -88,6 +95,11 @@ final class HitsCommand implements Callable<Integer> {
       case table -> table(hits, out);
     }
     out.flush();
+    if (hits.size() == limit) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.printf("(%d hits shown, the --limit; more may follow: --after %d)%n", limit, hits.get(hits.size() - 1).id());
+      err.flush();
+    }
     return 0;
   }
 

@@ -72,10 +72,14 @@ final class ImportLogCommand implements Callable<Integer> {
     int parsed = 0;
     int inserted = 0;
     List<HitRecord> batch = new ArrayList<>(BATCH);
+    String firstLine = null;
     try (BufferedReader in = reader(file)) {
       String line;
       while ((line = in.readLine()) != null) {
         lines++;
+        if (firstLine == null) {
+          firstLine = line;
+        }
         if (line.isBlank()) {
           continue;
         }
@@ -95,14 +99,17 @@ final class ImportLogCommand implements Callable<Integer> {
       }
     }
     inserted += repository.insertAll(batch);
+    if (parsed == 0 && rejected > 0 && firstLine != null && firstLine.stripLeading().startsWith("{")) {
+      err.println(file + ": this looks like a JSON log; import-log reads the common and combined text formats");
+    }
     if (rejected > MAX_REPORTED) {
       err.println(file + ": ... and " + (rejected - MAX_REPORTED) + " more rejected lines");
     }
     err.flush();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "%s: %d lines, %d hits imported, %d already present, %d rejected%n",
-        file, lines, inserted, parsed - inserted, rejected);
+        "%s: %d %s, %d hits imported, %d already present, %d rejected%n",
+        file, lines, lines == 1 ? "line" : "lines", inserted, parsed - inserted, rejected);
     out.flush();
     return rejected == 0 ? 0 : 1;
   }

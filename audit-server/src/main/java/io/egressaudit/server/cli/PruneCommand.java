@@ -37,7 +37,7 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant cutoff = Instant.now().minus(TimeArg.duration(olderThan, "--older-than"));
+    Instant cutoff = TimeArg.now().minus(TimeArg.duration(olderThan, "--older-than"));
     long deleted = new HitRetention(db.database(), batch).prune(cutoff);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("deleted %d hits received before %s%n", deleted, cutoff);

@@ -33,14 +33,14 @@ final class SourcesCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAMESPACE", description = "The namespace.")
   String namespace;
 
-  @Option(names = "--at", paramLabel = "TIME", description = "RFC 3339, epoch ms, or a duration ago (15m, 2h). Default: now.")
+  @Option(names = "--at", paramLabel = "TIME", description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
   String at;
 
   @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
   String cluster;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json", description = "json or table. Default: ${DEFAULT-VALUE}.")
-  OutputFormat output;
+  DocumentFormat output;
 
   @Mixin DbOption db;
 
@@ -48,7 +48,7 @@ final class SourcesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");
+    Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
     SourcesView view = new AuditQueries(db.database()).sources(namespace, time, cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
@@ -61,7 +61,6 @@ final class SourcesCommand implements Callable<Integer> {
         t.print(out);
         view.notes().forEach(n -> out.println("note: " + n));
       }
-      default -> throw new IllegalArgumentException("-o " + output + ": sources prints json or table");
     }
     out.flush();
     return 0;

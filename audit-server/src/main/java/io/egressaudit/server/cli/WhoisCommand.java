@@ -42,7 +42,7 @@ final class WhoisCommand implements Callable<Integer> {
   @Option(
       names = "--at",
       paramLabel = "TIME",
-      description = "When the IP was seen: RFC 3339, epoch ms, or a duration ago (15m, 2h). Default: now.")
+      description = "When the IP was seen: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
   String at;
 
   @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
@@ -53,7 +53,7 @@ final class WhoisCommand implements Callable<Integer> {
       paramLabel = "FORMAT",
       defaultValue = "json",
       description = "json or table. Default: ${DEFAULT-VALUE}.")
-  OutputFormat output;
+  DocumentFormat output;
 
   @Mixin DbOption db;
 
@@ -61,7 +61,7 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant time = at == null ? Instant.now() : TimeArg.parse(at, Instant.now(), "--at");
+    Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
     WhoisResult result = new AuditQueries(db.database()).whois(ip, time, cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
@@ -83,7 +83,6 @@ final class WhoisCommand implements Callable<Integer> {
             .filter(a -> a.note() != null)
             .forEach(a -> out.println("note: " + a.note()));
       }
-      default -> throw new IllegalArgumentException("-o " + output + ": whois prints json or table");
     }
     out.flush();
     return 0;

@@ -153,7 +153,8 @@ public final class ApiVerticle extends VerticleBase {
           probeId != null ? probeId : q.get("probe"),
           q.get("cluster"),
           integer(q.get("after"), 0, "after"),
-          (int) integer(q.get("limit"), 100, "limit"));
+          (int) integer(q.get("limit"), 100, "limit"),
+          newestFirst(q.get("order")));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -224,10 +225,20 @@ public final class ApiVerticle extends VerticleBase {
       return null;
     }
     try {
-      return TimeArg.parse(v, Instant.now(), name);
+      return TimeArg.parse(v, TimeArg.now(), name);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
+  }
+
+  private static boolean newestFirst(String order) {
+    if (order == null || order.isEmpty() || order.equals("asc")) {
+      return false;
+    }
+    if (order.equals("desc")) {
+      return true;
+    }
+    throw new IllegalArgumentException("order: '" + order + "' is not asc or desc");
   }
 
   private static long integer(String v, long dflt, String name) {
