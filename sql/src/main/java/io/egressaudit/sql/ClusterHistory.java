@@ -6,12 +6,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes the history of cluster state: every object's states as intervals {@code [valid_from,
@@ -20,7 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code since} in an attribution tells when the state that matched began.
  *
  * <p>History only grows forward: a snapshot older than the latest recorded change of its cluster
- * is refused rather than rewriting the past.
+ * is refused rather than rewriting the past. Live clusters are recorded one observed change at a
+ * time ({@link #recordChanges(String, List)}), each object's history kept moving forward.
+ *
+ * <p>Thread-safe: every write is its own transaction under the database's write lock.
  */
 public final class ClusterHistory {
 
@@ -49,34 +52,95 @@ public final class ClusterHistory {
    */
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
-    try (Connection c = database.openWriter();
-        Statement tx = c.createStatement()) {
-      ReentrantLock lock = database.writeLock();
-      lock.lock();
-      try {
-        // Take SQLite's write lock before reading: a deferred transaction that reads first cannot
-        // become a write transaction once another connection (the hit writer) has committed in
-        // between; SQLite then answers SQLITE_BUSY at once, without waiting for the busy timeout.
-        tx.execute("BEGIN IMMEDIATE");
-        try {
-          ImportSummary summary = record(c, cluster, at, objects, source);
-          tx.execute("COMMIT");
-          return summary;
-        } catch (SQLException | RuntimeException e) {
-          try {
-            tx.execute("ROLLBACK");
-          } catch (SQLException r) {
-            e.addSuppressed(r);
-          }
-          throw e;
-        }
-      } finally {
-        lock.unlock();
-      }
-    } catch (SQLException e) {
-      throw new DatabaseException(
-          "cannot record cluster state in " + database.file() + ": " + e.getMessage(), e);
+    return WriteTransaction.run(database, "cluster state", c -> record(c, cluster, at, objects, source));
+  }
+
+  /**
+   * Records one object's state as observed at {@code at}: nothing when its open state is the same;
+   * otherwise its open interval (if any) ends and a new one begins. See {@link
+   * #recordChanges(String, List)} for how {@code at} is kept from going backwards.
+   *
+   * @param cluster the cluster's name
+   * @param at when the state was observed
+   * @param object the object's state
+   * @return what changed (opened 1 and closed 0 or 1, or unchanged 1)
+   * @throws DatabaseException when the database cannot be written (nothing is recorded)
+   */
+  public ImportSummary recordChange(String cluster, Instant at, ClusterObject object) {
+    return recordChanges(cluster, List.of(ObjectChange.observed(at, object)));
+  }
+
+  /**
+   * Records that an object was deleted at {@code at}: its open interval ends; nothing when it has
+   * none (never seen, or already deleted).
+   *
+   * @param cluster the cluster's name
+   * @param at when the deletion was observed
+   * @param ref the object
+   * @return what changed (closed 1, or nothing)
+   * @throws DatabaseException when the database cannot be written
+   */
+  public ImportSummary recordDeletion(String cluster, Instant at, ObjectRef ref) {
+    return recordChanges(cluster, List.of(ObjectChange.deleted(at, ref)));
+  }
+
+  /**
+   * Records changes and deletions all observed at {@code at}, in one transaction.
+   *
+   * @param cluster the cluster's name
+   * @param at when they were observed
+   * @param changed new or changed objects
+   * @param deleted deleted objects
+   * @return what changed
+   * @throws DatabaseException when the database cannot be written (nothing is recorded)
+   */
+  public ImportSummary recordChanges(
+      String cluster, Instant at, List<? extends ClusterObject> changed, List<ObjectRef> deleted) {
+    List<ObjectChange> changes = new ArrayList<>(changed.size() + deleted.size());
+    changed.forEach(o -> changes.add(ObjectChange.observed(at, o)));
+    deleted.forEach(r -> changes.add(ObjectChange.deleted(at, r)));
+    if (changes.isEmpty()) {
+      return new ImportSummary(cluster, at, 0, 0, 0);
     }
+    return recordObserved(cluster, at, changes);
+  }
+
+  /**
+   * Records observed changes of single objects, each at its own time, in one transaction and in
+   * list order. Unlike a snapshot, this says nothing about objects not in the list, and it is
+   * accepted even when older than the cluster's latest change: history of one object never goes
+   * backwards, though. A change observed before the object's open state began (clock skew, a late
+   * event) is recorded when that state began, and an object that reappears starts no earlier than
+   * its last interval ended; so no interval ends before it starts and one object's intervals never
+   * overlap. Change batches are not listed in {@code cluster_import}.
+   *
+   * @param cluster the cluster's name
+   * @param changes the observations; at least one
+   * @return what changed, with {@code at} the latest observation time in {@code changes}
+   * @throws IllegalArgumentException when {@code changes} is empty
+   * @throws DatabaseException when the database cannot be written (nothing is recorded)
+   */
+  public ImportSummary recordChanges(String cluster, List<ObjectChange> changes) {
+    Instant latest =
+        changes.stream()
+            .map(ObjectChange::at)
+            .max(Instant::compareTo)
+            .orElseThrow(() -> new IllegalArgumentException("no changes to record"));
+    return recordObserved(cluster, latest, changes);
+  }
+
+  private ImportSummary recordObserved(String cluster, Instant at, List<ObjectChange> changes) {
+    return WriteTransaction.run(
+        database,
+        "changes of cluster '" + cluster + "'",
+        c -> {
+          try (ObjectIntervals intervals = new ObjectIntervals(c, cluster)) {
+            for (ObjectChange change : changes) {
+              intervals.apply(change);
+            }
+            return intervals.summary(at);
+          }
+        });
   }
 
   private static ImportSummary record(
@@ -173,13 +237,13 @@ public final class ClusterHistory {
     return out;
   }
 
-  private static void close(PreparedStatement st, long id, long t) throws SQLException {
+  static void close(PreparedStatement st, long id, long t) throws SQLException {
     st.setLong(1, t);
     st.setLong(2, id);
     st.executeUpdate();
   }
 
-  private static void insert(PreparedStatement st, String cluster, ObjectRef ref, long t, String body)
+  static void insert(PreparedStatement st, String cluster, ObjectRef ref, long t, String body)
       throws SQLException {
     st.setString(1, cluster);
     st.setString(2, ref.kind().kind());

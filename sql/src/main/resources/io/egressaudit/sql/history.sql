@@ -33,3 +33,11 @@ ORDER BY t;
 -- name: select-valid-at
 SELECT kind, body, valid_from FROM cluster_object
 WHERE cluster = ?1 AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2);
+
+-- name: select-open-of-object
+SELECT id, valid_from, body FROM cluster_object
+WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ? AND valid_to IS NULL;
+
+-- name: latest-end-of-object
+SELECT max(valid_to) FROM cluster_object
+WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ?;

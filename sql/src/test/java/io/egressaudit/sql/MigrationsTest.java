@@ -55,7 +55,7 @@ class MigrationsTest {
 
     assertThat(file).exists();
     try (Connection c = raw(file)) {
-      assertThat(Migrations.latestVersion()).isEqualTo(2);
+      assertThat(Migrations.latestVersion()).isEqualTo(3);
       assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
       assertThat(names(c, "table")).contains("hit", "cluster_object", "cluster_import");
       assertThat(names(c, "index"))
@@ -66,6 +66,7 @@ class MigrationsTest {
               "hit_origin_line",
               "cluster_object_current",
               "cluster_object_validity",
+              "cluster_object_ref",
               "cluster_import_cluster_at");
       assertThat(single(c, "PRAGMA journal_mode")).isEqualToIgnoringCase("wal");
     }

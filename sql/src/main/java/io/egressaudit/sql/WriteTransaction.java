@@ -1,0 +1,59 @@
+package io.egressaudit.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One history write: a connection of its own, this process's write lock, then {@code BEGIN
+ * IMMEDIATE}, the work, and {@code COMMIT} (or {@code ROLLBACK} on any failure, so nothing of the
+ * work is left behind).
+ */
+final class WriteTransaction {
+
+  /** Work done inside the transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private WriteTransaction() {}
+
+  /**
+   * Runs {@code work} in one write transaction.
+   *
+   * @param what what is written, for the error message, such as {@code cluster state}
+   * @throws DatabaseException naming the file when the database cannot be written
+   */
+  static <T> T run(Database database, String what, Work<T> work) {
+    try (Connection c = database.openWriter();
+        Statement tx = c.createStatement()) {
+      ReentrantLock lock = database.writeLock();
+      lock.lock();
+      try {
+        // Take SQLite's write lock before reading: a deferred transaction that reads first cannot
+        // become a write transaction once another connection (the hit writer) has committed in
+        // between; SQLite then answers SQLITE_BUSY at once, without waiting for the busy timeout.
+        tx.execute("BEGIN IMMEDIATE");
+        try {
+          T result = work.run(c);
+          tx.execute("COMMIT");
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          try {
+            tx.execute("ROLLBACK");
+          } catch (SQLException r) {
+            e.addSuppressed(r);
+          }
+          throw e;
+        }
+      } finally {
+        lock.unlock();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot record " + what + " in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+}
