@@ -16,11 +16,14 @@ import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -64,15 +67,19 @@ public final class ClusterWatcher implements AutoCloseable {
   /** Keys recorded per transaction at most. */
   static final int MAX_BATCH = 512;
 
+  /** How long the first lists may take before the watcher says it is still waiting. */
+  static final Duration SLOW_LIST = Duration.ofSeconds(30);
+
   /** Pause before writing again after the database refused a write. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   /**
-   * OVN-Kubernetes EgressIPs, named outright: {@code genericKubernetesResources("k8s.ovn.org/v1",
-   * "EgressIP")} would first ask the API server's discovery, and fail at once, not with a 404 on
-   * the list, when the CRD is missing.
+   * OVN-Kubernetes EgressIPs ({@code egressips.k8s.ovn.org/v1}, cluster-scoped), named outright
+   * for {@code client.genericKubernetesResources(EGRESS_IPS)}: {@code
+   * genericKubernetesResources("k8s.ovn.org/v1", "EgressIP")} would first ask the API server's
+   * discovery, and fail at once, not with a 404 on the list, when the CRD is missing.
    */
-  static final ResourceDefinitionContext EGRESS_IPS =
+  public static final ResourceDefinitionContext EGRESS_IPS =
       new ResourceDefinitionContext.Builder()
           .withGroup("k8s.ovn.org")
           .withVersion("v1")
@@ -88,6 +95,7 @@ public final class ClusterWatcher implements AutoCloseable {
   private final WatchedKind<?> egressIps;
   private final CompletableFuture<Instant> synced = new CompletableFuture<>();
   private final Thread worker;
+  private final Map<ObjectKind, CompletableFuture<Void>> firstLists = new EnumMap<>(ObjectKind.class);
   private volatile CompletableFuture<Void> listed;
   private volatile boolean egressIpsRefused;
   private volatile boolean closed;
@@ -136,11 +144,10 @@ public final class ClusterWatcher implements AutoCloseable {
 
   private void begin() {
     // the EgressIP informer may give up (no CRD): then its first list is simply not waited for
-    listed =
-        CompletableFuture.allOf(
-            kinds.stream()
-                .map(k -> k == egressIps ? k.start().exceptionally(e -> null) : k.start())
-                .toArray(CompletableFuture[]::new));
+    for (WatchedKind<?> k : kinds) {
+      firstLists.put(k.kind(), k == egressIps ? k.start().exceptionally(e -> null) : k.start());
+    }
+    listed = CompletableFuture.allOf(firstLists.values().toArray(CompletableFuture[]::new));
     worker.start();
   }
 
@@ -167,7 +174,7 @@ public final class ClusterWatcher implements AutoCloseable {
 
   private void work() {
     try {
-      listed.join();
+      awaitFirstLists();
       if (!recordFirstSnapshot()) {
         return;
       }
@@ -180,12 +187,34 @@ public final class ClusterWatcher implements AutoCloseable {
           return;
         }
       }
-    } catch (CancellationException | CompletionException e) {
+    } catch (CancellationException | ExecutionException e) {
       // closed before every informer had listed
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       synced.completeExceptionally(new CancellationException("cluster/" + cluster + ": watcher closed"));
+    }
+  }
+
+  /**
+   * Waits for every informer's first list, saying every {@link #SLOW_LIST} which kinds are still
+   * missing: fabric8 retries a failing request with backoff (20 s and more) before an informer's
+   * exception handler hears of it, and an unreachable API server should not look like silence.
+   */
+  private void awaitFirstLists() throws InterruptedException, ExecutionException {
+    long waited = 0;
+    while (true) {
+      try {
+        listed.get(SLOW_LIST.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        waited += SLOW_LIST.toSeconds();
+        List<ObjectKind> missing =
+            firstLists.entrySet().stream().filter(f -> !f.getValue().isDone()).map(Map.Entry::getKey).toList();
+        LOG.warn(
+            "cluster/{}: no complete list of {} after {} s: is the API server reachable? still trying",
+            cluster, missing, waited);
+      }
     }
   }
 
