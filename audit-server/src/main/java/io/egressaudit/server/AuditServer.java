@@ -1,5 +1,7 @@
 package io.egressaudit.server;
 
+import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListenerVerticle;
 import io.egressaudit.server.http.ListenerSettings;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running audit server: the hit writer, one hit listener per {@code --listen} address (one
- * verticle instance per event loop), the API listener, and the cluster-state files it keeps
- * importing when they change. Started as one chain of futures; {@link #close()} stops accepting
- * requests, then commits what the writer still holds.
+ * verticle instance per event loop), the API listener, the cluster-state files it keeps
+ * importing when they change, and the live clusters it watches. Started as one chain of futures;
+ * {@link #close()} stops watching and accepting requests, then commits what the writer still
+ * holds.
  */
 public final class AuditServer implements AutoCloseable {
 
@@ -50,6 +53,7 @@ public final class AuditServer implements AutoCloseable {
    * @param trustedProxies peers whose forwarded-for header names the source IP
    * @param retention hits older than this are pruned (at start, then every {@link
    *     #RETENTION_INTERVAL}); null keeps every hit
+   * @param liveClusters clusters to watch through informers, each recorded under its own name
    */
   public record Config(
       List<HostPort> listen,
@@ -62,7 +66,31 @@ public final class AuditServer implements AutoCloseable {
       boolean example,
       int rescanSeconds,
       TrustedProxies trustedProxies,
-      Duration retention) {}
+      Duration retention,
+      List<ClusterConnection> liveClusters) {
+
+    /** Copies the list; null means no live cluster. */
+    public Config {
+      liveClusters = liveClusters == null ? List.of() : List.copyOf(liveClusters);
+    }
+
+    /** Everything but live clusters (none are watched). */
+    public Config(
+        List<HostPort> listen,
+        HostPort api,
+        Database database,
+        HitWriter.Settings writer,
+        ListenerSettings listener,
+        String apiToken,
+        Map<String, Path> clusterStates,
+        boolean example,
+        int rescanSeconds,
+        TrustedProxies trustedProxies,
+        Duration retention) {
+      this(listen, api, database, writer, listener, apiToken, clusterStates, example, rescanSeconds,
+          trustedProxies, retention, List.of());
+    }
+  }
 
   /** How often retention runs. */
   public static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
@@ -73,6 +101,7 @@ public final class AuditServer implements AutoCloseable {
   private final List<Integer> hitPorts = new ArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
   private int apiPort;
+  private LiveClusters live;
 
   private AuditServer(Config config, Vertx vertx, HitWriter writer) {
     this.config = config;
@@ -98,6 +127,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server.deploy().await();
       server.importClusterStates();
+      server.live = LiveClusters.start(config.liveClusters(), config.database());
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -105,6 +135,10 @@ public final class AuditServer implements AutoCloseable {
     } catch (Exception e) {
       server.close();
       throw new IllegalStateException(e.getMessage(), e);
+    } catch (Error e) {
+      // a class missing from the jar, say: without this the event loops would keep the JVM alive
+      server.close();
+      throw e;
     }
   }
 
@@ -230,9 +264,17 @@ public final class AuditServer implements AutoCloseable {
     return writer;
   }
 
-  /** Stops the listeners, then lets the writer commit what it holds. */
+  /** The watchers of the live clusters, in {@code --context} order. */
+  public List<ClusterWatcher> watchers() {
+    return live == null ? List.of() : live.watchers();
+  }
+
+  /** Stops watching live clusters and the listeners, then lets the writer commit what it holds. */
   @Override
   public void close() {
+    if (live != null) {
+      live.close();
+    }
     try {
       vertx.close().await();
     } catch (Exception e) {

@@ -1,6 +1,9 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
+import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ListenerSettings;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code egress-audit serve}: the hit listener and the API. */
+/** {@code egress-audit serve}: the hit listener, the API, and the clusters whose state it records. */
 @Command(
     name = "serve",
     sortOptions = false,
@@ -39,7 +42,11 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  egress-audit serve --example                       # the bundled example cluster on 127.0.0.0/8",
-      "  egress-audit serve --cluster-state prod=/var/lib/egress-audit/prod.yaml --db /var/lib/egress-audit/audit.db"
+      "  egress-audit serve --cluster-state prod=/var/lib/egress-audit/prod.yaml --db /var/lib/egress-audit/audit.db",
+      "  egress-audit serve --kubeconfig /etc/egress-audit/kubeconfig --context prod --context lab",
+      "",
+      "Watching a live cluster needs credentials that may get, list and watch nodes, namespaces,"
+          + " pods (all namespaces) and egressips.k8s.ovn.org."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -62,6 +69,12 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10", description = "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
   int rescanSeconds;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch live clusters through this kubeconfig (only this file; KUBECONFIG is not merged in). Without --context, its current-context is the one cluster watched.")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "A kubeconfig context to watch live: its nodes, namespaces, pods and EgressIPs are recorded as they change, as the history of cluster NAME. Repeat for several clusters. Without --kubeconfig, the contexts of KUBECONFIG, else ~/.kube/config. A cluster without EgressIPs (no OVN-Kubernetes) is still watched: its source IPs are attributed to nodes.")
+  List<String> contexts = new ArrayList<>();
 
   @Option(names = "--trusted-proxy", paramLabel = "CIDR", description = "A proxy in front of the listener whose X-Forwarded-For/Forwarded header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
   List<String> trustedProxies = new ArrayList<>();
@@ -115,7 +128,8 @@ final class ServeCommand implements Callable<Integer> {
             example,
             Math.max(1, rescanSeconds),
             TrustedProxies.of(trustedProxies),
-            retention == null ? null : TimeArg.duration(retention, "--retention"));
+            retention == null ? null : TimeArg.duration(retention, "--retention"),
+            liveClusters());
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -127,6 +141,9 @@ final class ServeCommand implements Callable<Integer> {
       out.printf("hit listener on http://%s%n", new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
     }
     out.printf("API and web page on http://%s%n", new HostPort(config.api().host(), server.apiPort()));
+    for (ClusterConnection c : config.liveClusters()) {
+      out.printf("watching cluster %s at %s (kubeconfig context %s)%n", c.cluster(), c.server(), c.cluster());
+    }
     out.printf("database %s%n", config.database().file());
     out.flush();
     stopped.await();
@@ -143,6 +160,27 @@ final class ServeCommand implements Callable<Integer> {
     }
     String env = System.getenv("EGRESS_AUDIT_API_TOKEN");
     return env == null || env.isBlank() ? null : env.strip();
+  }
+
+  /**
+   * The kubeconfig contexts to watch, each a cluster named after its context; none unless
+   * --kubeconfig or --context is given.
+   */
+  private List<ClusterConnection> liveClusters() {
+    if (kubeconfig == null && contexts.isEmpty()) {
+      return List.of();
+    }
+    List<ClusterConnection> live = KubeconfigClusters.select(kubeconfig, contexts);
+    Map<String, Path> files = clusterStates();
+    for (ClusterConnection c : live) {
+      // one source per cluster name: a dump file's snapshots would end what the watcher recorded
+      if (files.containsKey(c.cluster()) || (example && c.cluster().equals(ClusterStateImport.EXAMPLE_CLUSTER))) {
+        throw new IllegalArgumentException(
+            "cluster '" + c.cluster() + "' is both a kubeconfig context and a --cluster-state/--example cluster;"
+                + " give the file another NAME=");
+      }
+    }
+    return live;
   }
 
   private Map<String, Path> clusterStates() {
