@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,10 +171,11 @@ public final class AuditServer implements AutoCloseable {
 
   private Future<?> deployListener(HostPort hp) {
     List<HitListenerVerticle> instances = new ArrayList<>();
+    AtomicInteger openConnections = new AtomicInteger();
     Future<?> f =
         vertx.deployVerticle(
             () -> {
-              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener(), config.trustedProxies());
+              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), openConnections);
               synchronized (instances) {
                 instances.add(v);
               }

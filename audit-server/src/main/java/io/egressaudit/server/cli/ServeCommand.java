@@ -100,6 +100,12 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Idle connections are closed after this. Default: ${DEFAULT-VALUE}.")
   int idleTimeout;
 
+  @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "10", description = "A connection must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
+  int requestTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000", description = "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
   @Mixin DbOption db;
 
   @Mixin HelpOption help;
@@ -122,7 +128,9 @@ final class ServeCommand implements Callable<Integer> {
                 defaults.maxHeaderBytes(),
                 maxBody,
                 idleTimeout,
-                eventLoops > 0 ? eventLoops : defaults.eventLoops()),
+                eventLoops > 0 ? eventLoops : defaults.eventLoops(),
+                requestTimeout,
+                maxConnections),
             token(),
             clusterStates(),
             example,

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The hit listener: answers every method and path with 200 once the request's row is committed,
@@ -43,6 +44,8 @@ public final class HitListenerVerticle extends VerticleBase {
   private final TrustedProxies trustedProxies;
   private final Queue<Committed> committed = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean answerScheduled = new AtomicBoolean();
+  private final AtomicInteger openConnections;
+  private ConnectionGuard guard;
   private HttpServer server;
 
   private record Committed(HttpServerRequest request, Throwable failure) {}
@@ -53,14 +56,22 @@ public final class HitListenerVerticle extends VerticleBase {
    * @param writer where rows go
    * @param settings limits
    * @param trustedProxies peers whose forwarded-for header names the source IP
+   * @param openConnections the open connections of this listen address, shared by its instances
+   *     and capped at {@link ListenerSettings#maxConnections()}
    */
   public HitListenerVerticle(
-      String host, int port, HitWriter writer, ListenerSettings settings, TrustedProxies trustedProxies) {
+      String host,
+      int port,
+      HitWriter writer,
+      ListenerSettings settings,
+      TrustedProxies trustedProxies,
+      AtomicInteger openConnections) {
     this.host = host;
     this.port = port;
     this.writer = writer;
     this.settings = settings;
     this.trustedProxies = trustedProxies;
+    this.openConnections = openConnections;
   }
 
   @Override
@@ -74,8 +85,13 @@ public final class HitListenerVerticle extends VerticleBase {
             .setIdleTimeout(settings.idleTimeoutSeconds())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
+            // HTTP/1.x only, as pods' curl speaks: without h2c detection a connection exists (and is
+            // guarded) from its first moment, not from its first bytes
+            .setHttp2ClearTextEnabled(false)
             .setHandle100ContinueAutomatically(false);
-    server = vertx.createHttpServer(options).requestHandler(this::guarded);
+    guard = new ConnectionGuard(openConnections, settings);
+    guard.start(vertx);
+    server = vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::guarded);
     return server.listen();
   }
 
@@ -128,6 +144,7 @@ public final class HitListenerVerticle extends VerticleBase {
   }
 
   private void record(HttpServerRequest req, long receivedAt) {
+    guard.requestComplete(req.connection());
     SocketAddress remote = req.remoteAddress();
     String peer = SourceIp.parse(remote.hostAddress()).orElse(remote.hostAddress());
     MultiMap headers = req.headers();
@@ -155,7 +172,7 @@ public final class HitListenerVerticle extends VerticleBase {
             client == null ? null : peer);
     boolean accepted = writer.offer(hit, failure -> answered(req, failure));
     if (!accepted) {
-      unavailable(req.response());
+      unavailable(req);
     }
   }
 
@@ -203,7 +220,7 @@ public final class HitListenerVerticle extends VerticleBase {
       return;
     }
     if (failure != null) {
-      unavailable(resp);
+      unavailable(req);
       return;
     }
     resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -214,12 +231,15 @@ public final class HitListenerVerticle extends VerticleBase {
     } else {
       resp.end(OK_BODY);
     }
+    guard.answered(req.connection());
   }
 
-  private static void unavailable(HttpServerResponse resp) {
+  private void unavailable(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
       return;
     }
+    guard.answered(req.connection());
     resp.setStatusCode(503)
         .putHeader(HttpHeaders.RETRY_AFTER, "1")
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -258,6 +278,9 @@ public final class HitListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop(vertx);
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }
