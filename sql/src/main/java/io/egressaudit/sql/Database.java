@@ -28,6 +28,18 @@ public final class Database {
   private final Path file;
   private final Durability durability;
   private final int busyTimeoutMillis;
+  private final long maxBytes;
+
+  /**
+   * Describes a database file with no size cap; nothing is opened yet.
+   *
+   * @param file the SQLite file; created with its schema on first open
+   * @param durability the {@code synchronous} level of connections that write
+   * @param busyTimeoutMillis how long a statement waits for another connection's lock, in ms
+   */
+  public Database(Path file, Durability durability, int busyTimeoutMillis) {
+    this(file, durability, busyTimeoutMillis, 0);
+  }
 
   /**
    * Describes a database file; nothing is opened yet.
@@ -35,11 +47,18 @@ public final class Database {
    * @param file the SQLite file; created with its schema on first open
    * @param durability the {@code synchronous} level of connections that write
    * @param busyTimeoutMillis how long a statement waits for another connection's lock, in ms
+   * @param maxBytes the largest the main file may grow, in bytes ({@code PRAGMA max_page_count});
+   *     0 for no cap. A write that needs more fails with SQLITE_FULL (the listener answers 503)
+   *     until retention frees pages.
    */
-  public Database(Path file, Durability durability, int busyTimeoutMillis) {
+  public Database(Path file, Durability durability, int busyTimeoutMillis, long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must not be negative");
+    }
     this.file = file.toAbsolutePath();
     this.durability = durability;
     this.busyTimeoutMillis = busyTimeoutMillis;
+    this.maxBytes = maxBytes;
   }
 
   /** A database with {@link Durability#FULL} and a 5 s busy timeout. */
@@ -134,6 +153,12 @@ public final class Database {
       }
       if (readOnly) {
         st.execute("PRAGMA query_only = 1");
+      } else if (maxBytes > 0) {
+        long pageSize;
+        try (var rs = st.executeQuery("PRAGMA page_size")) {
+          pageSize = rs.next() ? rs.getLong(1) : 4096;
+        }
+        st.execute("PRAGMA max_page_count = " + Math.max(1, maxBytes / pageSize));
       }
     } catch (SQLException e) {
       c.close();

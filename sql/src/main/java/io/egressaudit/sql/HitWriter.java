@@ -3,6 +3,7 @@ package io.egressaudit.sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -131,8 +132,12 @@ public final class HitWriter implements AutoCloseable {
   private void run(Connection connection) {
     List<Pending> batch = new ArrayList<>(settings.maxBatch());
     PreparedStatement insert = null;
+    Statement control = null;
     try {
-      connection.setAutoCommit(false);
+      // Transactions are begun and ended by hand (auto-commit stays on in the driver): SQLite rolls
+      // a transaction back by itself on SQLITE_FULL and some I/O errors, and a driver that still
+      // believes it is inside one would fail every later commit ("no transaction is active").
+      control = connection.createStatement();
       insert = HitRepository.prepareInsert(connection);
       while (true) {
         Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -146,7 +151,7 @@ public final class HitWriter implements AutoCloseable {
         }
         batch.add(first);
         fill(batch);
-        write(connection, insert, batch);
+        write(control, insert, batch);
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -168,7 +173,7 @@ public final class HitWriter implements AutoCloseable {
       List<Pending> rest = new ArrayList<>();
       queue.drainTo(rest);
       failAll(rest, stopped);
-      close(insert, connection);
+      close(control, insert, connection);
     }
   }
 
@@ -189,19 +194,20 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  private void write(Connection connection, PreparedStatement insert, List<Pending> batch) {
+  private void write(Statement control, PreparedStatement insert, List<Pending> batch) {
     SQLException failure = null;
     ReentrantLock lock = database.writeLock();
     lock.lock();
     try {
+      control.execute("BEGIN IMMEDIATE");
       for (Pending p : batch) {
         HitRepository.bind(insert, p.hit());
         insert.addBatch();
       }
       insert.executeBatch();
-      connection.commit();
+      control.execute("COMMIT");
     } catch (SQLException e) {
-      rollback(connection, insert);
+      rollback(control, insert);
       failure = e;
     } finally {
       lock.unlock();
@@ -231,12 +237,17 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  private void rollback(Connection connection, PreparedStatement insert) {
+  /** Ends a failed transaction; SQLite may already have rolled it back, which is fine. */
+  private static void rollback(Statement control, PreparedStatement insert) {
     try {
       insert.clearBatch();
-      connection.rollback();
     } catch (SQLException e) {
-      LOG.warn("hit writer: rollback failed: {}", e.getMessage());
+      LOG.warn("hit writer: clearing the batch failed: {}", e.getMessage());
+    }
+    try {
+      control.execute("ROLLBACK");
+    } catch (SQLException e) {
+      LOG.debug("hit writer: rollback: {}", e.getMessage()); // already rolled back by SQLite
     }
   }
 
@@ -255,10 +266,13 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  private static void close(PreparedStatement insert, Connection connection) {
+  private static void close(Statement control, PreparedStatement insert, Connection connection) {
     try {
       if (insert != null) {
         insert.close();
+      }
+      if (control != null) {
+        control.close();
       }
       connection.close();
     } catch (SQLException e) {

@@ -25,6 +25,11 @@ final class DbOption {
   String durability;
 
   Database database() {
+    return database(0);
+  }
+
+  /** The database with a size cap in bytes (0: none). */
+  Database database(long maxBytes) {
     Database.Durability d =
         switch (durability.toLowerCase(java.util.Locale.ROOT)) {
           case "full" -> Database.Durability.FULL;
@@ -32,6 +37,6 @@ final class DbOption {
           default -> throw new IllegalArgumentException(
               "--durability: '" + durability + "' is not full or normal");
         };
-    return new Database(db, d, 5000);
+    return new Database(db, d, 5000, maxBytes);
   }
 }

@@ -82,6 +82,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--retention", paramLabel = "DURATION", description = "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
   String retention;
 
+  @Option(names = "--max-db-size", paramLabel = "SIZE", description = "Largest the database file may grow (like 20G, 500M); at the cap new hits get 503 until --retention or prune frees space. Default: no cap.")
+  String maxDbSize;
+
   @Option(names = "--queue", paramLabel = "N", defaultValue = "16384", description = "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
   int queue;
 
@@ -121,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         new AuditServer.Config(
             listeners,
             HostPort.parse(api, "--api"),
-            db.database(),
+            db.database(maxDbSize == null ? 0 : bytes(maxDbSize, "--max-db-size")),
             new HitWriter.Settings(queue, batch, batchDelay),
             new ListenerSettings(
                 defaults.maxInitialLineBytes(),
@@ -156,6 +159,27 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Reads a size such as {@code 512M}, {@code 20G} or {@code 1048576} (binary units). */
+  static long bytes(String text, String what) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]i?B?)?", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(what + ": '" + text + "' is not a size (like 500M, 20G)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toUpperCase(java.util.Locale.ROOT);
+    int shift = switch (unit) {
+      case "K" -> 10;
+      case "M" -> 20;
+      case "G" -> 30;
+      case "T" -> 40;
+      default -> 0;
+    };
+    if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException(what + ": '" + text + "' is too large");
+    }
+    return n << shift;
   }
 
   private String token() throws IOException {
