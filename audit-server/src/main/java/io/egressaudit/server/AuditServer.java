@@ -12,6 +12,7 @@ import io.egressaudit.sql.HitWriter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -124,7 +125,9 @@ public final class AuditServer implements AutoCloseable {
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
     config.database().migrate();
-    AuditServer server = new AuditServer(config, Vertx.vertx(), new HitWriter(config.database(), config.writer()));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO (no native transport for this platform)");
+    AuditServer server = new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
     try {
       server.deploy().await();
       server.importClusterStates();
