@@ -18,9 +18,12 @@ import java.util.function.ToLongFunction;
  */
 public final class AuditMetrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  /** @param writer the hit writer to report on */
+  /**
+   * @param writer the hit writer to report on
+   */
   public AuditMetrics(HitWriter writer) {
     outcome(writer, "accepted", s -> s.accepted());
     outcome(writer, "refused", s -> s.refused());

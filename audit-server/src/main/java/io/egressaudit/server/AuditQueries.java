@@ -30,7 +30,9 @@ public final class AuditQueries {
   private final Database database;
   private final HitRepository hits;
 
-  /** @param database the egress-audit database */
+  /**
+   * @param database the egress-audit database
+   */
   public AuditQueries(Database database) {
     this.database = database;
     this.hits = new HitRepository(database);
@@ -87,8 +89,8 @@ public final class AuditQueries {
    * @param namespace only hits attributed to this namespace (in any match), or null
    * @param probeId only hits of this probe, or null
    * @param cluster attribute with this cluster only, or null for all
-   * @param afterId paging: oldest first, only hits with a larger id; newest first, only hits with
-   *     a smaller id; 0 from the start
+   * @param afterId paging: oldest first, only hits with a larger id; newest first, only hits with a
+   *     smaller id; 0 from the start
    * @param limit most hits returned, 1 to {@link #MAX_LIMIT}
    * @param newestFirst list the newest hits first
    */
@@ -105,14 +107,22 @@ public final class AuditQueries {
 
     /** A filter listing oldest first. */
     public HitFilter(
-        Instant since, Instant until, String ip, String namespace, String probeId, String cluster, long afterId, int limit) {
+        Instant since,
+        Instant until,
+        String ip,
+        String namespace,
+        String probeId,
+        String cluster,
+        long afterId,
+        int limit) {
       this(since, until, ip, namespace, probeId, cluster, afterId, limit, false);
     }
 
     /** Checks the values a user gave. */
     public HitFilter {
       if (limit < 1 || limit > MAX_LIMIT) {
-        throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+        throw new IllegalArgumentException(
+            "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
       }
       if (since != null && until != null && since.isAfter(until)) {
         throw new IllegalArgumentException("since (" + since + ") is after until (" + until + ")");

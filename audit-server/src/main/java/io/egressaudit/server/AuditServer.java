@@ -19,7 +19,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,10 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running audit server: the hit writer, one hit listener per {@code --listen} address (one
- * verticle instance per event loop), the API listener, the cluster-state files it keeps
- * importing when they change, and the live clusters it watches. Started as one chain of futures;
- * {@link #close()} stops watching and accepting requests, then commits what the writer still
- * holds.
+ * verticle instance per event loop), the API listener, the cluster-state files it keeps importing
+ * when they change, and the live clusters it watches. Started as one chain of futures; {@link
+ * #close()} stops watching and accepting requests, then commits what the writer still holds.
  */
 public final class AuditServer implements AutoCloseable {
 
@@ -89,8 +87,19 @@ public final class AuditServer implements AutoCloseable {
         int rescanSeconds,
         TrustedProxies trustedProxies,
         Duration retention) {
-      this(listen, api, database, writer, listener, apiToken, clusterStates, example, rescanSeconds,
-          trustedProxies, retention, List.of());
+      this(
+          listen,
+          api,
+          database,
+          writer,
+          listener,
+          apiToken,
+          clusterStates,
+          example,
+          rescanSeconds,
+          trustedProxies,
+          retention,
+          List.of());
     }
   }
 
@@ -121,13 +130,20 @@ public final class AuditServer implements AutoCloseable {
   public static AuditServer start(Config config) {
     if (config.apiToken() == null && !config.api().loopback()) {
       throw new IllegalArgumentException(
-          "--api " + config.api() + " is not loopback: set a bearer token with --api-token-file or"
+          "--api "
+              + config.api()
+              + " is not loopback: set a bearer token with --api-token-file or"
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
     config.database().migrate();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO (no native transport for this platform)");
-    AuditServer server = new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
+    LOG.info(
+        "network transport: {}",
+        vertx.isNativeTransportEnabled()
+            ? "native (epoll)"
+            : "NIO (no native transport for this platform)");
+    AuditServer server =
+        new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
     try {
       server.deploy().await();
       server.importClusterStates();
@@ -155,9 +171,21 @@ public final class AuditServer implements AutoCloseable {
     return chain
         .compose(
             v -> {
-              api.set(new ApiVerticle(config.api().host(), config.api().port(), new AuditQueries(config.database()), writer, config.apiToken(), new AuditMetrics(writer)));
-              return vertx.deployVerticle(api.get())
-                  .recover(e -> Future.failedFuture(new IllegalStateException("API " + config.api() + ": " + describe(e), e)));
+              api.set(
+                  new ApiVerticle(
+                      config.api().host(),
+                      config.api().port(),
+                      new AuditQueries(config.database()),
+                      writer,
+                      config.apiToken(),
+                      new AuditMetrics(writer)));
+              return vertx
+                  .deployVerticle(api.get())
+                  .recover(
+                      e ->
+                          Future.failedFuture(
+                              new IllegalStateException(
+                                  "API " + config.api() + ": " + describe(e), e)));
             })
         .onSuccess(
             v -> {
@@ -178,7 +206,14 @@ public final class AuditServer implements AutoCloseable {
     Future<?> f =
         vertx.deployVerticle(
             () -> {
-              HitListenerVerticle v = new HitListenerVerticle(hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), openConnections);
+              HitListenerVerticle v =
+                  new HitListenerVerticle(
+                      hp.host(),
+                      hp.port(),
+                      writer,
+                      config.listener(),
+                      config.trustedProxies(),
+                      openConnections);
               synchronized (instances) {
                 instances.add(v);
               }
@@ -186,7 +221,10 @@ public final class AuditServer implements AutoCloseable {
             },
             new DeploymentOptions().setInstances(Math.max(1, config.listener().eventLoops())));
     return f.onSuccess(v -> hitPorts.add(instances.get(0).actualPort()))
-        .recover(e -> Future.failedFuture(new IllegalStateException("hit listener " + hp + ": " + describe(e), e)));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException("hit listener " + hp + ": " + describe(e), e)));
   }
 
   private static String describe(Throwable e) {
@@ -201,7 +239,11 @@ public final class AuditServer implements AutoCloseable {
       ClusterStateImport.Result r = importer.importExample(now);
       LOG.info(
           "cluster/{} state at {} from the bundled example: {} new, {} ended, {} unchanged",
-          ClusterStateImport.EXAMPLE_CLUSTER, now, r.summary().opened(), r.summary().closed(), r.summary().unchanged());
+          ClusterStateImport.EXAMPLE_CLUSTER,
+          now,
+          r.summary().opened(),
+          r.summary().closed(),
+          r.summary().unchanged());
     }
     config.clusterStates().forEach((cluster, file) -> importFile(importer, cluster, file, now));
   }
@@ -213,7 +255,12 @@ public final class AuditServer implements AutoCloseable {
     r.notes().forEach(n -> LOG.info("{}: {}", file, n));
     LOG.info(
         "cluster/{} state at {} from {}: {} new, {} ended, {} unchanged",
-        cluster, at, file, r.summary().opened(), r.summary().closed(), r.summary().unchanged());
+        cluster,
+        at,
+        file,
+        r.summary().opened(),
+        r.summary().closed(),
+        r.summary().unchanged());
   }
 
   /** Re-imports files whose modification time changed; a bad file keeps the last good state. */
@@ -221,27 +268,35 @@ public final class AuditServer implements AutoCloseable {
     vertx.executeBlocking(
         () -> {
           ClusterStateImport importer = new ClusterStateImport(config.database());
-          config.clusterStates().forEach((cluster, file) -> {
-            FileTime mtime = mtime(file);
-            if (mtime != null && !mtime.equals(seen.get(file))) {
-              try {
-                importFile(importer, cluster, file, TimeArg.now());
-              } catch (RuntimeException e) {
-                seen.put(file, mtime);
-                LOG.warn("cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
-              }
-            }
-          });
+          config
+              .clusterStates()
+              .forEach(
+                  (cluster, file) -> {
+                    FileTime mtime = mtime(file);
+                    if (mtime != null && !mtime.equals(seen.get(file))) {
+                      try {
+                        importFile(importer, cluster, file, TimeArg.now());
+                      } catch (RuntimeException e) {
+                        seen.put(file, mtime);
+                        LOG.warn(
+                            "cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
+                      }
+                    }
+                  });
           return null;
         },
         true);
   }
 
-  /** Deletes hits older than the retention on a worker thread, in batches the writer can interleave. */
+  /**
+   * Deletes hits older than the retention on a worker thread, in batches the writer can interleave.
+   */
   private void prune() {
-    vertx.executeBlocking(
-            () -> new HitRetention(config.database(), HitRetention.DEFAULT_BATCH)
-                .prune(TimeArg.now().minus(config.retention())),
+    vertx
+        .executeBlocking(
+            () ->
+                new HitRetention(config.database(), HitRetention.DEFAULT_BATCH)
+                    .prune(TimeArg.now().minus(config.retention())),
             false)
         .onFailure(e -> LOG.warn("retention: {}", e.getMessage()));
   }

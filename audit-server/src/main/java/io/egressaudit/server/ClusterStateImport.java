@@ -36,7 +36,9 @@ public final class ClusterStateImport {
 
   private final ClusterHistory history;
 
-  /** @param database where history is stored */
+  /**
+   * @param database where history is stored
+   */
   public ClusterStateImport(Database database) {
     this.history = new ClusterHistory(database);
   }
@@ -53,23 +55,28 @@ public final class ClusterStateImport {
    */
   public Result importFile(Path file, String cluster, Instant at) {
     LoadedClusterState state = ClusterStateFile.load(file);
-    ImportSummary summary = history.recordSnapshot(cluster, at, state.objects(), file.toAbsolutePath().toString());
+    ImportSummary summary =
+        history.recordSnapshot(cluster, at, state.objects(), file.toAbsolutePath().toString());
     return new Result(summary, state.notes());
   }
 
   /**
-   * Records the bundled example cluster as cluster {@value #EXAMPLE_CLUSTER}, valid from {@code at}.
+   * Records the bundled example cluster as cluster {@value #EXAMPLE_CLUSTER}, valid from {@code
+   * at}.
    */
   public Result importExample(Instant at) {
     try (InputStream in = ClusterStateImport.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the bundled example " + EXAMPLE_RESOURCE + " is missing from the jar");
+        throw new IllegalStateException(
+            "the bundled example " + EXAMPLE_RESOURCE + " is missing from the jar");
       }
       Path tmp = Files.createTempFile("egress-audit-example", ".yaml");
       try {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         LoadedClusterState state = ClusterStateFile.load(tmp);
-        ImportSummary summary = history.recordSnapshot(EXAMPLE_CLUSTER, at, state.objects(), "bundled:" + EXAMPLE_RESOURCE);
+        ImportSummary summary =
+            history.recordSnapshot(
+                EXAMPLE_CLUSTER, at, state.objects(), "bundled:" + EXAMPLE_RESOURCE);
         return new Result(summary, state.notes());
       } finally {
         Files.deleteIfExists(tmp);

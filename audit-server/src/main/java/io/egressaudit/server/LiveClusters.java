@@ -28,7 +28,8 @@ final class LiveClusters implements AutoCloseable {
   /**
    * Starts watching every cluster; call after the database is migrated.
    *
-   * @param connections the clusters, from {@link io.egressaudit.controller.informer.KubeconfigClusters}
+   * @param connections the clusters, from {@link
+   *     io.egressaudit.controller.informer.KubeconfigClusters}
    * @param database where history is recorded
    * @return the running watchers; none when {@code connections} is empty
    */

@@ -78,7 +78,10 @@ public final class TimeArg {
     Matcher m = DURATION.matcher(text == null ? "" : text.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          what + ": '" + text + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
+          what
+              + ": '"
+              + text
+              + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
     }
     Instant epoch = Instant.EPOCH.plus(Duration.ofDays(365L * 1000));
     return Duration.between(parse(text, epoch, what), epoch);

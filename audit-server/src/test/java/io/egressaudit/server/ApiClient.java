@@ -2,23 +2,26 @@ package io.egressaudit.server;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Calls the audit server's API on loopback and reads its JSON, as a firewall team's script would. */
+/**
+ * Calls the audit server's API on loopback and reads its JSON, as a firewall team's script would.
+ */
 final class ApiClient {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final int port;
 
   ApiClient(int port) {
@@ -48,7 +51,10 @@ final class ApiClient {
             .GET()
             .build();
     HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-    return new Answer(resp.statusCode(), resp.headers().firstValue("content-type").orElse(null), strictUtf8(resp.body()));
+    return new Answer(
+        resp.statusCode(),
+        resp.headers().firstValue("content-type").orElse(null),
+        strictUtf8(resp.body()));
   }
 
   /** Decodes the body, failing on bytes that are not UTF-8: JSON must be UTF-8 (RFC 8259). */

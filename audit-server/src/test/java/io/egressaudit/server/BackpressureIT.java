@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When the hit writer cannot commit (here: another connection holds SQLite's write lock, as a
- * backup or a careless {@code sqlite3} session would), the listener answers 503 with
- * Retry-After and never a 200; once the lock is gone it answers 200 again and /healthz is ok.
- * Every 200 has its row, and no 503 has one.
+ * backup or a careless {@code sqlite3} session would), the listener answers 503 with Retry-After
+ * and never a 200; once the lock is gone it answers 200 again and /healthz is ok. Every 200 has its
+ * row, and no 503 has one.
  */
 class BackpressureIT {
 
@@ -44,6 +44,7 @@ class BackpressureIT {
   private int port;
   private ApiClient api;
   private final AtomicInteger ids = new AtomicInteger();
+
   /** Probe id of every request sent to the status it got. */
   private final Map<String, Integer> statusById = new ConcurrentHashMap<>();
 
@@ -79,11 +80,12 @@ class BackpressureIT {
       }
       await("/healthz reports the failing writer")
           .atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> {
-            ApiClient.Answer health = api.get("/healthz");
-            assertThat(health.status()).isEqualTo(503);
-            assertThat(health.json().get("status").asString()).isEqualTo("degraded");
-          });
+          .untilAsserted(
+              () -> {
+                ApiClient.Answer health = api.get("/healthz");
+                assertThat(health.status()).isEqualTo(503);
+                assertThat(health.json().get("status").asString()).isEqualTo("degraded");
+              });
       // Readers have their own connections: the API still answers while writes are locked out.
       assertThat(api.getJson("/api/v1/probes/before-1").get("hits")).hasSize(1);
 
@@ -102,15 +104,20 @@ class BackpressureIT {
     }
     // A burst larger than the queue of 4 may see some 503s (the queue is full): that is the
     // backpressure working, and those get no row either.
-    assertThat(burst("after-burst", 16)).allSatisfy(r -> assertThat(r.status()).as("%s", r).isIn(200, 503));
+    assertThat(burst("after-burst", 16))
+        .allSatisfy(r -> assertThat(r.status()).as("%s", r).isIn(200, 503));
 
     HitRepository hits = new HitRepository(database);
     long oks = statusById.values().stream().filter(s -> s == 200).count();
     assertThat(statusById).containsValue(503);
-    statusById.forEach((id, status) -> {
-      long rows = hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, id, 0, 10)).size();
-      assertThat(rows).as("rows of %s, answered %d", id, status).isEqualTo(status == 200 ? 1 : 0);
-    });
+    statusById.forEach(
+        (id, status) -> {
+          long rows =
+              hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, id, 0, 10)).size();
+          assertThat(rows)
+              .as("rows of %s, answered %d", id, status)
+              .isEqualTo(status == 200 ? 1 : 0);
+        });
     assertThat(hits.count()).isEqualTo(oks);
   }
 
@@ -133,13 +140,15 @@ class BackpressureIT {
     try {
       List<Future<LoopbackClient.Response>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        futures.add(pool.submit(() -> {
-          try {
-            return probe(prefix);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    return probe(prefix);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                }));
       }
       List<LoopbackClient.Response> out = new ArrayList<>();
       for (Future<LoopbackClient.Response> f : futures) {

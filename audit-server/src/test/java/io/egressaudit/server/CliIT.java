@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,18 +24,27 @@ import tools.jackson.dataformat.csv.CsvMapper;
 import tools.jackson.dataformat.csv.CsvSchema;
 
 /**
- * The {@code egress-audit} command line as a firewall team runs it, in-process: exit codes, one-line
- * errors on stderr, access-log import and the four output formats of {@code hits}.
+ * The {@code egress-audit} command line as a firewall team runs it, in-process: exit codes,
+ * one-line errors on stderr, access-log import and the four output formats of {@code hits}.
  */
 class CliIT {
 
   /** Keys every hit carries in json and jsonl, null or not (the design's contract). */
   private static final List<String> HIT_KEYS =
-      List.of("id", "receivedAt", "sourceIp", "sourcePort", "method", "path", "userAgent", "probeId", "attribution");
+      List.of(
+          "id",
+          "receivedAt",
+          "sourceIp",
+          "sourcePort",
+          "method",
+          "path",
+          "userAgent",
+          "probeId",
+          "attribution");
 
   /**
-   * Three good lines (1, 3, 5) and two bad ones (2: not a log line, 4: a host name where the
-   * client IP must be). Times are 17:53-17:56Z, after the example cluster's EgressIP appeared.
+   * Three good lines (1, 3, 5) and two bad ones (2: not a log line, 4: a host name where the client
+   * IP must be). Times are 17:53-17:56Z, after the example cluster's EgressIP appeared.
    */
   private static final String MIXED_LOG =
       """
@@ -76,7 +84,10 @@ class CliIT {
 
   @Test
   void clusterImportOfMalformedYamlExits1WithOneLineNamingTheFile() throws IOException {
-    Path broken = Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nitems:\n- kind: Node\n  metadata: {name: [unclosed\n");
+    Path broken =
+        Files.writeString(
+            dir.resolve("broken.yaml"),
+            "apiVersion: v1\nitems:\n- kind: Node\n  metadata: {name: [unclosed\n");
 
     Run r = run("cluster", "import", broken.toString(), "--db", db.toString());
 
@@ -106,7 +117,8 @@ class CliIT {
   }
 
   @Test
-  void importLogImportsGoodLinesReportsBadOnesByLineAndAddsNothingTheSecondTime() throws IOException {
+  void importLogImportsGoodLinesReportsBadOnesByLineAndAddsNothingTheSecondTime()
+      throws IOException {
     Path log = Files.writeString(dir.resolve("access_log"), MIXED_LOG);
 
     Run first = run("import-log", log.toString(), "--db", db.toString());
@@ -119,7 +131,10 @@ class CliIT {
 
     Run again = run("import-log", log.toString(), "--db", db.toString());
 
-    assertThat(again.out()).as("%s", again).contains("0 hits imported").contains("3 already present");
+    assertThat(again.out())
+        .as("%s", again)
+        .contains("0 hits imported")
+        .contains("3 already present");
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(jsonl(run("hits", "-o", "jsonl", "--db", db.toString()).out())).hasSize(3);
   }
@@ -168,7 +183,17 @@ class CliIT {
     }
     assertThat(rows).hasSize(3);
     assertThat(rows.get(0).keySet())
-        .contains("id", "receivedAt", "sourceIp", "sourcePort", "method", "path", "userAgent", "probeId", "kind", "namespaces");
+        .contains(
+            "id",
+            "receivedAt",
+            "sourceIp",
+            "sourcePort",
+            "method",
+            "path",
+            "userAgent",
+            "probeId",
+            "kind",
+            "namespaces");
     assertThat(rows.get(0))
         .containsEntry("sourceIp", "127.0.0.100")
         .containsEntry("receivedAt", "2021-11-26T17:53:13Z")
@@ -179,7 +204,10 @@ class CliIT {
         .containsEntry("kind", "egress-ip")
         .containsEntry("egressIP", "egressip-demo")
         .containsEntry("namespaces", "simpson");
-    assertThat(rows.get(1)).containsEntry("probeId", "p-42").containsEntry("kind", "node").containsEntry("namespaces", "bouvier");
+    assertThat(rows.get(1))
+        .containsEntry("probeId", "p-42")
+        .containsEntry("kind", "node")
+        .containsEntry("namespaces", "bouvier");
     assertThat(rows).allSatisfy(row -> assertThat(row.get("kind")).isNotEmpty());
   }
 
@@ -215,11 +243,13 @@ class CliIT {
     assertThat(match.get("kind").asString()).isEqualTo("egress-ip");
     assertThat(match.get("egressIP").asString()).isEqualTo("egressip-demo");
     Run before = run("whois", "127.0.0.100", "--at", "2021-11-26T17:00:00Z", "--db", db.toString());
-    assertThat(ApiClient.parse(before.out()).get("matches").get(0).get("kind").asString()).isEqualTo("unknown");
+    assertThat(ApiClient.parse(before.out()).get("matches").get(0).get("kind").asString())
+        .isEqualTo("unknown");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"serve", "cluster", "cluster import", "whois", "hits", "import-log", "prune"})
+  @ValueSource(
+      strings = {"serve", "cluster", "cluster import", "whois", "hits", "import-log", "prune"})
   void helpOfEverySubcommandExits0(String command) {
     List<String> args = new ArrayList<>(List.of(command.split(" ")));
     args.add("--help");
@@ -245,9 +275,23 @@ class CliIT {
       Files.copy(in, cluster);
     }
     Run imported =
-        run("cluster", "import", cluster.toString(), "--cluster", "demo", "--at", "2021-11-26T17:40:43Z", "--db", db.toString());
+        run(
+            "cluster",
+            "import",
+            cluster.toString(),
+            "--cluster",
+            "demo",
+            "--at",
+            "2021-11-26T17:40:43Z",
+            "--db",
+            db.toString());
     assertThat(imported.exitCode()).as("%s", imported).isZero();
-    Run log = run("import-log", Files.writeString(dir.resolve("access_log"), MIXED_LOG).toString(), "--db", db.toString());
+    Run log =
+        run(
+            "import-log",
+            Files.writeString(dir.resolve("access_log"), MIXED_LOG).toString(),
+            "--db",
+            db.toString());
     assertThat(log.out()).as("%s", log).contains("3 hits imported");
   }
 

@@ -70,7 +70,9 @@ class CrashSafetyIT {
               try {
                 HttpResponse<String> r =
                     client.send(
-                        HttpRequest.newBuilder(URI.create(base + "/probe/" + id)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpRequest.newBuilder(URI.create(base + "/probe/" + id))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                   acknowledged.add(id);
@@ -91,7 +93,8 @@ class CrashSafetyIT {
     assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("ok");
       }
@@ -106,13 +109,17 @@ class CrashSafetyIT {
           }
         }
       }
-      assertThat(missing).as("acknowledged with 200 but not stored, of " + acknowledged.size()).isEmpty();
+      assertThat(missing)
+          .as("acknowledged with 200 but not stored, of " + acknowledged.size())
+          .isEmpty();
     }
 
     Process restarted = start(db);
     String again = "http://" + listeningAddress(restarted);
     HttpResponse<String> r =
-        client.send(HttpRequest.newBuilder(URI.create(again + "/probe/after-restart")).build(), HttpResponse.BodyHandlers.ofString());
+        client.send(
+            HttpRequest.newBuilder(URI.create(again + "/probe/after-restart")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     restarted.destroy();
     assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -122,7 +129,16 @@ class CrashSafetyIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java, "-jar", JAR.toString(), "serve", "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--db", db.toString())
+                java,
+                "-jar",
+                JAR.toString(),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api",
+                "127.0.0.1:0",
+                "--db",
+                db.toString())
             .redirectError(dir.resolve("server-" + processes.size() + ".err").toFile())
             .start();
     processes.add(p);
@@ -130,7 +146,8 @@ class CrashSafetyIT {
   }
 
   private String listeningAddress(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       Matcher m = LISTENING.matcher(line);
@@ -139,6 +156,7 @@ class CrashSafetyIT {
       }
     }
     throw new IllegalStateException(
-        "server exited before listening: " + Files.readString(dir.resolve("server-" + (processes.size() - 1) + ".err")));
+        "server exited before listening: "
+            + Files.readString(dir.resolve("server-" + (processes.size() - 1) + ".err")));
   }
 }

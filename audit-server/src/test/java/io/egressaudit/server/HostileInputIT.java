@@ -24,9 +24,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The hit listener is open to the whole cluster: what a broken or hostile client sends must be
- * refused with the right status (or the connection closed), stored bounded when it is accepted,
- * and never cost the server its ability to serve the next request. At the end the table holds
- * exactly one row per 200 the clients received: none lost, none for a refused request.
+ * refused with the right status (or the connection closed), stored bounded when it is accepted, and
+ * never cost the server its ability to serve the next request. At the end the table holds exactly
+ * one row per 200 the clients received: none lost, none for a refused request.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileInputIT {
@@ -39,6 +39,7 @@ class HostileInputIT {
   private static AuditServer server;
   private static int port;
   private static ApiClient api;
+
   /** Every 200 any test of this class received from the hit listener. */
   private static final AtomicInteger oks = new AtomicInteger();
 
@@ -60,7 +61,23 @@ class HostileInputIT {
   @Test
   @Order(1)
   void garbageRequestLineIsRefusedAndTheServerKeepsServing() throws Exception {
-    byte[] garbage = {0x16, 0x03, 0x01, 0x00, (byte) 0xff, 0x01, 0x00, (byte) 0xfe, ' ', 0x7f, 0x00, '\r', '\n', '\r', '\n'};
+    byte[] garbage = {
+      0x16,
+      0x03,
+      0x01,
+      0x00,
+      (byte) 0xff,
+      0x01,
+      0x00,
+      (byte) 0xfe,
+      ' ',
+      0x7f,
+      0x00,
+      '\r',
+      '\n',
+      '\r',
+      '\n'
+    };
     LoopbackClient.Response r = counted(LoopbackClient.exchange(SOURCE, port, garbage, false));
     assertThat(r.closedWithoutAnswer() || r.status() == 400).as("%s", r).isTrue();
 
@@ -87,7 +104,8 @@ class HostileInputIT {
     for (int i = 0; i < 20; i++) {
       headers.put("X-Filler-" + i, "f".repeat(1000));
     }
-    LoopbackClient.Response r = counted(LoopbackClient.send(SOURCE, port, "GET", "/big-headers", headers, null));
+    LoopbackClient.Response r =
+        counted(LoopbackClient.send(SOURCE, port, "GET", "/big-headers", headers, null));
 
     assertThat(r.status()).as("%s", r).isEqualTo(431);
   }
@@ -108,15 +126,19 @@ class HostileInputIT {
   @Order(5)
   void streamedBodyOverTheLimitIsRefusedAndNotRecorded() throws Exception {
     ByteArrayOutputStream req = new ByteArrayOutputStream();
-    req.writeBytes("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    req.writeBytes(
+        "POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
     byte[] chunk = "z".repeat(16 * 1024).getBytes(StandardCharsets.ISO_8859_1);
     for (int i = 0; i < 6; i++) {
-      req.writeBytes((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      req.writeBytes(
+          (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
       req.writeBytes(chunk);
       req.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
     }
     req.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    LoopbackClient.Response r = counted(LoopbackClient.exchange(SOURCE, port, req.toByteArray(), false));
+    LoopbackClient.Response r =
+        counted(LoopbackClient.exchange(SOURCE, port, req.toByteArray(), false));
 
     // 413, or closed when the refusal is cut off by the body we are still sending; the row count
     // at the end shows that nothing was recorded.
@@ -130,9 +152,11 @@ class HostileInputIT {
     req.writeBytes("GET /bad-".getBytes(StandardCharsets.ISO_8859_1));
     req.writeBytes(new byte[] {(byte) 0xc3, 0x28, (byte) 0xff, (byte) 0xe2, (byte) 0x82});
     req.writeBytes(" HTTP/1.1\r\nHost: x\r\nUser-Agent: ua-".getBytes(StandardCharsets.ISO_8859_1));
-    req.writeBytes(new byte[] {(byte) 0xfe, (byte) 0xc0, (byte) 0xaf, (byte) 0xed, (byte) 0xa0, (byte) 0x80});
+    req.writeBytes(
+        new byte[] {(byte) 0xfe, (byte) 0xc0, (byte) 0xaf, (byte) 0xed, (byte) 0xa0, (byte) 0x80});
     req.writeBytes("\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    LoopbackClient.Response r = counted(LoopbackClient.exchange(SOURCE, port, req.toByteArray(), false));
+    LoopbackClient.Response r =
+        counted(LoopbackClient.exchange(SOURCE, port, req.toByteArray(), false));
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     JsonNode hit = hitFrom(r.localPort());
@@ -144,7 +168,9 @@ class HostileInputIT {
   @Order(7)
   void userAgentOf100KBIsRefusedWith431() throws Exception {
     LoopbackClient.Response r =
-        counted(LoopbackClient.send(SOURCE, port, "GET", "/huge-ua", Map.of("User-Agent", "u".repeat(100_000)), null));
+        counted(
+            LoopbackClient.send(
+                SOURCE, port, "GET", "/huge-ua", Map.of("User-Agent", "u".repeat(100_000)), null));
 
     assertThat(r.status()).as("%s", r).isEqualTo(431);
   }
@@ -154,7 +180,8 @@ class HostileInputIT {
   void userAgentOf10KBIsStoredCutTo512Characters() throws Exception {
     String ua = "Mozilla/5.0 " + "x".repeat(10_000);
     LoopbackClient.Response r =
-        counted(LoopbackClient.send(SOURCE, port, "GET", "/long-ua", Map.of("User-Agent", ua), null));
+        counted(
+            LoopbackClient.send(SOURCE, port, "GET", "/long-ua", Map.of("User-Agent", ua), null));
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode hit = hitFrom(r.localPort());

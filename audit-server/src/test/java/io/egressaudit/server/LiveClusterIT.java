@@ -69,7 +69,8 @@ class LiveClusterIT {
   @BeforeEach
   void start() throws Exception {
     loadLoopbackCluster();
-    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfig(client.getMasterUrl().toString()));
+    Path kubeconfig =
+        Files.writeString(dir.resolve("kubeconfig"), kubeconfig(client.getMasterUrl().toString()));
     db = Database.at(dir.resolve("audit.db"));
     server =
         AuditServer.start(
@@ -96,7 +97,8 @@ class LiveClusterIT {
   }
 
   @Test
-  void requestsFromTheEgressIpAreAttributedThroughTheWatchedClusterAcrossAFailover() throws Exception {
+  void requestsFromTheEgressIpAreAttributedThroughTheWatchedClusterAcrossAFailover()
+      throws Exception {
     ClusterWatcher watcher = server.watchers().get(0);
     assertThat(watcher.cluster()).isEqualTo("loopback");
     Instant synced = watcher.synced().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -109,13 +111,23 @@ class LiveClusterIT {
     assertThat(match.get("namespaces").get(0).asString()).isEqualTo("simpson");
 
     assertThat(hit(EGRESS_IP, "/before-failover")).startsWith("HTTP/1.1 200");
-    assertThat(attributionOfHit("/before-failover").get("node").asString()).isEqualTo("ocp-8vr6j-worker-0-sl79n");
+    assertThat(attributionOfHit("/before-failover").get("node").asString())
+        .isEqualTo("ocp-8vr6j-worker-0-sl79n");
 
-    GenericKubernetesResource eip = client.genericKubernetesResources(ClusterWatcher.EGRESS_IPS).withName("egressip-demo").get();
+    GenericKubernetesResource eip =
+        client
+            .genericKubernetesResources(ClusterWatcher.EGRESS_IPS)
+            .withName("egressip-demo")
+            .get();
     eip.setAdditionalProperty(
-        "status", Map.of("items", List.of(Map.of("egressIP", EGRESS_IP, "node", "ocp-8vr6j-worker-0-82t6f"))));
+        "status",
+        Map.of(
+            "items", List.of(Map.of("egressIP", EGRESS_IP, "node", "ocp-8vr6j-worker-0-82t6f"))));
     client.genericKubernetesResources(ClusterWatcher.EGRESS_IPS).resource(eip).update();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(whois(Instant.now()).node()).isEqualTo("ocp-8vr6j-worker-0-82t6f"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(whois(Instant.now()).node()).isEqualTo("ocp-8vr6j-worker-0-82t6f"));
 
     assertThat(hit(EGRESS_IP, "/after-failover")).startsWith("HTTP/1.1 200");
     JsonNode after = attributionOfHit("/after-failover");
@@ -147,7 +159,8 @@ class LiveClusterIT {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.apiPort() + path)).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.apiPort() + path))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return io.egressaudit.server.json.ApiJson.MAPPER.readTree(r.body());
@@ -159,7 +172,9 @@ class LiveClusterIT {
       s.connect(new InetSocketAddress("127.0.0.1", server.hitPorts().get(0)), 5000);
       s.setSoTimeout(10_000);
       s.getOutputStream()
-          .write(("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }

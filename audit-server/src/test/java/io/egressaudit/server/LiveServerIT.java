@@ -35,7 +35,8 @@ class LiveServerIT {
 
   @BeforeAll
   static void start() {
-    server = TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
     hitPort = server.hitPorts().get(0);
     api = new ApiClient(server.apiPort());
   }
@@ -63,7 +64,9 @@ class LiveServerIT {
     assertThat(match.get("egressIP").asString()).isEqualTo("egressip-demo");
     assertThat(match.get("node").asString()).isEqualTo("ocp-8vr6j-worker-0-sl79n");
     assertThat(strings(match.get("namespaces"))).containsExactly("simpson");
-    assertThat(match.get("pods")).extracting(p -> p.get("namespace").asString()).containsOnly("simpson");
+    assertThat(match.get("pods"))
+        .extracting(p -> p.get("namespace").asString())
+        .containsOnly("simpson");
 
     JsonNode hit = hitFrom(EGRESS_IP, r.localPort());
     assertThat(hit.get("method").asString()).isEqualTo("GET");
@@ -109,7 +112,8 @@ class LiveServerIT {
 
   @Test
   void headIsAnsweredOkWithoutBodyAndRecorded() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.send(EGRESS_IP, hitPort, "HEAD", "/head", Map.of(), null);
+    LoopbackClient.Response r =
+        LoopbackClient.send(EGRESS_IP, hitPort, "HEAD", "/head", Map.of(), null);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEmpty();
@@ -120,7 +124,13 @@ class LiveServerIT {
   void postWithASmallBodyIsAnsweredOkAndRecordedAsPost() throws Exception {
     byte[] body = "{\"hello\":\"bastion\"}".getBytes(StandardCharsets.UTF_8);
     LoopbackClient.Response r =
-        LoopbackClient.send(EGRESS_IP, hitPort, "POST", "/submit", Map.of("Content-Type", "application/json"), body);
+        LoopbackClient.send(
+            EGRESS_IP,
+            hitPort,
+            "POST",
+            "/submit",
+            Map.of("Content-Type", "application/json"),
+            body);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo("OK\n");
@@ -132,7 +142,8 @@ class LiveServerIT {
   @Test
   void postExpectingContinueGetsContinueThenOkOnceTheBodyIsIn() throws Exception {
     byte[] body = "b".repeat(4096).getBytes(StandardCharsets.US_ASCII);
-    LoopbackClient.Response r = LoopbackClient.postExpectingContinue(EGRESS_IP, hitPort, "/curl-upload", body);
+    LoopbackClient.Response r =
+        LoopbackClient.postExpectingContinue(EGRESS_IP, hitPort, "/curl-upload", body);
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(hitFrom(EGRESS_IP, r.localPort()).get("method").asString()).isEqualTo("POST");
@@ -150,13 +161,20 @@ class LiveServerIT {
     JsonNode hit = probe.get("hits").get(0);
     assertThat(hit.get("sourceIp").asString()).isEqualTo(EGRESS_IP);
     assertThat(hit.get("sourcePort").asInt()).isEqualTo(r.localPort());
-    assertThat(single(hit.get("attribution")).get("egressIP").asString()).isEqualTo("egressip-demo");
+    assertThat(single(hit.get("attribution")).get("egressIP").asString())
+        .isEqualTo("egressip-demo");
   }
 
   @Test
   void forwardedForIsStoredAsAClaimAndNeverUsedForAttribution() throws Exception {
     LoopbackClient.Response r =
-        LoopbackClient.send(WORKER_82T6F, hitPort, "GET", "/behind-a-proxy", Map.of("X-Forwarded-For", "10.9.9.9"), null);
+        LoopbackClient.send(
+            WORKER_82T6F,
+            hitPort,
+            "GET",
+            "/behind-a-proxy",
+            Map.of("X-Forwarded-For", "10.9.9.9"),
+            null);
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode hit = hitFrom(WORKER_82T6F, r.localPort());
@@ -211,11 +229,12 @@ class LiveServerIT {
   private static JsonNode hitFrom(String ip, int port) throws IOException, InterruptedException {
     JsonNode hits = api.getJson("/api/v1/hits?ip=" + ip + "&limit=10000").get("hits");
     List<JsonNode> found = new ArrayList<>();
-    hits.forEach(h -> {
-      if (h.get("sourcePort").asInt() == port) {
-        found.add(h);
-      }
-    });
+    hits.forEach(
+        h -> {
+          if (h.get("sourcePort").asInt() == port) {
+            found.add(h);
+          }
+        });
     assertThat(found).as("hits from %s:%d in %s", ip, port, hits).hasSize(1);
     JsonNode hit = found.get(0);
     assertThat(hit.get("sourceIp").asString()).isEqualTo(ip);

@@ -55,7 +55,11 @@ final class LoopbackClient {
 
     @Override
     public String toString() {
-      return status + " " + headers + " " + (body.length > 200 ? body.length + " bytes" : bodyText());
+      return status
+          + " "
+          + headers
+          + " "
+          + (body.length > 200 ? body.length + " bytes" : bodyText());
     }
   }
 
@@ -70,7 +74,12 @@ final class LoopbackClient {
    * @param body sent with a {@code Content-Length}, or null for none
    */
   static Response send(
-      String sourceIp, int port, String method, String target, Map<String, String> headers, byte[] body)
+      String sourceIp,
+      int port,
+      String method,
+      String target,
+      Map<String, String> headers,
+      byte[] body)
       throws IOException {
     ByteArrayOutputStream req = new ByteArrayOutputStream();
     StringBuilder head = new StringBuilder();
@@ -93,7 +102,8 @@ final class LoopbackClient {
    *
    * @param noBody true for HEAD, whose answer has headers only
    */
-  static Response exchange(String sourceIp, int port, byte[] request, boolean noBody) throws IOException {
+  static Response exchange(String sourceIp, int port, byte[] request, boolean noBody)
+      throws IOException {
     return exchange(sourceIp, port, request, noBody, false);
   }
 
@@ -107,7 +117,8 @@ final class LoopbackClient {
   }
 
   private static Response exchange(
-      String sourceIp, int port, byte[] request, boolean noBody, boolean expectClose) throws IOException {
+      String sourceIp, int port, byte[] request, boolean noBody, boolean expectClose)
+      throws IOException {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(sourceIp, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
@@ -154,7 +165,12 @@ final class LoopbackClient {
       s.setSoTimeout(READ_TIMEOUT_MILLIS);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Length: " + body.length
+          ("POST "
+                  + target
+                  + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + port
+                  + "\r\nContent-Length: "
+                  + body.length
                   + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
@@ -194,7 +210,8 @@ final class LoopbackClient {
     while ((h = line(in)) != null && !h.isEmpty()) {
       int colon = h.indexOf(':');
       headers
-          .computeIfAbsent(h.substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .computeIfAbsent(
+              h.substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(h.substring(colon + 1).strip());
     }
     byte[] body;
@@ -243,7 +260,8 @@ final class LoopbackClient {
     while ((c = in.read()) != -1) {
       if (c == '\n') {
         byte[] bytes = b.toByteArray();
-        int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        int len =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
       }
       b.write(c);

@@ -82,8 +82,11 @@ class SlowClientIT {
     for (Socket s : idle) {
       assertThat(closedWithin(s, Duration.ofSeconds(10))).isTrue();
     }
-    // the server counts a connection as gone once its close completes, a moment after the client saw it
-    await().atMost(Duration.ofSeconds(5)).until(() -> get("127.0.0.21", "/after-idle").startsWith("HTTP/1.1 200"));
+    // the server counts a connection as gone once its close completes, a moment after the client
+    // saw it
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> get("127.0.0.21", "/after-idle").startsWith("HTTP/1.1 200"));
   }
 
   @Test
@@ -149,7 +152,9 @@ class SlowClientIT {
       s.connect(new InetSocketAddress("127.0.0.1", server.hitPorts().get(0)), 5000);
       s.setSoTimeout(10_000);
       s.getOutputStream()
-          .write(("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }

@@ -11,12 +11,13 @@ import java.util.Map;
 final class TestServers {
 
   /** The listener limits of {@code serve}, with two event loops instead of one per core. */
-  static final ListenerSettings LIMITS = new ListenerSettings(
-      ListenerSettings.DEFAULT.maxInitialLineBytes(),
-      ListenerSettings.DEFAULT.maxHeaderBytes(),
-      ListenerSettings.DEFAULT.maxBodyBytes(),
-      ListenerSettings.DEFAULT.idleTimeoutSeconds(),
-      2);
+  static final ListenerSettings LIMITS =
+      new ListenerSettings(
+          ListenerSettings.DEFAULT.maxInitialLineBytes(),
+          ListenerSettings.DEFAULT.maxHeaderBytes(),
+          ListenerSettings.DEFAULT.maxBodyBytes(),
+          ListenerSettings.DEFAULT.idleTimeoutSeconds(),
+          2);
 
   private TestServers() {}
 

@@ -58,7 +58,8 @@ class TrustedProxyIT {
 
   @Test
   void aTrustedProxysForwardedForNamesTheSourceIp() throws Exception {
-    assertThat(get("127.0.0.7", "/via-proxy", "203.0.113.9, 127.0.0.100")).startsWith("HTTP/1.1 200");
+    assertThat(get("127.0.0.7", "/via-proxy", "203.0.113.9, 127.0.0.100"))
+        .startsWith("HTTP/1.1 200");
     StoredHit hit = only("/via-proxy");
     assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.100");
     assertThat(hit.hit().peerIp()).isEqualTo("127.0.0.7");
@@ -78,7 +79,8 @@ class TrustedProxyIT {
 
   private StoredHit only(String path) {
     List<StoredHit> hits =
-        new HitRepository(db).find(HitQuery.all(100)).stream().filter(h -> path.equals(h.hit().path())).toList();
+        new HitRepository(db)
+            .find(HitQuery.all(100)).stream().filter(h -> path.equals(h.hit().path())).toList();
     assertThat(hits).hasSize(1);
     return hits.get(0);
   }
@@ -90,7 +92,11 @@ class TrustedProxyIT {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("GET " + path + " HTTP/1.1\r\nHost: bastion\r\nX-Forwarded-For: " + xff + "\r\nConnection: close\r\n\r\n")
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: bastion\r\nX-Forwarded-For: "
+                  + xff
+                  + "\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();

@@ -37,7 +37,14 @@ class WalkthroughAcceptanceIT {
     importState("01-before-egressip.yaml", "2021-11-25T12:00:00Z");
     importState("02-egressip-assigned.yaml", "2021-11-26T17:40:43Z");
     importState("03-after-failover.yaml", "2021-11-26T18:02:00Z");
-    Run log = run("import-log", EXAMPLES.resolve("access_log").toString(), "--format", "combined", "--db", db);
+    Run log =
+        run(
+            "import-log",
+            EXAMPLES.resolve("access_log").toString(),
+            "--format",
+            "combined",
+            "--db",
+            db);
     assertThat(log.code).as(log.err).isZero();
     assertThat(log.out).contains("22 hits imported");
     Run listed = run("hits", "-o", "jsonl", "--db", db);
@@ -49,7 +56,17 @@ class WalkthroughAcceptanceIT {
   }
 
   private void importState(String file, String at) {
-    Run r = run("cluster", "import", EXAMPLES.resolve(file).toString(), "--at", at, "--cluster", "demo", "--db", db);
+    Run r =
+        run(
+            "cluster",
+            "import",
+            EXAMPLES.resolve(file).toString(),
+            "--at",
+            at,
+            "--cluster",
+            "demo",
+            "--db",
+            db);
     assertThat(r.code).as(r.err).isZero();
   }
 
@@ -96,7 +113,8 @@ class WalkthroughAcceptanceIT {
       assertThat(m.get("kind").asString()).isEqualTo("egress-ip");
       assertThat(m.get("egressIP").asString()).isEqualTo("egressip-demo");
       assertThat(strings(m.get("namespaces"))).containsExactly("simpson");
-      boolean beforeFailover = hit.get("receivedAt").asString().compareTo("2021-11-26T18:02:00Z") < 0;
+      boolean beforeFailover =
+          hit.get("receivedAt").asString().compareTo("2021-11-26T18:02:00Z") < 0;
       assertThat(m.get("node").asString()).isEqualTo(beforeFailover ? SL79N : W82T6F);
       assertThat(m.get("since").asString())
           .isEqualTo(beforeFailover ? "2021-11-26T17:40:43Z" : "2021-11-26T18:02:00Z");
@@ -105,7 +123,8 @@ class WalkthroughAcceptanceIT {
 
   @Test
   void whoisAnswersTheDesignsExample() {
-    Run r = run("whois", "192.168.126.100", "--at", "2021-11-26T17:53:13Z", "-o", "json", "--db", db);
+    Run r =
+        run("whois", "192.168.126.100", "--at", "2021-11-26T17:53:13Z", "-o", "json", "--db", db);
     assertThat(r.code).as(r.err).isZero();
     JsonNode answer = JSON.readTree(r.out);
     assertThat(answer.get("ip").asString()).isEqualTo("192.168.126.100");
@@ -116,7 +135,8 @@ class WalkthroughAcceptanceIT {
     assertThat(m.get("egressIP").asString()).isEqualTo("egressip-demo");
     assertThat(m.get("node").asString()).isEqualTo(SL79N);
     assertThat(strings(m.get("namespaces"))).containsExactly("simpson");
-    assertThat(m.get("pods").findValuesAsString("name")).contains("homer-deployment-5b7857cc48-fs2w4");
+    assertThat(m.get("pods").findValuesAsString("name"))
+        .contains("homer-deployment-5b7857cc48-fs2w4");
     assertThat(m.get("since").asString()).isEqualTo("2021-11-26T17:40:43Z");
   }
 

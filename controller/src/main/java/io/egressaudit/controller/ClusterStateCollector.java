@@ -173,7 +173,10 @@ final class ClusterStateCollector {
     return node != null && node.isString() ? node.asString() : null;
   }
 
-  /** How a value looks, for messages: {@code a list}, {@code a mapping}, {@code null}, or the quoted scalar. */
+  /**
+   * How a value looks, for messages: {@code a list}, {@code a mapping}, {@code null}, or the quoted
+   * scalar.
+   */
   static String shape(JsonNode node) {
     if (node.isArray()) {
       return "a list";

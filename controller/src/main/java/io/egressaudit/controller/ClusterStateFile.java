@@ -27,13 +27,13 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * yaml} (or {@code -o json}) prints.
  *
  * <p>Shapes: a {@code List} ({@code kind: List}, or a typed list such as {@code PodList}, with
- * {@code items}), a single object, or several YAML documents separated by {@code ---}, mixed freely.
- * JSON is read as YAML. {@code Node}, {@code Namespace} and {@code Pod} ({@code v1}) and {@code
- * EgressIP} ({@code k8s.ovn.org/v1}) are converted with {@link KubernetesObjects}; other kinds are
- * skipped with one note per kind. Empty documents (a trailing {@code ---}) are ignored.
+ * {@code items}), a single object, or several YAML documents separated by {@code ---}, mixed
+ * freely. JSON is read as YAML. {@code Node}, {@code Namespace} and {@code Pod} ({@code v1}) and
+ * {@code EgressIP} ({@code k8s.ovn.org/v1}) are converted with {@link KubernetesObjects}; other
+ * kinds are skipped with one note per kind. Empty documents (a trailing {@code ---}) are ignored.
  *
- * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read; objects are parsed one at a time,
- * so the whole file is never held twice.
+ * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read; objects are parsed one at a
+ * time, so the whole file is never held twice.
  */
 public final class ClusterStateFile {
 
@@ -62,8 +62,8 @@ public final class ClusterStateFile {
    * @throws ClusterStateFileException when the file does not exist, is not readable, is larger than
    *     {@value #MAX_FILE_BYTES} bytes, is not well-formed YAML (with the line and column), has a
    *     document or item that is not a mapping, an object without {@code kind} or {@code
-   *     apiVersion}, an invalid object (naming the document, the item, the object and the field), the
-   *     same object twice, or no node, namespace, pod or EgressIP at all
+   *     apiVersion}, an invalid object (naming the document, the item, the object and the field),
+   *     the same object twice, or no node, namespace, pod or EgressIP at all
    */
   public static LoadedClusterState load(Path file) {
     checkReadable(file);
@@ -199,7 +199,8 @@ public final class ClusterStateFile {
       Matcher mark = SNAKEYAML_MARK.matcher(text);
       if (mark.matches()) {
         if (!marks.isEmpty() && marks.get(marks.size() - 1) == null) {
-          marks.set(marks.size() - 1, " (line " + mark.group(1) + ", column " + mark.group(2) + ")");
+          marks.set(
+              marks.size() - 1, " (line " + mark.group(1) + ", column " + mark.group(2) + ")");
         }
       } else if (!text.isEmpty() && !raw.startsWith(" ")) {
         texts.add(text);

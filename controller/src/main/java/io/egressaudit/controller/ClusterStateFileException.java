@@ -26,7 +26,8 @@ public class ClusterStateFileException extends RuntimeException {
    * @param cause the underlying exception, may be null
    */
   ClusterStateFileException(Path file, int line, int column, String problem, Throwable cause) {
-    super(location(file, line, column) + ": " + problem.replaceAll("\\s*[\\r\\n]+\\s*", " "), cause);
+    super(
+        location(file, line, column) + ": " + problem.replaceAll("\\s*[\\r\\n]+\\s*", " "), cause);
     this.file = file;
     this.line = Math.max(line, 0);
     this.column = line > 0 ? Math.max(column, 0) : 0;

@@ -146,7 +146,10 @@ final class EgressIpFields {
     throw fail(field + ": expected a list, found " + shape(value));
   }
 
-  /** A scalar as text (labels such as {@code tier: 1} may have been read as numbers); null stays null. */
+  /**
+   * A scalar as text (labels such as {@code tier: 1} may have been read as numbers); null stays
+   * null.
+   */
   private String string(Object value, String field) {
     if (value == null || value instanceof String) {
       return (String) value;

@@ -66,14 +66,15 @@ public final class KubernetesObjects {
    * Converts a node.
    *
    * <p>Addresses: {@code status.addresses} of type {@code InternalIP} and {@code ExternalIP} (other
-   * types, such as {@code Hostname}, are ignored), then the {@code ipv4} and {@code ipv6} entries of
-   * the {@value #NODE_PRIMARY_IFADDR_ANNOTATION} annotation without their prefix length; canonical,
-   * in that order, without duplicates. Ready: the condition {@code Ready} has status {@code True}.
+   * types, such as {@code Hostname}, are ignored), then the {@code ipv4} and {@code ipv6} entries
+   * of the {@value #NODE_PRIMARY_IFADDR_ANNOTATION} annotation without their prefix length;
+   * canonical, in that order, without duplicates. Ready: the condition {@code Ready} has status
+   * {@code True}.
    *
    * @param node the node
    * @return its state
-   * @throws InvalidClusterObjectException when the name is missing, an address is not an IP literal,
-   *     or the annotation is not a JSON object of addresses
+   * @throws InvalidClusterObjectException when the name is missing, an address is not an IP
+   *     literal, or the annotation is not a JSON object of addresses
    */
   public static NodeState node(Node node) {
     String object = describe("Node", node.getMetadata(), false);
@@ -94,7 +95,8 @@ public final class KubernetesObjects {
       addresses.addAll(primaryIfAddr(object, annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION)));
     }
     boolean ready = false;
-    List<NodeCondition> conditions = node.getStatus() == null ? null : node.getStatus().getConditions();
+    List<NodeCondition> conditions =
+        node.getStatus() == null ? null : node.getStatus().getConditions();
     if (conditions != null) {
       for (NodeCondition c : conditions) {
         if (c != null && "Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
@@ -181,7 +183,11 @@ public final class KubernetesObjects {
     if (apiVersion != null && !EGRESS_IP_API_VERSION.equals(apiVersion)) {
       throw new InvalidClusterObjectException(
           object,
-          "apiVersion: expected " + EGRESS_IP_API_VERSION + ", found '" + abbreviate(apiVersion) + "'");
+          "apiVersion: expected "
+              + EGRESS_IP_API_VERSION
+              + ", found '"
+              + abbreviate(apiVersion)
+              + "'");
     }
     return new EgressIpFields(object).read(meta.getName(), egressIp.getAdditionalProperties());
   }
@@ -202,7 +208,10 @@ public final class KubernetesObjects {
     return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 
-  /** {@code Kind name}, {@code Kind namespace/name} for namespaced kinds, {@code Kind} alone without a name. */
+  /**
+   * {@code Kind name}, {@code Kind namespace/name} for namespaced kinds, {@code Kind} alone without
+   * a name.
+   */
   static String describe(String kind, ObjectMeta meta, boolean namespaced) {
     if (meta == null || meta.getName() == null || meta.getName().isEmpty()) {
       return kind;
@@ -246,7 +255,8 @@ public final class KubernetesObjects {
       }
       if (!cidr.isString()) {
         throw new InvalidClusterObjectException(
-            object, field + "." + family + ": not an IP address: '" + abbreviate(cidr.toString()) + "'");
+            object,
+            field + "." + family + ": not an IP address: '" + abbreviate(cidr.toString()) + "'");
       }
       String text = cidr.asString();
       int slash = text.indexOf('/');

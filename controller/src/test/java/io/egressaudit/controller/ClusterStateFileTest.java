@@ -322,7 +322,8 @@ class ClusterStateFileTest {
     assertThat(((NodeState) objects.get(0)).addresses())
         .containsExactly("2001:db8::51", "192.168.126.51", "192.168.126.52");
     assertThat(((NodeState) objects.get(0)).ready()).isFalse();
-    assertThat(((PodState) objects.get(1)).podIps()).containsExactly("10.129.3.232", "fd01:0:0:3::e8");
+    assertThat(((PodState) objects.get(1)).podIps())
+        .containsExactly("10.129.3.232", "fd01:0:0:3::e8");
     EgressIpState egressIp = (EgressIpState) objects.get(2);
     assertThat(egressIp.egressIPs()).containsExactly("192.168.126.100", "2001:db8::100");
     assertThat(egressIp.assignments())
@@ -448,7 +449,8 @@ class ClusterStateFileTest {
         write("empty-list.yaml", "apiVersion: v1\nitems: []\nkind: List\n"),
         ": no Node, Namespace, Pod or EgressIP objects");
     assertFails(
-        write("services.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n}\n"),
+        write(
+            "services.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n}\n"),
         ": no Node, Namespace, Pod or EgressIP objects (skipped 1 object of kind Service)");
   }
 
@@ -462,7 +464,8 @@ class ClusterStateFileTest {
           name: simpson
             labels: {}
         """;
-    assertFails(write("cluster.yaml", yaml), ":5:11: malformed YAML: mapping values are not allowed here");
+    assertFails(
+        write("cluster.yaml", yaml), ":5:11: malformed YAML: mapping values are not allowed here");
 
     String unclosed =
         """
@@ -479,7 +482,8 @@ class ClusterStateFileTest {
 
   @Test
   void reportsMalformedJsonWithLineAndColumn() throws IOException {
-    String json = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\"\n  \"metadata\": {}\n}\n";
+    String json =
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\"\n  \"metadata\": {}\n}\n";
     assertFails(
         write("cluster.json", json),
         ":3:22: malformed YAML: while parsing a flow mapping (line 1, column 1):"
@@ -497,13 +501,16 @@ class ClusterStateFileTest {
   void rejectsADocumentThatIsNotAMapping() throws IOException {
     String yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n- just\n- a list\n";
     assertFails(write("cluster.yaml", yaml), ":5:1: document 2: not a mapping (found a list)");
-    assertFails(write("scalar.yaml", "hello\n"), ":1:1: document 1: not a mapping (found a string)");
+    assertFails(
+        write("scalar.yaml", "hello\n"), ":1:1: document 1: not a mapping (found a string)");
   }
 
   @Test
   void rejectsAnItemThatIsNotAMapping() throws IOException {
-    String yaml = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- oops\n";
-    assertFails(write("cluster.yaml", yaml), ":5: document 1, items[1]: not a mapping (found 'oops')");
+    String yaml =
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- oops\n";
+    assertFails(
+        write("cluster.yaml", yaml), ":5: document 1, items[1]: not a mapping (found 'oops')");
   }
 
   @Test
@@ -546,7 +553,8 @@ class ClusterStateFileTest {
             namespace: simpson
             labels: {app: marge}
         """;
-    assertFails(write("cluster.yaml", yaml), ":11: document 2, items[1] (Pod): metadata.name is missing");
+    assertFails(
+        write("cluster.yaml", yaml), ":11: document 2, items[1] (Pod): metadata.name is missing");
   }
 
   @Test
@@ -631,7 +639,8 @@ class ClusterStateFileTest {
 
   @Test
   void exceptionCarriesTheLocation() throws IOException {
-    Path file = write("cluster.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n    b: c\n");
+    Path file =
+        write("cluster.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n    b: c\n");
 
     assertThatThrownBy(() -> ClusterStateFile.load(file))
         .isInstanceOfSatisfying(

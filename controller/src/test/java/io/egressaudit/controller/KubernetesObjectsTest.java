@@ -31,7 +31,11 @@ class KubernetesObjectsTest {
     }
     NodeStatusBuilder status = new NodeStatusBuilder();
     for (int i = 0; i < typeAndAddress.length; i += 2) {
-      status.addNewAddress().withType(typeAndAddress[i]).withAddress(typeAndAddress[i + 1]).endAddress();
+      status
+          .addNewAddress()
+          .withType(typeAndAddress[i])
+          .withAddress(typeAndAddress[i + 1])
+          .endAddress();
     }
     status.addNewCondition().withType("Ready").withStatus("Unknown").endCondition();
     return new NodeBuilder().withMetadata(meta.build()).withStatus(status.build()).build();
@@ -42,7 +46,9 @@ class KubernetesObjectsTest {
         new GenericKubernetesResourceBuilder()
             .withApiVersion("k8s.ovn.org/v1")
             .withKind("EgressIP")
-            .withNewMetadata().withName("egressip-demo").endMetadata()
+            .withNewMetadata()
+            .withName("egressip-demo")
+            .endMetadata()
             .build();
     if (spec != null) {
       r.setAdditionalProperty("spec", spec);
@@ -58,10 +64,14 @@ class KubernetesObjectsTest {
     Node node =
         node(
             "{\"ipv4\":\"192.168.126.61/24\",\"ipv6\":\"2001:DB8::61/64\"}",
-            "InternalIP", "192.168.126.51",
-            "Hostname", "ocp-8vr6j-worker-0-sl79n",
-            "ExternalIP", "::ffff:192.168.126.51",
-            "ExternalIP", "203.0.113.7");
+            "InternalIP",
+            "192.168.126.51",
+            "Hostname",
+            "ocp-8vr6j-worker-0-sl79n",
+            "ExternalIP",
+            "::ffff:192.168.126.51",
+            "ExternalIP",
+            "203.0.113.7");
 
     NodeState state = KubernetesObjects.node(node);
 
@@ -74,7 +84,8 @@ class KubernetesObjectsTest {
   @Test
   void nodeWithoutStatusHasNoAddressAndIsNotReady() {
     NodeState state =
-        KubernetesObjects.node(new NodeBuilder().withNewMetadata().withName("n").endMetadata().build());
+        KubernetesObjects.node(
+            new NodeBuilder().withNewMetadata().withName("n").endMetadata().build());
 
     assertThat(state).isEqualTo(new NodeState("n", List.of(), Map.of(), false));
   }
@@ -82,8 +93,17 @@ class KubernetesObjectsTest {
   @Test
   void nodeReadyWhenTheReadyConditionIsTrue() {
     Node node =
-        new NodeBuilder().withNewMetadata().withName("n").addToLabels("k8s.ovn.org/egress-assignable", "").endMetadata()
-            .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName("n")
+            .addToLabels("k8s.ovn.org/egress-assignable", "")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .endStatus()
             .build();
 
     NodeState state = KubernetesObjects.node(node);
@@ -96,7 +116,8 @@ class KubernetesObjectsTest {
   void rejectsANodeAddressThatIsNotAnIp() {
     assertThatThrownBy(() -> KubernetesObjects.node(node(null, "InternalIP", "ocp-host")))
         .isInstanceOf(InvalidClusterObjectException.class)
-        .hasMessage("Node ocp-8vr6j-worker-0-sl79n: status.addresses[0].address: not an IP address: 'ocp-host'");
+        .hasMessage(
+            "Node ocp-8vr6j-worker-0-sl79n: status.addresses[0].address: not an IP address: 'ocp-host'");
   }
 
   @Test
@@ -116,32 +137,59 @@ class KubernetesObjectsTest {
     PodState dual =
         KubernetesObjects.pod(
             new PodBuilder()
-                .withNewMetadata().withName("homer").withNamespace("simpson").addToLabels("app", "homer").endMetadata()
-                .withNewSpec().withNodeName("ocp-8vr6j-worker-0-sl79n").endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("10.129.3.232")
-                .addNewPodIP("10.129.3.232").addNewPodIP("FD01::E8").endStatus()
+                .withNewMetadata()
+                .withName("homer")
+                .withNamespace("simpson")
+                .addToLabels("app", "homer")
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("ocp-8vr6j-worker-0-sl79n")
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .withPodIP("10.129.3.232")
+                .addNewPodIP("10.129.3.232")
+                .addNewPodIP("FD01::E8")
+                .endStatus()
                 .build());
     PodState single =
         KubernetesObjects.pod(
             new PodBuilder()
-                .withNewMetadata().withName("marge").withNamespace("simpson").endMetadata()
-                .withNewSpec().withNodeName("").withHostNetwork(true).endSpec()
-                .withNewStatus().withPodIP("192.168.126.51").endStatus()
+                .withNewMetadata()
+                .withName("marge")
+                .withNamespace("simpson")
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("")
+                .withHostNetwork(true)
+                .endSpec()
+                .withNewStatus()
+                .withPodIP("192.168.126.51")
+                .endStatus()
                 .build());
 
     assertThat(dual)
         .isEqualTo(
             new PodState(
-                "simpson", "homer", "ocp-8vr6j-worker-0-sl79n", List.of("10.129.3.232", "fd01::e8"),
-                false, Map.of("app", "homer"), "Running"));
+                "simpson",
+                "homer",
+                "ocp-8vr6j-worker-0-sl79n",
+                List.of("10.129.3.232", "fd01::e8"),
+                false,
+                Map.of("app", "homer"),
+                "Running"));
     assertThat(single)
-        .isEqualTo(new PodState("simpson", "marge", null, List.of("192.168.126.51"), true, Map.of(), null));
+        .isEqualTo(
+            new PodState(
+                "simpson", "marge", null, List.of("192.168.126.51"), true, Map.of(), null));
   }
 
   @Test
   void rejectsAPodWithoutNamespace() {
     assertThatThrownBy(
-            () -> KubernetesObjects.pod(new PodBuilder().withNewMetadata().withName("homer").endMetadata().build()))
+            () ->
+                KubernetesObjects.pod(
+                    new PodBuilder().withNewMetadata().withName("homer").endMetadata().build()))
         .hasMessage("Pod homer: metadata.namespace is missing");
   }
 
@@ -149,7 +197,12 @@ class KubernetesObjectsTest {
   void namespaceKeepsItsLabels() {
     NamespaceState ns =
         KubernetesObjects.namespace(
-            new NamespaceBuilder().withNewMetadata().withName("simpson").addToLabels("house", "simpson").endMetadata().build());
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("simpson")
+                .addToLabels("house", "simpson")
+                .endMetadata()
+                .build());
 
     assertThat(ns).isEqualTo(new NamespaceState("simpson", Map.of("house", "simpson")));
   }
@@ -164,10 +217,12 @@ class KubernetesObjectsTest {
                     "matchLabels", Map.of("house", "simpson"),
                     "matchExpressions",
                         List.of(
-                            Map.of("key", "tier", "operator", "In", "values", List.of("frontend", 1)),
+                            Map.of(
+                                "key", "tier", "operator", "In", "values", List.of("frontend", 1)),
                             Map.of("key", "env", "operator", "NotIn", "values", List.of("dev")),
                             Map.of("key", "audited", "operator", "Exists"),
-                            Map.of("key", "legacy", "operator", "DoesNotExist", "values", List.of()))),
+                            Map.of(
+                                "key", "legacy", "operator", "DoesNotExist", "values", List.of()))),
             "podSelector", Map.of("matchLabels", Map.of("app", "homer")));
 
     EgressIpState state = KubernetesObjects.egressIp(egressIp(spec, null));
@@ -204,7 +259,8 @@ class KubernetesObjectsTest {
 
   @Test
   void rejectsAnEgressIpThatIsNotAnIp() {
-    assertThatThrownBy(() -> KubernetesObjects.egressIp(egressIp(Map.of("egressIPs", List.of("foo")), null)))
+    assertThatThrownBy(
+            () -> KubernetesObjects.egressIp(egressIp(Map.of("egressIPs", List.of("foo")), null)))
         .isInstanceOf(InvalidClusterObjectException.class)
         .hasMessage("EgressIP egressip-demo: spec.egressIPs[0]: not an IP address: 'foo'")
         .satisfies(
@@ -220,13 +276,19 @@ class KubernetesObjectsTest {
     assertThatThrownBy(() -> KubernetesObjects.egressIp(egressIp(null, null)))
         .hasMessage("EgressIP egressip-demo: spec is missing");
     assertThatThrownBy(
-            () -> KubernetesObjects.egressIp(egressIp(Map.of("egressIPs", "192.168.126.100"), null)))
-        .hasMessage("EgressIP egressip-demo: spec.egressIPs: expected a list, found '192.168.126.100'");
+            () ->
+                KubernetesObjects.egressIp(egressIp(Map.of("egressIPs", "192.168.126.100"), null)))
+        .hasMessage(
+            "EgressIP egressip-demo: spec.egressIPs: expected a list, found '192.168.126.100'");
     assertThatThrownBy(
             () ->
                 KubernetesObjects.egressIp(
                     egressIp(
-                        Map.of("podSelector", Map.of("matchExpressions", List.of(Map.of("key", "app", "operator", "In")))),
+                        Map.of(
+                            "podSelector",
+                            Map.of(
+                                "matchExpressions",
+                                List.of(Map.of("key", "app", "operator", "In")))),
                         null)))
         .hasMessage(
             "EgressIP egressip-demo: spec.podSelector.matchExpressions[0].values: must not be empty for operator In");
@@ -240,7 +302,13 @@ class KubernetesObjectsTest {
     assertThatThrownBy(
             () ->
                 KubernetesObjects.egressIp(
-                    egressIp(Map.of("namespaceSelector", Map.of("matchExpressions", List.of(Map.of("key", "house", "operator", "Like")))), null)))
+                    egressIp(
+                        Map.of(
+                            "namespaceSelector",
+                            Map.of(
+                                "matchExpressions",
+                                List.of(Map.of("key", "house", "operator", "Like")))),
+                        null)))
         .hasMessage(
             "EgressIP egressip-demo: spec.namespaceSelector.matchExpressions[0].operator:"
                 + " unknown label selector operator 'Like' (expected In, NotIn, Exists, DoesNotExist)");

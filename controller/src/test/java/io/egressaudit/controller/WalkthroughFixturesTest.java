@@ -38,8 +38,7 @@ class WalkthroughFixturesTest {
   }
 
   static Map<String, NodeState> nodes(List<ClusterObject> objects) {
-    return of(objects, NodeState.class).stream()
-        .collect(Collectors.toMap(NodeState::name, n -> n));
+    return of(objects, NodeState.class).stream().collect(Collectors.toMap(NodeState::name, n -> n));
   }
 
   static EgressIpState demo(String ip, String node) {
@@ -61,9 +60,12 @@ class WalkthroughFixturesTest {
   void beforeTheEgressIp() {
     List<ClusterObject> objects = load("walkthrough/01-before-egressip.yaml");
 
-    assertThat(of(objects, NodeState.class)).hasSize(7).allMatch(NodeState::ready)
+    assertThat(of(objects, NodeState.class))
+        .hasSize(7)
+        .allMatch(NodeState::ready)
         .noneMatch(NodeState::egressAssignable);
-    assertThat(of(objects, NamespaceState.class)).extracting(NamespaceState::name)
+    assertThat(of(objects, NamespaceState.class))
+        .extracting(NamespaceState::name)
         .containsExactly("bouvier", "default", "simpson");
     assertThat(of(objects, PodState.class)).hasSize(4).noneMatch(PodState::hostNetwork);
     assertThat(of(objects, EgressIpState.class)).isEmpty();
@@ -74,8 +76,13 @@ class WalkthroughFixturesTest {
     assertThat(of(objects, PodState.class))
         .contains(
             new PodState(
-                "simpson", "homer-deployment-5b7857cc48-fs2w4", SL79N, List.of("10.129.3.232"),
-                false, Map.of("app", "homer", "pod-template-hash", "5b7857cc48"), "Running"));
+                "simpson",
+                "homer-deployment-5b7857cc48-fs2w4",
+                SL79N,
+                List.of("10.129.3.232"),
+                false,
+                Map.of("app", "homer", "pod-template-hash", "5b7857cc48"),
+                "Running"));
 
     Attribution fromSl79n = only("192.168.126.51", objects);
     assertThat(fromSl79n.kind()).isEqualTo(AttributionKind.NODE);
@@ -88,10 +95,11 @@ class WalkthroughFixturesTest {
     List<ClusterObject> objects = load("walkthrough/02-egressip-assigned.yaml");
 
     assertThat(objects).hasSize(15);
-    assertThat(of(objects, EgressIpState.class))
-        .containsExactly(demo("192.168.126.100", SL79N));
-    assertThat(of(objects, NodeState.class)).filteredOn(NodeState::egressAssignable)
-        .extracting(NodeState::name).containsExactly(SL79N);
+    assertThat(of(objects, EgressIpState.class)).containsExactly(demo("192.168.126.100", SL79N));
+    assertThat(of(objects, NodeState.class))
+        .filteredOn(NodeState::egressAssignable)
+        .extracting(NodeState::name)
+        .containsExactly(SL79N);
 
     Attribution a = only("192.168.126.100", objects);
     assertThat(a.kind()).isEqualTo(AttributionKind.EGRESS_IP);
@@ -108,23 +116,30 @@ class WalkthroughFixturesTest {
     List<ClusterObject> objects = load("walkthrough/03-after-failover.yaml");
 
     assertThat(objects).hasSize(15);
-    assertThat(of(objects, EgressIpState.class))
-        .containsExactly(demo("192.168.126.100", W82T6F));
+    assertThat(of(objects, EgressIpState.class)).containsExactly(demo("192.168.126.100", W82T6F));
     Map<String, NodeState> nodes = nodes(objects);
     assertThat(nodes.get(SL79N).ready()).isFalse();
-    assertThat(nodes.values()).filteredOn(NodeState::egressAssignable)
-        .extracting(NodeState::name).containsExactlyInAnyOrder(SL79N, W82T6F);
-    assertThat(of(objects, PodState.class)).filteredOn(p -> p.namespace().equals("simpson"))
+    assertThat(nodes.values())
+        .filteredOn(NodeState::egressAssignable)
+        .extracting(NodeState::name)
+        .containsExactlyInAnyOrder(SL79N, W82T6F);
+    assertThat(of(objects, PodState.class))
+        .filteredOn(p -> p.namespace().equals("simpson"))
         .extracting(PodState::name, PodState::nodeName, PodState::podIps)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
-                "homer-deployment-5b7857cc48-x7q2m", "ocp-8vr6j-worker-0-kvxr9", List.of("10.131.0.24")),
+                "homer-deployment-5b7857cc48-x7q2m",
+                "ocp-8vr6j-worker-0-kvxr9",
+                List.of("10.131.0.24")),
             org.assertj.core.groups.Tuple.tuple(
-                "marge-deployment-75474c9ff-t4n8b", "ocp-8vr6j-worker-0-kvxr9", List.of("10.131.0.25")));
+                "marge-deployment-75474c9ff-t4n8b",
+                "ocp-8vr6j-worker-0-kvxr9",
+                List.of("10.131.0.25")));
 
     Attribution a = only("192.168.126.100", objects);
     assertThat(a.node()).isEqualTo(W82T6F);
-    assertThat(a.pods()).extracting(PodRef::name)
+    assertThat(a.pods())
+        .extracting(PodRef::name)
         .containsExactly("homer-deployment-5b7857cc48-x7q2m", "marge-deployment-75474c9ff-t4n8b");
     assertThat(only("192.168.126.53", objects).namespaces()).containsExactly("bouvier");
   }
@@ -138,7 +153,12 @@ class WalkthroughFixturesTest {
     assertThat(of(objects, NodeState.class))
         .extracting(n -> n.addresses().get(0))
         .containsExactly(
-            "127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.53", "127.0.0.54", "127.0.0.52",
+            "127.0.0.11",
+            "127.0.0.12",
+            "127.0.0.13",
+            "127.0.0.53",
+            "127.0.0.54",
+            "127.0.0.52",
             "127.0.0.51");
     assertThat(of(objects, NodeState.class)).allMatch(n -> n.addresses().size() == 1);
     assertThat(only("127.0.0.100", objects).namespaces()).containsExactly("simpson");

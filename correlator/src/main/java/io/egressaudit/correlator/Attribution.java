@@ -12,11 +12,11 @@ import java.util.List;
  * @param egressIP the EgressIP object's name ({@code egress-ip}, {@code egress-ip-unassigned})
  * @param node the egress node holding the IP ({@code egress-ip}), the node owning the address
  *     ({@code node}), or the pod's node ({@code pod})
- * @param namespaces the owning namespaces, sorted: those the namespaceSelector matches, or a
- *     node's candidate namespaces; never null
+ * @param namespaces the owning namespaces, sorted: those the namespaceSelector matches, or a node's
+ *     candidate namespaces; never null
  * @param pods the owning pods, sorted by namespace and name; never null
- * @param since when the matched state began (the {@code valid_from} of the EgressIP or node
- *     state); null when unknown
+ * @param since when the matched state began (the {@code valid_from} of the EgressIP or node state);
+ *     null when unknown
  * @param assignedIPs for {@code egress-ip}: every IP assigned to the object, more than one when the
  *     object spreads traffic over several egress nodes (ECMP); null otherwise
  * @param ambiguous for {@code node}: true when several namespaces could have sent the traffic, so
@@ -43,7 +43,16 @@ public record Attribution(
   /** The match for an IP nothing known owns. */
   public static final Attribution UNKNOWN =
       new Attribution(
-          null, AttributionKind.UNKNOWN, null, null, List.of(), List.of(), null, null, null, null,
+          null,
+          AttributionKind.UNKNOWN,
+          null,
+          null,
+          List.of(),
+          List.of(),
+          null,
+          null,
+          null,
+          null,
           null);
 
   /** Copies the lists and replaces null namespaces and pods with empty lists. */

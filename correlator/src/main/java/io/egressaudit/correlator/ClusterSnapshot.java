@@ -11,8 +11,8 @@ import java.util.Objects;
 
 /**
  * The state of one cluster at one point in time: every node, namespace, pod and EgressIP valid
- * then, each with the time its current state began. Built once and read by many attributions, so
- * it indexes the objects by name and by IP.
+ * then, each with the time its current state began. Built once and read by many attributions, so it
+ * indexes the objects by name and by IP.
  */
 public final class ClusterSnapshot {
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Maps a source IP to its owners with the attribution rules of the design: {@code egress-ip}, {@code
- * egress-ip-unassigned}, {@code node}, {@code pod}, else {@code unknown}. Every rule that holds
- * gives a match; the rules read only the snapshot, so the same call answers for any past time given
- * the snapshot valid then.
+ * Maps a source IP to its owners with the attribution rules of the design: {@code egress-ip},
+ * {@code egress-ip-unassigned}, {@code node}, {@code pod}, else {@code unknown}. Every rule that
+ * holds gives a match; the rules read only the snapshot, so the same call answers for any past time
+ * given the snapshot valid then.
  */
 public final class Correlator {
 
@@ -20,8 +20,8 @@ public final class Correlator {
    * Attributes a source IP across clusters.
    *
    * @param ip the source IP, any literal form ({@code ::ffff:a.b.c.d} is {@code a.b.c.d})
-   * @param at the time the IP was seen; only echoed in the result, the snapshots must be those valid
-   *     at that time
+   * @param at the time the IP was seen; only echoed in the result, the snapshots must be those
+   *     valid at that time
    * @param snapshots one snapshot per cluster, valid at {@code at}
    * @return the matches of every cluster, or a single {@code unknown} match
    * @throws IllegalArgumentException when {@code ip} is not an IP address literal
@@ -71,7 +71,8 @@ public final class Correlator {
     return matches;
   }
 
-  private static Attribution egressIpMatch(ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
+  private static Attribution egressIpMatch(
+      ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
     Owners owners = Owners.of(s, e);
     List<String> assigned = e.assignments().stream().map(EgressIpAssignment::egressIP).toList();
     return new Attribution(
@@ -92,9 +93,13 @@ public final class Correlator {
     Owners owners = Owners.of(s, e);
     String note =
         e.assigned()
-            ? "listed in spec.egressIPs of " + e.name() + " but not assigned; the object's traffic"
+            ? "listed in spec.egressIPs of "
+                + e.name()
+                + " but not assigned; the object's traffic"
                 + " leaves through its other assigned IPs"
-            : "listed in spec.egressIPs of " + e.name() + " but assigned to no egress node: the"
+            : "listed in spec.egressIPs of "
+                + e.name()
+                + " but assigned to no egress node: the"
                 + " selected pods leave with their node IP; traffic from this IP may come from a"
                 + " stale assignment or a status not yet written";
     return new Attribution(
@@ -138,7 +143,9 @@ public final class Correlator {
       }
       TreeSet<PodRef> pods = new TreeSet<>();
       for (PodState p : s.pods()) {
-        if (p.active() && namespaces.contains(p.namespace()) && e.selects(p, s.namespace(p.namespace()))) {
+        if (p.active()
+            && namespaces.contains(p.namespace())
+            && e.selects(p, s.namespace(p.namespace()))) {
           pods.add(new PodRef(p.namespace(), p.name()));
         }
       }

@@ -15,7 +15,12 @@ import java.util.List;
  * @param pods the namespace's pods that leave with this IP, sorted
  */
 public record ExpectedSource(
-    String cluster, String ip, AttributionKind kind, String egressIP, String node, List<PodRef> pods) {
+    String cluster,
+    String ip,
+    AttributionKind kind,
+    String egressIP,
+    String node,
+    List<PodRef> pods) {
 
   /** Copies the pods. */
   public ExpectedSource {

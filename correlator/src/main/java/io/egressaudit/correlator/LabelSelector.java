@@ -110,7 +110,9 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
         }
       }
       throw new IllegalArgumentException(
-          "unknown label selector operator '" + spelling + "' (expected In, NotIn, Exists, DoesNotExist)");
+          "unknown label selector operator '"
+              + spelling
+              + "' (expected In, NotIn, Exists, DoesNotExist)");
     }
   }
 }

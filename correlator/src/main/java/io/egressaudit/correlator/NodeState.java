@@ -7,14 +7,15 @@ import java.util.Map;
  * A node as attribution sees it.
  *
  * @param name {@code metadata.name}
- * @param addresses canonical IPs from {@code status.addresses} of type {@code InternalIP} and {@code
- *     ExternalIP}, plus the OVN-Kubernetes primary interface address ({@code
+ * @param addresses canonical IPs from {@code status.addresses} of type {@code InternalIP} and
+ *     {@code ExternalIP}, plus the OVN-Kubernetes primary interface address ({@code
  *     k8s.ovn.org/node-primary-ifaddr} annotation) when present: the IPs that SNATed pod traffic
  *     leaves with
  * @param labels {@code metadata.labels}
  * @param ready the {@code Ready} condition is {@code True}
  */
-public record NodeState(String name, List<String> addresses, Map<String, String> labels, boolean ready)
+public record NodeState(
+    String name, List<String> addresses, Map<String, String> labels, boolean ready)
     implements ClusterObject {
 
   /** The label that makes a node eligible to host egress IPs on OVN-Kubernetes. */

@@ -1,6 +1,9 @@
 package io.egressaudit.correlator;
 
-/** The Kubernetes kinds whose state attribution needs, with the spelling of their {@code kind} field. */
+/**
+ * The Kubernetes kinds whose state attribution needs, with the spelling of their {@code kind}
+ * field.
+ */
 public enum ObjectKind {
   NODE("Node"),
   NAMESPACE("Namespace"),

@@ -10,9 +10,9 @@ import java.util.Optional;
 /**
  * Canonical text of an IP address, as every module of egress-audit stores and compares it.
  *
- * <p>IPv4 is the dotted quad ({@code 192.168.126.100}); IPv6 is compressed lowercase as RFC 5952 asks
- * ({@code 2001:db8::1}); an IPv4-mapped IPv6 address ({@code ::ffff:192.168.126.100}) is the IPv4
- * address it maps. Parsing never resolves host names: only address literals are accepted.
+ * <p>IPv4 is the dotted quad ({@code 192.168.126.100}); IPv6 is compressed lowercase as RFC 5952
+ * asks ({@code 2001:db8::1}); an IPv4-mapped IPv6 address ({@code ::ffff:192.168.126.100}) is the
+ * IPv4 address it maps. Parsing never resolves host names: only address literals are accepted.
  */
 public final class SourceIp {
 

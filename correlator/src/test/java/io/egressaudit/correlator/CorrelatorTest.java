@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attribution rules, on cluster states modelled after the walkthrough: namespace {@code simpson}
- * leaves through the EgressIP {@code egressip-demo} (192.168.126.100), other namespaces leave with
- * their node's IP.
+ * The attribution rules, on cluster states modelled after the walkthrough: namespace {@code
+ * simpson} leaves through the EgressIP {@code egressip-demo} (192.168.126.100), other namespaces
+ * leave with their node's IP.
  */
 class CorrelatorTest {
 
@@ -200,7 +200,8 @@ class CorrelatorTest {
         snapshot(
             namespace("simpson", "egress", "simpson"),
             pod("simpson", "homer", WORKER_0, "10.131.0.10"),
-            egressIp("egressip-orphan", List.of(EGRESS_IP), null, null, assigned(EGRESS_IP, WORKER_0)));
+            egressIp(
+                "egressip-orphan", List.of(EGRESS_IP), null, null, assigned(EGRESS_IP, WORKER_0)));
 
     Attribution a = onlyMatch(EGRESS_IP, s);
 
@@ -270,10 +271,13 @@ class CorrelatorTest {
     WhoisResult r = Correlator.whois("2001:DB8:0:0:0:0:0:64", AT, List.of(s));
 
     assertThat(r.ip()).isEqualTo("2001:db8::64");
-    assertThat(r.matches()).singleElement().satisfies(a -> {
-      assertThat(a.kind()).isEqualTo(AttributionKind.EGRESS_IP);
-      assertThat(a.namespaces()).containsExactly("simpson");
-    });
+    assertThat(r.matches())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind()).isEqualTo(AttributionKind.EGRESS_IP);
+              assertThat(a.namespaces()).containsExactly("simpson");
+            });
   }
 
   // ---- rule 2: egress-ip-unassigned -----------------------------------------------------------
@@ -283,7 +287,8 @@ class CorrelatorTest {
     Map<ClusterObject, Instant> objects = new LinkedHashMap<>();
     objects.put(namespace("simpson", "egress", "simpson"), null);
     objects.put(pod("simpson", "homer", WORKER_0, "10.131.0.10"), null);
-    objects.put(egressIp("egressip-demo", List.of(EGRESS_IP), SIMPSON_NAMESPACES, null), EGRESS_SINCE);
+    objects.put(
+        egressIp("egressip-demo", List.of(EGRESS_IP), SIMPSON_NAMESPACES, null), EGRESS_SINCE);
     ClusterSnapshot s = new ClusterSnapshot(CLUSTER, objects);
 
     Attribution a = onlyMatch(EGRESS_IP, s);
@@ -504,8 +509,7 @@ class CorrelatorTest {
             egressIp(
                 "egressip-homer",
                 List.of(EGRESS_IP),
-                new LabelSelector(
-                    null, List.of(new Requirement("egress", Operator.EXISTS, null))),
+                new LabelSelector(null, List.of(new Requirement("egress", Operator.EXISTS, null))),
                 new LabelSelector(
                     null, List.of(new Requirement("app", Operator.NOT_IN, List.of("bart")))),
                 assigned(EGRESS_IP, WORKER_0)));
@@ -733,8 +737,7 @@ class CorrelatorTest {
     assertThat(matches)
         .extracting(Attribution::cluster, Attribution::kind)
         .containsExactly(
-            tuple("east", AttributionKind.EGRESS_IP),
-            tuple("west", AttributionKind.NODE));
+            tuple("east", AttributionKind.EGRESS_IP), tuple("west", AttributionKind.NODE));
     assertThat(matches.get(0).namespaces()).containsExactly("simpson");
     assertThat(matches.get(1).namespaces()).containsExactly("flanders");
     assertThat(matches.get(1).node()).isEqualTo("west-worker-0");
@@ -787,8 +790,7 @@ class CorrelatorTest {
         egressIp(
             "b",
             List.of(EGRESS_IP),
-            new LabelSelector(
-                null, List.of(new Requirement("egress", Operator.EXISTS, null))),
+            new LabelSelector(null, List.of(new Requirement("egress", Operator.EXISTS, null))),
             null,
             assigned(EGRESS_IP, WORKER_1));
     ClusterSnapshot ab = snapshot(a, b);

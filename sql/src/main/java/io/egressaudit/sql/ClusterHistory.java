@@ -16,12 +16,12 @@ import java.util.Map;
 /**
  * Writes the history of cluster state: every object's states as intervals {@code [valid_from,
  * valid_to)}. A snapshot recorded at {@code t} closes the intervals of objects that changed or
- * disappeared and opens intervals for new states; unchanged objects keep their interval, so
- * {@code since} in an attribution tells when the state that matched began.
+ * disappeared and opens intervals for new states; unchanged objects keep their interval, so {@code
+ * since} in an attribution tells when the state that matched began.
  *
- * <p>History only grows forward: a snapshot older than the latest recorded change of its cluster
- * is refused rather than rewriting the past. Live clusters are recorded one observed change at a
- * time ({@link #recordChanges(String, List)}), each object's history kept moving forward.
+ * <p>History only grows forward: a snapshot older than the latest recorded change of its cluster is
+ * refused rather than rewriting the past. Live clusters are recorded one observed change at a time
+ * ({@link #recordChanges(String, List)}), each object's history kept moving forward.
  *
  * <p>Thread-safe: every write is its own transaction under the database's write lock.
  */
@@ -31,7 +31,9 @@ public final class ClusterHistory {
 
   private final Database database;
 
-  /** @param database where history is stored */
+  /**
+   * @param database where history is stored
+   */
   public ClusterHistory(Database database) {
     this.database = database;
   }
@@ -52,7 +54,8 @@ public final class ClusterHistory {
    */
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
-    return WriteTransaction.run(database, "cluster state", c -> record(c, cluster, at, objects, source));
+    return WriteTransaction.run(
+        database, "cluster state", c -> record(c, cluster, at, objects, source));
   }
 
   /**
@@ -144,7 +147,11 @@ public final class ClusterHistory {
   }
 
   private static ImportSummary record(
-      Connection c, String cluster, Instant at, Collection<? extends ClusterObject> objects, String source)
+      Connection c,
+      String cluster,
+      Instant at,
+      Collection<? extends ClusterObject> objects,
+      String source)
       throws SQLException {
     long t = at.toEpochMilli();
     checkOrder(c, cluster, at);
@@ -187,14 +194,15 @@ public final class ClusterHistory {
   }
 
   /**
-   * The latest time at which the cluster's recorded state changed, or null when the cluster has
-   * no history.
+   * The latest time at which the cluster's recorded state changed, or null when the cluster has no
+   * history.
    */
   public Instant latestChange(String cluster) {
     try (Connection c = database.openReader()) {
       return latestChange(c, cluster);
     } catch (SQLException e) {
-      throw new DatabaseException("cannot read history in " + database.file() + ": " + e.getMessage(), e);
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Opens connections to the egress-audit SQLite file: WAL mode (readers never block the writer),
- * a busy timeout instead of immediate lock errors, and the schema migrated on first open.
+ * Opens connections to the egress-audit SQLite file: WAL mode (readers never block the writer), a
+ * busy timeout instead of immediate lock errors, and the schema migrated on first open.
  */
 public final class Database {
 
@@ -23,7 +23,8 @@ public final class Database {
   }
 
   /** One fair lock per database file for the writers of this process; see {@link #writeLock()}. */
-  private static final ConcurrentHashMap<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Path, ReentrantLock> WRITE_LOCKS =
+      new ConcurrentHashMap<>();
 
   private final Path file;
   private final Durability durability;
@@ -47,9 +48,9 @@ public final class Database {
    * @param file the SQLite file; created with its schema on first open
    * @param durability the {@code synchronous} level of connections that write
    * @param busyTimeoutMillis how long a statement waits for another connection's lock, in ms
-   * @param maxBytes the largest the main file may grow, in bytes ({@code PRAGMA max_page_count});
-   *     0 for no cap. A write that needs more fails with SQLITE_FULL (the listener answers 503)
-   *     until retention frees pages.
+   * @param maxBytes the largest the main file may grow, in bytes ({@code PRAGMA max_page_count}); 0
+   *     for no cap. A write that needs more fails with SQLITE_FULL (the listener answers 503) until
+   *     retention frees pages.
    */
   public Database(Path file, Durability durability, int busyTimeoutMillis, long maxBytes) {
     if (maxBytes < 0) {
@@ -72,11 +73,10 @@ public final class Database {
   }
 
   /**
-   * The lock that writers of this process hold around each write transaction on this file.
-   * SQLite's busy handler is not fair: a writer that commits back to back (the hit writer under
-   * load) can keep another connection waiting past its busy timeout. Taking this fair lock first
-   * makes the writers of this process take turns; writers in other processes still rely on the
-   * busy timeout.
+   * The lock that writers of this process hold around each write transaction on this file. SQLite's
+   * busy handler is not fair: a writer that commits back to back (the hit writer under load) can
+   * keep another connection waiting past its busy timeout. Taking this fair lock first makes the
+   * writers of this process take turns; writers in other processes still rely on the busy timeout.
    */
   ReentrantLock writeLock() {
     return WRITE_LOCKS.computeIfAbsent(file.normalize(), f -> new ReentrantLock(true));

@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * A read-only view of cluster history for attributing many source IPs: it loads each cluster's
- * change points once and caches the snapshot of every interval it is asked about, so attributing
- * a page of hits costs a few queries, not one per hit.
+ * change points once and caches the snapshot of every interval it is asked about, so attributing a
+ * page of hits costs a few queries, not one per hit.
  *
  * <p>A view sees history as it was when it was opened; open a new one to see later imports. Not
  * thread-safe: use one per request or command.
@@ -80,7 +80,9 @@ public final class HistoryView implements AutoCloseable {
     return Correlator.whois(ip, at, snapshotsAt(at));
   }
 
-  /** The snapshot of every cluster in view at {@code at}; clusters with no state then are left out. */
+  /**
+   * The snapshot of every cluster in view at {@code at}; clusters with no state then are left out.
+   */
   public List<ClusterSnapshot> snapshotsAt(Instant at) {
     List<ClusterSnapshot> out = new ArrayList<>();
     for (String c : changePoints.keySet()) {
@@ -99,13 +101,17 @@ public final class HistoryView implements AutoCloseable {
    */
   public ClusterSnapshot snapshotAt(String cluster, Instant at) {
     long t = at.toEpochMilli();
-    long[] points = changePoints.computeIfAbsent(cluster, c -> {
-      try {
-        return changePoints(connection, c);
-      } catch (SQLException e) {
-        throw new DatabaseException("cannot read history in " + file + ": " + e.getMessage(), e);
-      }
-    });
+    long[] points =
+        changePoints.computeIfAbsent(
+            cluster,
+            c -> {
+              try {
+                return changePoints(connection, c);
+              } catch (SQLException e) {
+                throw new DatabaseException(
+                    "cannot read history in " + file + ": " + e.getMessage(), e);
+              }
+            });
     int i = Arrays.binarySearch(points, t);
     int epoch = i >= 0 ? i : -i - 2; // index of the greatest change point <= t, -1 if none
     if (epoch < 0) {
@@ -127,7 +133,9 @@ public final class HistoryView implements AutoCloseable {
       st.setLong(2, t);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          objects.put(ObjectJson.read(rs.getString(1), rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)));
+          objects.put(
+              ObjectJson.read(rs.getString(1), rs.getString(2)),
+              Instant.ofEpochMilli(rs.getLong(3)));
         }
       }
     } catch (SQLException e) {

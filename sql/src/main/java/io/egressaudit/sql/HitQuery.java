@@ -22,7 +22,13 @@ public record HitQuery(
     boolean newestFirst) {
 
   /** A query oldest first. */
-  public HitQuery(long sinceMillis, long untilMillis, String sourceIp, String probeId, long afterId, int limit) {
+  public HitQuery(
+      long sinceMillis,
+      long untilMillis,
+      String sourceIp,
+      String probeId,
+      long afterId,
+      int limit) {
     this(sinceMillis, untilMillis, sourceIp, probeId, afterId, limit, false);
   }
 

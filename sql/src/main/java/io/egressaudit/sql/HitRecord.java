@@ -53,14 +53,29 @@ public record HitRecord(
       String httpVersion,
       String origin,
       Integer originLine) {
-    this(receivedAtMillis, sourceIp, sourcePort, localPort, method, path, host, userAgent, probeId,
-        forwardedFor, httpVersion, origin, originLine, null);
+    this(
+        receivedAtMillis,
+        sourceIp,
+        sourcePort,
+        localPort,
+        method,
+        path,
+        host,
+        userAgent,
+        probeId,
+        forwardedFor,
+        httpVersion,
+        origin,
+        originLine,
+        null);
   }
 
   /** Longest stored path, in characters. */
   public static final int MAX_PATH = 2048;
+
   /** Longest stored User-Agent, Host or forwarded-for header, in characters. */
   public static final int MAX_HEADER = 512;
+
   /** Longest stored probe id, in characters. */
   public static final int MAX_PROBE_ID = 128;
 

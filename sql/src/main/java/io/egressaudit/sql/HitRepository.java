@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Reads hits, and writes hits that do not come from the live listener (imported access logs).
- * Each call opens its own connection: WAL lets it read while the hit writer commits.
+ * Reads hits, and writes hits that do not come from the live listener (imported access logs). Each
+ * call opens its own connection: WAL lets it read while the hit writer commits.
  */
 public final class HitRepository {
 
@@ -19,7 +19,9 @@ public final class HitRepository {
 
   private final Database database;
 
-  /** @param database the database to read */
+  /**
+   * @param database the database to read
+   */
   public HitRepository(Database database) {
     this.database = database;
   }
@@ -31,7 +33,9 @@ public final class HitRepository {
    */
   public List<StoredHit> find(HitQuery q) {
     try (Connection c = database.openReader();
-        PreparedStatement st = c.prepareStatement(SQL.get(q.newestFirst() ? "select-hits-newest-first" : "select-hits"))) {
+        PreparedStatement st =
+            c.prepareStatement(
+                SQL.get(q.newestFirst() ? "select-hits-newest-first" : "select-hits"))) {
       st.setLong(1, q.sinceMillis());
       st.setLong(2, q.untilMillis());
       st.setString(3, q.sourceIp());
@@ -46,7 +50,8 @@ public final class HitRepository {
       }
       return out;
     } catch (SQLException e) {
-      throw new DatabaseException("cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+      throw new DatabaseException(
+          "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
     }
   }
 
@@ -57,7 +62,8 @@ public final class HitRepository {
         ResultSet rs = st.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     } catch (SQLException e) {
-      throw new DatabaseException("cannot count hits in " + database.file() + ": " + e.getMessage(), e);
+      throw new DatabaseException(
+          "cannot count hits in " + database.file() + ": " + e.getMessage(), e);
     }
   }
 
@@ -88,7 +94,8 @@ public final class HitRepository {
         lock.unlock();
       }
     } catch (SQLException e) {
-      throw new DatabaseException("cannot write hits to " + database.file() + ": " + e.getMessage(), e);
+      throw new DatabaseException(
+          "cannot write hits to " + database.file() + ": " + e.getMessage(), e);
     }
   }
 

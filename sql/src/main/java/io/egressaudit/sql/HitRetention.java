@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes hits older than a retention period in small batches, each its own short transaction, so
- * the hit writer gets the write lock between batches and the listener never stalls; then returns the
- * freed pages to the file system ({@code PRAGMA incremental_vacuum}) a batch at a time as well.
+ * the hit writer gets the write lock between batches and the listener never stalls; then returns
+ * the freed pages to the file system ({@code PRAGMA incremental_vacuum}) a batch at a time as well.
  */
 public final class HitRetention {
 
@@ -66,10 +66,20 @@ public final class HitRetention {
       }
     } catch (SQLException e) {
       throw new DatabaseException(
-          "cannot prune hits in " + database.file() + " after " + deleted + " deleted: " + e.getMessage(), e);
+          "cannot prune hits in "
+              + database.file()
+              + " after "
+              + deleted
+              + " deleted: "
+              + e.getMessage(),
+          e);
     }
     if (deleted > 0) {
-      LOG.info("retention: deleted {} hits received before {} from {}", deleted, cutoff, database.file());
+      LOG.info(
+          "retention: deleted {} hits received before {} from {}",
+          deleted,
+          cutoff,
+          database.file());
     }
     return deleted;
   }
@@ -87,7 +97,8 @@ public final class HitRetention {
               return 0;
             });
         if (pragma(st, "PRAGMA freelist_count") >= free) {
-          return; // auto_vacuum is off for this file (created before it was set): nothing to give back
+          return; // auto_vacuum is off for this file (created before it was set): nothing to give
+          // back
         }
       }
     }

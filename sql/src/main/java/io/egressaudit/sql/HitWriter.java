@@ -27,7 +27,9 @@ public final class HitWriter implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HitWriter.class);
 
-  /** Told once the hit's transaction committed (failure null) or failed. Runs on the writer thread. */
+  /**
+   * Told once the hit's transaction committed (failure null) or failed. Runs on the writer thread.
+   */
   @FunctionalInterface
   public interface Completion {
     /**
@@ -73,8 +75,10 @@ public final class HitWriter implements AutoCloseable {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
+
   /** Calls of {@link #offer} in progress: the writer stops only when none can still enqueue. */
   private final AtomicInteger offering = new AtomicInteger();
+
   private volatile boolean running = true;
   private volatile boolean failing;
 
@@ -118,7 +122,9 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  /** True when the last transaction failed; hits are refused, but for retries, until one succeeds. */
+  /**
+   * True when the last transaction failed; hits are refused, but for retries, until one succeeds.
+   */
   public boolean failing() {
     return failing;
   }
@@ -157,7 +163,8 @@ public final class HitWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (SQLException e) {
-      LOG.error("hit writer cannot prepare its statement on {}: {}", database.file(), e.getMessage());
+      LOG.error(
+          "hit writer cannot prepare its statement on {}: {}", database.file(), e.getMessage());
     } catch (RuntimeException | Error e) {
       LOG.error("hit writer stopped on {}: {}", database.file(), e.toString());
       throw e;

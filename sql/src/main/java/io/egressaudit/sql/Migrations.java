@@ -34,15 +34,15 @@ public final class Migrations {
    * Brings the schema up to {@link #latestVersion()}, from nothing or from any older version.
    *
    * <p>Several connections may migrate the same file at once (the server opens the hit writer,
-   * readers and history writers together on a fresh file): each pending file runs in a {@code
-   * BEGIN IMMEDIATE} transaction that re-reads the version after taking the write lock, so one
-   * connection applies it and the others find it applied.
+   * readers and history writers together on a fresh file): each pending file runs in a {@code BEGIN
+   * IMMEDIATE} transaction that re-reads the version after taking the write lock, so one connection
+   * applies it and the others find it applied.
    *
    * @param connection an open connection in auto-commit mode
    * @return the version before migrating
-   * @throws SQLException when a migration fails (its transaction is rolled back), when the
-   *     database was written by a newer egress-audit (its version is higher than this build's), or
-   *     when the connection is not in auto-commit mode
+   * @throws SQLException when a migration fails (its transaction is rolled back), when the database
+   *     was written by a newer egress-audit (its version is higher than this build's), or when the
+   *     connection is not in auto-commit mode
    */
   public static int apply(Connection connection) throws SQLException {
     List<String> files = files();

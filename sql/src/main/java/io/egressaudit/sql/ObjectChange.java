@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One observation of one object of a live cluster: its state from {@code at} on, or its deletion
- * at {@code at}.
+ * One observation of one object of a live cluster: its state from {@code at} on, or its deletion at
+ * {@code at}.
  *
  * @param at when the change was observed (a watch event's arrival, for informers)
  * @param ref the object

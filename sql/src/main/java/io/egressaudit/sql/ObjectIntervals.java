@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies observed changes of single objects to their intervals, inside a transaction the caller
  * holds. Time never goes backwards for an object: a change observed before its open state began
- * (clock skew, a late event) is recorded when that state began, and an object that reappears
- * starts no earlier than its last interval ended, so an object's intervals never overlap and
- * never end before they start.
+ * (clock skew, a late event) is recorded when that state began, and an object that reappears starts
+ * no earlier than its last interval ended, so an object's intervals never overlap and never end
+ * before they start.
  */
 final class ObjectIntervals implements AutoCloseable {
 
@@ -76,7 +76,11 @@ final class ObjectIntervals implements AutoCloseable {
     }
     LOG.debug(
         "cluster/{} {}: observed at {}, before its recorded history ends at {}; recorded at {}",
-        cluster, ref, Instant.ofEpochMilli(at), Instant.ofEpochMilli(earliest), Instant.ofEpochMilli(earliest));
+        cluster,
+        ref,
+        Instant.ofEpochMilli(at),
+        Instant.ofEpochMilli(earliest),
+        Instant.ofEpochMilli(earliest));
     return earliest;
   }
 

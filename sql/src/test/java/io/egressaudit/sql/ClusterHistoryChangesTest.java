@@ -68,7 +68,9 @@ class ClusterHistoryChangesTest {
       assertThat(after.node()).isEqualTo("ocp-8vr6j-worker-1-abcde");
       assertThat(after.since()).isEqualTo(T2);
     }
-    assertThat(rows("SELECT valid_from, valid_to FROM cluster_object WHERE kind = 'EgressIP' ORDER BY id"))
+    assertThat(
+            rows(
+                "SELECT valid_from, valid_to FROM cluster_object WHERE kind = 'EgressIP' ORDER BY id"))
         .containsExactly(T1.toEpochMilli() + " " + T2.toEpochMilli(), T2.toEpochMilli() + " null");
   }
 
@@ -78,14 +80,23 @@ class ClusterHistoryChangesTest {
 
     assertThat(history.recordDeletion("demo", T2, MARGE.ref()))
         .isEqualTo(new ImportSummary("demo", T2, 0, 1, 0));
-    assertThat(history.recordChange("demo", T2, lisa)).isEqualTo(new ImportSummary("demo", T2, 1, 0, 0));
-    assertThat(history.recordDeletion("demo", T3, MARGE.ref())).as("already deleted").isEqualTo(new ImportSummary("demo", T3, 0, 0, 0));
-    assertThat(history.recordDeletion("demo", T3, new ObjectRef(ObjectKind.POD, "simpson", "never-seen")))
+    assertThat(history.recordChange("demo", T2, lisa))
+        .isEqualTo(new ImportSummary("demo", T2, 1, 0, 0));
+    assertThat(history.recordDeletion("demo", T3, MARGE.ref()))
+        .as("already deleted")
+        .isEqualTo(new ImportSummary("demo", T3, 0, 0, 0));
+    assertThat(
+            history.recordDeletion(
+                "demo", T3, new ObjectRef(ObjectKind.POD, "simpson", "never-seen")))
         .isEqualTo(new ImportSummary("demo", T3, 0, 0, 0));
 
     try (HistoryView view = new HistoryView(db, "demo")) {
-      assertThat(view.snapshotAt("demo", T2.minusMillis(1)).pods()).contains(MARGE).doesNotContain(lisa);
-      assertThat(view.snapshotAt("demo", T2).pods()).contains(lisa, HOMER_T1, PATTY).doesNotContain(MARGE);
+      assertThat(view.snapshotAt("demo", T2.minusMillis(1)).pods())
+          .contains(MARGE)
+          .doesNotContain(lisa);
+      assertThat(view.snapshotAt("demo", T2).pods())
+          .contains(lisa, HOMER_T1, PATTY)
+          .doesNotContain(MARGE);
       assertThat(view.snapshotAt("demo", T2).since(lisa.ref())).isEqualTo(T2);
     }
   }
@@ -96,7 +107,10 @@ class ClusterHistoryChangesTest {
 
     ImportSummary s =
         history.recordChanges(
-            "demo", T2, List.of(FAILED_OVER, lisa, namespace("simpson", true)), List.of(MARGE.ref()));
+            "demo",
+            T2,
+            List.of(FAILED_OVER, lisa, namespace("simpson", true)),
+            List.of(MARGE.ref()));
 
     assertThat(s).isEqualTo(new ImportSummary("demo", T2, 2, 2, 1));
     assertThat(history.recordChanges("demo", T3, List.of(), List.of()))
@@ -124,11 +138,16 @@ class ClusterHistoryChangesTest {
     history.recordChange("demo", T3, FAILED_OVER);
 
     // the clock went back: events observed at T2 for objects whose states began at T3 and T1
-    assertThat(history.recordChange("demo", T2, DEMO_EIP)).isEqualTo(new ImportSummary("demo", T2, 1, 1, 0));
-    assertThat(history.recordDeletion("demo", T2, MARGE.ref())).isEqualTo(new ImportSummary("demo", T2, 0, 1, 0));
+    assertThat(history.recordChange("demo", T2, DEMO_EIP))
+        .isEqualTo(new ImportSummary("demo", T2, 1, 1, 0));
+    assertThat(history.recordDeletion("demo", T2, MARGE.ref()))
+        .isEqualTo(new ImportSummary("demo", T2, 0, 1, 0));
 
-    assertThat(rows("SELECT count(*) FROM cluster_object WHERE valid_to < valid_from")).containsExactly("0");
-    assertThat(rows("SELECT valid_from, valid_to FROM cluster_object WHERE kind = 'EgressIP' ORDER BY id"))
+    assertThat(rows("SELECT count(*) FROM cluster_object WHERE valid_to < valid_from"))
+        .containsExactly("0");
+    assertThat(
+            rows(
+                "SELECT valid_from, valid_to FROM cluster_object WHERE kind = 'EgressIP' ORDER BY id"))
         .containsExactly(
             T1.toEpochMilli() + " " + T3.toEpochMilli(),
             T3.toEpochMilli() + " " + T3.toEpochMilli(),
@@ -136,7 +155,8 @@ class ClusterHistoryChangesTest {
     assertThat(rows("SELECT valid_to FROM cluster_object WHERE name = '" + MARGE.name() + "'"))
         .containsExactly(String.valueOf(T2.toEpochMilli()));
     try (HistoryView view = new HistoryView(db, "demo")) {
-      assertThat(view.whois(EGRESS_IP, T3).matches().get(0).node()).isEqualTo("ocp-8vr6j-worker-0-sl79n");
+      assertThat(view.whois(EGRESS_IP, T3).matches().get(0).node())
+          .isEqualTo("ocp-8vr6j-worker-0-sl79n");
     }
   }
 
@@ -144,9 +164,14 @@ class ClusterHistoryChangesTest {
   void anObjectThatReappearsStartsNoEarlierThanItsLastIntervalEnded() throws Exception {
     history.recordDeletion("demo", T3, MARGE.ref());
 
-    assertThat(history.recordChange("demo", T2, MARGE)).isEqualTo(new ImportSummary("demo", T2, 1, 0, 0));
+    assertThat(history.recordChange("demo", T2, MARGE))
+        .isEqualTo(new ImportSummary("demo", T2, 1, 0, 0));
 
-    assertThat(rows("SELECT valid_from, valid_to FROM cluster_object WHERE name = '" + MARGE.name() + "' ORDER BY id"))
+    assertThat(
+            rows(
+                "SELECT valid_from, valid_to FROM cluster_object WHERE name = '"
+                    + MARGE.name()
+                    + "' ORDER BY id"))
         .containsExactly(T1.toEpochMilli() + " " + T3.toEpochMilli(), T3.toEpochMilli() + " null");
   }
 

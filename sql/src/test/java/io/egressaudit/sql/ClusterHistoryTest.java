@@ -82,8 +82,14 @@ class ClusterHistoryTest {
     return new NodeState(
         "ocp-8vr6j-worker-0-sl79n",
         List.of("192.168.126.51"),
-        labels(reversed, NodeState.EGRESS_ASSIGNABLE_LABEL, "", "node-role.kubernetes.io/worker", "",
-            "kubernetes.io/hostname", "ocp-8vr6j-worker-0-sl79n"),
+        labels(
+            reversed,
+            NodeState.EGRESS_ASSIGNABLE_LABEL,
+            "",
+            "node-role.kubernetes.io/worker",
+            "",
+            "kubernetes.io/hostname",
+            "ocp-8vr6j-worker-0-sl79n"),
         true);
   }
 
@@ -91,7 +97,12 @@ class ClusterHistoryTest {
     return new NodeState(
         "ocp-8vr6j-worker-1-abcde",
         List.of("192.168.126.52"),
-        labels(reversed, "node-role.kubernetes.io/worker", "", "kubernetes.io/hostname", "ocp-8vr6j-worker-1-abcde"),
+        labels(
+            reversed,
+            "node-role.kubernetes.io/worker",
+            "",
+            "kubernetes.io/hostname",
+            "ocp-8vr6j-worker-1-abcde"),
         true);
   }
 
@@ -100,7 +111,8 @@ class ClusterHistoryTest {
   }
 
   static PodState pod(String ns, String name, String node, String ip) {
-    return new PodState(ns, name, node, List.of(ip), false, Map.of("app", name.split("-")[0]), "Running");
+    return new PodState(
+        ns, name, node, List.of(ip), false, Map.of("app", name.split("-")[0]), "Running");
   }
 
   static EgressIpState egressIp(String name, String ip, String namespaceEnv, String node) {
@@ -113,11 +125,19 @@ class ClusterHistoryTest {
   }
 
   static final PodState HOMER_T1 =
-      pod("simpson", "homer-deployment-5b7857cc48-fs2w4", "ocp-8vr6j-worker-0-sl79n", "10.128.2.10");
+      pod(
+          "simpson",
+          "homer-deployment-5b7857cc48-fs2w4",
+          "ocp-8vr6j-worker-0-sl79n",
+          "10.128.2.10");
   static final PodState HOMER_T2 =
       pod("simpson", "homer-deployment-5b7857cc48-fs2w4", "ocp-8vr6j-worker-1-abcde", "10.131.0.7");
   static final PodState MARGE =
-      pod("simpson", "marge-deployment-6d4b9c7f55-x2x8q", "ocp-8vr6j-worker-0-sl79n", "10.128.2.11");
+      pod(
+          "simpson",
+          "marge-deployment-6d4b9c7f55-x2x8q",
+          "ocp-8vr6j-worker-0-sl79n",
+          "10.128.2.11");
   static final PodState BART =
       pod("simpson", "bart-deployment-7f9d8d6c4-q9wz2", "ocp-8vr6j-worker-1-abcde", "10.131.0.8");
   static final PodState PATTY =
@@ -127,15 +147,30 @@ class ClusterHistoryTest {
 
   static List<ClusterObject> stateT1() {
     return List.of(
-        worker0(false), worker1(false), namespace("simpson", false), namespace("bouvier", false),
-        HOMER_T1, MARGE, PATTY, DEMO_EIP);
+        worker0(false),
+        worker1(false),
+        namespace("simpson", false),
+        namespace("bouvier", false),
+        HOMER_T1,
+        MARGE,
+        PATTY,
+        DEMO_EIP);
   }
 
-  /** homer changed (rescheduled), marge deleted, bart new; the rest unchanged, labels in another order. */
+  /**
+   * homer changed (rescheduled), marge deleted, bart new; the rest unchanged, labels in another
+   * order.
+   */
   static List<ClusterObject> stateT2() {
     return List.of(
-        DEMO_EIP, PATTY, BART, HOMER_T2,
-        namespace("bouvier", true), namespace("simpson", true), worker1(true), worker0(true));
+        DEMO_EIP,
+        PATTY,
+        BART,
+        HOMER_T2,
+        namespace("bouvier", true),
+        namespace("simpson", true),
+        worker1(true),
+        worker0(true));
   }
 
   @Test
@@ -159,7 +194,8 @@ class ClusterHistoryTest {
       assertThat(between.cluster()).isEqualTo("demo");
       assertThat(between.pods()).containsExactlyInAnyOrder(HOMER_T1, MARGE, PATTY);
       assertThat(between.nodes()).containsExactlyInAnyOrder(worker0(false), worker1(false));
-      assertThat(between.namespaces()).containsExactlyInAnyOrder(namespace("simpson", false), namespace("bouvier", false));
+      assertThat(between.namespaces())
+          .containsExactlyInAnyOrder(namespace("simpson", false), namespace("bouvier", false));
       assertThat(between.egressIps()).containsExactly(DEMO_EIP);
       for (ClusterObject o : stateT1()) {
         assertThat(between.since(o.ref())).as("since of %s", o.ref()).isEqualTo(T1);
@@ -177,7 +213,9 @@ class ClusterHistoryTest {
       assertThat(atT2.since(MARGE.ref())).as("deleted").isNull();
       assertThat(atT2.since(PATTY.ref())).as("unchanged").isEqualTo(T1);
       assertThat(atT2.since(DEMO_EIP.ref())).as("unchanged").isEqualTo(T1);
-      assertThat(atT2.since(namespace("simpson", false).ref())).as("labels reordered").isEqualTo(T1);
+      assertThat(atT2.since(namespace("simpson", false).ref()))
+          .as("labels reordered")
+          .isEqualTo(T1);
       assertThat(atT2.since(worker0(false).ref())).as("labels reordered").isEqualTo(T1);
 
       ClusterSnapshot after = view.snapshotAt("demo", T2.plus(Duration.ofDays(365)));
@@ -186,12 +224,17 @@ class ClusterHistoryTest {
     }
 
     // the raw intervals: one closed state per changed or deleted object, nothing else
-    assertThat(rows("SELECT name, valid_from, valid_to FROM cluster_object WHERE valid_to IS NOT NULL ORDER BY name"))
+    assertThat(
+            rows(
+                "SELECT name, valid_from, valid_to FROM cluster_object WHERE valid_to IS NOT NULL ORDER BY name"))
         .containsExactly(
             "homer-deployment-5b7857cc48-fs2w4 " + T1.toEpochMilli() + " " + T2.toEpochMilli(),
             "marge-deployment-6d4b9c7f55-x2x8q " + T1.toEpochMilli() + " " + T2.toEpochMilli());
-    assertThat(rows("SELECT count(*) FROM cluster_object WHERE valid_to IS NULL")).containsExactly("8");
-    assertThat(rows("SELECT cluster, at, source, opened, closed, unchanged FROM cluster_import ORDER BY at"))
+    assertThat(rows("SELECT count(*) FROM cluster_object WHERE valid_to IS NULL"))
+        .containsExactly("8");
+    assertThat(
+            rows(
+                "SELECT cluster, at, source, opened, closed, unchanged FROM cluster_import ORDER BY at"))
         .containsExactly(
             "demo " + T1.toEpochMilli() + " before.yaml 8 0 0",
             "demo " + T2.toEpochMilli() + " after.yaml 2 2 6");
@@ -206,8 +249,14 @@ class ClusterHistoryTest {
             "demo",
             T2,
             List.of(
-                worker0(true), worker1(true), namespace("simpson", true), namespace("bouvier", true),
-                HOMER_T1, MARGE, PATTY, DEMO_EIP),
+                worker0(true),
+                worker1(true),
+                namespace("simpson", true),
+                namespace("bouvier", true),
+                HOMER_T1,
+                MARGE,
+                PATTY,
+                DEMO_EIP),
             "b");
 
     assertThat(same).isEqualTo(new ImportSummary("demo", T2, 0, 0, 8));
@@ -227,7 +276,8 @@ class ClusterHistoryTest {
         .hasMessageContaining("'demo'")
         .hasMessageContaining(T2.toString())
         .hasMessageContaining(older.toString());
-    assertThatThrownBy(() -> history.recordSnapshot("demo", T1.minusSeconds(1), stateT1(), "early.yaml"))
+    assertThatThrownBy(
+            () -> history.recordSnapshot("demo", T1.minusSeconds(1), stateT1(), "early.yaml"))
         .isInstanceOf(HistoryOrderException.class);
 
     assertThat(rows("SELECT * FROM cluster_object ORDER BY id")).isEqualTo(objectsBefore);
@@ -264,7 +314,8 @@ class ClusterHistoryTest {
       Attribution later = view.whois("::ffff:" + EGRESS_IP, T2.plusSeconds(5)).matches().get(0);
       assertThat(later.kind()).isEqualTo(AttributionKind.EGRESS_IP);
       assertThat(later.pods())
-          .containsExactly(new PodRef("simpson", BART.name()), new PodRef("simpson", HOMER_T2.name()));
+          .containsExactly(
+              new PodRef("simpson", BART.name()), new PodRef("simpson", HOMER_T2.name()));
       assertThat(later.since()).as("the EgressIP did not change").isEqualTo(T1);
 
       Attribution pod = view.whois("10.131.0.7", T2).matches().get(0);
@@ -298,10 +349,13 @@ class ClusterHistoryTest {
 
       WhoisResult both = view.whois(EGRESS_IP, T2.plusSeconds(1));
       assertThat(both.matches())
-          .extracting(Attribution::cluster, Attribution::kind, Attribution::egressIP, Attribution::since)
+          .extracting(
+              Attribution::cluster, Attribution::kind, Attribution::egressIP, Attribution::since)
           .containsExactlyInAnyOrder(
-              org.assertj.core.groups.Tuple.tuple("demo", AttributionKind.EGRESS_IP, "egressip-demo", T1),
-              org.assertj.core.groups.Tuple.tuple("lab", AttributionKind.EGRESS_IP, "egressip-lab", T2));
+              org.assertj.core.groups.Tuple.tuple(
+                  "demo", AttributionKind.EGRESS_IP, "egressip-demo", T1),
+              org.assertj.core.groups.Tuple.tuple(
+                  "lab", AttributionKind.EGRESS_IP, "egressip-lab", T2));
       assertThat(both.matches())
           .filteredOn(a -> a.cluster().equals("lab"))
           .singleElement()
@@ -313,7 +367,9 @@ class ClusterHistoryTest {
 
     try (HistoryView labOnly = new HistoryView(db, "lab")) {
       assertThat(labOnly.clusters()).containsExactly("lab");
-      assertThat(labOnly.whois(EGRESS_IP, T2).matches()).extracting(Attribution::cluster).containsExactly("lab");
+      assertThat(labOnly.whois(EGRESS_IP, T2).matches())
+          .extracting(Attribution::cluster)
+          .containsExactly("lab");
     }
   }
 
@@ -332,7 +388,8 @@ class ClusterHistoryTest {
       WhoisResult early = view.whois(EGRESS_IP, T1.minusSeconds(1));
       assertThat(early.matches()).containsExactly(Attribution.UNKNOWN);
       assertThat(view.whois("198.51.100.200", T2).matches()).containsExactly(Attribution.UNKNOWN);
-      assertThatThrownBy(() -> view.whois("not-an-ip", T2)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> view.whois("not-an-ip", T2))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 

@@ -10,15 +10,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A database at its size cap refuses new rows (the hit writer reports failures, never success),
- * and recovers by itself once retention frees pages.
+ * A database at its size cap refuses new rows (the hit writer reports failures, never success), and
+ * recovers by itself once retention frees pages.
  */
 class DatabaseFullTest {
 
   @TempDir Path dir;
 
   private static HitRecord hit(long at, String probe) {
-    return new HitRecord(at, "10.0.0.1", 1, 8080, "GET", "/" + "p".repeat(1500), null, null, probe, null, "HTTP/1.1", null, null);
+    return new HitRecord(
+        at,
+        "10.0.0.1",
+        1,
+        8080,
+        "GET",
+        "/" + "p".repeat(1500),
+        null,
+        null,
+        probe,
+        null,
+        "HTTP/1.1",
+        null,
+        null);
   }
 
   @Test
@@ -45,7 +58,9 @@ class DatabaseFullTest {
 
       assertThat(write(writer, hit(System.currentTimeMillis(), "after-prune"))).isNull();
       assertThat(writer.failing()).isFalse();
-      assertThat(new HitRepository(capped).find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, "after-prune", 0, 1)))
+      assertThat(
+              new HitRepository(capped)
+                  .find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, "after-prune", 0, 1)))
           .hasSize(1);
     }
   }

@@ -25,13 +25,36 @@ class HitRepositoryTest {
 
   static HitRecord hit(long at, String ip, String probe) {
     return new HitRecord(
-        at, ip, 40000, 8080, "GET", probe == null ? "/" : "/probe/" + probe, "bastion:8080",
-        "curl/8.5.0", probe, null, "HTTP/1.1", null, null);
+        at,
+        ip,
+        40000,
+        8080,
+        "GET",
+        probe == null ? "/" : "/probe/" + probe,
+        "bastion:8080",
+        "curl/8.5.0",
+        probe,
+        null,
+        "HTTP/1.1",
+        null,
+        null);
   }
 
   static HitRecord logLine(String origin, int line, long at, String ip) {
     return new HitRecord(
-        at, ip, null, null, "GET", "/line/" + line, null, "Mozilla/5.0", null, null, "HTTP/1.1", origin, line);
+        at,
+        ip,
+        null,
+        null,
+        "GET",
+        "/line/" + line,
+        null,
+        "Mozilla/5.0",
+        null,
+        null,
+        "HTTP/1.1",
+        origin,
+        line);
   }
 
   private List<HitRecord> found(HitQuery q) {
@@ -74,7 +97,8 @@ class HitRepositoryTest {
         .containsExactly(all.get(0), all.get(2), all.get(4));
     assertThat(found(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, "2001:db8::1", null, 0, 100)))
         .containsExactly(all.get(3));
-    assertThat(found(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, "198.51.100.7", null, 0, 100))).isEmpty();
+    assertThat(found(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, "198.51.100.7", null, 0, 100)))
+        .isEmpty();
 
     // probe
     assertThat(found(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, "p-1", 0, 100)))
@@ -135,7 +159,9 @@ class HitRepositoryTest {
         .containsExactly(log.get(0), log.get(1), log.get(2), longer.get(3));
 
     // the same line number of another file is another hit
-    assertThat(hits.insertAll(List.of(logLine("/var/log/nginx/access.log", 1, 1_000, "192.168.126.100"))))
+    assertThat(
+            hits.insertAll(
+                List.of(logLine("/var/log/nginx/access.log", 1, 1_000, "192.168.126.100"))))
         .isEqualTo(1);
     // duplicates within one call count once
     assertThat(
@@ -161,12 +187,26 @@ class HitRepositoryTest {
     String longPath = "/" + "a".repeat(HitRecord.MAX_PATH * 2);
     HitRecord h =
         new HitRecord(
-            1, "192.0.2.1", null, null, "GET", longPath, null, "u".repeat(5000), null, null, null, "f", 1);
+            1,
+            "192.0.2.1",
+            null,
+            null,
+            "GET",
+            longPath,
+            null,
+            "u".repeat(5000),
+            null,
+            null,
+            null,
+            "f",
+            1);
 
     hits.insertAll(List.of(h));
 
     HitRecord stored = found(HitQuery.all(1)).get(0);
-    assertThat(stored.path()).hasSize(HitRecord.MAX_PATH).isEqualTo(longPath.substring(0, HitRecord.MAX_PATH));
+    assertThat(stored.path())
+        .hasSize(HitRecord.MAX_PATH)
+        .isEqualTo(longPath.substring(0, HitRecord.MAX_PATH));
     assertThat(stored.userAgent()).hasSize(HitRecord.MAX_HEADER);
     assertThat(stored).isEqualTo(h.bounded());
   }

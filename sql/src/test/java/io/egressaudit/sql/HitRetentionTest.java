@@ -21,7 +21,20 @@ class HitRetentionTest {
   @TempDir Path dir;
 
   private static HitRecord hit(long at, String probe) {
-    return new HitRecord(at, "10.0.0.1", 1234, 8080, "GET", "/" + "x".repeat(400), "h", "curl/8", probe, null, "HTTP/1.1", null, null);
+    return new HitRecord(
+        at,
+        "10.0.0.1",
+        1234,
+        8080,
+        "GET",
+        "/" + "x".repeat(400),
+        "h",
+        "curl/8",
+        probe,
+        null,
+        "HTTP/1.1",
+        null,
+        null);
   }
 
   @Test
@@ -68,16 +81,19 @@ class HitRetentionTest {
     AtomicInteger failures = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(2000);
     try (HitWriter writer = new HitWriter(db, HitWriter.Settings.DEFAULT)) {
-      Thread pruner = new Thread(() -> new HitRetention(db, 500).prune(Instant.ofEpochMilli(30_000)));
+      Thread pruner =
+          new Thread(() -> new HitRetention(db, 500).prune(Instant.ofEpochMilli(30_000)));
       pruner.start();
       for (int i = 0; i < 2000; i++) {
         HitRecord h = hit(Instant.now().toEpochMilli(), "new" + i);
-        while (!writer.offer(h, f -> {
-          if (f != null) {
-            failures.incrementAndGet();
-          }
-          done.countDown();
-        })) {
+        while (!writer.offer(
+            h,
+            f -> {
+              if (f != null) {
+                failures.incrementAndGet();
+              }
+              done.countDown();
+            })) {
           Thread.onSpinWait();
         }
       }
@@ -89,13 +105,16 @@ class HitRetentionTest {
   }
 
   private static void checkpoint(Database db) throws Exception {
-    try (Connection c = db.openWriter(); Statement st = c.createStatement()) {
+    try (Connection c = db.openWriter();
+        Statement st = c.createStatement()) {
       st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
     }
   }
 
   private static long pragma(Database db, String sql) throws Exception {
-    try (Connection c = db.openReader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = db.openReader();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

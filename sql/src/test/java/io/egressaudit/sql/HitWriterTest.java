@@ -119,7 +119,9 @@ class HitWriterTest {
                 }));
       }
       for (Future<Integer> f : refusedPerThread) {
-        assertThat(f.get(30, TimeUnit.SECONDS)).as("refused with a queue larger than the load").isZero();
+        assertThat(f.get(30, TimeUnit.SECONDS))
+            .as("refused with a queue larger than the load")
+            .isZero();
       }
       assertThat(done.await(30, TimeUnit.SECONDS)).as("every completion called").isTrue();
     } finally {
@@ -160,8 +162,19 @@ class HitWriterTest {
     String probe = "x".repeat(HitRecord.MAX_PROBE_ID + 50);
     HitRecord big =
         new HitRecord(
-            1, "192.0.2.1", 1, 2, "M".repeat(100), longPath, host, agent, probe, forwarded,
-            "HTTP/" + "9".repeat(50), null, null);
+            1,
+            "192.0.2.1",
+            1,
+            2,
+            "M".repeat(100),
+            longPath,
+            host,
+            agent,
+            probe,
+            forwarded,
+            "HTTP/" + "9".repeat(50),
+            null,
+            null);
 
     CompletableFuture<Throwable> completion = new CompletableFuture<>();
     try (HitWriter writer = new HitWriter(db, HitWriter.Settings.DEFAULT)) {
@@ -171,7 +184,9 @@ class HitWriterTest {
 
     HitRecord stored = new HitRepository(db).find(HitQuery.all(1)).get(0).hit();
     assertThat(stored).isEqualTo(big.bounded());
-    assertThat(stored.path()).hasSize(HitRecord.MAX_PATH).isEqualTo(longPath.substring(0, HitRecord.MAX_PATH));
+    assertThat(stored.path())
+        .hasSize(HitRecord.MAX_PATH)
+        .isEqualTo(longPath.substring(0, HitRecord.MAX_PATH));
     assertThat(stored.host()).hasSize(HitRecord.MAX_HEADER);
     assertThat(stored.userAgent()).isEqualTo("a".repeat(HitRecord.MAX_HEADER - 1));
     assertThat(stored.forwardedFor()).hasSize(HitRecord.MAX_HEADER);
@@ -188,15 +203,20 @@ class HitWriterTest {
     assertThat(HitRecord.cut("abcd", 3)).isEqualTo("abc");
     assertThat(HitRecord.cut("ab😀", 3)).isEqualTo("ab");
     assertThat(HitRecord.cut("a😀b", 3)).isEqualTo("a😀");
-    HitRecord withNulls = new HitRecord(1, "192.0.2.1", null, null, null, null, null, null, null, null, null, null, null);
+    HitRecord withNulls =
+        new HitRecord(
+            1, "192.0.2.1", null, null, null, null, null, null, null, null, null, null, null);
     assertThat(withNulls.bounded()).isEqualTo(withNulls);
   }
 
   @Test
   void settingsAreChecked() {
-    assertThatThrownBy(() -> new HitWriter.Settings(0, 1, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new HitWriter.Settings(1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new HitWriter.Settings(1, 1, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HitWriter.Settings(0, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HitWriter.Settings(1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HitWriter.Settings(1, 1, -1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** Remembers what each accepted hit's completion said. */
@@ -262,9 +282,12 @@ class HitWriterTest {
         assertThat(writer.stats().refused()).isGreaterThanOrEqualTo(1);
 
         await().atMost(PATIENCE).until(ledger::allDone);
-        assertThat(ledger.failed()).as("no hit written while the lock is held").containsExactlyInAnyOrderElementsOf(duringBlock);
+        assertThat(ledger.failed())
+            .as("no hit written while the lock is held")
+            .containsExactlyInAnyOrderElementsOf(duringBlock);
         assertThat(writer.failing()).isTrue();
-        assertThat(ledger.completions.get(duringBlock.get(0)).join()).isInstanceOf(java.sql.SQLException.class);
+        assertThat(ledger.completions.get(duringBlock.get(0)).join())
+            .isInstanceOf(java.sql.SQLException.class);
 
         st.execute("ROLLBACK");
       }
@@ -275,7 +298,8 @@ class HitWriterTest {
           .until(
               () -> {
                 Optional<String> id = ledger.offer(writer, "after");
-                return id.isPresent() && ledger.completions.get(id.get()).get(30, TimeUnit.SECONDS) == null;
+                return id.isPresent()
+                    && ledger.completions.get(id.get()).get(30, TimeUnit.SECONDS) == null;
               });
       assertThat(writer.failing()).isFalse();
       for (int i = 0; i < 20; i++) {
@@ -394,7 +418,8 @@ class HitWriterTest {
       assertThat(writer.stats().accepted()).isEqualTo(acceptedAll);
       await()
           .atMost(Duration.ofSeconds(5))
-          .untilAsserted(() -> assertThat(completed.get()).as("completions").isEqualTo(acceptedAll));
+          .untilAsserted(
+              () -> assertThat(completed.get()).as("completions").isEqualTo(acceptedAll));
       assertThat(succeeded.get()).isEqualTo(acceptedAll);
       assertThat(new HitRepository(db).count()).isEqualTo(acceptedAll);
     }

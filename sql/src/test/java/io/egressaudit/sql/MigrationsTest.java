@@ -28,12 +28,16 @@ class MigrationsTest {
   @Test
   void aVersionOneDatabaseIsUpgradedInPlaceKeepingItsHits() throws Exception {
     Path file = dir.resolve("v1.db");
-    try (Connection c = raw(file); java.sql.Statement st = c.createStatement()) {
-      for (String sql : Migrations.splitStatements(SqlStatements.read("migration/V001__hits_and_cluster_history.sql"))) {
+    try (Connection c = raw(file);
+        java.sql.Statement st = c.createStatement()) {
+      for (String sql :
+          Migrations.splitStatements(
+              SqlStatements.read("migration/V001__hits_and_cluster_history.sql"))) {
         st.execute(sql);
       }
       st.execute("PRAGMA user_version = 1");
-      st.execute("INSERT INTO hit (received_at, source_ip, method, path) VALUES (42, '192.0.2.7', 'GET', '/old')");
+      st.execute(
+          "INSERT INTO hit (received_at, source_ip, method, path) VALUES (42, '192.0.2.7', 'GET', '/old')");
     }
 
     Database.at(file).migrate();
@@ -87,7 +91,9 @@ class MigrationsTest {
 
     db.migrate();
     try (Connection w = db.openWriter()) {
-      assertThat(Migrations.apply(w)).as("version before applying").isEqualTo(Migrations.latestVersion());
+      assertThat(Migrations.apply(w))
+          .as("version before applying")
+          .isEqualTo(Migrations.latestVersion());
     }
     try (Connection r = db.openReader()) {
       assertThat(Migrations.version(r)).isEqualTo(Migrations.latestVersion());
@@ -108,7 +114,8 @@ class MigrationsTest {
     try (Connection r = db.openReader()) {
       assertThat(Migrations.version(r)).isEqualTo(Migrations.latestVersion());
       try (Statement st = r.createStatement()) {
-        assertThatThrownBy(() -> st.execute("INSERT INTO hit (received_at, source_ip) VALUES (1, 'x')"))
+        assertThatThrownBy(
+                () -> st.execute("INSERT INTO hit (received_at, source_ip) VALUES (1, 'x')"))
             .isInstanceOf(SQLException.class);
       }
     }
@@ -129,7 +136,8 @@ class MigrationsTest {
         .isInstanceOf(DatabaseException.class)
         .hasMessageContaining(file.toAbsolutePath().toString())
         .hasMessageContaining("schema version " + newer)
-        .hasMessageContaining("newer than this egress-audit supports (" + Migrations.latestVersion() + ")")
+        .hasMessageContaining(
+            "newer than this egress-audit supports (" + Migrations.latestVersion() + ")")
         .hasMessageContaining("upgrade egress-audit");
     assertThatThrownBy(db::openWriter)
         .isInstanceOf(DatabaseException.class)
@@ -144,7 +152,8 @@ class MigrationsTest {
   void fileThatIsNotSqliteIsNamedAndLeftAlone() throws Exception {
     Path file = dir.resolve("notes.db");
     byte[] garbage = new byte[8192];
-    byte[] text = "this is not an SQLite database, just some notes\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] text =
+        "this is not an SQLite database, just some notes\n".getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < garbage.length; i++) {
       garbage[i] = (byte) (text[i % text.length] ^ (i * 31));
     }
@@ -272,7 +281,8 @@ class MigrationsTest {
   private static List<String> names(Connection c, String type) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = '" + type + "'")) {
+        ResultSet rs =
+            st.executeQuery("SELECT name FROM sqlite_master WHERE type = '" + type + "'")) {
       while (rs.next()) {
         out.add(rs.getString(1));
       }
@@ -283,9 +293,15 @@ class MigrationsTest {
   private static String schema(Connection c) throws SQLException {
     StringBuilder out = new StringBuilder();
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")) {
+        ResultSet rs =
+            st.executeQuery("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")) {
       while (rs.next()) {
-        out.append(rs.getString(1)).append(' ').append(rs.getString(2)).append(": ").append(rs.getString(3)).append('\n');
+        out.append(rs.getString(1))
+            .append(' ')
+            .append(rs.getString(2))
+            .append(": ")
+            .append(rs.getString(3))
+            .append('\n');
       }
     }
     return out.toString();

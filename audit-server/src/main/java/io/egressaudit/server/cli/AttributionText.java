@@ -18,9 +18,13 @@ final class AttributionText {
     return switch (a.kind()) {
       case EGRESS_IP -> ns + " via EgressIP " + a.egressIP() + " on " + a.node();
       case EGRESS_IP_UNASSIGNED -> ns + " via EgressIP " + a.egressIP() + " (IP not assigned)";
-      case NODE -> a.namespaces().isEmpty()
-          ? "host traffic of node " + a.node()
-          : ns + (Boolean.TRUE.equals(a.ambiguous()) ? " (ambiguous)" : "") + " via node " + a.node();
+      case NODE ->
+          a.namespaces().isEmpty()
+              ? "host traffic of node " + a.node()
+              : ns
+                  + (Boolean.TRUE.equals(a.ambiguous()) ? " (ambiguous)" : "")
+                  + " via node "
+                  + a.node();
       case POD -> ns + " pod " + (a.pods().isEmpty() ? "" : a.pods().get(0).name());
       case UNKNOWN -> "unknown";
     };

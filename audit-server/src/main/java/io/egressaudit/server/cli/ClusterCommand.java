@@ -43,13 +43,24 @@ final class ClusterCommand {
 
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "Output of kubectl get ... -o yaml or -o json (a List, one object, or several YAML documents).")
+    @Parameters(
+        paramLabel = "FILE",
+        description =
+            "Output of kubectl get ... -o yaml or -o json (a List, one object, or several YAML documents).")
     Path file;
 
-    @Option(names = "--at", paramLabel = "TIME", description = "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h). Default: now.")
+    @Option(
+        names = "--at",
+        paramLabel = "TIME",
+        description =
+            "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h). Default: now.")
     String at;
 
-    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--cluster",
+        paramLabel = "NAME",
+        defaultValue = "default",
+        description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")
     String cluster;
 
     @Mixin DbOption db;
@@ -59,7 +70,8 @@ final class ClusterCommand {
     @Override
     public Integer call() {
       Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
-      ClusterStateImport.Result r = new ClusterStateImport(db.database()).importFile(file, cluster, time);
+      ClusterStateImport.Result r =
+          new ClusterStateImport(db.database()).importFile(file, cluster, time);
       PrintWriter err = spec.commandLine().getErr();
       r.notes().forEach(n -> err.println(file + ": note: " + n));
       err.flush();

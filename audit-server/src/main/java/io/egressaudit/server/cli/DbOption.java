@@ -34,8 +34,9 @@ final class DbOption {
         switch (durability.toLowerCase(java.util.Locale.ROOT)) {
           case "full" -> Database.Durability.FULL;
           case "normal" -> Database.Durability.NORMAL;
-          default -> throw new IllegalArgumentException(
-              "--durability: '" + durability + "' is not full or normal");
+          default ->
+              throw new IllegalArgumentException(
+                  "--durability: '" + durability + "' is not full or normal");
         };
     return new Database(db, d, 5000, maxBytes);
   }

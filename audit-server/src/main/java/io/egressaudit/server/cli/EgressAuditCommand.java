@@ -30,7 +30,11 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:failure (bad file, unreadable database, partial import)", "2:wrong usage"})
+    exitCodeList = {
+      "0:success",
+      "1:failure (bad file, unreadable database, partial import)",
+      "2:wrong usage"
+    })
 public final class EgressAuditCommand {
 
   private EgressAuditCommand() {}

@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
  */
 final class HelpOption {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
   boolean help;
 }

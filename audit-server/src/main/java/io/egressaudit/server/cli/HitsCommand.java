@@ -25,7 +25,8 @@ import tools.jackson.dataformat.csv.CsvSchema;
 @Command(
     name = "hits",
     sortOptions = false,
-    description = "List recorded hits, oldest first (or newest first), each attributed with the cluster state of the time it arrived.",
+    description =
+        "List recorded hits, oldest first (or newest first), each attributed with the cluster state of the time it arrived.",
     footer = {
       "",
       "Examples:",
@@ -38,7 +39,11 @@ final class HitsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--since", paramLabel = "TIME", description = "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).")
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      description =
+          "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).")
   String since;
 
   @Option(names = "--until", paramLabel = "TIME", description = "First time excluded.")
@@ -47,25 +52,44 @@ final class HitsCommand implements Callable<Integer> {
   @Option(names = "--ip", paramLabel = "IP", description = "Only this source IP.")
   String ip;
 
-  @Option(names = "--namespace", paramLabel = "NS", description = "Only hits attributed to this namespace.")
+  @Option(
+      names = "--namespace",
+      paramLabel = "NS",
+      description = "Only hits attributed to this namespace.")
   String namespace;
 
   @Option(names = "--probe", paramLabel = "ID", description = "Only hits of this probe id.")
   String probe;
 
-  @Option(names = "--cluster", paramLabel = "NAME", description = "Attribute with this cluster only. Default: all.")
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description = "Attribute with this cluster only. Default: all.")
   String cluster;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
   int limit;
 
-  @Option(names = "--after", paramLabel = "ID", defaultValue = "0", description = "Continue a listing: only hits past this id (larger ids, or smaller with --newest-first).")
+  @Option(
+      names = "--after",
+      paramLabel = "ID",
+      defaultValue = "0",
+      description =
+          "Continue a listing: only hits past this id (larger ids, or smaller with --newest-first).")
   long after;
 
   @Option(names = "--newest-first", description = "List the newest hits first.")
   boolean newestFirst;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "json, jsonl, csv or table. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "table",
+      description = "json, jsonl, csv or table. Default: ${DEFAULT-VALUE}.")
   OutputFormat output;
 
   @Mixin DbOption db;
@@ -97,7 +121,9 @@ final class HitsCommand implements Callable<Integer> {
     out.flush();
     if (hits.size() == limit) {
       PrintWriter err = spec.commandLine().getErr();
-      err.printf("(%d hits shown, the --limit; more may follow: --after %d)%n", limit, hits.get(hits.size() - 1).id());
+      err.printf(
+          "(%d hits shown, the --limit; more may follow: --after %d)%n",
+          limit, hits.get(hits.size() - 1).id());
       err.flush();
     }
     return 0;
@@ -106,7 +132,14 @@ final class HitsCommand implements Callable<Integer> {
   private static void table(List<HitView> hits, PrintWriter out) {
     Table t = new Table("ID", "RECEIVED", "SOURCE", "METHOD", "PATH", "PROBE", "ATTRIBUTION");
     for (HitView h : hits) {
-      t.row(h.id(), h.receivedAt(), h.sourceIp(), h.method(), abbreviate(h.path()), h.probeId(), AttributionText.summary(h.attribution()));
+      t.row(
+          h.id(),
+          h.receivedAt(),
+          h.sourceIp(),
+          h.method(),
+          abbreviate(h.path()),
+          h.probeId(),
+          AttributionText.summary(h.attribution()));
     }
     t.print(out);
   }
@@ -158,7 +191,8 @@ final class HitsCommand implements Callable<Integer> {
   }
 
   /** Several matches in one CSV cell, separated by {@code |}. */
-  private static String join(List<Attribution> matches, java.util.function.Function<Attribution, String> f) {
+  private static String join(
+      List<Attribution> matches, java.util.function.Function<Attribution, String> f) {
     return matches.stream().map(f).map(s -> s == null ? "" : s).collect(Collectors.joining("|"));
   }
 }

@@ -43,7 +43,11 @@ import picocli.CommandLine.Spec;
       "1:some lines were rejected (the others are imported), or the file cannot be read",
       "2:wrong usage"
     },
-    footer = {"", "Example:", "  egress-audit import-log /var/log/httpd/access_log --format combined"})
+    footer = {
+      "",
+      "Example:",
+      "  egress-audit import-log /var/log/httpd/access_log --format combined"
+    })
 final class ImportLogCommand implements Callable<Integer> {
 
   private static final int BATCH = 5000;
@@ -54,7 +58,11 @@ final class ImportLogCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The access log.")
   Path file;
 
-  @Option(names = "--format", paramLabel = "combined|common", defaultValue = "combined", description = "Log format. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--format",
+      paramLabel = "combined|common",
+      defaultValue = "combined",
+      description = "Log format. Default: ${DEFAULT-VALUE}.")
   AccessLogFormat format;
 
   @Mixin DbOption db;
@@ -99,8 +107,13 @@ final class ImportLogCommand implements Callable<Integer> {
       }
     }
     inserted += repository.insertAll(batch);
-    if (parsed == 0 && rejected > 0 && firstLine != null && firstLine.stripLeading().startsWith("{")) {
-      err.println(file + ": this looks like a JSON log; import-log reads the common and combined text formats");
+    if (parsed == 0
+        && rejected > 0
+        && firstLine != null
+        && firstLine.stripLeading().startsWith("{")) {
+      err.println(
+          file
+              + ": this looks like a JSON log; import-log reads the common and combined text formats");
     }
     if (rejected > MAX_REPORTED) {
       err.println(file + ": ... and " + (rejected - MAX_REPORTED) + " more rejected lines");

@@ -25,10 +25,18 @@ final class PruneCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--older-than", required = true, paramLabel = "DURATION", description = "Hits received longer ago than this are deleted (like 90d, 12h).")
+  @Option(
+      names = "--older-than",
+      required = true,
+      paramLabel = "DURATION",
+      description = "Hits received longer ago than this are deleted (like 90d, 12h).")
   String olderThan;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "2000", description = "Hits deleted per transaction. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "2000",
+      description = "Hits deleted per transaction. Default: ${DEFAULT-VALUE}.")
   int batch;
 
   @Mixin DbOption db;

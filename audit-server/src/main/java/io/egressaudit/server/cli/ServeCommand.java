@@ -26,7 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code egress-audit serve}: the hit listener, the API, and the clusters whose state it records. */
+/**
+ * {@code egress-audit serve}: the hit listener, the API, and the clusters whose state it records.
+ */
 @Command(
     name = "serve",
     sortOptions = false,
@@ -52,61 +54,140 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Hit listener address; repeat for several. Default: 0.0.0.0:8080.")
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "Hit listener address; repeat for several. Default: 0.0.0.0:8080.")
   List<String> listen = new ArrayList<>();
 
-  @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "${env:EGRESS_AUDIT_API:-127.0.0.1:9090}", description = "API and web page address (env EGRESS_AUDIT_API). Off loopback it needs a token. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--api",
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:EGRESS_AUDIT_API:-127.0.0.1:9090}",
+      description =
+          "API and web page address (env EGRESS_AUDIT_API). Off loopback it needs a token. Default: ${DEFAULT-VALUE}.")
   String api;
 
-  @Option(names = "--api-token-file", paramLabel = "FILE", description = "File holding the bearer token the API requires (env EGRESS_AUDIT_API_TOKEN holds the token itself).")
+  @Option(
+      names = "--api-token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the bearer token the API requires (env EGRESS_AUDIT_API_TOKEN holds the token itself).")
   Path apiTokenFile;
 
-  @Option(names = "--cluster-state", paramLabel = "[NAME=]FILE", description = "kubectl get nodes,namespaces,pods,egressips -A -o yaml output to record now, and again whenever the file changes; NAME is the cluster (default: default). Repeat for several clusters.")
+  @Option(
+      names = "--cluster-state",
+      paramLabel = "[NAME=]FILE",
+      description =
+          "kubectl get nodes,namespaces,pods,egressips -A -o yaml output to record now, and again whenever the file changes; NAME is the cluster (default: default). Repeat for several clusters.")
   List<String> clusterStates = new ArrayList<>();
 
-  @Option(names = "--example", description = "Record the bundled example cluster 'demo': the walkthrough's cluster moved onto 127.0.0.0/8 (nodes 127.0.0.51-54, egress IP 127.0.0.100 for namespace simpson).")
+  @Option(
+      names = "--example",
+      description =
+          "Record the bundled example cluster 'demo': the walkthrough's cluster moved onto 127.0.0.0/8 (nodes 127.0.0.51-54, egress IP 127.0.0.100 for namespace simpson).")
   boolean example;
 
-  @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10", description = "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--rescan",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
   int rescanSeconds;
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch live clusters through this kubeconfig (only this file; KUBECONFIG is not merged in). Without --context, its current-context is the one cluster watched.")
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description =
+          "Watch live clusters through this kubeconfig (only this file; KUBECONFIG is not merged in). Without --context, its current-context is the one cluster watched.")
   Path kubeconfig;
 
-  @Option(names = "--context", paramLabel = "NAME", description = "A kubeconfig context to watch live: its nodes, namespaces, pods and EgressIPs are recorded as they change, as the history of cluster NAME. Repeat for several clusters. Without --kubeconfig, the contexts of KUBECONFIG, else ~/.kube/config. A cluster without EgressIPs (no OVN-Kubernetes) is still watched: its source IPs are attributed to nodes.")
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description =
+          "A kubeconfig context to watch live: its nodes, namespaces, pods and EgressIPs are recorded as they change, as the history of cluster NAME. Repeat for several clusters. Without --kubeconfig, the contexts of KUBECONFIG, else ~/.kube/config. A cluster without EgressIPs (no OVN-Kubernetes) is still watched: its source IPs are attributed to nodes.")
   List<String> contexts = new ArrayList<>();
 
-  @Option(names = "--trusted-proxy", paramLabel = "CIDR", description = "A proxy in front of the listener whose X-Forwarded-For/Forwarded header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
+  @Option(
+      names = "--trusted-proxy",
+      paramLabel = "CIDR",
+      description =
+          "A proxy in front of the listener whose X-Forwarded-For/Forwarded header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
   List<String> trustedProxies = new ArrayList<>();
 
-  @Option(names = "--retention", paramLabel = "DURATION", description = "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
+  @Option(
+      names = "--retention",
+      paramLabel = "DURATION",
+      description =
+          "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
   String retention;
 
-  @Option(names = "--max-db-size", paramLabel = "SIZE", description = "Largest the database file may grow (like 20G, 500M); at the cap new hits get 503 until --retention or prune frees space. Default: no cap.")
+  @Option(
+      names = "--max-db-size",
+      paramLabel = "SIZE",
+      description =
+          "Largest the database file may grow (like 20G, 500M); at the cap new hits get 503 until --retention or prune frees space. Default: no cap.")
   String maxDbSize;
 
-  @Option(names = "--queue", paramLabel = "N", defaultValue = "16384", description = "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--queue",
+      paramLabel = "N",
+      defaultValue = "16384",
+      description =
+          "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
   int queue;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "1024", description = "Hits per transaction at most. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "1024",
+      description = "Hits per transaction at most. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--batch-delay", paramLabel = "MICROSECONDS", defaultValue = "0", description = "How long the writer waits to fill a batch. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch-delay",
+      paramLabel = "MICROSECONDS",
+      defaultValue = "0",
+      description = "How long the writer waits to fill a batch. Default: ${DEFAULT-VALUE}.")
   long batchDelay;
 
-  @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0", description = "Hit listener event loops; 0 means one per core. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--event-loops",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Hit listener event loops; 0 means one per core. Default: ${DEFAULT-VALUE}.")
   int eventLoops;
 
-  @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "65536", description = "Largest request body read (then discarded). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-body",
+      paramLabel = "BYTES",
+      defaultValue = "65536",
+      description = "Largest request body read (then discarded). Default: ${DEFAULT-VALUE}.")
   long maxBody;
 
-  @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Idle connections are closed after this. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description = "Idle connections are closed after this. Default: ${DEFAULT-VALUE}.")
   int idleTimeout;
 
-  @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "10", description = "A connection must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "A connection must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
   int requestTimeout;
 
-  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000", description = "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description =
+          "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
   int maxConnections;
 
   @Mixin DbOption db;
@@ -143,17 +224,26 @@ final class ServeCommand implements Callable<Integer> {
             liveClusters());
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     for (int i = 0; i < listeners.size(); i++) {
-      out.printf("hit listener on http://%s%n", new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
+      out.printf(
+          "hit listener on http://%s%n",
+          new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
     }
-    out.printf("API and web page on http://%s%n", new HostPort(config.api().host(), server.apiPort()));
+    out.printf(
+        "API and web page on http://%s%n", new HostPort(config.api().host(), server.apiPort()));
     for (ClusterConnection c : config.liveClusters()) {
-      out.printf("watching cluster %s at %s (kubeconfig context %s)%n", c.cluster(), c.server(), c.cluster());
+      out.printf(
+          "watching cluster %s at %s (kubeconfig context %s)%n",
+          c.cluster(), c.server(), c.cluster());
     }
     out.printf("database %s%n", config.database().file());
     out.flush();
@@ -163,19 +253,24 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Reads a size such as {@code 512M}, {@code 20G} or {@code 1048576} (binary units). */
   static long bytes(String text, String what) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMGT]i?B?)?", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text.strip());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(\\d{1,15})([KMGT]i?B?)?", java.util.regex.Pattern.CASE_INSENSITIVE)
+            .matcher(text.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(what + ": '" + text + "' is not a size (like 500M, 20G)");
     }
     long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toUpperCase(java.util.Locale.ROOT);
-    int shift = switch (unit) {
-      case "K" -> 10;
-      case "M" -> 20;
-      case "G" -> 30;
-      case "T" -> 40;
-      default -> 0;
-    };
+    String unit =
+        m.group(2) == null ? "" : m.group(2).substring(0, 1).toUpperCase(java.util.Locale.ROOT);
+    int shift =
+        switch (unit) {
+          case "K" -> 10;
+          case "M" -> 20;
+          case "G" -> 30;
+          case "T" -> 40;
+          default -> 0;
+        };
     if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
       throw new IllegalArgumentException(what + ": '" + text + "' is too large");
     }
@@ -206,9 +301,12 @@ final class ServeCommand implements Callable<Integer> {
     Map<String, Path> files = clusterStates();
     for (ClusterConnection c : live) {
       // one source per cluster name: a dump file's snapshots would end what the watcher recorded
-      if (files.containsKey(c.cluster()) || (example && c.cluster().equals(ClusterStateImport.EXAMPLE_CLUSTER))) {
+      if (files.containsKey(c.cluster())
+          || (example && c.cluster().equals(ClusterStateImport.EXAMPLE_CLUSTER))) {
         throw new IllegalArgumentException(
-            "cluster '" + c.cluster() + "' is both a kubeconfig context and a --cluster-state/--example cluster;"
+            "cluster '"
+                + c.cluster()
+                + "' is both a kubeconfig context and a --cluster-state/--example cluster;"
                 + " give the file another NAME=");
       }
     }
@@ -222,7 +320,8 @@ final class ServeCommand implements Callable<Integer> {
       String name = eq > 0 ? s.substring(0, eq) : "default";
       Path file = Path.of(eq > 0 ? s.substring(eq + 1) : s);
       if (out.put(name, file) != null) {
-        throw new IllegalArgumentException("--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
+        throw new IllegalArgumentException(
+            "--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
       }
     }
     return out;

@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code egress-audit sources NAMESPACE}: which source IPs a firewall rule for a namespace must allow. */
+/**
+ * {@code egress-audit sources NAMESPACE}: which source IPs a firewall rule for a namespace must
+ * allow.
+ */
 @Command(
     name = "sources",
     sortOptions = false,
@@ -33,13 +36,23 @@ final class SourcesCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAMESPACE", description = "The namespace.")
   String namespace;
 
-  @Option(names = "--at", paramLabel = "TIME", description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
+  @Option(
+      names = "--at",
+      paramLabel = "TIME",
+      description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
   String at;
 
-  @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description = "Only this cluster. Default: all.")
   String cluster;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json", description = "json or table. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "json",
+      description = "json or table. Default: ${DEFAULT-VALUE}.")
   DocumentFormat output;
 
   @Mixin DbOption db;

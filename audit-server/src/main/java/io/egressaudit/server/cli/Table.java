@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table laid out as kubectl prints one: upper-case headers, columns two spaces apart. */
+/**
+ * A plain-text table laid out as kubectl prints one: upper-case headers, columns two spaces apart.
+ */
 final class Table {
 
   private final List<String[]> rows = new ArrayList<>();
@@ -16,13 +18,16 @@ final class Table {
   Table row(Object... cells) {
     String[] r = new String[cells.length];
     for (int i = 0; i < cells.length; i++) {
-      r[i] = cells[i] == null || cells[i].toString().isEmpty() ? "<none>" : clean(cells[i].toString());
+      r[i] =
+          cells[i] == null || cells[i].toString().isEmpty() ? "<none>" : clean(cells[i].toString());
     }
     rows.add(r);
     return this;
   }
 
-  /** Control characters from client-chosen text (paths, user agents) must not drive the terminal. */
+  /**
+   * Control characters from client-chosen text (paths, user agents) must not drive the terminal.
+   */
   private static String clean(String s) {
     StringBuilder b = new StringBuilder(s.length());
     s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));

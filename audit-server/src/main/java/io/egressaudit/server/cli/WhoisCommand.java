@@ -10,10 +10,10 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code egress-audit whois IP}: which namespaces a source IP belonged to at a time. */
 @Command(
@@ -42,10 +42,14 @@ final class WhoisCommand implements Callable<Integer> {
   @Option(
       names = "--at",
       paramLabel = "TIME",
-      description = "When the IP was seen: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
+      description =
+          "When the IP was seen: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
   String at;
 
-  @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster. Default: all.")
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description = "Only this cluster. Default: all.")
   String cluster;
 
   @Option(

@@ -62,7 +62,12 @@ public final class ApiVerticle extends VerticleBase {
    * @param metrics what {@code /metrics} serves; null answers 404
    */
   public ApiVerticle(
-      String host, int port, AuditQueries queries, HitWriter writer, String bearerToken, AuditMetrics metrics) {
+      String host,
+      int port,
+      AuditQueries queries,
+      HitWriter writer,
+      String bearerToken,
+      AuditMetrics metrics) {
     this.host = host;
     this.port = port;
     this.queries = queries;
@@ -75,7 +80,10 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     readers = vertx.createSharedWorkerExecutor("api-db-readers", DB_READERS);
     page = resource("/web/index.html");
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router());
+    server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            .requestHandler(router());
     return server.listen();
   }
 
@@ -94,8 +102,24 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
     router.get("/healthz").handler(this::health);
     router.get("/metrics").handler(this::metrics);
-    router.get("/").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(page));
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not-found", "Not found", "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router
+        .get("/")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+                    .end(page));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new ApiException(
+                        404,
+                        "not-found",
+                        "Not found",
+                        "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::problem);
     return router;
   }
@@ -113,7 +137,9 @@ public final class ApiVerticle extends VerticleBase {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"egress-audit\"");
-      ctx.fail(new ApiException(401, "unauthorized", "Unauthorized", "this API needs Authorization: Bearer <token>"));
+      ctx.fail(
+          new ApiException(
+              401, "unauthorized", "Unauthorized", "this API needs Authorization: Bearer <token>"));
     }
   }
 
@@ -197,18 +223,42 @@ public final class ApiVerticle extends VerticleBase {
     Throwable f = ctx.failure();
     Problem p;
     if (f instanceof ApiException e) {
-      p = new Problem(Problem.TYPE_BASE + e.type(), e.title(), e.status(), e.getMessage(), ctx.request().path());
+      p =
+          new Problem(
+              Problem.TYPE_BASE + e.type(),
+              e.title(),
+              e.status(),
+              e.getMessage(),
+              ctx.request().path());
     } else if (f instanceof IllegalArgumentException) {
-      p = new Problem(Problem.TYPE_BASE + "bad-request", "Bad request", 400, f.getMessage(), ctx.request().path());
+      p =
+          new Problem(
+              Problem.TYPE_BASE + "bad-request",
+              "Bad request",
+              400,
+              f.getMessage(),
+              ctx.request().path());
     } else if (f instanceof DatabaseException) {
       LOG.warn("API {}: {}", ctx.request().path(), f.getMessage());
-      p = new Problem(Problem.TYPE_BASE + "store-unavailable", "Audit store unavailable", 503, f.getMessage(), ctx.request().path());
+      p =
+          new Problem(
+              Problem.TYPE_BASE + "store-unavailable",
+              "Audit store unavailable",
+              503,
+              f.getMessage(),
+              ctx.request().path());
     } else if (f == null) {
       int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       p = new Problem("about:blank", "HTTP " + status, status, null, ctx.request().path());
     } else {
       LOG.error("API {} failed", ctx.request().path(), f);
-      p = new Problem(Problem.TYPE_BASE + "internal", "Internal error", 500, f.toString(), ctx.request().path());
+      p =
+          new Problem(
+              Problem.TYPE_BASE + "internal",
+              "Internal error",
+              500,
+              f.toString(),
+              ctx.request().path());
     }
     if (ctx.response().ended()) {
       return;

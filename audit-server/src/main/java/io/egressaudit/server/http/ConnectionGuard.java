@@ -66,10 +66,11 @@ final class ConnectionGuard {
       return;
     }
     deadlines.put(connection, new long[] {System.currentTimeMillis() + requestTimeoutMillis});
-    connection.closeHandler(v -> {
-      deadlines.remove(connection);
-      open.decrementAndGet();
-    });
+    connection.closeHandler(
+        v -> {
+          deadlines.remove(connection);
+          open.decrementAndGet();
+        });
   }
 
   /** A complete request arrived on the connection: no deadline until it is answered. */
@@ -91,19 +92,23 @@ final class ConnectionGuard {
   private void sweep() {
     long now = System.currentTimeMillis();
     List<HttpConnection> late = new ArrayList<>();
-    deadlines.forEach((c, d) -> {
-      if (d[0] < now) {
-        d[0] = WAITING_FOR_ANSWER;
-        late.add(c);
-      }
-    });
+    deadlines.forEach(
+        (c, d) -> {
+          if (d[0] < now) {
+            d[0] = WAITING_FOR_ANSWER;
+            late.add(c);
+          }
+        });
     timedOut += late.size();
     late.forEach(HttpConnection::close);
     if (refused > reportedRefused || timedOut > reportedTimedOut) {
       LOG.warn(
           "hit listener: closed {} connections over the cap of {} and {} that sent no complete request"
               + " within {} ms (slow or idle clients)",
-          refused - reportedRefused, maxConnections, timedOut - reportedTimedOut, requestTimeoutMillis);
+          refused - reportedRefused,
+          maxConnections,
+          timedOut - reportedTimedOut,
+          requestTimeoutMillis);
       reportedRefused = refused;
       reportedTimedOut = timedOut;
     }

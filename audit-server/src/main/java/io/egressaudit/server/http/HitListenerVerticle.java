@@ -14,20 +14,20 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.util.Queue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The hit listener: answers every method and path with 200 once the request's row is committed,
- * so a 200 is proof of a stored row. {@code /clientip} answers {@code ip:port} like agnhost netexec;
+ * The hit listener: answers every method and path with 200 once the request's row is committed, so
+ * a 200 is proof of a stored row. {@code /clientip} answers {@code ip:port} like agnhost netexec;
  * {@code /probe/{id}} records {@code id} as the probe id. When the hit writer cannot take the row
  * the answer is 503 with {@code Retry-After}, never a 200 for a row that may be lost.
  *
- * <p>The row is built once the whole request is in, body included (read and discarded): a body
- * over {@link ListenerSettings#maxBodyBytes()}, declared or streamed, gets 413 and the connection
+ * <p>The row is built once the whole request is in, body included (read and discarded): a body over
+ * {@link ListenerSettings#maxBodyBytes()}, declared or streamed, gets 413 and the connection
  * closed, and no row. The event loop only builds the row and hands it to the {@link HitWriter}'s
  * queue; the writer thread commits and hands the answer back to this verticle's context.
  */
@@ -56,8 +56,8 @@ public final class HitListenerVerticle extends VerticleBase {
    * @param writer where rows go
    * @param settings limits
    * @param trustedProxies peers whose forwarded-for header names the source IP
-   * @param openConnections the open connections of this listen address, shared by its instances
-   *     and capped at {@link ListenerSettings#maxConnections()}
+   * @param openConnections the open connections of this listen address, shared by its instances and
+   *     capped at {@link ListenerSettings#maxConnections()}
    */
   public HitListenerVerticle(
       String host,
@@ -85,13 +85,18 @@ public final class HitListenerVerticle extends VerticleBase {
             .setIdleTimeout(settings.idleTimeoutSeconds())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
-            // HTTP/1.x only, as pods' curl speaks: without h2c detection a connection exists (and is
+            // HTTP/1.x only, as pods' curl speaks: without h2c detection a connection exists (and
+            // is
             // guarded) from its first moment, not from its first bytes
             .setHttp2ClearTextEnabled(false)
             .setHandle100ContinueAutomatically(false);
     guard = new ConnectionGuard(openConnections, settings);
     guard.start(vertx);
-    server = vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::guarded);
+    server =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(guard::opened)
+            .requestHandler(this::guarded);
     return server.listen();
   }
 
@@ -105,10 +110,17 @@ public final class HitListenerVerticle extends VerticleBase {
     try {
       handle(req);
     } catch (RuntimeException | LinkageError e) {
-      LOG.error("hit listener: cannot handle {} {} from {}", req.method(), HitRecord.cut(req.uri(), 200), req.remoteAddress(), e);
+      LOG.error(
+          "hit listener: cannot handle {} {} from {}",
+          req.method(),
+          HitRecord.cut(req.uri(), 200),
+          req.remoteAddress(),
+          e);
       HttpServerResponse resp = req.response();
       if (!resp.ended() && !resp.closed() && !resp.headWritten()) {
-        resp.setStatusCode(500).putHeader(HttpHeaders.CONNECTION, "close").end("not recorded: internal error\n");
+        resp.setStatusCode(500)
+            .putHeader(HttpHeaders.CONNECTION, "close")
+            .end("not recorded: internal error\n");
       }
     }
   }
@@ -151,7 +163,8 @@ public final class HitListenerVerticle extends VerticleBase {
     String client =
         trustedProxies.isEmpty()
             ? null
-            : trustedProxies.clientOf(peer, headers.get("X-Forwarded-For"), headers.get("Forwarded"));
+            : trustedProxies.clientOf(
+                peer, headers.get("X-Forwarded-For"), headers.get("Forwarded"));
     String sourceIp = client == null ? peer : client;
     String path = req.uri();
     HitRecord hit =

@@ -12,8 +12,8 @@ package io.egressaudit.server.http;
  * @param requestTimeoutSeconds a connection that takes longer than this to send a complete request
  *     (from its opening, or from the previous answer) is closed: slow-header clients (slowloris)
  *     cannot hold connections by dribbling bytes under the idle timeout
- * @param maxConnections open connections per listen address at most; beyond it new connections
- *     are closed at once, so memory stays bounded whatever the clients do
+ * @param maxConnections open connections per listen address at most; beyond it new connections are
+ *     closed at once, so memory stays bounded whatever the clients do
  */
 public record ListenerSettings(
     int maxInitialLineBytes,
@@ -29,17 +29,32 @@ public record ListenerSettings(
    * request, 10000 connections.
    */
   public static final ListenerSettings DEFAULT =
-      new ListenerSettings(8192, 16384, 65536, 30, Runtime.getRuntime().availableProcessors(), 10, 10_000);
+      new ListenerSettings(
+          8192, 16384, 65536, 30, Runtime.getRuntime().availableProcessors(), 10, 10_000);
 
   /** The given limits with the default request timeout and connection cap. */
   public ListenerSettings(
-      int maxInitialLineBytes, int maxHeaderBytes, long maxBodyBytes, int idleTimeoutSeconds, int eventLoops) {
-    this(maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeoutSeconds, eventLoops, 10, 10_000);
+      int maxInitialLineBytes,
+      int maxHeaderBytes,
+      long maxBodyBytes,
+      int idleTimeoutSeconds,
+      int eventLoops) {
+    this(
+        maxInitialLineBytes,
+        maxHeaderBytes,
+        maxBodyBytes,
+        idleTimeoutSeconds,
+        eventLoops,
+        10,
+        10_000);
   }
 
   /** Checks the bounds. */
   public ListenerSettings {
-    if (requestTimeoutSeconds < 1 || maxConnections < 1 || idleTimeoutSeconds < 0 || maxBodyBytes < 0) {
+    if (requestTimeoutSeconds < 1
+        || maxConnections < 1
+        || idleTimeoutSeconds < 0
+        || maxBodyBytes < 0) {
       throw new IllegalArgumentException("listener limits must be positive");
     }
   }

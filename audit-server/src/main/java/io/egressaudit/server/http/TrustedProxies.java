@@ -36,7 +36,8 @@ public final class TrustedProxies {
     for (String c : cidrs) {
       IPAddress a = new IPAddressString(c.strip()).getAddress();
       if (a == null) {
-        throw new IllegalArgumentException("--trusted-proxy: '" + c + "' is not a CIDR like 10.0.0.0/8 or an IP address");
+        throw new IllegalArgumentException(
+            "--trusted-proxy: '" + c + "' is not a CIDR like 10.0.0.0/8 or an IP address");
       }
       networks.add(a.toPrefixBlock());
     }
@@ -71,14 +72,17 @@ public final class TrustedProxies {
    * @param peer the canonical TCP peer
    * @param xForwardedFor the {@code X-Forwarded-For} header, or null
    * @param forwarded the {@code Forwarded} header, or null
-   * @return the canonical client IP, or null when the peer is not trusted, sent no usable header, or
-   *     the right-most untrusted entry is not an IP address (then the peer stays the source)
+   * @return the canonical client IP, or null when the peer is not trusted, sent no usable header,
+   *     or the right-most untrusted entry is not an IP address (then the peer stays the source)
    */
   public String clientOf(String peer, String xForwardedFor, String forwarded) {
     if (!trusts(peer)) {
       return null;
     }
-    List<String> chain = xForwardedFor != null ? splitXff(xForwardedFor) : forwarded != null ? forwardedFor(forwarded) : List.of();
+    List<String> chain =
+        xForwardedFor != null
+            ? splitXff(xForwardedFor)
+            : forwarded != null ? forwardedFor(forwarded) : List.of();
     for (int i = chain.size() - 1; i >= 0; i--) {
       String ip = SourceIp.parse(chain.get(i)).orElse(null);
       if (ip == null) {

@@ -13,4 +13,5 @@ import java.util.List;
  * @param sources sorted by cluster and IP; empty when the namespace has no active pod
  * @param notes anomalies, each starting with {@code cluster/NAME:}
  */
-public record SourcesView(String namespace, Instant at, List<ExpectedSource> sources, List<String> notes) {}
+public record SourcesView(
+    String namespace, Instant at, List<ExpectedSource> sources, List<String> notes) {}

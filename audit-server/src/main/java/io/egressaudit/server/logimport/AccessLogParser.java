@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 public final class AccessLogParser {
 
   private static final Pattern COMMON =
-      Pattern.compile("^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] \"((?:[^\"\\\\]|\\\\.)*)\" (\\d{3}|-) (\\d+|-)");
+      Pattern.compile(
+          "^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] \"((?:[^\"\\\\]|\\\\.)*)\" (\\d{3}|-) (\\d+|-)");
   private static final Pattern QUOTED = Pattern.compile("\\s+\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final DateTimeFormatter CLF_TIME =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
@@ -47,17 +48,25 @@ public final class AccessLogParser {
     Matcher m = COMMON.matcher(line);
     if (!m.find()) {
       throw new BadLogLineException(
-          lineNumber, "not in " + format + " log format (expected: HOST IDENT USER [TIME] \"REQUEST\" STATUS BYTES"
+          lineNumber,
+          "not in "
+              + format
+              + " log format (expected: HOST IDENT USER [TIME] \"REQUEST\" STATUS BYTES"
               + (format == AccessLogFormat.combined ? " \"REFERER\" \"USER-AGENT\")" : ")"));
     }
     String ip =
         SourceIp.parse(m.group(1))
-            .orElseThrow(() -> new BadLogLineException(lineNumber, "client address '" + cut(m.group(1)) + "' is not an IP address"));
+            .orElseThrow(
+                () ->
+                    new BadLogLineException(
+                        lineNumber,
+                        "client address '" + cut(m.group(1)) + "' is not an IP address"));
     long at;
     try {
       at = OffsetDateTime.parse(m.group(4), CLF_TIME).toInstant().toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw new BadLogLineException(lineNumber, "time '" + cut(m.group(4)) + "' is not like 25/Nov/2021:07:50:45 -0500");
+      throw new BadLogLineException(
+          lineNumber, "time '" + cut(m.group(4)) + "' is not like 25/Nov/2021:07:50:45 -0500");
     }
     String request = unescape(m.group(5));
     String method = null;
@@ -81,14 +90,28 @@ public final class AccessLogParser {
       int end = q.end();
       q.region(end, line.length());
       if (!q.lookingAt()) {
-        throw new BadLogLineException(lineNumber, "missing \"USER-AGENT\" field of combined format");
+        throw new BadLogLineException(
+            lineNumber, "missing \"USER-AGENT\" field of combined format");
       }
       userAgent = unescape(q.group(1));
       if (userAgent.equals("-")) {
         userAgent = null;
       }
     }
-    return new HitRecord(at, ip, null, null, method, path, null, userAgent, HitRecord.probeIdOf(path), null, version, origin, lineNumber);
+    return new HitRecord(
+        at,
+        ip,
+        null,
+        null,
+        method,
+        path,
+        null,
+        userAgent,
+        HitRecord.probeIdOf(path),
+        null,
+        version,
+        origin,
+        lineNumber);
   }
 
   private static String unescape(String s) {

@@ -36,7 +36,9 @@ class ServeKubeconfigTest {
     String[] args = new String[options.length + 7];
     args[0] = "serve";
     System.arraycopy(options, 0, args, 1, options.length);
-    String[] rest = {"--db", dir.resolve("audit.db").toString(), "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"};
+    String[] rest = {
+      "--db", dir.resolve("audit.db").toString(), "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"
+    };
     System.arraycopy(rest, 0, args, options.length + 1, rest.length);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -54,7 +56,12 @@ class ServeKubeconfigTest {
     Run r = serve("--kubeconfig", missing.toString());
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("egress-audit serve: cannot read kubeconfig " + missing + ": no such file" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(
+            "egress-audit serve: cannot read kubeconfig "
+                + missing
+                + ": no such file"
+                + System.lineSeparator());
     assertThat(dir.resolve("audit.db")).doesNotExist();
   }
 
@@ -66,18 +73,28 @@ class ServeKubeconfigTest {
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .isEqualTo("egress-audit serve: kubeconfig " + kubeconfig + " has no context 'staging' (its contexts: prod)"
-            + System.lineSeparator());
+        .isEqualTo(
+            "egress-audit serve: kubeconfig "
+                + kubeconfig
+                + " has no context 'staging' (its contexts: prod)"
+                + System.lineSeparator());
   }
 
   @Test
   void aContextNamedLikeAClusterStateFileIsRefused() throws Exception {
     Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), KUBECONFIG);
 
-    Run r = serve("--kubeconfig", kubeconfig.toString(), "--cluster-state", "prod=" + dir.resolve("prod.yaml"));
+    Run r =
+        serve(
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--cluster-state",
+            "prod=" + dir.resolve("prod.yaml"));
 
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("cluster 'prod' is both a kubeconfig context and a --cluster-state/--example cluster");
+    assertThat(r.err())
+        .contains(
+            "cluster 'prod' is both a kubeconfig context and a --cluster-state/--example cluster");
   }
 
   @Test

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * Keys of objects that changed, for one worker: each object at most once, with the time of its
- * latest event. Informer handlers only {@link #offer} here, so they never wait on the database;
- * the worker reads the object's current state from the informer's store when it takes the key, so
- * ten events for one object before the worker gets to it cost one read and one write.
+ * latest event. Informer handlers only {@link #offer} here, so they never wait on the database; the
+ * worker reads the object's current state from the informer's store when it takes the key, so ten
+ * events for one object before the worker gets to it cost one read and one write.
  */
 final class ChangeQueue {
 
@@ -46,7 +46,9 @@ final class ChangeQueue {
     return batch;
   }
 
-  /** Puts back keys whose recording failed; a key that changed again meanwhile keeps the later time. */
+  /**
+   * Puts back keys whose recording failed; a key that changed again meanwhile keeps the later time.
+   */
   synchronized void retry(Map<ObjectRef, Instant> keys) {
     if (closed) {
       return;

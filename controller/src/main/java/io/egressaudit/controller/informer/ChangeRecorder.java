@@ -54,8 +54,8 @@ final class ChangeRecorder {
 
   /**
    * Records every object in the stores as the cluster's state now (or at the end of its history,
-   * when that is later: a clock that went back must not rewrite the past); objects recorded
-   * before and not listed now are closed, such as those deleted while egress-audit was down.
+   * when that is later: a clock that went back must not rewrite the past); objects recorded before
+   * and not listed now are closed, such as those deleted while egress-audit was down.
    *
    * @return the snapshot's time
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written
@@ -66,7 +66,10 @@ final class ChangeRecorder {
     if (latest != null && at.isBefore(latest)) {
       LOG.warn(
           "cluster/{}: history already runs to {}, after this clock's {}; recording the listed state at {}",
-          cluster, latest, at, latest);
+          cluster,
+          latest,
+          at,
+          latest);
       at = latest;
     }
     Map<ObjectRef, ClusterObject> listed = new HashMap<>();
@@ -79,13 +82,22 @@ final class ChangeRecorder {
     recorded.putAll(listed);
     LOG.info(
         "cluster/{}: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged",
-        cluster, at, counts.get(ObjectKind.NODE), counts.get(ObjectKind.NAMESPACE), counts.get(ObjectKind.POD),
-        counts.containsKey(ObjectKind.EGRESS_IP) ? counts.get(ObjectKind.EGRESS_IP) + " EgressIPs" : "EgressIPs not watched",
-        s.opened(), s.closed(), s.unchanged());
+        cluster,
+        at,
+        counts.get(ObjectKind.NODE),
+        counts.get(ObjectKind.NAMESPACE),
+        counts.get(ObjectKind.POD),
+        counts.containsKey(ObjectKind.EGRESS_IP)
+            ? counts.get(ObjectKind.EGRESS_IP) + " EgressIPs"
+            : "EgressIPs not watched",
+        s.opened(),
+        s.closed(),
+        s.unchanged());
     return at;
   }
 
-  private <T extends HasMetadata> int listAll(WatchedKind<T> kind, Map<ObjectRef, ClusterObject> into) {
+  private <T extends HasMetadata> int listAll(
+      WatchedKind<T> kind, Map<ObjectRef, ClusterObject> into) {
     int n = 0;
     for (T o : kind.cached()) {
       try {
@@ -93,34 +105,40 @@ final class ChangeRecorder {
         into.put(state.ref(), state);
         n++;
       } catch (InvalidClusterObjectException e) {
-        LOG.warn("cluster/{} {}: {}; left out of history", cluster, WatchedKind.ref(kind.kind(), o), e.detail());
+        LOG.warn(
+            "cluster/{} {}: {}; left out of history",
+            cluster,
+            WatchedKind.ref(kind.kind(), o),
+            e.detail());
       }
     }
     return n;
   }
 
   /**
-   * Records the current state of the objects whose keys were taken from the queue, each at the
-   * time of its latest event, in one transaction. Objects whose state did not change since it was
-   * last recorded are skipped; objects no longer in their store are recorded as deleted.
+   * Records the current state of the objects whose keys were taken from the queue, each at the time
+   * of its latest event, in one transaction. Objects whose state did not change since it was last
+   * recorded are skipped; objects no longer in their store are recorded as deleted.
    *
    * @param batch keys and the times their latest events were observed
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written (nothing was)
    */
   void record(Map<ObjectRef, Instant> batch) {
     List<ObjectChange> changes = new ArrayList<>();
-    batch.forEach((ref, at) -> {
-      ObjectChange c = change(ref, at);
-      if (c != null) {
-        changes.add(c);
-      }
-    });
+    batch.forEach(
+        (ref, at) -> {
+          ObjectChange c = change(ref, at);
+          if (c != null) {
+            changes.add(c);
+          }
+        });
     if (changes.isEmpty()) {
       return;
     }
     history.recordChanges(cluster, changes);
     for (ObjectChange c : changes) {
-      ClusterObject before = c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
+      ClusterObject before =
+          c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
       log(c, before);
     }
   }

@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +74,8 @@ public final class ClusterWatcher implements AutoCloseable {
   static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   /**
-   * OVN-Kubernetes EgressIPs ({@code egressips.k8s.ovn.org/v1}, cluster-scoped), named outright
-   * for {@code client.genericKubernetesResources(EGRESS_IPS)}: {@code
+   * OVN-Kubernetes EgressIPs ({@code egressips.k8s.ovn.org/v1}, cluster-scoped), named outright for
+   * {@code client.genericKubernetesResources(EGRESS_IPS)}: {@code
    * genericKubernetesResources("k8s.ovn.org/v1", "EgressIP")} would first ask the API server's
    * discovery, and fail at once, not with a 404 on the list, when the CRD is missing.
    */
@@ -95,14 +95,17 @@ public final class ClusterWatcher implements AutoCloseable {
   private final WatchedKind<?> egressIps;
   private final CompletableFuture<Instant> synced = new CompletableFuture<>();
   private final Thread worker;
-  private final Map<ObjectKind, CompletableFuture<Void>> firstLists = new EnumMap<>(ObjectKind.class);
+  private final Map<ObjectKind, CompletableFuture<Void>> firstLists =
+      new EnumMap<>(ObjectKind.class);
   private volatile CompletableFuture<Void> listed;
   private volatile boolean egressIpsRefused;
   private volatile boolean closed;
 
-  private ClusterWatcher(KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
+  private ClusterWatcher(
+      KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
     this.cluster = cluster;
-    this.recorder = new ChangeRecorder(cluster, "kubernetes " + client.getMasterUrl(), history, clock);
+    this.recorder =
+        new ChangeRecorder(cluster, "kubernetes " + client.getMasterUrl(), history, clock);
     this.egressIps =
         new WatchedKind<>(
             ObjectKind.EGRESS_IP,
@@ -130,12 +133,14 @@ public final class ClusterWatcher implements AutoCloseable {
    * @param history where to record
    * @return the running watcher
    */
-  public static ClusterWatcher start(KubernetesClient client, String cluster, ClusterHistory history) {
+  public static ClusterWatcher start(
+      KubernetesClient client, String cluster, ClusterHistory history) {
     // history keeps epoch milliseconds: a finer "observed at" would not match what is read back
     return start(client, cluster, history, Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)));
   }
 
-  static ClusterWatcher start(KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
+  static ClusterWatcher start(
+      KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
     ClusterWatcher w = new ClusterWatcher(client, cluster, history, clock);
     w.begin();
     LOG.info("cluster/{}: watching {}", cluster, client.getMasterUrl());
@@ -192,7 +197,8 @@ public final class ClusterWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      synced.completeExceptionally(new CancellationException("cluster/" + cluster + ": watcher closed"));
+      synced.completeExceptionally(
+          new CancellationException("cluster/" + cluster + ": watcher closed"));
     }
   }
 
@@ -210,10 +216,15 @@ public final class ClusterWatcher implements AutoCloseable {
       } catch (TimeoutException e) {
         waited += SLOW_LIST.toSeconds();
         List<ObjectKind> missing =
-            firstLists.entrySet().stream().filter(f -> !f.getValue().isDone()).map(Map.Entry::getKey).toList();
+            firstLists.entrySet().stream()
+                .filter(f -> !f.getValue().isDone())
+                .map(Map.Entry::getKey)
+                .toList();
         LOG.warn(
             "cluster/{}: no complete list of {} after {} s: is the API server reachable? still trying",
-            cluster, missing, waited);
+            cluster,
+            missing,
+            waited);
       }
     }
   }
@@ -227,7 +238,8 @@ public final class ClusterWatcher implements AutoCloseable {
         synced.complete(recorder.recordSnapshot());
         return true;
       } catch (DatabaseException | HistoryOrderException e) {
-        LOG.warn("cluster/{}: cannot record the listed state, retrying: {}", cluster, e.getMessage());
+        LOG.warn(
+            "cluster/{}: cannot record the listed state, retrying: {}", cluster, e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("cluster/{}: recording the listed state failed, retrying", cluster, e);
       }
@@ -242,7 +254,11 @@ public final class ClusterWatcher implements AutoCloseable {
       recorder.record(batch);
       return true;
     } catch (DatabaseException e) {
-      LOG.warn("cluster/{}: cannot record {} changes, retrying: {}", cluster, batch.size(), e.getMessage());
+      LOG.warn(
+          "cluster/{}: cannot record {} changes, retrying: {}",
+          cluster,
+          batch.size(),
+          e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("cluster/{}: recording {} changes failed, retrying", cluster, batch.size(), e);
     }
@@ -260,7 +276,11 @@ public final class ClusterWatcher implements AutoCloseable {
       LOG.warn(
           "cluster/{}: cannot list EgressIPs (k8s.ovn.org/v1): {}; {}: watching nodes, namespaces and pods"
               + " only, so source IPs are attributed to nodes",
-          cluster, describe(t), code == 404 ? "is OVN-Kubernetes installed?" : "may these credentials list and watch egressips.k8s.ovn.org?");
+          cluster,
+          describe(t),
+          code == 404
+              ? "is OVN-Kubernetes installed?"
+              : "may these credentials list and watch egressips.k8s.ovn.org?");
       return false;
     }
     LOG.warn("cluster/{} EgressIP: list or watch failed, retrying: {}", cluster, describe(t));
@@ -268,7 +288,10 @@ public final class ClusterWatcher implements AutoCloseable {
   }
 
   private <T extends HasMetadata> WatchedKind<T> watch(
-      ObjectKind kind, Informable<T> source, Function<T, ? extends ClusterObject> convert, Clock clock) {
+      ObjectKind kind,
+      Informable<T> source,
+      Function<T, ? extends ClusterObject> convert,
+      Clock clock) {
     return new WatchedKind<>(kind, source, convert, queue, clock, retry(kind));
   }
 
@@ -297,7 +320,10 @@ public final class ClusterWatcher implements AutoCloseable {
     Throwable last = t;
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof KubernetesClientException k && k.getCode() > 0) {
-        String m = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+        String m =
+            k.getStatus() != null && k.getStatus().getMessage() != null
+                ? k.getStatus().getMessage()
+                : k.getMessage();
         return "HTTP " + k.getCode() + ": " + m;
       }
       last = c;

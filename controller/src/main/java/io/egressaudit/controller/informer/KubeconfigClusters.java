@@ -18,8 +18,8 @@ import java.util.Set;
 /**
  * Chooses the live clusters {@code serve} watches from kubeconfig contexts, each one cluster named
  * after its context, and checks them before anything starts: fabric8 quietly falls back to the
- * current context when asked for one that does not exist, which would watch the wrong cluster
- * under the wrong name.
+ * current context when asked for one that does not exist, which would watch the wrong cluster under
+ * the wrong name.
  */
 public final class KubeconfigClusters {
 
@@ -65,14 +65,17 @@ public final class KubeconfigClusters {
         throw new IllegalArgumentException("--context " + c + " is given twice");
       }
       if (!offered.names().contains(c)) {
-        throw new IllegalArgumentException(offered.where() + " has no context '" + c + "'" + list(offered));
+        throw new IllegalArgumentException(
+            offered.where() + " has no context '" + c + "'" + list(offered));
       }
     }
     return List.copyOf(seen);
   }
 
   private static String list(Contexts offered) {
-    return offered.names().isEmpty() ? " (it has no contexts)" : " (its contexts: " + String.join(", ", offered.names()) + ")";
+    return offered.names().isEmpty()
+        ? " (it has no contexts)"
+        : " (its contexts: " + String.join(", ", offered.names()) + ")";
   }
 
   private static Config config(Path kubeconfig, String context, Contexts offered) {
@@ -83,10 +86,13 @@ public final class KubeconfigClusters {
               ? Config.fromKubeconfig(context, kubeconfig.toFile())
               : Config.autoConfigure(context);
     } catch (RuntimeException e) {
-      throw new KubeconfigException(offered.where() + ", context '" + context + "': " + firstLine(e), e);
+      throw new KubeconfigException(
+          offered.where() + ", context '" + context + "': " + firstLine(e), e);
     }
-    if (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName())) {
-      throw new KubeconfigException(offered.where() + ": context '" + context + "' could not be selected");
+    if (config.getCurrentContext() == null
+        || !context.equals(config.getCurrentContext().getName())) {
+      throw new KubeconfigException(
+          offered.where() + ": context '" + context + "' could not be selected");
     }
     return config;
   }
@@ -101,7 +107,8 @@ public final class KubeconfigClusters {
     }
     if (files.isEmpty()) {
       throw new KubeconfigException(
-          "no kubeconfig found (" + String.join(File.pathSeparator, Config.getKubeconfigFilenames())
+          "no kubeconfig found ("
+              + String.join(File.pathSeparator, Config.getKubeconfigFilenames())
               + " does not exist): give --kubeconfig FILE or set KUBECONFIG");
     }
     Set<String> names = new LinkedHashSet<>();

@@ -18,7 +18,8 @@ import java.util.function.Function;
 /**
  * One kind of object watched on a cluster: its informer (no resync: the watch says when something
  * changed), a handler that only enqueues the object's key, and the conversion of the informer's
- * cached object to the correlator model through {@link io.egressaudit.controller.KubernetesObjects}.
+ * cached object to the correlator model through {@link
+ * io.egressaudit.controller.KubernetesObjects}.
  *
  * @param <T> the fabric8 type
  */
@@ -33,7 +34,8 @@ final class WatchedKind<T extends HasMetadata> {
    *
    * @param kind the kind
    * @param source the fabric8 operation to list and watch, such as {@code client.nodes()}
-   * @param convert fabric8 object to correlator object; throws {@link InvalidClusterObjectException}
+   * @param convert fabric8 object to correlator object; throws {@link
+   *     InvalidClusterObjectException}
    * @param queue where changed keys go
    * @param clock what "observed at" means
    * @param onError what to do when listing or watching fails; see {@link ExceptionHandler}
@@ -91,7 +93,10 @@ final class WatchedKind<T extends HasMetadata> {
     return new ObjectRef(kind, o.getMetadata().getNamespace(), o.getMetadata().getName());
   }
 
-  /** Informer handler: no work beyond noting the key and the time (fabric8 runs it on its own threads). */
+  /**
+   * Informer handler: no work beyond noting the key and the time (fabric8 runs it on its own
+   * threads).
+   */
   private record EnqueueKey(ObjectKind kind, ChangeQueue queue, Clock clock)
       implements ResourceEventHandler<HasMetadata> {
 

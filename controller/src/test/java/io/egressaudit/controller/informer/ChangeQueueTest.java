@@ -27,7 +27,8 @@ class ChangeQueueTest {
     queue.offer(HOMER, T.plusMillis(2));
 
     assertThat(queue.size()).isEqualTo(2);
-    assertThat(queue.take(10)).containsExactly(Map.entry(HOMER, T.plusMillis(2)), Map.entry(EIP, T.plusMillis(1)));
+    assertThat(queue.take(10))
+        .containsExactly(Map.entry(HOMER, T.plusMillis(2)), Map.entry(EIP, T.plusMillis(1)));
     assertThat(queue.size()).isZero();
   }
 
@@ -54,11 +55,13 @@ class ChangeQueueTest {
 
   @Test
   void takeWaitsForAnOfferAndCloseWakesItEmpty() throws Exception {
-    CompletableFuture<Map<ObjectRef, Instant>> first = CompletableFuture.supplyAsync(() -> take(queue));
+    CompletableFuture<Map<ObjectRef, Instant>> first =
+        CompletableFuture.supplyAsync(() -> take(queue));
     queue.offer(EIP, T);
     assertThat(first.get(10, TimeUnit.SECONDS)).containsOnlyKeys(EIP);
 
-    CompletableFuture<Map<ObjectRef, Instant>> second = CompletableFuture.supplyAsync(() -> take(queue));
+    CompletableFuture<Map<ObjectRef, Instant>> second =
+        CompletableFuture.supplyAsync(() -> take(queue));
     queue.close();
     assertThat(second.get(10, TimeUnit.SECONDS)).isEmpty();
     queue.offer(HOMER, T);

@@ -43,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 @EnableKubernetesMockClient(crud = true, https = false)
 class ClusterWatcherIT {
 
-  /** The mock server logs every request through java.util.logging; kept referenced so it stays quiet. */
+  /**
+   * The mock server logs every request through java.util.logging; kept referenced so it stays
+   * quiet.
+   */
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
   static {
@@ -110,7 +113,9 @@ class ClusterWatcherIT {
     assertThat(whois(WORKER_0_IP, synced).kind()).isEqualTo(AttributionKind.NODE);
     assertThat(whois(EGRESS_IP, synced.minusMillis(1)).kind()).isEqualTo(AttributionKind.UNKNOWN);
     assertThat(snapshot(synced).pods()).hasSize(2);
-    assertThat(snapshot(synced).namespaces()).extracting(NamespaceState::name).containsExactlyInAnyOrder("simpson", "bouvier");
+    assertThat(snapshot(synced).namespaces())
+        .extracting(NamespaceState::name)
+        .containsExactlyInAnyOrder("simpson", "bouvier");
   }
 
   @Test
@@ -121,7 +126,10 @@ class ClusterWatcherIT {
 
     cluster.assignEgressIp(WORKER_1);
 
-    await().atMost(WAIT).untilAsserted(() -> assertThat(whois(EGRESS_IP, Instant.now()).node()).isEqualTo(WORKER_1));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(whois(EGRESS_IP, Instant.now()).node()).isEqualTo(WORKER_1));
     Attribution after = whois(EGRESS_IP, Instant.now());
     Instant failover = after.since();
     assertThat(failover).isAfterOrEqualTo(beforeFailover).isBeforeOrEqualTo(Instant.now());
@@ -137,15 +145,37 @@ class ClusterWatcherIT {
     Instant synced = startAndSync();
 
     client.pods().inNamespace("simpson").withName(HOMER).delete();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("flanders").addToLabels("env", "flanders").endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("flanders")
+                .addToLabels("env", "flanders")
+                .endMetadata()
+                .build())
+        .create();
 
-    await().atMost(WAIT).untilAsserted(() -> assertThat(whois(HOMER_IP, Instant.now()).kind()).isEqualTo(AttributionKind.UNKNOWN));
-    await().atMost(WAIT).untilAsserted(
-        () -> assertThat(snapshot(Instant.now()).namespaces()).extracting(NamespaceState::name).contains("flanders"));
-    assertThat(whois(HOMER_IP, synced).kind()).as("the pod's past is kept").isEqualTo(AttributionKind.POD);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(whois(HOMER_IP, Instant.now()).kind())
+                    .isEqualTo(AttributionKind.UNKNOWN));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(snapshot(Instant.now()).namespaces())
+                    .extracting(NamespaceState::name)
+                    .contains("flanders"));
+    assertThat(whois(HOMER_IP, synced).kind())
+        .as("the pod's past is kept")
+        .isEqualTo(AttributionKind.POD);
     assertThat(whois(EGRESS_IP, Instant.now()).pods()).as("simpson has no pod left").isEmpty();
     ClusterSnapshot now = snapshot(Instant.now());
-    assertThat(now.since(new ObjectRef(ObjectKind.NAMESPACE, "", "flanders"))).isAfterOrEqualTo(synced);
+    assertThat(now.since(new ObjectRef(ObjectKind.NAMESPACE, "", "flanders")))
+        .isAfterOrEqualTo(synced);
     assertThat(now.since(new ObjectRef(ObjectKind.NAMESPACE, "", "simpson"))).isEqualTo(synced);
   }
 
@@ -154,25 +184,43 @@ class ClusterWatcherIT {
     new MockCluster(client).create(true);
     Instant synced = startAndSync();
 
-    client.nodes().withName(WORKER_0).edit(n -> {
-      n.getMetadata().setAnnotations(Map.of("node.alpha.kubernetes.io/ttl", "0"));
-      return n;
-    });
-    client.namespaces().withName("bouvier").edit(n -> {
-      n.getMetadata().getLabels().put("team", "selma");
-      return n;
-    });
+    client
+        .nodes()
+        .withName(WORKER_0)
+        .edit(
+            n -> {
+              n.getMetadata().setAnnotations(Map.of("node.alpha.kubernetes.io/ttl", "0"));
+              return n;
+            });
+    client
+        .namespaces()
+        .withName("bouvier")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("team", "selma");
+              return n;
+            });
 
-    // one worker takes keys in order: once the later change is in history, the earlier one was handled
-    await().atMost(WAIT).untilAsserted(
-        () -> assertThat(snapshot(Instant.now()).since(new ObjectRef(ObjectKind.NAMESPACE, "", "bouvier"))).isAfter(synced));
-    assertThat(snapshot(Instant.now()).since(new ObjectRef(ObjectKind.NODE, "", WORKER_0))).isEqualTo(synced);
+    // one worker takes keys in order: once the later change is in history, the earlier one was
+    // handled
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        snapshot(Instant.now())
+                            .since(new ObjectRef(ObjectKind.NAMESPACE, "", "bouvier")))
+                    .isAfter(synced));
+    assertThat(snapshot(Instant.now()).since(new ObjectRef(ObjectKind.NODE, "", WORKER_0)))
+        .isEqualTo(synced);
   }
 
   @Test
   void objectsDeletedWhileEgressAuditWasDownEndAtTheFirstSnapshot() throws Exception {
     Instant earlier = Instant.now().minusSeconds(3600);
-    PodState ghost = new PodState("simpson", "ghost-0", WORKER_0, List.of("10.128.2.99"), false, Map.of(), "Running");
+    PodState ghost =
+        new PodState(
+            "simpson", "ghost-0", WORKER_0, List.of("10.128.2.99"), false, Map.of(), "Running");
     history.recordSnapshot("demo", earlier, List.of(ghost), "before");
     new MockCluster(client).create(true);
 
@@ -184,12 +232,32 @@ class ClusterWatcherIT {
 
   @Test
   void withoutTheEgressIpCrdTheOtherKindsAreWatchedAndIpsFallBackToNodes() throws Exception {
-    server.expect().get().withPath("/apis/k8s.ovn.org/v1/egressips?resourceVersion=0")
-        .andReturn(404, Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", 404,
-            "reason", "NotFound", "message", "the server could not find the requested resource"))
+    server
+        .expect()
+        .get()
+        .withPath("/apis/k8s.ovn.org/v1/egressips?resourceVersion=0")
+        .andReturn(
+            404,
+            Map.of(
+                "kind",
+                "Status",
+                "apiVersion",
+                "v1",
+                "status",
+                "Failure",
+                "code",
+                404,
+                "reason",
+                "NotFound",
+                "message",
+                "the server could not find the requested resource"))
         .always();
     EgressIpState stale =
-        new EgressIpState("egressip-old", List.of(EGRESS_IP), new LabelSelector(Map.of("env", "simpson"), List.of()), null,
+        new EgressIpState(
+            "egressip-old",
+            List.of(EGRESS_IP),
+            new LabelSelector(Map.of("env", "simpson"), List.of()),
+            null,
             List.of(new EgressIpAssignment(EGRESS_IP, WORKER_0)));
     history.recordSnapshot("demo", Instant.now().minusSeconds(60), List.of(stale), "before");
     new MockCluster(client).create(false);
@@ -197,19 +265,35 @@ class ClusterWatcherIT {
     Instant synced = startAndSync();
 
     assertThat(watcher.watchesEgressIps()).isFalse();
-    assertThat(whois(EGRESS_IP, synced).kind()).as("the EgressIP of an earlier run ended").isEqualTo(AttributionKind.UNKNOWN);
+    assertThat(whois(EGRESS_IP, synced).kind())
+        .as("the EgressIP of an earlier run ended")
+        .isEqualTo(AttributionKind.UNKNOWN);
     Attribution node = whois(WORKER_0_IP, synced);
     assertThat(node.kind()).isEqualTo(AttributionKind.NODE);
     assertThat(node.namespaces()).containsExactly("simpson");
 
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("flanders").endMetadata().build()).create();
-    await().atMost(WAIT).untilAsserted(
-        () -> assertThat(snapshot(Instant.now()).namespaces()).extracting(NamespaceState::name).contains("flanders"));
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("flanders").endMetadata().build())
+        .create();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(snapshot(Instant.now()).namespaces())
+                    .extracting(NamespaceState::name)
+                    .contains("flanders"));
   }
 
   @Test
   void closingBeforeTheFirstListEndsTheWatcherAndFailsSynced() {
-    server.expect().get().withPath("/api/v1/nodes?resourceVersion=0").andReturn(500, "boom").always();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/nodes?resourceVersion=0")
+        .andReturn(500, "boom")
+        .always();
     watcher = ClusterWatcher.start(client, "demo", history);
 
     watcher.close();

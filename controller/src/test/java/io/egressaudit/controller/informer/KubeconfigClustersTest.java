@@ -62,7 +62,8 @@ class KubeconfigClustersTest {
     List<ClusterConnection> c = KubeconfigClusters.select(file(KUBECONFIG), List.of("lab", "prod"));
 
     assertThat(c).extracting(ClusterConnection::cluster).containsExactly("lab", "prod");
-    assertThat(c).extracting(ClusterConnection::server)
+    assertThat(c)
+        .extracting(ClusterConnection::server)
         .containsExactly("https://api.lab.example:6443/", "https://api.prod.example:6443/");
   }
 
@@ -84,7 +85,10 @@ class KubeconfigClustersTest {
 
     assertThatThrownBy(() -> KubeconfigClusters.select(f, List.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("kubeconfig " + f + " has no current-context: name one with --context (its contexts: prod, lab)");
+        .hasMessage(
+            "kubeconfig "
+                + f
+                + " has no current-context: name one with --context (its contexts: prod, lab)");
   }
 
   @Test
@@ -115,7 +119,8 @@ class KubeconfigClustersTest {
 
     assertThat(KubeconfigClusters.select(null, List.of("lab")))
         .extracting(ClusterConnection::cluster, ClusterConnection::server)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("lab", "https://api.lab.example:6443/"));
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("lab", "https://api.lab.example:6443/"));
     assertThatThrownBy(() -> KubeconfigClusters.select(null, List.of("staging")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("has no context 'staging'");

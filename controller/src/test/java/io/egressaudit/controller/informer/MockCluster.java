@@ -42,7 +42,10 @@ final class MockCluster {
     client.pods().resource(pod("simpson", HOMER, WORKER_0, HOMER_IP)).create();
     client.pods().resource(pod("bouvier", PATTY, WORKER_1, "10.131.0.9")).create();
     if (egressIp) {
-      client.genericKubernetesResources(ClusterWatcher.EGRESS_IPS).resource(egressIp(WORKER_0)).create();
+      client
+          .genericKubernetesResources(ClusterWatcher.EGRESS_IPS)
+          .resource(egressIp(WORKER_0))
+          .create();
     }
     return this;
   }
@@ -60,9 +63,18 @@ final class MockCluster {
         .addToLabels("kubernetes.io/hostname", name)
         .endMetadata()
         .withNewStatus()
-        .addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
-        .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-        .addNewCondition().withType("Ready").withStatus("True").endCondition()
+        .addNewAddress()
+        .withType("InternalIP")
+        .withAddress(ip)
+        .endAddress()
+        .addNewAddress()
+        .withType("Hostname")
+        .withAddress(name)
+        .endAddress()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
         .endStatus()
         .build();
   }
@@ -86,12 +98,17 @@ final class MockCluster {
         .endMetadata()
         .withNewSpec()
         .withNodeName(node)
-        .addNewContainer().withName("app").withImage("registry.example/app:1").endContainer()
+        .addNewContainer()
+        .withName("app")
+        .withImage("registry.example/app:1")
+        .endContainer()
         .endSpec()
         .withNewStatus()
         .withPhase("Running")
         .withPodIP(ip)
-        .addNewPodIP().withIp(ip).endPodIP()
+        .addNewPodIP()
+        .withIp(ip)
+        .endPodIP()
         .endStatus()
         .build();
   }
@@ -110,7 +127,8 @@ final class MockCluster {
         Map.of(
             "egressIPs", List.of(EGRESS_IP),
             "namespaceSelector", Map.of("matchLabels", Map.of("env", "simpson"))));
-    r.setAdditionalProperty("status", Map.of("items", List.of(Map.of("egressIP", EGRESS_IP, "node", node))));
+    r.setAdditionalProperty(
+        "status", Map.of("items", List.of(Map.of("egressIP", EGRESS_IP, "node", node))));
     return r;
   }
 }
