@@ -2,6 +2,7 @@ package io.egressaudit.server;
 
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
+import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListenerVerticle;
 import io.egressaudit.server.http.ListenerSettings;
@@ -54,6 +55,7 @@ public final class AuditServer implements AutoCloseable {
    * @param retention hits older than this are pruned (at start, then every {@link
    *     #RETENTION_INTERVAL}); null keeps every hit
    * @param liveClusters clusters to watch through informers, each recorded under its own name
+   * @param apiTls the certificate the API serves HTTPS with, or null for plain HTTP
    */
   public record Config(
       List<HostPort> listen,
@@ -67,7 +69,8 @@ public final class AuditServer implements AutoCloseable {
       int rescanSeconds,
       TrustedProxies trustedProxies,
       Duration retention,
-      List<ClusterConnection> liveClusters) {
+      List<ClusterConnection> liveClusters,
+      ApiTls apiTls) {
 
     /** Copies the list; null means no live cluster. */
     public Config {
@@ -99,7 +102,8 @@ public final class AuditServer implements AutoCloseable {
           rescanSeconds,
           trustedProxies,
           retention,
-          List.of());
+          List.of(),
+          null);
     }
   }
 
@@ -178,7 +182,8 @@ public final class AuditServer implements AutoCloseable {
                       new AuditQueries(config.database()),
                       writer,
                       config.apiToken(),
-                      new AuditMetrics(writer)));
+                      new AuditMetrics(writer),
+                      config.apiTls()));
               return vertx
                   .deployVerticle(api.get())
                   .recover(

@@ -86,7 +86,8 @@ class LiveClusterIT {
                 10,
                 TrustedProxies.of(List.of()),
                 null,
-                KubeconfigClusters.select(kubeconfig, List.of("loopback"))));
+                KubeconfigClusters.select(kubeconfig, List.of("loopback")),
+                null));
   }
 
   @AfterEach

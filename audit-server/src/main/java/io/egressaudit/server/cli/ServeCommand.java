@@ -6,6 +6,7 @@ import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.HitWriter;
@@ -74,6 +75,19 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "File holding the bearer token the API requires (env EGRESS_AUDIT_API_TOKEN holds the token itself).")
   Path apiTokenFile;
+
+  @Option(
+      names = "--api-tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve the API over HTTPS with this PEM certificate chain (with --api-tls-key).")
+  Path apiTlsCert;
+
+  @Option(
+      names = "--api-tls-key",
+      paramLabel = "FILE",
+      description = "The PEM private key of --api-tls-cert.")
+  Path apiTlsKey;
 
   @Option(
       names = "--cluster-state",
@@ -221,7 +235,8 @@ final class ServeCommand implements Callable<Integer> {
             Math.max(1, rescanSeconds),
             TrustedProxies.of(trustedProxies),
             retention == null ? null : TimeArg.duration(retention, "--retention"),
-            liveClusters());
+            liveClusters(),
+            apiTls());
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -239,7 +254,9 @@ final class ServeCommand implements Callable<Integer> {
           new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
     }
     out.printf(
-        "API and web page on http://%s%n", new HostPort(config.api().host(), server.apiPort()));
+        "API and web page on %s://%s%n",
+        config.apiTls() == null ? "http" : "https",
+        new HostPort(config.api().host(), server.apiPort()));
     for (ClusterConnection c : config.liveClusters()) {
       out.printf(
           "watching cluster %s at %s (kubeconfig context %s)%n",
@@ -275,6 +292,16 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(what + ": '" + text + "' is too large");
     }
     return n << shift;
+  }
+
+  private ApiTls apiTls() {
+    if (apiTlsCert == null && apiTlsKey == null) {
+      return null;
+    }
+    if (apiTlsCert == null || apiTlsKey == null) {
+      throw new IllegalArgumentException("--api-tls-cert and --api-tls-key go together");
+    }
+    return new ApiTls(apiTlsCert, apiTlsKey);
   }
 
   private String token() throws IOException {

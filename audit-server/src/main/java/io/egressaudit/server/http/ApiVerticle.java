@@ -13,6 +13,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class ApiVerticle extends VerticleBase {
   private final HitWriter writer;
   private final String bearerToken;
   private final AuditMetrics metrics;
+  private final ApiTls tls;
   private HttpServer server;
   private WorkerExecutor readers;
   private String page;
@@ -60,6 +62,7 @@ public final class ApiVerticle extends VerticleBase {
    * @param bearerToken when not null, {@code /api/} and {@code /metrics} requests need {@code
    *     Authorization: Bearer} with it
    * @param metrics what {@code /metrics} serves; null answers 404
+   * @param tls the certificate to serve HTTPS with, or null for plain HTTP
    */
   public ApiVerticle(
       String host,
@@ -67,24 +70,36 @@ public final class ApiVerticle extends VerticleBase {
       AuditQueries queries,
       HitWriter writer,
       String bearerToken,
-      AuditMetrics metrics) {
+      AuditMetrics metrics,
+      ApiTls tls) {
     this.host = host;
     this.port = port;
     this.queries = queries;
     this.writer = writer;
     this.bearerToken = bearerToken;
     this.metrics = metrics;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
     readers = vertx.createSharedWorkerExecutor("api-db-readers", DB_READERS);
     page = resource("/web/index.html");
-    server =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-            .requestHandler(router());
+    server = vertx.createHttpServer(options()).requestHandler(router());
     return server.listen();
+  }
+
+  private HttpServerOptions options() {
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+    if (tls != null) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(tls.certificate().toString())
+                  .setKeyPath(tls.key().toString()));
+    }
+    return options;
   }
 
   /** The bound port, once started. */
