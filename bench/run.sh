@@ -193,6 +193,7 @@ bin() { if command -v "$1" >/dev/null 2>&1; then command -v "$1"; else echo "/us
 missing=()
 have wrk || missing+=(wrk)
 have sqlite3 || missing+=(sqlite3)
+have curl || missing+=(curl)
 for s in "${server_list[@]}"; do
   case $s in
     nginx) have nginx || missing+=(nginx) ;;
@@ -484,6 +485,14 @@ stable_row_count() {
   echo "$cur"
 }
 
+# egress-audit's own count of rows its listener took: 200s written plus rows whose client had
+# gone before its 200 (egress_audit_listener_answers_total on /metrics)
+listener_rows() {
+  curl -sf "http://127.0.0.1:$api_port/metrics" | awk '
+    /^egress_audit_listener_answers_total\{status="(200|none)"\}/ { n += $2 }
+    END { printf "%d", n }'
+}
+
 # CPU time (clock ticks) of a process and all its descendants (nginx/httpd workers)
 cpu_ticks() {
   local pids p total=0 fields
@@ -575,6 +584,8 @@ bench_one() { # server mode
     run_wrk "$work/wrk-$server-$mode-warmup.txt" "$warmup" "$mode" || wrk_failed "$work/wrk-$server-$mode-warmup.txt" "warm-up, $server, $mode"
   fi
   before=$(stable_row_count "$server")
+  local sent_before=0
+  [[ $server == egress-* ]] && sent_before=$(listener_rows)
   if [[ $server == nginx || $server == httpd ]]; then
     : >"$access_log" # the log is opened O_APPEND: writes continue at the new end
     before=0
@@ -620,9 +631,21 @@ bench_one() { # server mode
   statuses=$(awk '/^BENCH_STATUS / {printf "%s%s:%s", sep, $2, $3; sep=","}' "$out")
   check="-"
   if [[ $server == egress-* ]]; then
+    # The server's own count: every row must be a 200 it wrote (or one whose client had gone).
+    local server_rows
+    server_rows=$(($(listener_rows) - sent_before))
+    if ((rows != server_rows)); then
+      log "MISMATCH: $server $mode: $rows rows but the listener counts $server_rows (200s written + clients gone)"
+      rows_vs_server="MISMATCH"
+    else
+      rows_vs_server="ok"
+    fi
     # Every 2xx must have its row: rows >= 2xx. Rows beyond the 2xx may only come from requests
     # wrk wrote but stopped waiting for when the duration ran out (at most one per connection).
-    if ((rows == ok)); then
+    if [[ $rows_vs_server == MISMATCH ]]; then
+      check="MISMATCH"
+      mismatches=$((mismatches + 1))
+    elif ((rows == ok)); then
       check="ok"
     elif ((rows > ok && rows - ok <= unanswered)); then
       check="ok(+$((rows - ok)))"
@@ -701,8 +724,10 @@ table by the measured run | VS-NGINX REQ/S over nginx's in the same mode | CPU% 
 workers) / wrk / everything else on the machine (other processes), in % of one core, kernel TCP
 work included | US/REQ server CPU microseconds per response | CHECK (egress-audit) ok: ROWS ==
 2XX; ok(+N): N rows more than 2XX, no more than the requests wrk wrote and got no answer to (in
-flight when time ran out: one per connection at most; or timed out); MISMATCH: a 2xx without its
-row, or rows nobody asked for | STATUSES non-2xx responses by status code
+flight when time ran out: one per connection at most; or timed out); in every case ROWS must also
+equal the server's own count of 200s written (plus rows whose client had gone), read from its
+/metrics; MISMATCH: a 2xx without its row, rows nobody asked for, or rows not matching the 200s
+the server wrote | STATUSES non-2xx responses by status code
 EOF
 
 if ((mismatches > 0)); then

@@ -1,5 +1,6 @@
 package io.egressaudit.server;
 
+import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.sql.HitWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,11 +11,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
  * The metrics {@code GET /metrics} serves in Prometheus text format: the hit writer's counters
- * (read from {@link HitWriter#stats()} at scrape time, so the hot path pays nothing) and the JVM's.
+ * (read from {@link HitWriter#stats()} at scrape time, so the hot path pays nothing), the hit
+ * listener's answers by status, and the JVM's.
  */
 public final class AuditMetrics {
 
@@ -23,8 +26,9 @@ public final class AuditMetrics {
 
   /**
    * @param writer the hit writer to report on
+   * @param listeners the hit listener's addresses (the list may grow while listeners start)
    */
-  public AuditMetrics(HitWriter writer) {
+  public AuditMetrics(HitWriter writer, List<ListenerStats> listeners) {
     outcome(writer, "accepted", s -> s.accepted());
     outcome(writer, "refused", s -> s.refused());
     outcome(writer, "committed", s -> s.committed());
@@ -37,6 +41,17 @@ public final class AuditMetrics {
         .register(registry);
     Gauge.builder("egress_audit_hit_writer_failing", writer, w -> w.failing() ? 1 : 0)
         .description("1 while the last transaction failed and hits are refused")
+        .register(registry);
+    answers(listeners, "200", ListenerStats::ok);
+    answers(listeners, "503", ListenerStats::unavailable);
+    answers(listeners, "413", ListenerStats::tooLarge);
+    answers(listeners, "500", ListenerStats::failed);
+    answers(listeners, "none", ListenerStats::clientGone);
+    Gauge.builder(
+            "egress_audit_listener_connections",
+            listeners,
+            l -> l.stream().mapToInt(ListenerStats::openConnections).sum())
+        .description("Connections open on the hit listener")
         .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -52,6 +67,17 @@ public final class AuditMetrics {
             "Hits by outcome: accepted (queued for the writer), committed (row stored, answered 200),"
                 + " failed (transaction failed, answered 503), refused (queue full or store failing,"
                 + " answered 503)")
+        .register(registry);
+  }
+
+  private void answers(
+      List<ListenerStats> listeners, String status, ToLongFunction<ListenerStats> f) {
+    FunctionCounter.builder(
+            "egress_audit_listener_answers", listeners, l -> l.stream().mapToLong(f).sum())
+        .tag("status", status)
+        .description(
+            "Hit listener answers by status; none: the row was committed but the client had gone"
+                + " before its 200 could be written. Rows of the listener = 200 + none.")
         .register(registry);
   }
 

@@ -6,6 +6,7 @@ import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListenerVerticle;
 import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitRetention;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,6 +114,8 @@ public final class AuditServer implements AutoCloseable {
   private final Vertx vertx;
   private final HitWriter writer;
   private final List<Integer> hitPorts = new ArrayList<>();
+  private final List<ListenerStats> listenerStats =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
   private int apiPort;
   private LiveClusters live;
@@ -182,7 +184,7 @@ public final class AuditServer implements AutoCloseable {
                       new AuditQueries(config.database()),
                       writer,
                       config.apiToken(),
-                      new AuditMetrics(writer),
+                      new AuditMetrics(writer, listenerStats),
                       config.apiTls()));
               return vertx
                   .deployVerticle(api.get())
@@ -207,7 +209,8 @@ public final class AuditServer implements AutoCloseable {
 
   private Future<?> deployListener(HostPort hp) {
     List<HitListenerVerticle> instances = new ArrayList<>();
-    AtomicInteger openConnections = new AtomicInteger();
+    ListenerStats stats = new ListenerStats();
+    listenerStats.add(stats);
     Future<?> f =
         vertx.deployVerticle(
             () -> {
@@ -218,7 +221,7 @@ public final class AuditServer implements AutoCloseable {
                       writer,
                       config.listener(),
                       config.trustedProxies(),
-                      openConnections);
+                      stats);
               synchronized (instances) {
                 instances.add(v);
               }

@@ -16,7 +16,6 @@ import io.vertx.core.net.SocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ public final class HitListenerVerticle extends VerticleBase {
   private final TrustedProxies trustedProxies;
   private final Queue<Committed> committed = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean answerScheduled = new AtomicBoolean();
-  private final AtomicInteger openConnections;
+  private final ListenerStats stats;
   private ConnectionGuard guard;
   private HttpServer server;
 
@@ -56,8 +55,8 @@ public final class HitListenerVerticle extends VerticleBase {
    * @param writer where rows go
    * @param settings limits
    * @param trustedProxies peers whose forwarded-for header names the source IP
-   * @param openConnections the open connections of this listen address, shared by its instances and
-   *     capped at {@link ListenerSettings#maxConnections()}
+   * @param stats the connections and answers of this listen address, shared by its instances; open
+   *     connections are capped at {@link ListenerSettings#maxConnections()}
    */
   public HitListenerVerticle(
       String host,
@@ -65,13 +64,13 @@ public final class HitListenerVerticle extends VerticleBase {
       HitWriter writer,
       ListenerSettings settings,
       TrustedProxies trustedProxies,
-      AtomicInteger openConnections) {
+      ListenerStats stats) {
     this.host = host;
     this.port = port;
     this.writer = writer;
     this.settings = settings;
     this.trustedProxies = trustedProxies;
-    this.openConnections = openConnections;
+    this.stats = stats;
   }
 
   @Override
@@ -93,7 +92,7 @@ public final class HitListenerVerticle extends VerticleBase {
             .setPerFrameWebSocketCompressionSupported(false)
             .setPerMessageWebSocketCompressionSupported(false)
             .setHandle100ContinueAutomatically(false);
-    guard = new ConnectionGuard(openConnections, settings);
+    guard = new ConnectionGuard(stats.open, settings);
     guard.start(vertx);
     server =
         vertx
@@ -121,6 +120,7 @@ public final class HitListenerVerticle extends VerticleBase {
           e);
       HttpServerResponse resp = req.response();
       if (!resp.ended() && !resp.closed() && !resp.headWritten()) {
+        stats.failed.increment();
         resp.setStatusCode(500)
             .putHeader(HttpHeaders.CONNECTION, "close")
             .end("not recorded: internal error\n");
@@ -197,12 +197,13 @@ public final class HitListenerVerticle extends VerticleBase {
    * read, so the connection cannot carry another request (Vert.x keeps it open after a response
    * that merely says {@code Connection: close}).
    */
-  private static void refuseBody(HttpServerRequest req) {
+  private void refuseBody(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
       req.connection().close();
       return;
     }
+    stats.tooLarge.increment();
     resp.setStatusCode(413)
         .putHeader(HttpHeaders.CONNECTION, "close")
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -233,12 +234,16 @@ public final class HitListenerVerticle extends VerticleBase {
   private void respond(HttpServerRequest req, Throwable failure) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
+      if (failure == null) {
+        stats.clientGone.increment();
+      }
       return;
     }
     if (failure != null) {
       unavailable(req);
       return;
     }
+    stats.ok.increment();
     resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (req.path().equals("/clientip")) {
       resp.end(clientIp(req.remoteAddress()));
@@ -256,6 +261,7 @@ public final class HitListenerVerticle extends VerticleBase {
       return;
     }
     guard.answered(req.connection());
+    stats.unavailable.increment();
     resp.setStatusCode(503)
         .putHeader(HttpHeaders.RETRY_AFTER, "1")
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
