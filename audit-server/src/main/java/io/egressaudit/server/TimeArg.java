@@ -41,16 +41,7 @@ public final class TimeArg {
     }
     Matcher m = DURATION.matcher(t);
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      Duration d =
-          switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          };
-      return now.minus(d);
+      return now.minus(of(m));
     }
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
       // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
@@ -83,7 +74,18 @@ public final class TimeArg {
               + text
               + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
     }
-    Instant epoch = Instant.EPOCH.plus(Duration.ofDays(365L * 1000));
-    return Duration.between(parse(text, epoch, what), epoch);
+    return of(m);
+  }
+
+  /** The duration a {@link #DURATION} match names. */
+  private static Duration of(Matcher m) {
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
   }
 }

@@ -2,7 +2,6 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.server.AuditQueries;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.SourcesView;
 import java.io.PrintWriter;
@@ -36,17 +35,7 @@ final class SourcesCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAMESPACE", description = "The namespace.")
   String namespace;
 
-  @Option(
-      names = "--at",
-      paramLabel = "TIME",
-      description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
-  String at;
-
-  @Option(
-      names = "--cluster",
-      paramLabel = "NAME",
-      description = "Only this cluster. Default: all.")
-  String cluster;
+  @Mixin PointInTimeOption moment;
 
   @Option(
       names = {"-o", "--output"},
@@ -61,8 +50,8 @@ final class SourcesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
-    SourcesView view = new AuditQueries(db.database()).sources(namespace, time, cluster);
+    Instant time = moment.at();
+    SourcesView view = new AuditQueries(db.database()).sources(namespace, time, moment.cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));

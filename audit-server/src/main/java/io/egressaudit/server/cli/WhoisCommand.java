@@ -3,7 +3,6 @@ package io.egressaudit.server.cli;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditQueries;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -39,18 +38,7 @@ final class WhoisCommand implements Callable<Integer> {
   @Parameters(paramLabel = "IP", description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
   String ip;
 
-  @Option(
-      names = "--at",
-      paramLabel = "TIME",
-      description =
-          "When the IP was seen: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
-  String at;
-
-  @Option(
-      names = "--cluster",
-      paramLabel = "NAME",
-      description = "Only this cluster. Default: all.")
-  String cluster;
+  @Mixin PointInTimeOption moment;
 
   @Option(
       names = {"-o", "--output"},
@@ -65,8 +53,8 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
-    WhoisResult result = new AuditQueries(db.database()).whois(ip, time, cluster);
+    Instant time = moment.at();
+    WhoisResult result = new AuditQueries(db.database()).whois(ip, time, moment.cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(result));

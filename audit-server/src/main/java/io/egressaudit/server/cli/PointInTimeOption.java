@@ -1,0 +1,31 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.server.TimeArg;
+import java.time.Instant;
+import picocli.CommandLine.Option;
+
+/** {@code --at} and {@code --cluster}, shared by the commands that answer for one moment. */
+final class PointInTimeOption {
+
+  @Option(
+      names = "--at",
+      paramLabel = "TIME",
+      description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
+  String at;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description = "Only this cluster. Default: all.")
+  String cluster;
+
+  /**
+   * The moment asked about.
+   *
+   * @throws IllegalArgumentException naming {@code --at} when it is not a time
+   */
+  Instant at() {
+    Instant now = TimeArg.now();
+    return at == null ? now : TimeArg.parse(at, now, "--at");
+  }
+}
