@@ -139,7 +139,6 @@ public final class Database {
       throw new SQLException("it is a directory");
     }
     SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(
         durability == Durability.FULL
             ? SQLiteConfig.SynchronousMode.FULL
@@ -148,6 +147,11 @@ public final class Database {
     config.enforceForeignKeys(true);
     Connection c = config.createConnection("jdbc:sqlite:" + file);
     try (var st = c.createStatement()) {
+      // auto_vacuum before journal_mode: on a new file it takes effect when the file is first
+      // written (pruned hits then give their pages back, see HitRetention); on an existing file it
+      // changes nothing. Set after WAL it would need a VACUUM, which races with other openers.
+      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      st.execute("PRAGMA journal_mode = WAL");
       try (var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
         rs.next();
       }

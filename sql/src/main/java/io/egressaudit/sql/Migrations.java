@@ -54,9 +54,6 @@ public final class Migrations {
     if (!connection.getAutoCommit()) {
       throw new SQLException("schema migrations need a connection in auto-commit mode");
     }
-    if (before == 0) {
-      useIncrementalVacuum(connection);
-    }
     try (Statement st = connection.createStatement()) {
       while (true) {
         st.execute("BEGIN IMMEDIATE");
@@ -86,24 +83,6 @@ public final class Migrations {
           throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);
         }
       }
-    }
-  }
-
-  /**
-   * Makes a new, empty database return the pages of deleted rows on {@code PRAGMA
-   * incremental_vacuum}, so pruning old hits gives disk space back without a full VACUUM. SQLite
-   * only lets auto_vacuum change before the first table exists (or by a VACUUM, instant on an empty
-   * file).
-   */
-  private static void useIncrementalVacuum(Connection connection) throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-        if (!rs.next() || rs.getInt(1) > 0) {
-          return;
-        }
-      }
-      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
-      st.execute("VACUUM");
     }
   }
 
