@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
@@ -138,6 +140,7 @@ public final class Database {
     if (Files.isDirectory(file)) {
       throw new SQLException("it is a directory");
     }
+    boolean fresh = !Files.exists(file) || file.toFile().length() == 0;
     SQLiteConfig config = new SQLiteConfig();
     config.setSynchronous(
         durability == Durability.FULL
@@ -147,11 +150,14 @@ public final class Database {
     config.enforceForeignKeys(true);
     Connection c = config.createConnection("jdbc:sqlite:" + file);
     try (var st = c.createStatement()) {
-      // auto_vacuum before journal_mode: on a new file it takes effect when the file is first
-      // written (pruned hits then give their pages back, see HitRetention); on an existing file it
-      // changes nothing. Set after WAL it would need a VACUUM, which races with other openers.
-      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
-      st.execute("PRAGMA journal_mode = WAL");
+      // auto_vacuum before journal_mode, on a new file only: it takes effect when the file is first
+      // written (pruned hits then give their pages back, see HitRetention). Set after WAL it would
+      // need a VACUUM, which races with other openers; on an existing file it would only wait for
+      // the write lock.
+      if (fresh) {
+        st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      }
+      useWal(st);
       try (var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
         rs.next();
       }
@@ -169,5 +175,31 @@ public final class Database {
       throw e;
     }
     return c;
+  }
+
+  /**
+   * Puts the file in WAL mode unless it already is. Converting takes an exclusive lock that SQLite
+   * does not wait for with the busy handler, so openers racing on a new file retry within the busy
+   * timeout.
+   */
+  private void useWal(Statement st) throws SQLException {
+    long deadline = System.nanoTime() + busyTimeoutMillis * 1_000_000L;
+    while (true) {
+      try {
+        try (var rs = st.executeQuery("PRAGMA journal_mode")) {
+          if (rs.next() && "wal".equalsIgnoreCase(rs.getString(1))) {
+            return;
+          }
+        }
+        st.execute("PRAGMA journal_mode = WAL");
+        return;
+      } catch (SQLException e) {
+        boolean busy = e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY");
+        if (!busy || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LockSupport.parkNanos(5_000_000L);
+      }
+    }
   }
 }
