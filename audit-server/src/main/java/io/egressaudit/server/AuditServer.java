@@ -4,14 +4,13 @@ import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ApiVerticle;
-import io.egressaudit.server.http.HitListenerVerticle;
+import io.egressaudit.server.http.HitListener;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitRetention;
 import io.egressaudit.sql.HitWriter;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -114,6 +113,7 @@ public final class AuditServer implements AutoCloseable {
   private final Vertx vertx;
   private final HitWriter writer;
   private final List<Integer> hitPorts = new ArrayList<>();
+  private final List<HitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<ListenerStats> listenerStats =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
@@ -208,27 +208,15 @@ public final class AuditServer implements AutoCloseable {
   }
 
   private Future<?> deployListener(HostPort hp) {
-    List<HitListenerVerticle> instances = new ArrayList<>();
     ListenerStats stats = new ListenerStats();
     listenerStats.add(stats);
-    Future<?> f =
-        vertx.deployVerticle(
-            () -> {
-              HitListenerVerticle v =
-                  new HitListenerVerticle(
-                      hp.host(),
-                      hp.port(),
-                      writer,
-                      config.listener(),
-                      config.trustedProxies(),
-                      stats);
-              synchronized (instances) {
-                instances.add(v);
-              }
-              return v;
-            },
-            new DeploymentOptions().setInstances(Math.max(1, config.listener().eventLoops())));
-    return f.onSuccess(v -> hitPorts.add(instances.get(0).actualPort()))
+    return HitListener.start(
+            vertx, hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), stats)
+        .onSuccess(
+            l -> {
+              listeners.add(l);
+              hitPorts.add(l.actualPort());
+            })
         .recover(
             e ->
                 Future.failedFuture(
@@ -342,6 +330,9 @@ public final class AuditServer implements AutoCloseable {
   public void close() {
     if (live != null) {
       live.close();
+    }
+    for (HitListener l : listeners) {
+      l.close();
     }
     try {
       vertx.close().await();

@@ -152,6 +152,52 @@ final class LoopbackClient {
   }
 
   /**
+   * What one connection got: its answers in order, and whether the server then closed it.
+   *
+   * @param answers the answers read, in the order they came
+   * @param closedAfter true when the server closed the connection after the last answer; false when
+   *     it kept it open (nothing more came within a short wait)
+   */
+  record Conversation(List<Response> answers, boolean closedAfter) {}
+
+  /**
+   * Writes raw bytes (several requests at once: HTTP/1.1 pipelining) and reads {@code count}
+   * answers, then checks whether the server closes the connection.
+   *
+   * @param head for each expected answer, whether it answers a HEAD (headers only)
+   */
+  static Conversation pipeline(String sourceIp, int port, byte[] requests, boolean... head)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(sourceIp, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
+      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+      OutputStream out = s.getOutputStream();
+      out.write(requests);
+      out.flush();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      List<Response> answers = new ArrayList<>();
+      for (boolean h : head) {
+        Response r = read(in, h, s.getLocalPort());
+        answers.add(r);
+        if (r.closedWithoutAnswer()) {
+          return new Conversation(answers, true);
+        }
+      }
+      s.setSoTimeout(1000);
+      boolean closed;
+      try {
+        closed = in.read() == -1;
+      } catch (SocketTimeoutException e) {
+        closed = false;
+      } catch (SocketException e) {
+        closed = true;
+      }
+      return new Conversation(answers, closed);
+    }
+  }
+
+  /**
    * Sends a POST with {@code Expect: 100-continue} as curl does for bodies over 1 KiB: the headers,
    * then the body only after the server's {@code 100 Continue}.
    *

@@ -1,106 +1,110 @@
 package io.egressaudit.server.http;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps hostile clients from holding the listener's connections: caps the open connections of a
- * listen address, and closes a connection that has not sent a complete request within the request
+ * listen address, closes a connection that has not sent a complete request within the request
  * timeout since it opened or since its previous answer (slowloris dribbles header bytes just often
- * enough to beat the idle timeout).
+ * enough to beat an idle timeout), and closes connections idle (nothing read or written) for the
+ * idle timeout.
  *
- * <p>One guard per verticle instance, used only on its event loop; the connection count is shared
- * by the instances of one listen address. A sweep once a second checks the deadlines, so a request
- * costs two field writes rather than a timer.
+ * <p>One guard per event loop of the listener, used only on that loop; the connection count is
+ * shared by the loops of one listen address. A sweep once a second checks the deadlines, so a
+ * request costs two field writes rather than a timer per connection.
  */
 final class ConnectionGuard {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
-  private static final long WAITING_FOR_ANSWER = Long.MAX_VALUE;
-
-  private final Map<HttpConnection, long[]> deadlines = new HashMap<>();
+  private final Set<HitConnection> connections = new HashSet<>();
   private final AtomicInteger open;
   private final int maxConnections;
   private final long requestTimeoutMillis;
-  private long sweeper = -1;
+  private final long idleTimeoutMillis;
+  private ScheduledFuture<?> sweeper;
   private long refused;
   private long timedOut;
+  private long idle;
   private long reportedRefused;
   private long reportedTimedOut;
+  private long reportedIdle;
 
   /**
-   * @param open the open connections of the listen address, shared by its instances
+   * @param open the open connections of the listen address, shared by its event loops
    * @param settings the limits
    */
   ConnectionGuard(AtomicInteger open, ListenerSettings settings) {
     this.open = open;
     this.maxConnections = settings.maxConnections();
     this.requestTimeoutMillis = settings.requestTimeoutSeconds() * 1000L;
+    this.idleTimeoutMillis = settings.idleTimeoutSeconds() * 1000L;
   }
 
-  /** Starts the sweep on the caller's context (the verticle's event loop). */
-  void start(Vertx vertx) {
-    sweeper = vertx.setPeriodic(1000, id -> sweep());
+  /** Starts the sweep on the guard's event loop. */
+  void start(EventLoop loop) {
+    sweeper = loop.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
-  void stop(Vertx vertx) {
-    if (sweeper >= 0) {
-      vertx.cancelTimer(sweeper);
+  /** Stops the sweep and closes every connection; call on the guard's event loop. */
+  void stop() {
+    if (sweeper != null) {
+      sweeper.cancel(false);
     }
+    new ArrayList<>(connections).forEach(HitConnection::close);
   }
 
-  /** A new connection: refused beyond the cap, else given the request timeout. */
-  void opened(HttpConnection connection) {
+  /**
+   * A new connection.
+   *
+   * @return false when it is over the cap: the caller closes it
+   */
+  boolean opened(HitConnection connection) {
     if (open.incrementAndGet() > maxConnections) {
       open.decrementAndGet();
       refused++;
-      connection.close();
-      return;
+      return false;
     }
-    deadlines.put(connection, new long[] {System.currentTimeMillis() + requestTimeoutMillis});
-    connection.closeHandler(
-        v -> {
-          deadlines.remove(connection);
-          open.decrementAndGet();
-        });
+    connections.add(connection);
+    return true;
   }
 
-  /** A complete request arrived on the connection: no deadline until it is answered. */
-  void requestComplete(HttpConnection connection) {
-    long[] d = deadlines.get(connection);
-    if (d != null) {
-      d[0] = WAITING_FOR_ANSWER;
+  /** A connection accepted by {@link #opened} has closed. */
+  void closed(HitConnection connection) {
+    if (connections.remove(connection)) {
+      open.decrementAndGet();
     }
   }
 
-  /** The connection's request was answered: the next one must come within the request timeout. */
-  void answered(HttpConnection connection) {
-    long[] d = deadlines.get(connection);
-    if (d != null) {
-      d[0] = System.currentTimeMillis() + requestTimeoutMillis;
-    }
+  /** The deadline for a connection's next complete request, from now. */
+  long requestDeadline(long now) {
+    return now + requestTimeoutMillis;
   }
 
   private void sweep() {
     long now = System.currentTimeMillis();
-    List<HttpConnection> late = new ArrayList<>();
-    deadlines.forEach(
-        (c, d) -> {
-          if (d[0] < now) {
-            d[0] = WAITING_FOR_ANSWER;
-            late.add(c);
-          }
-        });
+    List<HitConnection> late = new ArrayList<>();
+    List<HitConnection> quiet = new ArrayList<>();
+    for (HitConnection c : connections) {
+      if (c.requestDeadline() < now) {
+        late.add(c);
+      } else if (idleTimeoutMillis > 0 && now - c.lastActivity() > idleTimeoutMillis) {
+        quiet.add(c);
+      }
+    }
     timedOut += late.size();
-    late.forEach(HttpConnection::close);
+    idle += quiet.size();
+    late.forEach(HitConnection::close);
+    quiet.forEach(HitConnection::close);
     if (refused > reportedRefused || timedOut > reportedTimedOut) {
       LOG.warn(
           "hit listener: closed {} connections over the cap of {} and {} that sent no complete request"
@@ -112,15 +116,9 @@ final class ConnectionGuard {
       reportedRefused = refused;
       reportedTimedOut = timedOut;
     }
-  }
-
-  /** Connections refused for the cap, since start. */
-  long refused() {
-    return refused;
-  }
-
-  /** Connections closed for not sending a request in time, since start. */
-  long timedOut() {
-    return timedOut;
+    if (idle > reportedIdle) {
+      LOG.debug("hit listener: closed {} idle connections", idle - reportedIdle);
+      reportedIdle = idle;
+    }
   }
 }

@@ -1,0 +1,206 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitQuery;
+import io.egressaudit.sql.HitRecord;
+import io.egressaudit.sql.HitRepository;
+import io.egressaudit.sql.HitWriter;
+import io.egressaudit.sql.StoredHit;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTP/1.x as clients speak it to the hit listener: pipelined requests answered in order,
+ * persistent and non-persistent connections of HTTP/1.0 and 1.1, absolute-form targets, and a real
+ * {@code curl} as a probe in a pod runs it.
+ */
+class ListenerProtocolIT {
+
+  @TempDir Path dir;
+
+  private Database db;
+  private AuditServer server;
+  private int port;
+
+  @BeforeEach
+  void start() {
+    db = Database.at(dir.resolve("audit.db"));
+    server = TestServers.start(db, HitWriter.Settings.DEFAULT, false);
+    port = server.hitPorts().get(0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** The hits from one source address, in the order they were committed. */
+  private List<HitRecord> hitsFrom(String ip) {
+    return new HitRepository(db)
+        .find(HitQuery.all(1000)).stream()
+            .sorted(Comparator.comparingLong(StoredHit::id))
+            .map(StoredHit::hit)
+            .filter(h -> h.sourceIp().equals(ip))
+            .toList();
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderAndEachIsRecorded() throws Exception {
+    String ip = "127.0.0.61";
+    LoopbackClient.Conversation c =
+        LoopbackClient.pipeline(
+            ip,
+            port,
+            ascii(
+                "GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD /second HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /clientip HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "POST /fourth HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            false,
+            true,
+            false,
+            false,
+            false);
+
+    assertThat(c.answers()).extracting(LoopbackClient.Response::status).containsOnly(200);
+    assertThat(c.answers().get(0).bodyText()).isEqualTo("OK\n");
+    assertThat(c.answers().get(1).bodyText()).isEmpty();
+    assertThat(c.answers().get(2).bodyText()).isEqualTo(ip + ":" + c.answers().get(2).localPort());
+    assertThat(c.answers().get(3).bodyText()).isEqualTo("OK\n");
+    assertThat(c.answers().get(4).header("connection")).isEqualTo("close");
+    assertThat(c.closedAfter()).isTrue();
+    assertThat(hitsFrom(ip))
+        .extracting(HitRecord::method, HitRecord::path)
+        .containsExactly(
+            tuple("GET", "/first"),
+            tuple("HEAD", "/second"),
+            tuple("GET", "/clientip"),
+            tuple("POST", "/fourth"),
+            tuple("GET", "/last"));
+  }
+
+  @Test
+  void nothingAfterARequestThatClosesTheConnectionIsReadOrRecorded() throws Exception {
+    String ip = "127.0.0.62";
+    LoopbackClient.Conversation c =
+        LoopbackClient.pipeline(
+            ip,
+            port,
+            ascii(
+                "GET /closing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    + "GET /ignored HTTP/1.1\r\nHost: x\r\n\r\n"),
+            false,
+            false);
+
+    assertThat(c.answers().get(0).status()).isEqualTo(200);
+    assertThat(c.answers().get(0).header("connection")).isEqualTo("close");
+    assertThat(c.answers().get(1).closedWithoutAnswer()).isTrue();
+    assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/closing");
+  }
+
+  @Test
+  void http10IsClosedAfterItsAnswerUnlessItAsksForKeepAlive() throws Exception {
+    String ip = "127.0.0.63";
+    LoopbackClient.Conversation plain =
+        LoopbackClient.pipeline(
+            ip, port, ascii("GET /one-shot HTTP/1.0\r\n\r\nGET /never HTTP/1.0\r\n\r\n"), false);
+    assertThat(plain.answers().get(0).status()).isEqualTo(200);
+    assertThat(plain.answers().get(0).bodyText()).isEqualTo("OK\n");
+    assertThat(plain.closedAfter()).isTrue();
+
+    LoopbackClient.Conversation kept =
+        LoopbackClient.pipeline(
+            ip,
+            port,
+            ascii(
+                "GET /kept HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                    + "GET /then-closed HTTP/1.0\r\n\r\n"),
+            false,
+            false);
+    assertThat(kept.answers()).extracting(LoopbackClient.Response::status).containsOnly(200);
+    assertThat(kept.answers().get(0).header("connection")).isEqualToIgnoringCase("keep-alive");
+    assertThat(kept.closedAfter()).isTrue();
+    assertThat(hitsFrom(ip))
+        .extracting(HitRecord::path, HitRecord::httpVersion)
+        .containsExactly(
+            tuple("/one-shot", "HTTP/1.0"),
+            tuple("/kept", "HTTP/1.0"),
+            tuple("/then-closed", "HTTP/1.0"));
+  }
+
+  @Test
+  void absoluteFormTargetIsRecordedAsSentAndClientIpStillAnswers() throws Exception {
+    String ip = "127.0.0.64";
+    LoopbackClient.Response r =
+        LoopbackClient.exchange(
+            ip,
+            port,
+            ascii(
+                "GET http://bastion.example:8080/clientip?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            false);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.bodyText()).isEqualTo(ip + ":" + r.localPort());
+    assertThat(hitsFrom(ip))
+        .extracting(HitRecord::path)
+        .containsExactly("http://bastion.example:8080/clientip?x=1");
+  }
+
+  @Test
+  void curlFromADistinctSourceAddressIsAnsweredAndRecordedWithItsProbeId() throws Exception {
+    assumeTrue(onPath("curl"), "curl is not installed");
+    String ip = "127.0.0.65";
+    Process p =
+        new ProcessBuilder(
+                "curl",
+                "-sS",
+                "--max-time",
+                "10",
+                "--interface",
+                ip,
+                "-A",
+                "egress-audit-probe",
+                "-w",
+                "|%{http_code}",
+                "http://127.0.0.1:" + port + "/probe/curl-1")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(out).isEqualTo("OK\n|200");
+    assertThat(hitsFrom(ip))
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.probeId()).isEqualTo("curl-1");
+              assertThat(h.userAgent()).isEqualTo("egress-audit-probe");
+              assertThat(h.method()).isEqualTo("GET");
+            });
+  }
+
+  private static boolean onPath(String tool) throws IOException {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
