@@ -3,7 +3,6 @@ package io.egressaudit.sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -65,6 +64,28 @@ public final class HitWriter implements AutoCloseable {
       long accepted, long refused, long committed, long failed, long batches, int queued) {}
 
   private record Pending(HitRecord hit, Completion completion) {}
+
+  /**
+   * The transaction statements, prepared once: executing them as text would parse them again at
+   * every group commit.
+   */
+  private record Control(
+      PreparedStatement begin, PreparedStatement commit, PreparedStatement rollback)
+      implements AutoCloseable {
+    static Control prepare(Connection c) throws SQLException {
+      return new Control(
+          c.prepareStatement("BEGIN IMMEDIATE"),
+          c.prepareStatement("COMMIT"),
+          c.prepareStatement("ROLLBACK"));
+    }
+
+    @Override
+    public void close() throws SQLException {
+      begin.close();
+      commit.close();
+      rollback.close();
+    }
+  }
 
   private final Database database;
   private final Settings settings;
@@ -138,12 +159,12 @@ public final class HitWriter implements AutoCloseable {
   private void run(Connection connection) {
     List<Pending> batch = new ArrayList<>(settings.maxBatch());
     PreparedStatement insert = null;
-    Statement control = null;
+    Control control = null;
     try {
       // Transactions are begun and ended by hand (auto-commit stays on in the driver): SQLite rolls
       // a transaction back by itself on SQLITE_FULL and some I/O errors, and a driver that still
       // believes it is inside one would fail every later commit ("no transaction is active").
-      control = connection.createStatement();
+      control = Control.prepare(connection);
       insert = HitRepository.prepareInsert(connection);
       while (true) {
         Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -201,18 +222,18 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  private void write(Statement control, PreparedStatement insert, List<Pending> batch) {
+  private void write(Control control, PreparedStatement insert, List<Pending> batch) {
     SQLException failure = null;
     ReentrantLock lock = database.writeLock();
     lock.lock();
     try {
-      control.execute("BEGIN IMMEDIATE");
+      control.begin().execute();
       for (Pending p : batch) {
         HitRepository.bind(insert, p.hit());
         insert.addBatch();
       }
       insert.executeBatch();
-      control.execute("COMMIT");
+      control.commit().execute();
     } catch (SQLException e) {
       rollback(control, insert);
       failure = e;
@@ -245,14 +266,14 @@ public final class HitWriter implements AutoCloseable {
   }
 
   /** Ends a failed transaction; SQLite may already have rolled it back, which is fine. */
-  private static void rollback(Statement control, PreparedStatement insert) {
+  private static void rollback(Control control, PreparedStatement insert) {
     try {
       insert.clearBatch();
     } catch (SQLException e) {
       LOG.warn("hit writer: clearing the batch failed: {}", e.getMessage());
     }
     try {
-      control.execute("ROLLBACK");
+      control.rollback().execute();
     } catch (SQLException e) {
       LOG.debug("hit writer: rollback: {}", e.getMessage()); // already rolled back by SQLite
     }
@@ -273,7 +294,7 @@ public final class HitWriter implements AutoCloseable {
     }
   }
 
-  private static void close(Statement control, PreparedStatement insert, Connection connection) {
+  private static void close(Control control, PreparedStatement insert, Connection connection) {
     try {
       if (insert != null) {
         insert.close();
