@@ -46,6 +46,11 @@ public final class AuditMetrics {
     answers(listeners, "503", ListenerStats::unavailable);
     answers(listeners, "413", ListenerStats::tooLarge);
     answers(listeners, "500", ListenerStats::failed);
+    answers(listeners, "400", ListenerStats::badRequest);
+    answers(listeners, "414", ListenerStats::uriTooLong);
+    answers(listeners, "417", ListenerStats::expectationFailed);
+    answers(listeners, "431", ListenerStats::headersTooLarge);
+    answers(listeners, "505", ListenerStats::versionNotSupported);
     answers(listeners, "none", ListenerStats::clientGone);
     Gauge.builder(
             "egress_audit_listener_connections",

@@ -2,6 +2,7 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.egressaudit.sql.Database;
@@ -10,13 +11,24 @@ import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
 import io.egressaudit.sql.HitWriter;
 import io.egressaudit.sql.StoredHit;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +156,110 @@ class ListenerProtocolIT {
             tuple("/one-shot", "HTTP/1.0"),
             tuple("/kept", "HTTP/1.0"),
             tuple("/then-closed", "HTTP/1.0"));
+  }
+
+  @Test
+  void aClientThatPipelinesWithoutReadingItsAnswersStopsBeingReadUntilItReads() throws Exception {
+    String ip = "127.0.0.66";
+    // More answers than the kernel's socket buffers hold (about 4 MiB on the listener's side of
+    // loopback, the client's receive buffer is made small), so they back up into the listener
+    int n = 150_000;
+    byte[] one = ascii("GET /unread HTTP/1.1\r\nHost: x\r\n\r\n");
+    HitRepository repo = new HitRepository(db);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.bind(new InetSocketAddress(ip, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port));
+      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+      Future<?> writing =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < n; i++) {
+                  out.write(one);
+                }
+                out.flush();
+                return null;
+              });
+      // Nobody reads the answers: the listener must stop reading this client instead of
+      // buffering answers without bound, so the rows stop growing well before n.
+      AtomicLong previous = new AtomicLong(-1);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                long c = repo.count();
+                return c < n && c == previous.getAndSet(c);
+              });
+      assertThat(repo.count()).isLessThan(n);
+
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      int ok = 0;
+      for (int i = 0; i < n; i++) {
+        if (LoopbackClient.read(in, false, s.getLocalPort()).status() == 200) {
+          ok++;
+        }
+      }
+      writing.get(60, TimeUnit.SECONDS);
+      assertThat(ok).isEqualTo(n);
+      assertThat(repo.count()).isEqualTo(n);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClientThatShutsDownItsSendingSideStillGetsItsAnswers() throws Exception {
+    String ip = "127.0.0.67";
+    try (Socket s = new Socket()) {
+      s.bind(new InetSocketAddress(ip, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port));
+      s.setSoTimeout(15_000);
+      OutputStream out = s.getOutputStream();
+      out.write(ascii("GET /half-1 HTTP/1.1\r\nHost: x\r\n\r\nGET /half-2 HTTP/1.0\r\n\r\n"));
+      out.flush();
+      s.shutdownOutput(); // as printf ... | nc -N does
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      assertThat(LoopbackClient.read(in, false, s.getLocalPort()).status()).isEqualTo(200);
+      assertThat(LoopbackClient.read(in, false, s.getLocalPort()).status()).isEqualTo(200);
+      assertThat(in.read()).as("closed after the answers").isEqualTo(-1);
+    }
+    assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/half-1", "/half-2");
+  }
+
+  @Test
+  void requestsThatAreNotPlainHttp11AreRefusedWithoutARow() throws Exception {
+    String ip = "127.0.0.68";
+    String[][] cases = {
+      {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "505"},
+      {"GET /v3 HTTP/3.0\r\nHost: x\r\n\r\n", "505"},
+      {"POST /te HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc", "400"},
+      {"POST /te HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", "400"},
+      {
+        "POST /smuggle HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n"
+            + "\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+        "400"
+      },
+      {"GET /expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n", "417"},
+    };
+    for (String[] c : cases) {
+      LoopbackClient.Response r = LoopbackClient.exchangeThenClosed(ip, port, ascii(c[0]));
+      assertThat(r.status()).as("%s -> %s", c[0], r).isEqualTo(Integer.parseInt(c[1]));
+    }
+    assertThat(hitsFrom(ip)).isEmpty();
+    assertThat(LoopbackClient.get(ip, port, "/still-serving").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aLaterMinorVersionIsAnsweredAsHttp11() throws Exception {
+    String ip = "127.0.0.69";
+    LoopbackClient.Conversation c =
+        LoopbackClient.pipeline(
+            ip, port, ascii("GET /v12 HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n"), false);
+    assertThat(c.answers().get(0).status()).isEqualTo(200);
+    assertThat(c.answers().get(0).statusLine()).startsWith("HTTP/1.1 200");
+    assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/v12");
   }
 
   @Test

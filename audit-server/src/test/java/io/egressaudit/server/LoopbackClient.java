@@ -37,8 +37,14 @@ final class LoopbackClient {
    * @param headers header names in lower case to their values
    * @param body the body bytes (none for HEAD)
    * @param localPort the client's source port, as the server saw it
+   * @param statusLine the status line as received, or empty when there was none
    */
-  record Response(int status, Map<String, List<String>> headers, byte[] body, int localPort) {
+  record Response(
+      int status,
+      Map<String, List<String>> headers,
+      byte[] body,
+      int localPort,
+      String statusLine) {
 
     boolean closedWithoutAnswer() {
       return status == -1;
@@ -236,15 +242,16 @@ final class LoopbackClient {
     }
   }
 
-  private static Response read(InputStream in, boolean noBody, int localPort) throws IOException {
+  /** Reads one answer from a connection; {@code noBody} for the answer to a HEAD. */
+  static Response read(InputStream in, boolean noBody, int localPort) throws IOException {
     String statusLine;
     try {
       statusLine = line(in);
     } catch (EOFException | SocketException e) {
-      return new Response(-1, Map.of(), new byte[0], localPort);
+      return new Response(-1, Map.of(), new byte[0], localPort, "");
     }
     if (statusLine == null) {
-      return new Response(-1, Map.of(), new byte[0], localPort);
+      return new Response(-1, Map.of(), new byte[0], localPort, "");
     }
     String[] parts = statusLine.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
@@ -272,7 +279,7 @@ final class LoopbackClient {
     } else {
       body = readToEnd(in);
     }
-    return new Response(status, headers, body, localPort);
+    return new Response(status, headers, body, localPort, statusLine);
   }
 
   private static byte[] chunked(InputStream in) throws IOException {

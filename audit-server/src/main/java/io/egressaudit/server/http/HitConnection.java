@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -15,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -26,6 +26,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,9 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(HitConnection.class);
 
   private static final long WAITING_FOR_ANSWER = Long.MAX_VALUE;
+
+  /** The name of the request decoder in the pipeline. */
+  static final String DECODER = "decoder";
 
   private static final byte[] CONTINUE =
       "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -69,6 +74,9 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
 
   /** An answer that closes the connection is queued: nothing more is read or recorded. */
   private boolean closing;
+
+  /** The client shut down its sending side: close once the answers owed are written. */
+  private boolean inputShutdown;
 
   /** One request's answer: null until known. */
   private static final class Answer {
@@ -161,35 +169,86 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     DecoderResult result = req.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
-      HttpResponseStatus status =
-          cause instanceof TooLongHttpLineException
-              ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-              : cause instanceof TooLongHttpHeaderException
-                  ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                  : HttpResponseStatus.BAD_REQUEST;
-      LOG.debug("hit listener: {} from {}: {}", status.code(), peer, cause.toString());
-      refuse(req, HitResponses.empty(versionOf(req), status));
+      if (cause instanceof TooLongHttpLineException) {
+        reject(req, HttpResponseStatus.REQUEST_URI_TOO_LONG, listener.stats.uriTooLong, cause);
+      } else if (cause instanceof TooLongHttpHeaderException) {
+        reject(
+            req,
+            HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            listener.stats.headersTooLarge,
+            cause);
+      } else {
+        reject(req, HttpResponseStatus.BAD_REQUEST, listener.stats.badRequest, cause);
+      }
       return;
+    }
+    if (req.protocolVersion().majorVersion() != 1) {
+      // an HTTP/2 preface (PRI * HTTP/2.0) or a made-up version: not a request of ours, no row
+      reject(
+          req,
+          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          listener.stats.versionNotSupported,
+          req.protocolVersion());
+      return;
+    }
+    HttpHeaders headers = req.headers();
+    if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && !chunkedLast(headers)) {
+      // RFC 9112 section 6.3: a request whose last transfer coding is not chunked has no
+      // reliable length; its body would be read as the next request
+      reject(
+          req,
+          HttpResponseStatus.BAD_REQUEST,
+          listener.stats.badRequest,
+          headers.getAll(HttpHeaderNames.TRANSFER_ENCODING));
+      return;
+    }
+    String expect = headers.get(HttpHeaderNames.EXPECT);
+    boolean expectsContinue = false;
+    if (expect != null) {
+      if (!expect.strip().equalsIgnoreCase("100-continue")) {
+        reject(
+            req, HttpResponseStatus.EXPECTATION_FAILED, listener.stats.expectationFailed, expect);
+        return;
+      }
+      expectsContinue = req.protocolVersion().minorVersion() >= 1;
     }
     current = req;
     receivedAt = lastActivity;
     bodySeen = 0;
-    String contentLength = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     if (contentLength != null && declaredTooLarge(contentLength)) {
       bodyTooLarge();
       return;
     }
-    if (HttpUtil.is100ContinueExpected(req) && answers.isEmpty()) {
-      // raw bytes before the codec: an interim answer must not take the place of the final one in
-      // the codec's request/response pairing
-      ctx.pipeline().context(HttpServerCodec.class).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+    if (expectsContinue && answers.isEmpty()) {
+      // raw bytes, before the encoder: an interim answer is not one of the final answers the
+      // listener keeps in request order
+      ctx.pipeline().context(DECODER).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
     }
+  }
+
+  /** True when the last transfer coding of the request is {@code chunked}. */
+  private static boolean chunkedLast(HttpHeaders headers) {
+    List<String> values = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    String last = values.get(values.size() - 1);
+    int comma = last.lastIndexOf(',');
+    return last.substring(comma + 1).strip().equalsIgnoreCase("chunked");
+  }
+
+  /** Refuses a malformed request: an empty answer with the status, then the connection closed. */
+  private void reject(HttpRequest req, HttpResponseStatus status, LongAdder counter, Object why) {
+    LOG.debug("hit listener: {} to {}: {}", status.code(), peer, why);
+    counter.increment();
+    refuse(req, HitResponses.empty(HttpVersion.HTTP_1_1, status));
   }
 
   private void body(HttpContent content) {
     if (content.decoderResult().isFailure()) {
-      LOG.debug("hit listener: 400 from {}: {}", peer, content.decoderResult().cause().toString());
-      refuse(current, HitResponses.empty(versionOf(current), HttpResponseStatus.BAD_REQUEST));
+      reject(
+          current,
+          HttpResponseStatus.BAD_REQUEST,
+          listener.stats.badRequest,
+          content.decoderResult().cause());
       return;
     }
     bodySeen += content.content().readableBytes();
@@ -233,15 +292,15 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     requestDeadline = WAITING_FOR_ANSWER;
     if (!HttpUtil.isKeepAlive(req)) {
       closing = true; // nothing after a request that closes the connection is read
-    } else if (answers.size() >= MAX_PIPELINED) {
-      ctx.channel().config().setAutoRead(false);
+    } else {
+      updateReading();
     }
     boolean accepted =
         listener.writer.offer(hit, failure -> loop.answer(() -> committed(answer, failure)));
     if (!accepted) {
       listener.stats.unavailable.increment();
       Persistence p = persistence(req);
-      answer.set(HitResponses.unavailable(req.protocolVersion(), p), p == Persistence.CLOSE);
+      answer.set(HitResponses.unavailable(versionOf(req), p), p == Persistence.CLOSE);
       flushReady();
     }
   }
@@ -258,7 +317,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     Persistence p = persistence(req);
     if (failure != null) {
       listener.stats.unavailable.increment();
-      answer.set(HitResponses.unavailable(req.protocolVersion(), p), p == Persistence.CLOSE);
+      answer.set(HitResponses.unavailable(versionOf(req), p), p == Persistence.CLOSE);
     } else {
       answer.ok = true;
       answer.set(okResponse(req, p), p == Persistence.CLOSE);
@@ -267,15 +326,14 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
   }
 
   private FullHttpResponse okResponse(HttpRequest req, Persistence persistence) {
-    HttpVersion version = req.protocolVersion();
-    if (req.method() == HttpMethod.HEAD) {
-      return HitResponses.okHead(version, persistence);
-    }
+    HttpVersion version = versionOf(req);
+    boolean head = req.method() == HttpMethod.HEAD;
     if (pathOf(req.uri()).equals("/clientip")) {
-      return HitResponses.text(
-          version, HttpResponseStatus.OK, clientIp(peer, peerPort), persistence);
+      FullHttpResponse r =
+          HitResponses.text(version, HttpResponseStatus.OK, clientIp(peer, peerPort), persistence);
+      return head ? r.replace(Unpooled.EMPTY_BUFFER) : r;
     }
-    return HitResponses.ok(version, persistence);
+    return head ? HitResponses.okHead(version, persistence) : HitResponses.ok(version, persistence);
   }
 
   /** Writes the answers known, in request order, and closes after one that says so. */
@@ -287,7 +345,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
       if (a.ok) {
         listener.stats.ok.increment();
       }
-      if (a.closes) {
+      if (a.closes || (inputShutdown && answers.isEmpty())) {
         ctx.writeAndFlush(a.response).addListener(ChannelFutureListener.CLOSE);
         answers.clear();
         closing = true;
@@ -303,10 +361,49 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
       if (answers.isEmpty()) {
         requestDeadline = loop.guard.requestDeadline(now);
       }
-      if (!ctx.channel().config().isAutoRead() && answers.size() < MAX_PIPELINED / 2) {
-        ctx.channel().config().setAutoRead(true);
+      updateReading();
+    }
+  }
+
+  /**
+   * Reads only while the client reads its answers: a client that pipelines requests without reading
+   * the answers stops being read once {@link #MAX_PIPELINED} answers are owed or the answers
+   * written but not yet sent pass the channel's high-water mark, so memory stays bounded.
+   */
+  private void updateReading() {
+    if (closing) {
+      return;
+    }
+    boolean read = answers.size() < MAX_PIPELINED / 2 && ctx.channel().isWritable();
+    boolean pause = answers.size() >= MAX_PIPELINED || !ctx.channel().isWritable();
+    if (pause && ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(false);
+    } else if (read && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * The client shut down its sending side after its requests (half-close, as {@code nc -N} does):
+   * the decoder has passed on every complete request by now; answer them, then close.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
+      closing = true;
+      current = null;
+      if (answers.isEmpty()) {
+        ctx.close();
       }
     }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    updateReading();
+    ctx.fireChannelWritabilityChanged();
   }
 
   /**
@@ -319,7 +416,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     refuse(
         req,
         HitResponses.text(
-            req.protocolVersion(),
+            versionOf(req),
             HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
             "request body too large\n",
             Persistence.CLOSE));
@@ -348,7 +445,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     HttpRequest req = current;
     FullHttpResponse response =
         HitResponses.text(
-            req == null ? HttpVersion.HTTP_1_1 : req.protocolVersion(),
+            versionOf(req),
             HttpResponseStatus.INTERNAL_SERVER_ERROR,
             "not recorded: internal error\n",
             Persistence.CLOSE);
@@ -374,12 +471,14 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
         : Persistence.KEEP_ALIVE_11;
   }
 
+  /**
+   * The version of an answer's status line: HTTP/1.0 to an HTTP/1.0 request, else HTTP/1.1, the
+   * highest this listener speaks (RFC 9110 section 6.2), whatever minor version the client sent.
+   */
   private static HttpVersion versionOf(HttpRequest req) {
-    return req == null || req.protocolVersion() == null
-        ? HttpVersion.HTTP_1_1
-        : req.protocolVersion().equals(HttpVersion.HTTP_1_0)
-            ? HttpVersion.HTTP_1_0
-            : HttpVersion.HTTP_1_1;
+    return req != null && HttpVersion.HTTP_1_0.equals(req.protocolVersion())
+        ? HttpVersion.HTTP_1_0
+        : HttpVersion.HTTP_1_1;
   }
 
   private boolean declaredTooLarge(String contentLength) {

@@ -9,8 +9,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
@@ -39,14 +42,14 @@ import org.slf4j.LoggerFactory;
  * ListenerSettings#maxBodyBytes()} 413, other malformed requests 400; each closes the connection
  * and leaves no row.
  *
- * <p>It is the hot path, so it is a Netty pipeline (HTTP/1.x codec and {@link HitConnection}) on
- * event loops of its own, {@link ListenerSettings#eventLoops()} of them, with the network transport
- * Vert.x chose (native epoll on Linux): with one request per connection, which is how {@code curl}
- * from a pod talks, the per-connection work of a general-purpose HTTP server (socket options set
- * one by one, an acceptor thread handing every connection over, a timer per connection) cost more
- * than the request itself. The event loop never touches JDBC: it builds the row and hands it to the
- * {@link HitWriter}'s queue; the writer thread commits a batch and hands the answers back to each
- * event loop in one task.
+ * <p>It is the hot path, so it is a Netty pipeline (HTTP/1.x decoder and encoder, {@link
+ * HitConnection}) on event loops of its own, {@link ListenerSettings#eventLoops()} of them, with
+ * the network transport Vert.x chose (native epoll on Linux): with one request per connection,
+ * which is how {@code curl} from a pod talks, the per-connection work of a general-purpose HTTP
+ * server (socket options set one by one, an acceptor thread handing every connection over, a timer
+ * per connection) cost more than the request itself. The event loop never touches JDBC: it builds
+ * the row and hands it to the {@link HitWriter}'s queue; the writer thread commits a batch and
+ * hands the answers back to each event loop in one task.
  */
 public final class HitListener implements AutoCloseable {
 
@@ -156,6 +159,9 @@ public final class HitListener implements AutoCloseable {
             .channelFactory(transport.serverChannelFactory(false))
             // a restarted server rebinds while its old connections are in TIME_WAIT
             .option(ChannelOption.SO_REUSEADDR, true)
+            // a client that shuts down its sending side after its request (printf ... | nc -N)
+            // still gets its answer
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(listener.new Initializer());
     ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port));
     bound.addListener(
@@ -182,8 +188,29 @@ public final class HitListener implements AutoCloseable {
     @Override
     protected void initChannel(Channel ch) {
       ch.pipeline()
-          .addLast("http", new HttpServerCodec(decoderConfig))
+          .addLast(HitConnection.DECODER, new RequestDecoder(decoderConfig))
+          .addLast("encoder", new HttpResponseEncoder())
           .addLast("hit", new HitConnection(HitListener.this, loops.get(ch.eventLoop()), port));
+    }
+  }
+
+  /**
+   * Netty's HTTP/1.x request decoder, except that a request with both {@code Content-Length} and
+   * {@code Transfer-Encoding} is marked as failed (400, connection closed): RFC 9112 section 6.3
+   * calls it a request smuggling attempt, and a proxy in front may frame it differently.
+   */
+  static final class RequestDecoder extends HttpRequestDecoder {
+    RequestDecoder(HttpDecoderConfig config) {
+      super(config);
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      message.setDecoderResult(
+          DecoderResult.failure(
+              new IllegalArgumentException(
+                  "both Content-Length and Transfer-Encoding (RFC 9112 section 6.3)")));
+      super.handleTransferEncodingChunkedWithContentLength(message);
     }
   }
 

@@ -47,7 +47,8 @@ final class HitResponses {
   static {
     for (Persistence p : Persistence.values()) {
       OK_HEADERS[p.ordinal()] = headers(TEXT_PLAIN, OK_BODY.readableBytes(), p);
-      HEAD_HEADERS[p.ordinal()] = headers(TEXT_PLAIN, 0, p);
+      // a HEAD answer says the length a GET would get (RFC 9110 section 9.3.2), without the body
+      HEAD_HEADERS[p.ordinal()] = headers(TEXT_PLAIN, OK_BODY.readableBytes(), p);
     }
   }
 

@@ -16,6 +16,11 @@ public final class ListenerStats {
   final LongAdder tooLarge = new LongAdder();
   final LongAdder failed = new LongAdder();
   final LongAdder clientGone = new LongAdder();
+  final LongAdder badRequest = new LongAdder();
+  final LongAdder uriTooLong = new LongAdder();
+  final LongAdder expectationFailed = new LongAdder();
+  final LongAdder headersTooLarge = new LongAdder();
+  final LongAdder versionNotSupported = new LongAdder();
 
   /** Connections open now. */
   public int openConnections() {
@@ -40,6 +45,31 @@ public final class ListenerStats {
   /** 500 answers: handling the request failed; no row. */
   public long failed() {
     return failed.sum();
+  }
+
+  /** 400 answers: malformed requests (bad framing, garbage); no row. */
+  public long badRequest() {
+    return badRequest.sum();
+  }
+
+  /** 414 answers: request line over the limit; no row. */
+  public long uriTooLong() {
+    return uriTooLong.sum();
+  }
+
+  /** 417 answers: an {@code Expect} other than {@code 100-continue}; no row. */
+  public long expectationFailed() {
+    return expectationFailed.sum();
+  }
+
+  /** 431 answers: header block over the limit; no row. */
+  public long headersTooLarge() {
+    return headersTooLarge.sum();
+  }
+
+  /** 505 answers: a protocol other than HTTP/1.x (an HTTP/2 preface, say); no row. */
+  public long versionNotSupported() {
+    return versionNotSupported.sum();
   }
 
   /** Rows committed whose client had closed the connection before the 200 could be written. */
