@@ -144,7 +144,7 @@ public final class AuditServer implements AutoCloseable {
     config.database().migrate();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     LOG.info(
-        "network transport: {}",
+        "API network transport: {}",
         vertx.isNativeTransportEnabled()
             ? "native (epoll)"
             : "NIO (no native transport for this platform)");
@@ -216,6 +216,12 @@ public final class AuditServer implements AutoCloseable {
             l -> {
               listeners.add(l);
               hitPorts.add(l.actualPort());
+              LOG.info(
+                  "hit listener on {}:{}: {} transport, {} event loops",
+                  hp.host(),
+                  l.actualPort(),
+                  l.transport(),
+                  Math.max(1, config.listener().eventLoops()));
             })
         .recover(
             e ->

@@ -28,13 +28,19 @@ final class TestServers {
    * @param example record the bundled example cluster ("demo") at start
    */
   static AuditServer start(Database database, HitWriter.Settings writer, boolean example) {
+    return start(database, writer, example, LIMITS);
+  }
+
+  /** As {@link #start(Database, HitWriter.Settings, boolean)}, with the given listener settings. */
+  static AuditServer start(
+      Database database, HitWriter.Settings writer, boolean example, ListenerSettings limits) {
     return AuditServer.start(
         new AuditServer.Config(
             List.of(new HostPort("127.0.0.1", 0)),
             new HostPort("127.0.0.1", 0),
             database,
             writer,
-            LIMITS,
+            limits,
             null,
             Map.of(),
             example,

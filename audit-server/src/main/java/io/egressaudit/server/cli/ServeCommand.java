@@ -8,6 +8,7 @@ import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
@@ -22,10 +23,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code egress-audit serve}: the hit listener, the API, and the clusters whose state it records.
@@ -175,6 +178,27 @@ final class ServeCommand implements Callable<Integer> {
   int eventLoops;
 
   @Option(
+      names = "--transport",
+      paramLabel = "auto|io_uring|epoll|nio",
+      defaultValue = "auto",
+      converter = TransportConverter.class,
+      description =
+          "Network transport of the hit listener: auto takes io_uring where the kernel allows it, else epoll, else nio. Default: ${DEFAULT-VALUE}.")
+  ListenerTransport transport;
+
+  /** Reads --transport, naming the accepted values when it is wrong. */
+  static final class TransportConverter implements ITypeConverter<ListenerTransport> {
+    @Override
+    public ListenerTransport convert(String value) {
+      try {
+        return ListenerTransport.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Option(
       names = "--max-body",
       paramLabel = "BYTES",
       defaultValue = "65536",
@@ -228,7 +252,8 @@ final class ServeCommand implements Callable<Integer> {
                 idleTimeout,
                 eventLoops > 0 ? eventLoops : defaults.eventLoops(),
                 requestTimeout,
-                maxConnections),
+                maxConnections,
+                transport),
             token(),
             clusterStates(),
             example,

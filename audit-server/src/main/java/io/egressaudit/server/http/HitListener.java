@@ -19,8 +19,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -44,12 +42,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is the hot path, so it is a Netty pipeline (HTTP/1.x decoder and encoder, {@link
  * HitConnection}) on event loops of its own, {@link ListenerSettings#eventLoops()} of them, with
- * the network transport Vert.x chose (native epoll on Linux): with one request per connection,
- * which is how {@code curl} from a pod talks, the per-connection work of a general-purpose HTTP
- * server (socket options set one by one, an acceptor thread handing every connection over, a timer
- * per connection) cost more than the request itself. The event loop never touches JDBC: it builds
- * the row and hands it to the {@link HitWriter}'s queue; the writer thread commits a batch and
- * hands the answers back to each event loop in one task.
+ * the {@link ListenerTransport} of the settings (io_uring, else epoll, on Linux): with one request
+ * per connection, which is how {@code curl} from a pod talks, the per-connection work of a
+ * general-purpose HTTP server (socket options set one by one, an acceptor thread handing every
+ * connection over, a timer per connection) cost more than the request itself. The event loop never
+ * touches JDBC: it builds the row and hands it to the {@link HitWriter}'s queue; the writer thread
+ * commits a batch and hands the answers back to each event loop in one task.
  */
 public final class HitListener implements AutoCloseable {
 
@@ -62,6 +60,7 @@ public final class HitListener implements AutoCloseable {
   private final EventLoopGroup group;
   private final Map<EventExecutor, Loop> loops = new IdentityHashMap<>();
   private final HttpDecoderConfig decoderConfig;
+  private final String transportName;
   private volatile Channel serverChannel;
   private volatile int port;
 
@@ -103,7 +102,7 @@ public final class HitListener implements AutoCloseable {
   }
 
   private HitListener(
-      Transport transport,
+      ListenerTransport.Resolved transport,
       HitWriter writer,
       ListenerSettings settings,
       TrustedProxies trustedProxies,
@@ -122,6 +121,7 @@ public final class HitListener implements AutoCloseable {
             Math.max(1, settings.eventLoops()),
             new DefaultThreadFactory("hit-listener", true),
             transport.ioHandlerFactory());
+    this.transportName = transport.name();
     for (EventExecutor e : group) {
       EventLoop loop = (EventLoop) e;
       loops.put(loop, new Loop(loop, new ConnectionGuard(stats.open, settings)));
@@ -131,7 +131,7 @@ public final class HitListener implements AutoCloseable {
   /**
    * Binds the listener.
    *
-   * @param vertx whose network transport (native epoll or NIO) the listener uses
+   * @param vertx the server's Vert.x instance (the listener runs on event loops of its own)
    * @param host address to bind, such as {@code 0.0.0.0}
    * @param port port to bind; 0 picks a free one (see {@link #actualPort()})
    * @param writer where rows go
@@ -149,14 +149,19 @@ public final class HitListener implements AutoCloseable {
       ListenerSettings settings,
       TrustedProxies trustedProxies,
       ListenerStats stats) {
-    Transport transport = ((VertxInternal) vertx).transport();
+    ListenerTransport.Resolved transport;
+    try {
+      transport = settings.transport().resolve();
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     HitListener listener = new HitListener(transport, writer, settings, trustedProxies, stats);
     Promise<HitListener> promise = Promise.promise();
     listener.loops.values().forEach(l -> l.eventLoop.execute(() -> l.guard.start(l.eventLoop)));
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(listener.group)
-            .channelFactory(transport.serverChannelFactory(false))
+            .channel(transport.channel())
             // a restarted server rebinds while its old connections are in TIME_WAIT
             .option(ChannelOption.SO_REUSEADDR, true)
             // a client that shuts down its sending side after its request (printf ... | nc -N)
@@ -181,6 +186,11 @@ public final class HitListener implements AutoCloseable {
   /** The bound port. */
   public int actualPort() {
     return port;
+  }
+
+  /** The network transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
+  public String transport() {
+    return transportName;
   }
 
   /** Sets up the pipeline of an accepted connection. */

@@ -14,6 +14,7 @@ package io.egressaudit.server.http;
  *     cannot hold connections by dribbling bytes under the idle timeout
  * @param maxConnections open connections per listen address at most; beyond it new connections are
  *     closed at once, so memory stays bounded whatever the clients do
+ * @param transport the network transport of the listener
  */
 public record ListenerSettings(
     int maxInitialLineBytes,
@@ -22,15 +23,43 @@ public record ListenerSettings(
     int idleTimeoutSeconds,
     int eventLoops,
     int requestTimeoutSeconds,
-    int maxConnections) {
+    int maxConnections,
+    ListenerTransport transport) {
 
   /**
    * 8 KiB request line, 16 KiB headers, 64 KiB body, 30 s idle, one loop per core, 10 s to send a
-   * request, 10000 connections.
+   * request, 10000 connections, the best transport available.
    */
   public static final ListenerSettings DEFAULT =
       new ListenerSettings(
-          8192, 16384, 65536, 30, Runtime.getRuntime().availableProcessors(), 10, 10_000);
+          8192,
+          16384,
+          65536,
+          30,
+          Runtime.getRuntime().availableProcessors(),
+          10,
+          10_000,
+          ListenerTransport.AUTO);
+
+  /** The given limits with the best transport available. */
+  public ListenerSettings(
+      int maxInitialLineBytes,
+      int maxHeaderBytes,
+      long maxBodyBytes,
+      int idleTimeoutSeconds,
+      int eventLoops,
+      int requestTimeoutSeconds,
+      int maxConnections) {
+    this(
+        maxInitialLineBytes,
+        maxHeaderBytes,
+        maxBodyBytes,
+        idleTimeoutSeconds,
+        eventLoops,
+        requestTimeoutSeconds,
+        maxConnections,
+        ListenerTransport.AUTO);
+  }
 
   /** The given limits with the default request timeout and connection cap. */
   public ListenerSettings(
@@ -56,6 +85,9 @@ public record ListenerSettings(
         || idleTimeoutSeconds < 0
         || maxBodyBytes < 0) {
       throw new IllegalArgumentException("listener limits must be positive");
+    }
+    if (transport == null) {
+      throw new IllegalArgumentException("transport must be given");
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRecord;
@@ -36,10 +38,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/1.x as clients speak it to the hit listener: pipelined requests answered in order,
- * persistent and non-persistent connections of HTTP/1.0 and 1.1, absolute-form targets, and a real
- * {@code curl} as a probe in a pod runs it.
+ * persistent and non-persistent connections of HTTP/1.0 and 1.1, half-closed clients, what is
+ * refused, absolute-form targets, and a real {@code curl} as a probe in a pod runs it. The same
+ * tests run on each network transport ({@link ListenerProtocolIoUringIT}, {@link
+ * ListenerProtocolEpollIT}, {@link ListenerProtocolNioIT}); a transport this machine lacks is
+ * skipped.
  */
-class ListenerProtocolIT {
+abstract class ListenerProtocolTests {
+
+  private final ListenerTransport transport;
+
+  ListenerProtocolTests(ListenerTransport transport) {
+    this.transport = transport;
+  }
 
   @TempDir Path dir;
 
@@ -49,14 +60,34 @@ class ListenerProtocolIT {
 
   @BeforeEach
   void start() {
+    ListenerSettings l = TestServers.LIMITS;
+    ListenerSettings limits =
+        new ListenerSettings(
+            l.maxInitialLineBytes(),
+            l.maxHeaderBytes(),
+            l.maxBodyBytes(),
+            l.idleTimeoutSeconds(),
+            l.eventLoops(),
+            l.requestTimeoutSeconds(),
+            l.maxConnections(),
+            transport);
     db = Database.at(dir.resolve("audit.db"));
-    server = TestServers.start(db, HitWriter.Settings.DEFAULT, false);
+    try {
+      server = TestServers.start(db, HitWriter.Settings.DEFAULT, false, limits);
+    } catch (IllegalStateException e) {
+      assumeTrue(
+          !String.valueOf(e.getMessage()).contains("is not available"),
+          transport + " is not available here: " + e.getMessage());
+      throw e;
+    }
     port = server.hitPorts().get(0);
   }
 
   @AfterEach
   void stop() {
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   private static byte[] ascii(String s) {
