@@ -42,7 +42,9 @@ Each server runs alone on loopback, from config written into a temporary directo
 nginx/apache2 instances and /etc are left alone), serving the same 3-byte reply "OK\\n" at
 $url_path, access log on (combined format, no fsync). egress-audit runs twice: --durability full
 (fsync at every group commit) and --durability normal (no fsync per commit: the fair match for
-an access log). For each server and mode: a warm-up run (not counted), then the measured run.
+an access log), with the hit listener's default transport (io_uring where the kernel allows it,
+else epoll); egress-epoll is --durability normal on --transport epoll, to compare the two. For
+each server and mode: a warm-up run (not counted), then the measured run.
 Modes: keepalive (HTTP/1.1 keep-alive connections) and close (one request per connection,
 'Connection: close', like curl from a pod).
 
@@ -59,7 +61,8 @@ Options:
                              (default: $warmup)
       --timeout SECONDS      wrk request timeout; slower answers count as timeouts (default: $timeout)
   -s, --servers LIST         comma-separated, in this order in the table; any of
-                             nginx, httpd, egress-full, egress-normal (default: all four)
+                             nginx, httpd, egress-full, egress-normal, egress-epoll
+                             (default: nginx,httpd,egress-full,egress-normal)
   -m, --modes LIST           comma-separated: keepalive, close (default: both)
   -r, --rounds N             run the whole sequence N times (servers restarted each round); the
                              table shows each server and mode's best round (highest REQ/S: other
@@ -132,7 +135,7 @@ IFS=, read -r -a mode_list <<<"$modes"
 ((${#server_list[@]} > 0)) || die_usage "--servers is empty"
 ((${#mode_list[@]} > 0)) || die_usage "--modes is empty"
 for s in "${server_list[@]}"; do
-  case $s in nginx|httpd|egress-full|egress-normal) ;; *) die_usage "unknown server '$s' (nginx, httpd, egress-full, egress-normal)" ;; esac
+  case $s in nginx|httpd|egress-full|egress-normal|egress-epoll) ;; *) die_usage "unknown server '$s' (nginx, httpd, egress-full, egress-normal, egress-epoll)" ;; esac
 done
 for m in "${mode_list[@]}"; do
   case $m in keepalive|close) ;; *) die_usage "unknown mode '$m' (keepalive, close)" ;; esac
@@ -441,16 +444,17 @@ EOF
   wait_for_port "$httpd_port" "$server_pid" httpd || { tail -n 20 "$d/stdout.log" "$d/error.log" >&2 || true; die "httpd did not start"; }
 }
 
-start_egress() { # durability: full|normal
-  local durability=$1 d="$work/egress-$1"
+start_egress() { # durability: full|normal; transport: auto|io_uring|epoll|nio
+  local durability=$1 transport=$2 d="$work/egress-$1-$2"
   mkdir -p "$d"
   db="$d/hits-round$round.db"
   rm -f "$d"/hits-round*.db* # the previous round's: only its count mattered
   # shellcheck disable=SC2086 # java_opts is a list of JVM options
   java $java_opts -jar "$work/egress-audit.jar" serve --db "$db" --durability "$durability" \
-    --listen "127.0.0.1:$egress_port" --api "127.0.0.1:$api_port" >"$d/server.log" 2>&1 &
+    --transport "$transport" --listen "127.0.0.1:$egress_port" --api "127.0.0.1:$api_port" \
+    >"$d/server.log" 2>&1 &
   server_pid=$!
-  server_name="egress-audit ($durability)"
+  server_name="egress-audit ($durability, transport $transport)"
   server_port=$egress_port
   # the port check connects nothing: a request would be a row
   wait_for_port "$egress_port" "$server_pid" "$server_name" || { tail -n 30 "$d/server.log" >&2 || true; die "$server_name did not start"; }
@@ -667,8 +671,9 @@ for ((round = 1; round <= rounds; round++)); do
     case $server in
       nginx) start_nginx ;;
       httpd) start_httpd ;;
-      egress-full) start_egress full ;;
-      egress-normal) start_egress normal ;;
+      egress-full) start_egress full auto ;;
+      egress-normal) start_egress normal auto ;;
+      egress-epoll) start_egress normal epoll ;;
     esac
     log "$server_name up on 127.0.0.1:$server_port (pid $server_pid)"
     for mode in "${mode_list[@]}"; do
@@ -689,6 +694,7 @@ awk -F'\t' -v modes="$order_modes" -v servers="$order_servers" '
   function label(s) {
     if (s == "egress-full") return "egress-audit full"
     if (s == "egress-normal") return "egress-audit normal"
+    if (s == "egress-epoll") return "egress-audit epoll"
     return s
   }
   {

@@ -117,6 +117,15 @@ class CliIT {
   }
 
   @Test
+  void serveWithAnUnknownTransportExits2NamingTheChoices() {
+    Run r = run("serve", "--transport", "kqueue", "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err()).contains("--transport").contains("kqueue").contains("io_uring");
+  }
+
+  @Test
   void importLogImportsGoodLinesReportsBadOnesByLineAndAddsNothingTheSecondTime()
       throws IOException {
     Path log = Files.writeString(dir.resolve("access_log"), MIXED_LOG);
