@@ -331,20 +331,28 @@ public final class AuditServer implements AutoCloseable {
     return live == null ? List.of() : live.watchers();
   }
 
-  /** Stops watching live clusters and the listeners, then lets the writer commit what it holds. */
+  /**
+   * Stops watching live clusters and accepting connections, lets the writer commit and answer what
+   * it accepted, then closes the connections and the API.
+   */
   @Override
   public void close() {
     if (live != null) {
       live.close();
     }
+    // Stop taking connections, let the writer commit what it accepted (those requests get their
+    // 200; requests arriving meanwhile get 503), then close the connections.
+    for (HitListener l : listeners) {
+      l.stopAccepting();
+    }
+    writer.close();
     for (HitListener l : listeners) {
       l.close();
     }
     try {
       vertx.close().await();
     } catch (Exception e) {
-      LOG.warn("stopping listeners: {}", e.getMessage());
+      LOG.warn("stopping the API: {}", e.getMessage());
     }
-    writer.close();
   }
 }

@@ -225,16 +225,25 @@ public final class HitListener implements AutoCloseable {
   }
 
   /**
+   * Stops accepting new connections; open ones go on being served (see {@link #close}). Waits up to
+   * a few seconds for the listening socket to close.
+   */
+  public void stopAccepting() {
+    Channel ch = serverChannel;
+    if (ch != null) {
+      ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * Stops accepting, closes the open connections and stops the event loops, waiting up to a few
-   * seconds. Answers committed after this are not sent (the writer still commits their rows).
+   * seconds. Answers committed after this are not sent (the writer still commits their rows): to
+   * answer what is in flight, {@link #stopAccepting} and close the writer first.
    */
   @Override
   public void close() {
     try {
-      Channel ch = serverChannel;
-      if (ch != null) {
-        ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-      }
+      stopAccepting();
       for (Loop l : loops.values()) {
         if (!l.eventLoop.isShuttingDown()) {
           l.eventLoop.submit(l.guard::stop).awaitUninterruptibly(5, TimeUnit.SECONDS);
