@@ -243,10 +243,7 @@ abstract class ListenerProtocolTests {
   @Test
   void aClientThatShutsDownItsSendingSideStillGetsItsAnswers() throws Exception {
     String ip = "127.0.0.67";
-    try (Socket s = new Socket()) {
-      s.bind(new InetSocketAddress(ip, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port));
-      s.setSoTimeout(15_000);
+    try (Socket s = LoopbackClient.connect(ip, port)) {
       OutputStream out = s.getOutputStream();
       out.write(ascii("GET /half-1 HTTP/1.1\r\nHost: x\r\n\r\nGET /half-2 HTTP/1.0\r\n\r\n"));
       out.flush();

@@ -69,6 +69,23 @@ final class LoopbackClient {
     }
   }
 
+  /**
+   * Opens a connection to the listener on 127.0.0.1 from {@code sourceIp}, with the read timeout of
+   * every exchange here.
+   */
+  static Socket connect(String sourceIp, int port) throws IOException {
+    Socket s = new Socket();
+    try {
+      s.bind(new InetSocketAddress(sourceIp, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
+      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
   /** Sends {@code GET path} from {@code sourceIp} with {@code Connection: close}. */
   static Response get(String sourceIp, int port, String path) throws IOException {
     return send(sourceIp, port, "GET", path, Map.of(), null);
@@ -125,10 +142,7 @@ final class LoopbackClient {
   private static Response exchange(
       String sourceIp, int port, byte[] request, boolean noBody, boolean expectClose)
       throws IOException {
-    try (Socket s = new Socket()) {
-      s.bind(new InetSocketAddress(sourceIp, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
-      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+    try (Socket s = connect(sourceIp, port)) {
       int localPort = s.getLocalPort();
       try {
         OutputStream out = s.getOutputStream();
@@ -174,10 +188,7 @@ final class LoopbackClient {
    */
   static Conversation pipeline(String sourceIp, int port, byte[] requests, boolean... head)
       throws IOException {
-    try (Socket s = new Socket()) {
-      s.bind(new InetSocketAddress(sourceIp, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
-      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+    try (Socket s = connect(sourceIp, port)) {
       OutputStream out = s.getOutputStream();
       out.write(requests);
       out.flush();
@@ -211,10 +222,7 @@ final class LoopbackClient {
    */
   static Response postExpectingContinue(String sourceIp, int port, String target, byte[] body)
       throws IOException {
-    try (Socket s = new Socket()) {
-      s.bind(new InetSocketAddress(sourceIp, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
-      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+    try (Socket s = connect(sourceIp, port)) {
       OutputStream out = s.getOutputStream();
       out.write(
           ("POST "
