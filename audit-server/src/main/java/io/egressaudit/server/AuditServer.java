@@ -342,6 +342,8 @@ public final class AuditServer implements AutoCloseable {
     }
     // Stop taking connections, let the writer commit what it accepted (those requests get their
     // 200; requests arriving meanwhile get 503), then close the connections.
+    LOG.info(
+        "stopping: no new connections; committing the {} hits queued", writer.stats().queued());
     for (HitListener l : listeners) {
       l.stopAccepting();
     }
@@ -354,5 +356,8 @@ public final class AuditServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the API: {}", e.getMessage());
     }
+    HitWriter.Stats stats = writer.stats();
+    LOG.info(
+        "stopped: {} hits committed since start, {} refused", stats.committed(), stats.refused());
   }
 }

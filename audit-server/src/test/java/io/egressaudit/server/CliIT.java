@@ -117,6 +117,23 @@ class CliIT {
   }
 
   @Test
+  void readingCommandsOnAMissingDatabaseExit1AndCreateNothing() {
+    Path typo = db.resolveSibling("typo.db");
+    for (String[] args :
+        List.of(
+            new String[] {"whois", "1.2.3.4", "--db", typo.toString()},
+            new String[] {"sources", "simpson", "--db", typo.toString()},
+            new String[] {"hits", "--db", typo.toString()})) {
+      Run r = run(args);
+
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+      assertThat(r.errLines()).as("%s", r).hasSize(1);
+      assertThat(r.err()).contains(typo.toString()).contains("no such database");
+      assertThat(typo).doesNotExist();
+    }
+  }
+
+  @Test
   void serveWithAnUnknownTransportExits2NamingTheChoices() {
     Run r = run("serve", "--transport", "kqueue", "--db", db.toString());
 

@@ -1,6 +1,9 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.sql.Database;
+import java.io.FileNotFoundException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -12,7 +15,8 @@ final class DbOption {
       paramLabel = "PATH",
       defaultValue = "${env:EGRESS_AUDIT_DB:-egress-audit.db}",
       description =
-          "SQLite database file, created when missing (env EGRESS_AUDIT_DB; default: ${DEFAULT-VALUE}).")
+          "SQLite database file; commands that write create it when missing, whois, sources and hits"
+              + " need it to exist (env EGRESS_AUDIT_DB; default: ${DEFAULT-VALUE}).")
   Path db;
 
   @Option(
@@ -25,6 +29,21 @@ final class DbOption {
   String durability;
 
   Database database() {
+    return database(0);
+  }
+
+  /**
+   * The database for a command that only reads ({@code whois}, {@code sources}, {@code hits}): a
+   * missing file is an error rather than a new empty database whose answers would all be "unknown".
+   *
+   * @throws UncheckedIOException naming the file when it does not exist
+   */
+  Database existing() {
+    if (!Files.exists(db)) {
+      throw new UncheckedIOException(
+          "--db " + db + ": no such database (serve, cluster import and import-log create one)",
+          new FileNotFoundException(db.toString()));
+    }
     return database(0);
   }
 

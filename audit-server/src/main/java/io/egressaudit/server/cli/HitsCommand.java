@@ -110,7 +110,7 @@ final class HitsCommand implements Callable<Integer> {
             after,
             limit,
             newestFirst);
-    List<HitView> hits = new AuditQueries(db.database()).hits(filter);
+    List<HitView> hits = new AuditQueries(db.existing()).hits(filter);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(Map.of("hits", hits)));

@@ -51,7 +51,7 @@ final class SourcesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant time = moment.at();
-    SourcesView view = new AuditQueries(db.database()).sources(namespace, time, moment.cluster);
+    SourcesView view = new AuditQueries(db.existing()).sources(namespace, time, moment.cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));

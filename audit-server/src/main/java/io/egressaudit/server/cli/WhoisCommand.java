@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.ApiJson;
@@ -54,7 +55,8 @@ final class WhoisCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant time = moment.at();
-    WhoisResult result = new AuditQueries(db.database()).whois(ip, time, moment.cluster);
+    SourceIp.canonical(ip); // a wrong IP is wrong usage, whatever the database
+    WhoisResult result = new AuditQueries(db.existing()).whois(ip, time, moment.cluster);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(result));
