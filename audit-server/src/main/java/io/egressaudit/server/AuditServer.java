@@ -7,6 +7,7 @@ import io.egressaudit.server.http.ApiVerticle;
 import io.egressaudit.server.http.HitListener;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerStats;
+import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitRetention;
@@ -142,6 +143,7 @@ public final class AuditServer implements AutoCloseable {
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
     config.database().migrate();
+    ListenerTransport.configureNetty(); // before Vert.x loads Netty's io_uring support
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     LOG.info(
         "API network transport: {}",

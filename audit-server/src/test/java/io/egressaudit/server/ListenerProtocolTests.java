@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -288,6 +289,40 @@ abstract class ListenerProtocolTests {
     assertThat(c.answers().get(0).status()).isEqualTo(200);
     assertThat(c.answers().get(0).statusLine()).startsWith("HTTP/1.1 200");
     assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/v12");
+  }
+
+  @Test
+  void connectionsResetByTheirClientsAreForgottenAtOnceAndNotAnswered() throws Exception {
+    String ip = "127.0.0.70";
+    ApiClient api = new ApiClient(server.apiPort());
+    for (int i = 0; i < 200; i++) {
+      try (Socket s = LoopbackClient.connect(ip, port)) {
+        if (i % 2 == 0) {
+          // some request bytes, a client's pause (the listener reads them meanwhile), the reset
+          s.getOutputStream().write(ascii("GET /reset-" + i + " HTTP/1.1\r\nHost: x\r\nX-A: b"));
+          s.getOutputStream().flush();
+          LockSupport.parkNanos(1_000_000);
+        }
+        s.setSoLinger(true, 0); // close sends RST
+      }
+    }
+    // well before the 10 s request timeout that would close a connection the listener lost track of
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metric(api, "egress_audit_listener_connections") == 0);
+    assertThat(metric(api, "egress_audit_listener_answers_total{status=\"400\"}")).isZero();
+    assertThat(hitsFrom(ip)).isEmpty();
+    assertThat(LoopbackClient.get(ip, port, "/after-resets").status()).isEqualTo(200);
+  }
+
+  private static double metric(ApiClient api, String name)
+      throws IOException, InterruptedException {
+    for (String line : api.get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).strip());
+      }
+    }
+    throw new AssertionError("no " + name + " on /metrics");
   }
 
   @Test

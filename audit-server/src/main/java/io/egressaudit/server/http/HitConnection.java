@@ -127,9 +127,15 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+    if (remote == null) {
+      // reset by the client before its address could be read: nothing to record or answer
+      loop.guard.closed(this);
+      ctx.close();
+      return;
+    }
     counted = true;
     requestDeadline = loop.guard.requestDeadline(now);
-    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     peer = peerIp(remote.getAddress().getHostAddress());
     peerPort = remote.getPort();
     ctx.fireChannelActive();
@@ -237,6 +243,12 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
 
   /** Refuses a malformed request: an empty answer with the status, then the connection closed. */
   private void reject(HttpRequest req, HttpResponseStatus status, LongAdder counter, Object why) {
+    if (!ctx.channel().isActive()) {
+      // the decoder's last word on a connection the client already closed: nobody to answer
+      closing = true;
+      current = null;
+      return;
+    }
     LOG.debug("hit listener: {} to {}: {}", status.code(), peer, why);
     counter.increment();
     refuse(req, HitResponses.empty(HttpVersion.HTTP_1_1, status));
