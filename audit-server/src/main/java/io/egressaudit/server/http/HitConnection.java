@@ -123,14 +123,9 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     long now = System.currentTimeMillis();
     lastActivity = now;
-    if (!loop.guard.opened(this)) {
-      ctx.close();
-      return;
-    }
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-    if (remote == null) {
-      // reset by the client before its address could be read: nothing to record or answer
-      loop.guard.closed(this);
+    if (remote == null || !loop.guard.opened(this)) {
+      // reset by the client before its address could be read, or over the connection cap
       ctx.close();
       return;
     }

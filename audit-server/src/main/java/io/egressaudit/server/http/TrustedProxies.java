@@ -67,13 +67,21 @@ public final class TrustedProxies {
   }
 
   /**
+   * Entries of a forwarded-for chain read from the right at most: real chains have a few proxies,
+   * and parsing thousands of addresses that a header can hold would cost the event loop
+   * milliseconds per request.
+   */
+  public static final int MAX_HOPS = 16;
+
+  /**
    * The client a trusted peer forwarded for.
    *
    * @param peer the canonical TCP peer
    * @param xForwardedFor the {@code X-Forwarded-For} header, or null
    * @param forwarded the {@code Forwarded} header, or null
    * @return the canonical client IP, or null when the peer is not trusted, sent no usable header,
-   *     or the right-most untrusted entry is not an IP address (then the peer stays the source)
+   *     the right-most untrusted entry is not an IP address, or there is none within {@link
+   *     #MAX_HOPS} entries from the right (then the peer stays the source)
    */
   public String clientOf(String peer, String xForwardedFor, String forwarded) {
     if (!trusts(peer)) {
@@ -83,7 +91,7 @@ public final class TrustedProxies {
         xForwardedFor != null
             ? splitXff(xForwardedFor)
             : forwarded != null ? forwardedFor(forwarded) : List.of();
-    for (int i = chain.size() - 1; i >= 0; i--) {
+    for (int i = chain.size() - 1; i >= 0 && chain.size() - i <= MAX_HOPS; i--) {
       String ip = SourceIp.parse(chain.get(i)).orElse(null);
       if (ip == null) {
         return null;

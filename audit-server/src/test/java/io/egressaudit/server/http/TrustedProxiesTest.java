@@ -47,6 +47,16 @@ class TrustedProxiesTest {
   }
 
   @Test
+  void onlyTheLastHopsOfALongChainAreRead() {
+    String trustedHops = String.join(", ", java.util.Collections.nCopies(1000, "10.1.2.3"));
+    assertThat(proxies.clientOf("10.0.0.1", "198.51.100.7, " + trustedHops, null)).isNull();
+    String justEnough =
+        String.join(", ", java.util.Collections.nCopies(TrustedProxies.MAX_HOPS - 1, "10.1.2.3"));
+    assertThat(proxies.clientOf("10.0.0.1", "198.51.100.7, " + justEnough, null))
+        .isEqualTo("198.51.100.7");
+  }
+
+  @Test
   void aBadCidrIsRefusedNamingTheOption() {
     assertThatThrownBy(() -> TrustedProxies.of(List.of("10.0.0.0/33")))
         .isInstanceOf(IllegalArgumentException.class)
