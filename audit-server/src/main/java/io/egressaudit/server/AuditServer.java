@@ -213,7 +213,7 @@ public final class AuditServer implements AutoCloseable {
     ListenerStats stats = new ListenerStats();
     listenerStats.add(stats);
     return HitListener.start(
-            vertx, hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), stats)
+            hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), stats)
         .onSuccess(
             l -> {
               listeners.add(l);

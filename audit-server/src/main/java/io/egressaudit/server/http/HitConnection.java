@@ -78,20 +78,20 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
   /** The client shut down its sending side: close once the answers owed are written. */
   private boolean inputShutdown;
 
-  /** One request's answer: null until known. */
+  /** One request's answer: null until known; the connection closes after it when CLOSE. */
   private static final class Answer {
     final HttpRequest request;
+    final Persistence persistence;
     FullHttpResponse response;
     boolean ok;
-    boolean closes;
 
-    Answer(HttpRequest request) {
+    Answer(HttpRequest request, Persistence persistence) {
       this.request = request;
+      this.persistence = persistence;
     }
 
-    void set(FullHttpResponse response, boolean closes) {
-      this.response = response;
-      this.closes = closes;
+    boolean closes() {
+      return persistence == Persistence.CLOSE;
     }
   }
 
@@ -294,10 +294,10 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
             null,
             null,
             client == null ? null : peer);
-    Answer answer = new Answer(req);
+    Answer answer = new Answer(req, persistence(req));
     answers.add(answer);
     requestDeadline = WAITING_FOR_ANSWER;
-    if (!HttpUtil.isKeepAlive(req)) {
+    if (answer.closes()) {
       closing = true; // nothing after a request that closes the connection is read
     } else {
       updateReading();
@@ -306,8 +306,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
         listener.writer.offer(hit, failure -> loop.answer(() -> committed(answer, failure)));
     if (!accepted) {
       listener.stats.unavailable.increment();
-      Persistence p = persistence(req);
-      answer.set(HitResponses.unavailable(versionOf(req), p), p == Persistence.CLOSE);
+      answer.response = HitResponses.unavailable(versionOf(req), answer.persistence);
       flushReady();
     }
   }
@@ -321,13 +320,12 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     HttpRequest req = answer.request;
-    Persistence p = persistence(req);
     if (failure != null) {
       listener.stats.unavailable.increment();
-      answer.set(HitResponses.unavailable(versionOf(req), p), p == Persistence.CLOSE);
+      answer.response = HitResponses.unavailable(versionOf(req), answer.persistence);
     } else {
       answer.ok = true;
-      answer.set(okResponse(req, p), p == Persistence.CLOSE);
+      answer.response = okResponse(req, answer.persistence);
     }
     flushReady();
   }
@@ -352,7 +350,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
       if (a.ok) {
         listener.stats.ok.increment();
       }
-      if (a.closes || (inputShutdown && answers.isEmpty())) {
+      if (a.closes() || (inputShutdown && answers.isEmpty())) {
         ctx.writeAndFlush(a.response).addListener(ChannelFutureListener.CLOSE);
         answers.clear();
         closing = true;
@@ -435,8 +433,8 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     closing = true;
     requestDeadline = WAITING_FOR_ANSWER;
     ctx.channel().config().setAutoRead(false);
-    Answer answer = new Answer(req);
-    answer.set(response, true);
+    Answer answer = new Answer(req, Persistence.CLOSE);
+    answer.response = response;
     answers.add(answer);
     flushReady();
   }

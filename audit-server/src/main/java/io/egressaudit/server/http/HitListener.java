@@ -18,7 +18,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -131,7 +130,6 @@ public final class HitListener implements AutoCloseable {
   /**
    * Binds the listener.
    *
-   * @param vertx the server's Vert.x instance (the listener runs on event loops of its own)
    * @param host address to bind, such as {@code 0.0.0.0}
    * @param port port to bind; 0 picks a free one (see {@link #actualPort()})
    * @param writer where rows go
@@ -142,7 +140,6 @@ public final class HitListener implements AutoCloseable {
    *     left running on failure
    */
   public static Future<HitListener> start(
-      Vertx vertx,
       String host,
       int port,
       HitWriter writer,
