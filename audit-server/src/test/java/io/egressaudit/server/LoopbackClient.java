@@ -104,16 +104,36 @@ final class LoopbackClient {
       Map<String, String> headers,
       byte[] body)
       throws IOException {
+    List<String> lines = new ArrayList<>();
+    headers.forEach((k, v) -> lines.add(k + ": " + v));
+    return send(sourceIp, port, method, target, lines, body);
+  }
+
+  /**
+   * Sends one request whose header lines are given as they go on the wire ({@code "Name: value"}),
+   * so a header may be repeated; {@code Host} and {@code Connection: close} are added. Characters
+   * are sent as UTF-8.
+   *
+   * @param body sent with a {@code Content-Length}, or null for none
+   */
+  static Response send(
+      String sourceIp,
+      int port,
+      String method,
+      String target,
+      List<String> headerLines,
+      byte[] body)
+      throws IOException {
     ByteArrayOutputStream req = new ByteArrayOutputStream();
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     head.append("Host: 127.0.0.1:").append(port).append("\r\n");
-    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    headerLines.forEach(l -> head.append(l).append("\r\n"));
     if (body != null) {
       head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("Connection: close\r\n\r\n");
-    req.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    req.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
     if (body != null) {
       req.writeBytes(body);
     }

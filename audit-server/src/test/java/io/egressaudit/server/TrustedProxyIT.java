@@ -71,6 +71,42 @@ class TrustedProxyIT {
     assertThat(hit.hit().forwardedFor()).isEqualTo("127.0.0.100");
   }
 
+  @Test
+  void repeatedForwardedForLinesAreOneListAndTheProxysOwnLineCounts() throws Exception {
+    // the client forges a line; HAProxy's option forwardfor adds a line of its own after it
+    LoopbackClient.Response r =
+        LoopbackClient.send(
+            "127.0.0.7",
+            server.hitPorts().get(0),
+            "GET",
+            "/two-lines",
+            List.of("X-Forwarded-For: 127.0.0.66", "X-Forwarded-For: 127.0.0.100"),
+            null);
+
+    assertThat(r.status()).isEqualTo(200);
+    StoredHit hit = only("/two-lines");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.100");
+    assertThat(hit.hit().peerIp()).isEqualTo("127.0.0.7");
+    assertThat(hit.hit().forwardedFor()).isEqualTo("127.0.0.66, 127.0.0.100");
+  }
+
+  @Test
+  void repeatedForwardedForLinesFromAnUntrustedPeerAreAllKeptAsTheClaim() throws Exception {
+    LoopbackClient.Response r =
+        LoopbackClient.send(
+            "127.0.0.8",
+            server.hitPorts().get(0),
+            "GET",
+            "/two-claims",
+            List.of("X-Forwarded-For: 127.0.0.66, 127.0.0.67", "X-Forwarded-For: 127.0.0.100"),
+            null);
+
+    assertThat(r.status()).isEqualTo(200);
+    StoredHit hit = only("/two-claims");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.8");
+    assertThat(hit.hit().forwardedFor()).isEqualTo("127.0.0.66, 127.0.0.67, 127.0.0.100");
+  }
+
   private StoredHit only(String path) {
     List<StoredHit> hits =
         new HitRepository(db)

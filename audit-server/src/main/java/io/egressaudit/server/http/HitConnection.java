@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -51,6 +52,9 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
 
   private static final byte[] CONTINUE =
       "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
   /** Requests answered in order: at most this many waiting on one connection before it pauses. */
   private static final int MAX_PIPELINED = 64;
@@ -273,10 +277,9 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
   private void record(HttpRequest req) {
     HttpHeaders headers = req.headers();
     TrustedProxies proxies = listener.trustedProxies;
-    String client =
-        proxies.isEmpty()
-            ? null
-            : proxies.clientOf(peer, headers.get("X-Forwarded-For"), headers.get("Forwarded"));
+    List<String> xForwardedFor = lines(headers, X_FORWARDED_FOR);
+    List<String> forwarded = lines(headers, FORWARDED);
+    String client = proxies.isEmpty() ? null : proxies.clientOf(peer, xForwardedFor, forwarded);
     String uri = req.uri();
     HitRecord hit =
         new HitRecord(
@@ -289,7 +292,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
             headers.get(HttpHeaderNames.HOST),
             headers.get(HttpHeaderNames.USER_AGENT),
             HitRecord.probeIdOf(uri),
-            forwardedFor(headers),
+            TrustedProxies.claimOf(xForwardedFor, forwarded),
             req.protocolVersion().text(),
             null,
             null,
@@ -540,8 +543,11 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     return SourceIp.parse(host).orElse(host);
   }
 
-  private static String forwardedFor(HttpHeaders headers) {
-    String xff = headers.get("X-Forwarded-For");
-    return xff != null ? xff : headers.get("Forwarded");
+  /**
+   * Every line of a header, in the order received; empty, without allocating, when it is absent (as
+   * it is on most requests).
+   */
+  private static List<String> lines(HttpHeaders headers, AsciiString name) {
+    return headers.contains(name) ? headers.getAll(name) : List.of();
   }
 }

@@ -12,7 +12,11 @@ import java.util.List;
  *
  * <p>From a trusted peer, the client is the right-most address of {@code X-Forwarded-For} (or the
  * {@code for=} parameters of {@code Forwarded}, RFC 7239) that is not itself a trusted proxy: the
- * entries to its left were written by the client or by proxies nobody vouches for.
+ * entries to its left were written by the client or by proxies nobody vouches for. A header sent on
+ * several lines is one list, in order; a {@code Forwarded} element without {@code for=} names
+ * nobody, so the peer stays the source.
+ *
+ * <p>Transport-independent: callers pass the header lines as their HTTP decoder gives them.
  */
 public final class TrustedProxies {
 
@@ -76,23 +80,30 @@ public final class TrustedProxies {
   /**
    * The client a trusted peer forwarded for.
    *
+   * <p>Each header is given as its lines in the order received: a header repeated on several lines
+   * is one comma-separated list (RFC 9110 section 5.3), and proxies such as HAProxy ({@code option
+   * forwardfor}) add a line of their own after the client's rather than extend it.
+   *
    * @param peer the canonical TCP peer
-   * @param xForwardedFor the {@code X-Forwarded-For} header, or null
-   * @param forwarded the {@code Forwarded} header, or null
+   * @param xForwardedFor the lines of {@code X-Forwarded-For}, in order; empty when absent
+   * @param forwarded the lines of {@code Forwarded}, in order; empty when absent
    * @return the canonical client IP, or null when the peer is not trusted, sent no usable header,
    *     the right-most untrusted entry is not an IP address, or there is none within {@link
    *     #MAX_HOPS} entries from the right (then the peer stays the source)
    */
-  public String clientOf(String peer, String xForwardedFor, String forwarded) {
+  public String clientOf(String peer, List<String> xForwardedFor, List<String> forwarded) {
     if (!trusts(peer)) {
       return null;
     }
-    List<String> chain =
-        xForwardedFor != null
-            ? splitXff(xForwardedFor)
-            : forwarded != null ? forwardedFor(forwarded) : List.of();
-    for (int i = chain.size() - 1; i >= 0 && chain.size() - i <= MAX_HOPS; i--) {
-      String ip = SourceIp.parse(chain.get(i)).orElse(null);
+    boolean xff = !xForwardedFor.isEmpty();
+    List<String> lines = xff ? xForwardedFor : forwarded;
+    Entries entries = new Entries(lines);
+    for (int hop = 0; hop < MAX_HOPS; hop++) {
+      String entry = entries.previous();
+      if (entry == null) {
+        return null;
+      }
+      String ip = SourceIp.parse(xff ? entry : forwardedFor(entry)).orElse(null);
       if (ip == null) {
         return null;
       }
@@ -103,37 +114,84 @@ public final class TrustedProxies {
     return null;
   }
 
-  private static List<String> splitXff(String header) {
-    List<String> out = new ArrayList<>();
-    for (String part : header.split(",")) {
-      if (!part.isBlank()) {
-        out.add(part.strip());
-      }
-    }
-    return out;
+  /**
+   * The forwarded-for claim a hit keeps: every line of the header, in order, joined as one list
+   * ({@code X-Forwarded-For}, else {@code Forwarded}).
+   *
+   * @param xForwardedFor the lines of {@code X-Forwarded-For}, in order; empty when absent
+   * @param forwarded the lines of {@code Forwarded}, in order; empty when absent
+   * @return the claim, or null when neither header was sent
+   */
+  public static String claimOf(List<String> xForwardedFor, List<String> forwarded) {
+    return !xForwardedFor.isEmpty() ? joined(xForwardedFor) : joined(forwarded);
   }
 
-  /** The {@code for=} values of a {@code Forwarded} header, port and quotes removed. */
-  private static List<String> forwardedFor(String header) {
-    List<String> out = new ArrayList<>();
-    for (String element : header.split(",")) {
-      for (String pair : element.split(";")) {
-        String p = pair.strip();
-        if (p.regionMatches(true, 0, "for=", 0, 4)) {
-          String v = p.substring(4).strip();
-          if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) {
-            v = v.substring(1, v.length() - 1);
-          }
-          if (v.startsWith("[")) {
-            int close = v.indexOf(']');
-            v = close > 0 ? v.substring(1, close) : v;
-          } else if (v.indexOf(':') > 0 && v.indexOf(':') == v.lastIndexOf(':')) {
-            v = v.substring(0, v.indexOf(':'));
-          }
-          out.add(v);
+  /** The lines of one header as one list, as if sent on one line; null for none. */
+  static String joined(List<String> lines) {
+    return switch (lines.size()) {
+      case 0 -> null;
+      case 1 -> lines.get(0);
+      default -> String.join(", ", lines);
+    };
+  }
+
+  /**
+   * The comma-separated entries of a header's lines, read from the right without splitting what is
+   * not read: a header of thousands of entries costs no more than {@link #MAX_HOPS} of them. Empty
+   * entries ({@code a,,b}) are skipped.
+   */
+  private static final class Entries {
+    private final List<String> lines;
+    private int line;
+    private int end;
+
+    Entries(List<String> lines) {
+      this.lines = lines;
+      this.line = lines.size() - 1;
+      this.end = line >= 0 ? lines.get(line).length() : 0;
+    }
+
+    /** The next entry to the left, stripped, or null when none is left. */
+    String previous() {
+      while (line >= 0) {
+        String text = lines.get(line);
+        if (end < 0) {
+          line--;
+          end = line >= 0 ? lines.get(line).length() : 0;
+          continue;
+        }
+        int comma = text.lastIndexOf(',', end - 1);
+        String entry = text.substring(comma + 1, end).strip();
+        end = comma;
+        if (!entry.isEmpty()) {
+          return entry;
         }
       }
+      return null;
     }
-    return out;
+  }
+
+  /**
+   * The {@code for=} value of one {@code Forwarded} element (RFC 7239), port and quotes removed, or
+   * the element itself when it has none (then it is not an address).
+   */
+  private static String forwardedFor(String element) {
+    for (String pair : element.split(";")) {
+      String p = pair.strip();
+      if (p.regionMatches(true, 0, "for=", 0, 4)) {
+        String v = p.substring(4).strip();
+        if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) {
+          v = v.substring(1, v.length() - 1);
+        }
+        if (v.startsWith("[")) {
+          int close = v.indexOf(']');
+          v = close > 0 ? v.substring(1, close) : v;
+        } else if (v.indexOf(':') > 0 && v.indexOf(':') == v.lastIndexOf(':')) {
+          v = v.substring(0, v.indexOf(':'));
+        }
+        return v;
+      }
+    }
+    return element;
   }
 }

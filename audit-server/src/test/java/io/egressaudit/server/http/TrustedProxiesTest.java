@@ -3,6 +3,7 @@ package io.egressaudit.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,24 +14,55 @@ class TrustedProxiesTest {
 
   @Test
   void anUntrustedPeersHeaderIsOnlyAClaim() {
-    assertThat(proxies.clientOf("198.51.100.1", "192.168.126.100", null)).isNull();
-    assertThat(TrustedProxies.NONE.clientOf("10.1.1.1", "192.168.126.100", null)).isNull();
+    assertThat(proxies.clientOf("198.51.100.1", xff("192.168.126.100"), none())).isNull();
+    assertThat(TrustedProxies.NONE.clientOf("10.1.1.1", xff("192.168.126.100"), none())).isNull();
   }
 
   @Test
   void aTrustedPeerNamesTheRightMostUntrustedAddress() {
-    assertThat(proxies.clientOf("10.1.1.1", "6.6.6.6, 192.168.126.100, 10.2.2.2", null))
+    assertThat(proxies.clientOf("10.1.1.1", xff("6.6.6.6, 192.168.126.100, 10.2.2.2"), none()))
         .isEqualTo("192.168.126.100");
-    assertThat(proxies.clientOf("192.0.2.10", "::ffff:192.168.126.51", null))
+    assertThat(proxies.clientOf("192.0.2.10", xff("::ffff:192.168.126.51"), none()))
         .isEqualTo("192.168.126.51");
   }
 
   @Test
+  void repeatedHeaderLinesAreOneListInOrder() {
+    // the client forged the first line; the proxy (HAProxy's option forwardfor) added the second
+    assertThat(proxies.clientOf("10.1.1.1", xff("198.51.100.100", "203.0.113.55"), none()))
+        .isEqualTo("203.0.113.55");
+    assertThat(
+            proxies.clientOf(
+                "10.1.1.1", xff("198.51.100.100", "203.0.113.55, 10.2.2.2", "10.3.3.3"), none()))
+        .isEqualTo("203.0.113.55");
+    assertThat(
+            proxies.clientOf("10.1.1.1", xff("198.51.100.100, 10.2.2.2", "", "10.3.3.3"), none()))
+        .as("an empty line is no entry")
+        .isEqualTo("198.51.100.100");
+    assertThat(
+            proxies.clientOf(
+                "10.1.1.1", none(), List.of("for=198.51.100.100", "for=203.0.113.55;proto=http")))
+        .isEqualTo("203.0.113.55");
+  }
+
+  @Test
+  void theClaimIsEveryLineInOrder() {
+    assertThat(TrustedProxies.claimOf(xff("198.51.100.100", "203.0.113.55, 10.2.2.2"), none()))
+        .isEqualTo("198.51.100.100, 203.0.113.55, 10.2.2.2");
+    assertThat(TrustedProxies.claimOf(xff("198.51.100.100"), none())).isEqualTo("198.51.100.100");
+    assertThat(TrustedProxies.claimOf(none(), List.of("for=a", "for=b"))).isEqualTo("for=a, for=b");
+    assertThat(TrustedProxies.claimOf(none(), none())).isNull();
+  }
+
+  @Test
   void garbageInTheChainKeepsThePeerAsTheSource() {
-    assertThat(proxies.clientOf("10.1.1.1", "192.168.126.100, not-an-ip", null)).isNull();
-    assertThat(proxies.clientOf("10.1.1.1", "", null)).isNull();
-    assertThat(proxies.clientOf("10.1.1.1", "10.3.3.3", null))
+    assertThat(proxies.clientOf("10.1.1.1", xff("192.168.126.100, not-an-ip"), none())).isNull();
+    assertThat(proxies.clientOf("10.1.1.1", xff(""), none())).isNull();
+    assertThat(proxies.clientOf("10.1.1.1", xff("10.3.3.3"), none()))
         .as("only proxies in the chain")
+        .isNull();
+    assertThat(proxies.clientOf("10.1.1.1", none(), List.of("for=192.0.2.60, proto=https")))
+        .as("a trusted proxy's element without for= names nobody; the one to its left is a claim")
         .isNull();
   }
 
@@ -39,21 +71,32 @@ class TrustedProxiesTest {
     assertThat(
             proxies.clientOf(
                 "10.1.1.1",
-                null,
-                "for=192.0.2.60;proto=http, for=\"[2001:db9::1]:4711\";by=10.1.1.1"))
+                none(),
+                List.of("for=192.0.2.60;proto=http, for=\"[2001:db9::1]:4711\";by=10.1.1.1")))
         .isEqualTo("2001:db9::1");
-    assertThat(proxies.clientOf("2001:db8::5", null, "For=\"192.168.126.100:5555\""))
+    assertThat(proxies.clientOf("2001:db8::5", none(), List.of("For=\"192.168.126.100:5555\"")))
         .isEqualTo("192.168.126.100");
   }
 
   @Test
   void onlyTheLastHopsOfALongChainAreRead() {
-    String trustedHops = String.join(", ", java.util.Collections.nCopies(1000, "10.1.2.3"));
-    assertThat(proxies.clientOf("10.0.0.1", "198.51.100.7, " + trustedHops, null)).isNull();
+    String trustedHops = String.join(", ", Collections.nCopies(1000, "10.1.2.3"));
+    assertThat(proxies.clientOf("10.0.0.1", xff("198.51.100.7, " + trustedHops), none())).isNull();
     String justEnough =
-        String.join(", ", java.util.Collections.nCopies(TrustedProxies.MAX_HOPS - 1, "10.1.2.3"));
-    assertThat(proxies.clientOf("10.0.0.1", "198.51.100.7, " + justEnough, null))
+        String.join(", ", Collections.nCopies(TrustedProxies.MAX_HOPS - 1, "10.1.2.3"));
+    assertThat(proxies.clientOf("10.0.0.1", xff("198.51.100.7, " + justEnough), none()))
         .isEqualTo("198.51.100.7");
+    List<String> oneHopPerLine = Collections.nCopies(TrustedProxies.MAX_HOPS, "10.1.2.3");
+    assertThat(
+            proxies.clientOf(
+                "10.0.0.1",
+                xff(
+                    java.util.stream.Stream.concat(
+                            java.util.stream.Stream.of("198.51.100.7"), oneHopPerLine.stream())
+                        .toArray(String[]::new)),
+                none()))
+        .as("the hops count across lines")
+        .isNull();
   }
 
   @Test
@@ -62,5 +105,13 @@ class TrustedProxiesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--trusted-proxy")
         .hasMessageContaining("10.0.0.0/33");
+  }
+
+  private static List<String> xff(String... lines) {
+    return List.of(lines);
+  }
+
+  private static List<String> none() {
+    return List.of();
   }
 }
