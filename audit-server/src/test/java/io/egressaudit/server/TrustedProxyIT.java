@@ -2,6 +2,7 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
@@ -30,20 +31,29 @@ class TrustedProxyIT {
   @BeforeEach
   void start() {
     db = Database.at(dir.resolve("audit.db"));
-    server =
-        AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                db,
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                null,
-                Map.of(),
-                true,
-                10,
-                TrustedProxies.of(List.of("127.0.0.7/32")),
-                null));
+    server = serve(TrustedProxies.of(List.of("127.0.0.7/32")));
+  }
+
+  private AuditServer serve(TrustedProxies proxies) {
+    return AuditServer.start(
+        new AuditServer.Config(
+            List.of(new HostPort("127.0.0.1", 0)),
+            new HostPort("127.0.0.1", 0),
+            db,
+            HitWriter.Settings.DEFAULT,
+            ListenerSettings.DEFAULT,
+            null,
+            Map.of(),
+            true,
+            10,
+            proxies,
+            null));
+  }
+
+  /** Restarts the server with its proxies writing {@code header}. */
+  private void proxiesWrite(ForwardedHeader header) {
+    server.close();
+    server = serve(TrustedProxies.of(List.of("127.0.0.7/32"), header));
   }
 
   @AfterEach
@@ -105,6 +115,55 @@ class TrustedProxyIT {
     StoredHit hit = only("/two-claims");
     assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.8");
     assertThat(hit.hit().forwardedFor()).isEqualTo("127.0.0.66, 127.0.0.67, 127.0.0.100");
+  }
+
+  @Test
+  void onlyTheConfiguredHeaderNamesTheClientAndTheOtherIsKeptAsAClaim() throws Exception {
+    proxiesWrite(ForwardedHeader.FORWARDED);
+    // the client forges X-Forwarded-For; the proxy writes Forwarded
+    assertThat(
+            send(
+                "127.0.0.7",
+                "/forwarded",
+                "X-Forwarded-For: 127.0.0.66",
+                "Forwarded: for=127.0.0.100;proto=http"))
+        .isEqualTo(200);
+    StoredHit hit = only("/forwarded");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.100");
+    assertThat(hit.hit().peerIp()).isEqualTo("127.0.0.7");
+    assertThat(hit.hit().forwardedFor())
+        .isEqualTo("Forwarded: for=127.0.0.100;proto=http | X-Forwarded-For: 127.0.0.66");
+
+    assertThat(send("127.0.0.7", "/xff-only", "X-Forwarded-For: 127.0.0.66")).isEqualTo(200);
+    StoredHit xffOnly = only("/xff-only");
+    assertThat(xffOnly.hit().sourceIp())
+        .as("X-Forwarded-For is a claim when the proxies write Forwarded")
+        .isEqualTo("127.0.0.7");
+    assertThat(xffOnly.hit().peerIp()).isNull();
+    assertThat(xffOnly.hit().forwardedFor()).isEqualTo("127.0.0.66");
+  }
+
+  @Test
+  void withProxiesWritingXForwardedForAForgedForwardedIsOnlyAClaim() throws Exception {
+    assertThat(send("127.0.0.7", "/forged-forwarded", "Forwarded: for=127.0.0.66")).isEqualTo(200);
+    StoredHit hit = only("/forged-forwarded");
+    assertThat(hit.hit().sourceIp()).isEqualTo("127.0.0.7");
+    assertThat(hit.hit().peerIp()).isNull();
+    assertThat(hit.hit().forwardedFor()).isEqualTo("for=127.0.0.66");
+
+    assertThat(
+            send("127.0.0.7", "/both", "Forwarded: for=127.0.0.66", "X-Forwarded-For: 127.0.0.100"))
+        .isEqualTo(200);
+    StoredHit both = only("/both");
+    assertThat(both.hit().sourceIp()).isEqualTo("127.0.0.100");
+    assertThat(both.hit().forwardedFor())
+        .isEqualTo("X-Forwarded-For: 127.0.0.100 | Forwarded: for=127.0.0.66");
+  }
+
+  private int send(String from, String path, String... headerLines) throws Exception {
+    return LoopbackClient.send(
+            from, server.hitPorts().get(0), "GET", path, List.of(headerLines), null)
+        .status();
   }
 
   private StoredHit only(String path) {

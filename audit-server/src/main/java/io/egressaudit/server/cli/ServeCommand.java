@@ -7,6 +7,7 @@ import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ApiTls;
+import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
@@ -131,8 +132,29 @@ final class ServeCommand implements Callable<Integer> {
       names = "--trusted-proxy",
       paramLabel = "CIDR",
       description =
-          "A proxy in front of the listener whose X-Forwarded-For/Forwarded header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
+          "A proxy in front of the listener whose --forwarded-header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
   List<String> trustedProxies = new ArrayList<>();
+
+  @Option(
+      names = "--forwarded-header",
+      paramLabel = "x-forwarded-for|forwarded",
+      defaultValue = "x-forwarded-for",
+      converter = ForwardedHeaderConverter.class,
+      description =
+          "The header the --trusted-proxy proxies write the client into (like nginx's real_ip_header); only that one names the source IP, the other is kept as a claim. Default: ${DEFAULT-VALUE}.")
+  ForwardedHeader forwardedHeader;
+
+  /** Reads --forwarded-header, naming the accepted values when it is wrong. */
+  static final class ForwardedHeaderConverter implements ITypeConverter<ForwardedHeader> {
+    @Override
+    public ForwardedHeader convert(String value) {
+      try {
+        return ForwardedHeader.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Option(
       names = "--retention",
@@ -258,7 +280,7 @@ final class ServeCommand implements Callable<Integer> {
             clusterStates(),
             example,
             Math.max(1, rescanSeconds),
-            TrustedProxies.of(trustedProxies),
+            TrustedProxies.of(trustedProxies, forwardedHeader),
             retention == null ? null : TimeArg.duration(retention, "--retention"),
             liveClusters(),
             apiTls());

@@ -292,7 +292,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
             headers.get(HttpHeaderNames.HOST),
             headers.get(HttpHeaderNames.USER_AGENT),
             HitRecord.probeIdOf(uri),
-            TrustedProxies.claimOf(xForwardedFor, forwarded),
+            proxies.claimOf(xForwardedFor, forwarded),
             req.protocolVersion().text(),
             null,
             null,

@@ -10,8 +10,9 @@ import java.util.List;
  * The proxies whose forwarded-for headers are believed ({@code serve --trusted-proxy CIDR}). A
  * request from any other peer keeps the peer as its source IP and its headers as a mere claim.
  *
- * <p>From a trusted peer, the client is the right-most address of {@code X-Forwarded-For} (or the
- * {@code for=} parameters of {@code Forwarded}, RFC 7239) that is not itself a trusted proxy: the
+ * <p>From a trusted peer, the client is the right-most address of the header the proxies write
+ * ({@link ForwardedHeader}: {@code X-Forwarded-For}, or the {@code for=} parameters of {@code
+ * Forwarded}, RFC 7239) that is not itself a trusted proxy; the other header is only a claim. The
  * entries to its left were written by the client or by proxies nobody vouches for. A header sent on
  * several lines is one list, in order; a {@code Forwarded} element without {@code for=} names
  * nobody, so the peer stays the source.
@@ -21,21 +22,34 @@ import java.util.List;
 public final class TrustedProxies {
 
   /** No trusted proxy: every forwarded-for header is a claim. */
-  public static final TrustedProxies NONE = new TrustedProxies(List.of());
+  public static final TrustedProxies NONE =
+      new TrustedProxies(List.of(), ForwardedHeader.X_FORWARDED_FOR);
 
   private final List<IPAddress> networks;
+  private final ForwardedHeader header;
 
-  private TrustedProxies(List<IPAddress> networks) {
+  private TrustedProxies(List<IPAddress> networks, ForwardedHeader header) {
     this.networks = networks;
+    this.header = header;
+  }
+
+  /**
+   * Parses CIDRs as {@link #of(List, ForwardedHeader)} does, the proxies writing {@code
+   * X-Forwarded-For}.
+   */
+  public static TrustedProxies of(List<String> cidrs) {
+    return of(cidrs, ForwardedHeader.X_FORWARDED_FOR);
   }
 
   /**
    * Parses CIDRs such as {@code 10.0.0.0/8}, {@code 192.0.2.10} or {@code 2001:db8::/32}.
    *
+   * @param cidrs the trusted proxies' networks
+   * @param header the header those proxies write the client into
    * @throws IllegalArgumentException naming {@code --trusted-proxy} and the text when one is not a
    *     CIDR or address
    */
-  public static TrustedProxies of(List<String> cidrs) {
+  public static TrustedProxies of(List<String> cidrs, ForwardedHeader header) {
     List<IPAddress> networks = new ArrayList<>();
     for (String c : cidrs) {
       IPAddress a = new IPAddressString(c.strip()).getAddress();
@@ -45,7 +59,12 @@ public final class TrustedProxies {
       }
       networks.add(a.toPrefixBlock());
     }
-    return new TrustedProxies(List.copyOf(networks));
+    return new TrustedProxies(List.copyOf(networks), header);
+  }
+
+  /** The header the trusted proxies write the client into. */
+  public ForwardedHeader header() {
+    return header;
   }
 
   /** True when no proxy is trusted. */
@@ -87,17 +106,17 @@ public final class TrustedProxies {
    * @param peer the canonical TCP peer
    * @param xForwardedFor the lines of {@code X-Forwarded-For}, in order; empty when absent
    * @param forwarded the lines of {@code Forwarded}, in order; empty when absent
-   * @return the canonical client IP, or null when the peer is not trusted, sent no usable header,
-   *     the right-most untrusted entry is not an IP address, or there is none within {@link
-   *     #MAX_HOPS} entries from the right (then the peer stays the source)
+   * @return the canonical client IP, or null when the peer is not trusted, did not send the
+   *     configured {@link #header()} (the other one is never read here), the right-most untrusted
+   *     entry is not an IP address, or there is none within {@link #MAX_HOPS} entries from the
+   *     right (then the peer stays the source)
    */
   public String clientOf(String peer, List<String> xForwardedFor, List<String> forwarded) {
     if (!trusts(peer)) {
       return null;
     }
-    boolean xff = !xForwardedFor.isEmpty();
-    List<String> lines = xff ? xForwardedFor : forwarded;
-    Entries entries = new Entries(lines);
+    boolean xff = header == ForwardedHeader.X_FORWARDED_FOR;
+    Entries entries = new Entries(xff ? xForwardedFor : forwarded);
     for (int hop = 0; hop < MAX_HOPS; hop++) {
       String entry = entries.previous();
       if (entry == null) {
@@ -115,15 +134,24 @@ public final class TrustedProxies {
   }
 
   /**
-   * The forwarded-for claim a hit keeps: every line of the header, in order, joined as one list
-   * ({@code X-Forwarded-For}, else {@code Forwarded}).
+   * The forwarded-for claim a hit keeps: every line of the header sent, in order, joined as one
+   * list. When both headers were sent, both are kept, each named, the configured {@link #header()}
+   * first: {@code X-Forwarded-For: a, b | Forwarded: for=c}.
    *
    * @param xForwardedFor the lines of {@code X-Forwarded-For}, in order; empty when absent
    * @param forwarded the lines of {@code Forwarded}, in order; empty when absent
    * @return the claim, or null when neither header was sent
    */
-  public static String claimOf(List<String> xForwardedFor, List<String> forwarded) {
-    return !xForwardedFor.isEmpty() ? joined(xForwardedFor) : joined(forwarded);
+  public String claimOf(List<String> xForwardedFor, List<String> forwarded) {
+    if (forwarded.isEmpty()) {
+      return joined(xForwardedFor);
+    }
+    if (xForwardedFor.isEmpty()) {
+      return joined(forwarded);
+    }
+    String x = ForwardedHeader.X_FORWARDED_FOR.headerName() + ": " + joined(xForwardedFor);
+    String f = ForwardedHeader.FORWARDED.headerName() + ": " + joined(forwarded);
+    return header == ForwardedHeader.X_FORWARDED_FOR ? x + " | " + f : f + " | " + x;
   }
 
   /** The lines of one header as one list, as if sent on one line; null for none. */

@@ -12,6 +12,10 @@ class TrustedProxiesTest {
   private final TrustedProxies proxies =
       TrustedProxies.of(List.of("10.0.0.0/8", "192.0.2.10", "2001:db8::/32"));
 
+  private final TrustedProxies forwardedWriters =
+      TrustedProxies.of(
+          List.of("10.0.0.0/8", "192.0.2.10", "2001:db8::/32"), ForwardedHeader.FORWARDED);
+
   @Test
   void anUntrustedPeersHeaderIsOnlyAClaim() {
     assertThat(proxies.clientOf("198.51.100.1", xff("192.168.126.100"), none())).isNull();
@@ -40,18 +44,18 @@ class TrustedProxiesTest {
         .as("an empty line is no entry")
         .isEqualTo("198.51.100.100");
     assertThat(
-            proxies.clientOf(
+            forwardedWriters.clientOf(
                 "10.1.1.1", none(), List.of("for=198.51.100.100", "for=203.0.113.55;proto=http")))
         .isEqualTo("203.0.113.55");
   }
 
   @Test
   void theClaimIsEveryLineInOrder() {
-    assertThat(TrustedProxies.claimOf(xff("198.51.100.100", "203.0.113.55, 10.2.2.2"), none()))
+    assertThat(proxies.claimOf(xff("198.51.100.100", "203.0.113.55, 10.2.2.2"), none()))
         .isEqualTo("198.51.100.100, 203.0.113.55, 10.2.2.2");
-    assertThat(TrustedProxies.claimOf(xff("198.51.100.100"), none())).isEqualTo("198.51.100.100");
-    assertThat(TrustedProxies.claimOf(none(), List.of("for=a", "for=b"))).isEqualTo("for=a, for=b");
-    assertThat(TrustedProxies.claimOf(none(), none())).isNull();
+    assertThat(proxies.claimOf(xff("198.51.100.100"), none())).isEqualTo("198.51.100.100");
+    assertThat(proxies.claimOf(none(), List.of("for=a", "for=b"))).isEqualTo("for=a, for=b");
+    assertThat(proxies.claimOf(none(), none())).isNull();
   }
 
   @Test
@@ -61,20 +65,49 @@ class TrustedProxiesTest {
     assertThat(proxies.clientOf("10.1.1.1", xff("10.3.3.3"), none()))
         .as("only proxies in the chain")
         .isNull();
-    assertThat(proxies.clientOf("10.1.1.1", none(), List.of("for=192.0.2.60, proto=https")))
+    assertThat(
+            forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=192.0.2.60, proto=https")))
         .as("a trusted proxy's element without for= names nobody; the one to its left is a claim")
         .isNull();
   }
 
   @Test
-  void theForwardedHeaderIsReadWhenThereIsNoXForwardedFor() {
+  void onlyTheConfiguredHeaderNamesTheClient() {
+    assertThat(proxies.header()).isEqualTo(ForwardedHeader.X_FORWARDED_FOR);
+    assertThat(proxies.clientOf("10.1.1.1", none(), List.of("for=203.0.113.55")))
+        .as("Forwarded is a claim when the proxies write X-Forwarded-For")
+        .isNull();
+    assertThat(proxies.clientOf("10.1.1.1", xff("203.0.113.55"), List.of("for=198.51.100.100")))
+        .isEqualTo("203.0.113.55");
     assertThat(
-            proxies.clientOf(
+            forwardedWriters.clientOf(
+                "10.1.1.1", xff("198.51.100.100"), List.of("for=203.0.113.55")))
+        .isEqualTo("203.0.113.55");
+    assertThat(forwardedWriters.clientOf("10.1.1.1", xff("198.51.100.100"), none()))
+        .as("X-Forwarded-For is a claim when the proxies write Forwarded")
+        .isNull();
+  }
+
+  @Test
+  void bothHeadersAreKeptInTheClaimTheConfiguredOneFirst() {
+    assertThat(proxies.claimOf(xff("198.51.100.100", "10.2.2.2"), List.of("for=203.0.113.55")))
+        .isEqualTo("X-Forwarded-For: 198.51.100.100, 10.2.2.2 | Forwarded: for=203.0.113.55");
+    assertThat(forwardedWriters.claimOf(xff("198.51.100.100"), List.of("for=a", "for=b")))
+        .isEqualTo("Forwarded: for=a, for=b | X-Forwarded-For: 198.51.100.100");
+    assertThat(forwardedWriters.claimOf(xff("198.51.100.100"), none())).isEqualTo("198.51.100.100");
+  }
+
+  @Test
+  void theForwardedHeaderNamesTheClientWhenTheProxiesWriteIt() {
+    assertThat(
+            forwardedWriters.clientOf(
                 "10.1.1.1",
                 none(),
                 List.of("for=192.0.2.60;proto=http, for=\"[2001:db9::1]:4711\";by=10.1.1.1")))
         .isEqualTo("2001:db9::1");
-    assertThat(proxies.clientOf("2001:db8::5", none(), List.of("For=\"192.168.126.100:5555\"")))
+    assertThat(
+            forwardedWriters.clientOf(
+                "2001:db8::5", none(), List.of("For=\"192.168.126.100:5555\"")))
         .isEqualTo("192.168.126.100");
   }
 
@@ -97,6 +130,16 @@ class TrustedProxiesTest {
                 none()))
         .as("the hops count across lines")
         .isNull();
+  }
+
+  @Test
+  void theForwardedHeaderOptionNamesTheAcceptedValues() {
+    assertThat(ForwardedHeader.parse("Forwarded")).isEqualTo(ForwardedHeader.FORWARDED);
+    assertThat(ForwardedHeader.parse("x-forwarded-for")).isEqualTo(ForwardedHeader.X_FORWARDED_FOR);
+    assertThatThrownBy(() -> ForwardedHeader.parse("x-real-ip"))
+        .hasMessageContaining("--forwarded-header")
+        .hasMessageContaining("x-real-ip")
+        .hasMessageContaining("x-forwarded-for or forwarded");
   }
 
   @Test
