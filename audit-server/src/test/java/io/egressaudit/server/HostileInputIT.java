@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -160,8 +161,32 @@ class HostileInputIT {
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     JsonNode hit = hitFrom(r.localPort());
-    assertThat(hit.get("path").asString()).startsWith("/bad-").hasSize("/bad-".length() + 5);
-    assertThat(hit.get("userAgent").asString()).startsWith("ua-").hasSize("ua-".length() + 6);
+    // each byte that is not part of valid UTF-8 stays visible as \xNN; the valid '(' is itself
+    assertThat(hit.get("path").asString()).isEqualTo("/bad-\\xc3(\\xff\\xe2\\x82");
+    assertThat(hit.get("userAgent").asString())
+        .as("overlong encodings and UTF-16 surrogates are not UTF-8")
+        .isEqualTo("ua-\\xfe\\xc0\\xaf\\xed\\xa0\\x80");
+  }
+
+  @Test
+  @Order(6)
+  void utf8PathAndUserAgentAreStoredAsTheTextTheClientSent() throws Exception {
+    // what curl sends for http://bastion:8080/é: the path's UTF-8 bytes as they are
+    LoopbackClient.Response r =
+        counted(
+            LoopbackClient.send(
+                SOURCE,
+                port,
+                "GET",
+                "/caf\u00e9/\u6e2c\u8a66/\ud83d\ude00?q=\u00fc",
+                List.of("User-Agent: pr\u00fcfer/1.0 \u2603"),
+                null));
+
+    assertThat(r.status()).as("%s", r).isEqualTo(200);
+    JsonNode hit = hitFrom(r.localPort());
+    assertThat(hit.get("path").asString())
+        .isEqualTo("/caf\u00e9/\u6e2c\u8a66/\ud83d\ude00?q=\u00fc");
+    assertThat(hit.get("userAgent").asString()).isEqualTo("pr\u00fcfer/1.0 \u2603");
   }
 
   @Test

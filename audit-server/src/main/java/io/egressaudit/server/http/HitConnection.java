@@ -280,7 +280,7 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
     List<String> xForwardedFor = lines(headers, X_FORWARDED_FOR);
     List<String> forwarded = lines(headers, FORWARDED);
     String client = proxies.isEmpty() ? null : proxies.clientOf(peer, xForwardedFor, forwarded);
-    String uri = req.uri();
+    String uri = RequestText.utf8(req.uri());
     HitRecord hit =
         new HitRecord(
             receivedAt,
@@ -289,10 +289,10 @@ final class HitConnection extends ChannelInboundHandlerAdapter {
             localPort,
             req.method().name(),
             uri,
-            headers.get(HttpHeaderNames.HOST),
-            headers.get(HttpHeaderNames.USER_AGENT),
+            RequestText.utf8(headers.get(HttpHeaderNames.HOST)),
+            RequestText.utf8(headers.get(HttpHeaderNames.USER_AGENT)),
             HitRecord.probeIdOf(uri),
-            proxies.claimOf(xForwardedFor, forwarded),
+            RequestText.utf8(proxies.claimOf(xForwardedFor, forwarded)),
             req.protocolVersion().text(),
             null,
             null,
