@@ -2,8 +2,11 @@ package io.egressaudit.server;
 
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
+import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ApiVerticle;
+import io.egressaudit.server.http.CappedTransport;
+import io.egressaudit.server.http.ConnectionCap;
 import io.egressaudit.server.http.HitListener;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerStats;
@@ -56,6 +59,8 @@ public final class AuditServer implements AutoCloseable {
    *     #RETENTION_INTERVAL}); null keeps every hit
    * @param liveClusters clusters to watch through informers, each recorded under its own name
    * @param apiTls the certificate the API serves HTTPS with, or null for plain HTTP
+   * @param apiLimits the API's timeouts and connection cap (lowered to fit the descriptors, see
+   *     {@link DescriptorBudget}); null for {@link ApiLimits#DEFAULT}
    */
   public record Config(
       List<HostPort> listen,
@@ -70,11 +75,45 @@ public final class AuditServer implements AutoCloseable {
       TrustedProxies trustedProxies,
       Duration retention,
       List<ClusterConnection> liveClusters,
-      ApiTls apiTls) {
+      ApiTls apiTls,
+      ApiLimits apiLimits) {
 
     /** Copies the list; null means no live cluster. */
     public Config {
       liveClusters = liveClusters == null ? List.of() : List.copyOf(liveClusters);
+      apiLimits = apiLimits == null ? ApiLimits.DEFAULT : apiLimits;
+    }
+
+    /** Everything but the API limits (the defaults). */
+    public Config(
+        List<HostPort> listen,
+        HostPort api,
+        Database database,
+        HitWriter.Settings writer,
+        ListenerSettings listener,
+        String apiToken,
+        Map<String, Path> clusterStates,
+        boolean example,
+        int rescanSeconds,
+        TrustedProxies trustedProxies,
+        Duration retention,
+        List<ClusterConnection> liveClusters,
+        ApiTls apiTls) {
+      this(
+          listen,
+          api,
+          database,
+          writer,
+          listener,
+          apiToken,
+          clusterStates,
+          example,
+          rescanSeconds,
+          trustedProxies,
+          retention,
+          liveClusters,
+          apiTls,
+          null);
     }
 
     /** Everything but live clusters (none are watched). */
@@ -103,6 +142,7 @@ public final class AuditServer implements AutoCloseable {
           trustedProxies,
           retention,
           List.of(),
+          null,
           null);
     }
   }
@@ -111,6 +151,8 @@ public final class AuditServer implements AutoCloseable {
   public static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
 
   private final Config config;
+  private final ListenerSettings listenerSettings;
+  private final ApiLimits apiLimits;
   private final Vertx vertx;
   private final HitWriter writer;
   private final List<Integer> hitPorts = new ArrayList<>();
@@ -121,8 +163,18 @@ public final class AuditServer implements AutoCloseable {
   private int apiPort;
   private LiveClusters live;
 
-  private AuditServer(Config config, Vertx vertx, HitWriter writer) {
+  private final ConnectionCap apiCap;
+
+  private AuditServer(
+      Config config,
+      DescriptorBudget.Plan descriptors,
+      ConnectionCap apiCap,
+      Vertx vertx,
+      HitWriter writer) {
     this.config = config;
+    this.listenerSettings = config.listener().withMaxConnections(descriptors.listenerConnections());
+    this.apiLimits = config.apiLimits().withMaxConnections(descriptors.apiConnections());
+    this.apiCap = apiCap;
     this.vertx = vertx;
     this.writer = writer;
   }
@@ -142,16 +194,18 @@ public final class AuditServer implements AutoCloseable {
               + " is not loopback: set a bearer token with --api-token-file or"
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
+    DescriptorBudget.Plan descriptors = shareDescriptors(config);
     config.database().migrate();
     ListenerTransport.configureNetty(); // before Vert.x loads Netty's io_uring support
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    LOG.info(
-        "API network transport: {}",
-        vertx.isNativeTransportEnabled()
-            ? "native (epoll)"
-            : "NIO (no native transport for this platform)");
+    // the API's connections are capped where they are accepted, so they cannot take the
+    // descriptors the hit listener needs
+    ConnectionCap apiCap = new ConnectionCap(descriptors.apiConnections());
+    CappedTransport transport = CappedTransport.preferNative(apiCap);
+    Vertx vertx = Vertx.builder().with(new VertxOptions()).withTransport(transport).build();
+    LOG.info("API network transport: {}", transport.name());
     AuditServer server =
-        new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
+        new AuditServer(
+            config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
     try {
       server.deploy().await();
       server.importClusterStates();
@@ -168,6 +222,55 @@ public final class AuditServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * Shares the file descriptors between the hit listener and the API (see {@link
+   * DescriptorBudget}), and logs the limits and the caps.
+   */
+  private static DescriptorBudget.Plan shareDescriptors(Config config) {
+    DescriptorBudget.Limits limits = DescriptorBudget.read();
+    int listenerMax = config.listener().maxConnections();
+    int apiMax = config.apiLimits().maxConnections();
+    int eventLoops =
+        config.listen().size() * Math.max(1, config.listener().eventLoops())
+            + VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    DescriptorBudget.Plan plan =
+        DescriptorBudget.plan(
+            limits.soft(),
+            config.listen().size(),
+            listenerMax,
+            apiMax,
+            DescriptorBudget.reserve(eventLoops));
+    LOG.info(
+        "file descriptors: soft limit {}, hard limit {}; hit listener connections at most {} per"
+            + " listen address, API connections {}, {} kept for the JVM, database and event loops",
+        limits.soft() < 0 ? "unknown" : limits.soft(),
+        limits.hard() < 0
+            ? "unknown"
+            : limits.hard() == Long.MAX_VALUE ? "unlimited" : limits.hard(),
+        plan.listenerConnections(),
+        plan.apiConnections(),
+        plan.reserve());
+    if (limits.softBelowHard()) {
+      LOG.warn(
+          "file descriptors: the soft limit {} is below the hard limit {}: the JVM raises it at"
+              + " start unless it runs with -XX:-MaxFDLimit",
+          limits.soft(),
+          limits.hard());
+    }
+    if (plan.lowered()) {
+      LOG.warn(
+          "file descriptors: the limit of {} is too low for --max-connections {} per listen"
+              + " address and --api-max-connections {}: lowered to {} and {}; raise the limit"
+              + " (LimitNOFILE= in a systemd unit, ulimit -n) to keep them",
+          limits.soft(),
+          listenerMax,
+          apiMax,
+          plan.listenerConnections(),
+          plan.apiConnections());
+    }
+    return plan;
   }
 
   private Future<?> deploy() {
@@ -187,7 +290,9 @@ public final class AuditServer implements AutoCloseable {
                       writer,
                       config.apiToken(),
                       new AuditMetrics(writer, listenerStats),
-                      config.apiTls()));
+                      config.apiTls(),
+                      apiLimits,
+                      apiCap));
               return vertx
                   .deployVerticle(api.get())
                   .recover(
@@ -213,7 +318,7 @@ public final class AuditServer implements AutoCloseable {
     ListenerStats stats = new ListenerStats();
     listenerStats.add(stats);
     return HitListener.start(
-            hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), stats)
+            hp.host(), hp.port(), writer, listenerSettings, config.trustedProxies(), stats)
         .onSuccess(
             l -> {
               listeners.add(l);
@@ -223,7 +328,7 @@ public final class AuditServer implements AutoCloseable {
                   hp.host(),
                   l.actualPort(),
                   l.transport(),
-                  Math.max(1, config.listener().eventLoops()));
+                  Math.max(1, listenerSettings.eventLoops()));
             })
         .recover(
             e ->

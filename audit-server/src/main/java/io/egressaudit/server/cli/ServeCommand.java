@@ -6,6 +6,7 @@ import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
+import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerSettings;
@@ -231,7 +232,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--idle-timeout",
       paramLabel = "SECONDS",
       defaultValue = "30",
-      description = "Idle connections are closed after this. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Idle connections (hit listener and API) are closed after this; 0 for never. Default: ${DEFAULT-VALUE}.")
   int idleTimeout;
 
   @Option(
@@ -239,7 +241,7 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "SECONDS",
       defaultValue = "10",
       description =
-          "A connection must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
+          "A connection (hit listener and API) must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
   int requestTimeout;
 
   @Option(
@@ -249,6 +251,14 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
   int maxConnections;
+
+  @Option(
+      names = "--api-max-connections",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Open API connections at most; more are closed at once. The API's connections never take the descriptors the hit listener's --max-connections need: under a low ulimit -n both are lowered, the API's first. Default: ${DEFAULT-VALUE}.")
+  int apiMaxConnections;
 
   @Mixin DbOption db;
 
@@ -283,7 +293,8 @@ final class ServeCommand implements Callable<Integer> {
             TrustedProxies.of(trustedProxies, forwardedHeader),
             retention == null ? null : TimeArg.duration(retention, "--retention"),
             liveClusters(),
-            apiTls());
+            apiTls(),
+            new ApiLimits(idleTimeout, requestTimeout, apiMaxConnections));
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

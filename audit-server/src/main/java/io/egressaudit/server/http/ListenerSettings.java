@@ -78,6 +78,19 @@ public record ListenerSettings(
         10_000);
   }
 
+  /** The same limits with another connection cap. */
+  public ListenerSettings withMaxConnections(int max) {
+    return new ListenerSettings(
+        maxInitialLineBytes,
+        maxHeaderBytes,
+        maxBodyBytes,
+        idleTimeoutSeconds,
+        eventLoops,
+        requestTimeoutSeconds,
+        max,
+        transport);
+  }
+
   /** Checks the bounds. */
   public ListenerSettings {
     if (requestTimeoutSeconds < 1
