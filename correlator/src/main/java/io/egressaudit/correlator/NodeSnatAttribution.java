@@ -51,8 +51,11 @@ final class NodeSnatAttribution {
 
   private static boolean carriedByEgressIp(ClusterSnapshot s, PodState p) {
     NamespaceState ns = s.namespace(p.namespace());
-    for (EgressIpState e : s.egressIps()) {
-      if (e.assigned() && e.selects(p, ns)) {
+    if (ns == null) {
+      return false;
+    }
+    for (EgressIpState e : s.assignedEgressIpsSelecting(ns)) {
+      if (e.selects(p, ns)) {
         return true;
       }
     }
