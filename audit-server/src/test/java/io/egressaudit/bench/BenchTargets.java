@@ -12,7 +12,7 @@ final class BenchTargets {
 
   /** The in-process whois: the same queries object the API answers with. */
   static BenchTarget inProcess(AuditServer server, Database db) {
-    AuditQueries q = new AuditQueries(db);
+    AuditQueries q = server.queries();
     return (ip, at) -> q.whois(ip, at, null);
   }
 
@@ -20,7 +20,7 @@ final class BenchTargets {
    * The API query of {@code hits --leaks --since 1d}, or null when this build has no such filter.
    */
   static String leaksQuery() {
-    return null;
+    return "/api/v1/hits?limit=1000&since=1d&leaks=true";
   }
 }
 
