@@ -240,6 +240,15 @@ public final class AuditQueries {
    */
   private static List<IpSpan> spans(
       HitFilter f, List<AttributionTimeline> selected, long from, long to) {
+    boolean narrows =
+        f.namespace() != null
+            || f.egressIp() != null
+            || f.node() != null
+            || (f.kind() != null && f.kind() != AttributionKind.UNKNOWN)
+            || f.leaks();
+    if (!narrows) {
+      return null;
+    }
     List<IpSpan> out = new ArrayList<>();
     for (AttributionTimeline t : selected) {
       if (f.namespace() != null) {
@@ -252,8 +261,6 @@ public final class AuditQueries {
         out.addAll(t.kindSpans(f.kind(), from, to));
       } else if (f.leaks()) {
         out.addAll(t.kindSpans(AttributionKind.NODE, from, to));
-      } else {
-        return null;
       }
     }
     return out;

@@ -166,11 +166,12 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     }
     AttributionTimeline t = byCluster.get(cluster);
     if (t == null) {
+      List<String> known = historyStarts != null ? List.copyOf(historyStarts.keySet()) : clusters();
       throw new IllegalArgumentException(
           "unknown cluster '"
               + cluster
               + "'; clusters with history: "
-              + (byCluster.isEmpty() ? "none" : String.join(", ", clusters())));
+              + (known.isEmpty() ? "none" : String.join(", ", known)));
     }
     return List.of(t);
   }
