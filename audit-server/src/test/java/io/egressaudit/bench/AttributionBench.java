@@ -479,9 +479,15 @@ public final class AttributionBench {
             });
         String ns = w.namespaces().get(rnd.nextInt(w.namespaces().size()));
         time(
+            "hits --namespace NS --since 1d (first page of 1000), API",
+            Math.max(3, samples / 50),
+            () -> api.get("/api/v1/hits?limit=1000&since=1d&namespace=" + ns));
+        int[] found = {0};
+        time(
             "hits --namespace NS --since 1d (all pages), API",
             Math.max(3, samples / 50),
-            () -> api.pages("/api/v1/hits?limit=1000&since=1d&namespace=" + ns));
+            () -> found[0] = api.pages("/api/v1/hits?limit=1000&since=1d&namespace=" + ns));
+        rows.put("  (hits of NS in that day)", String.valueOf(found[0]));
         String leaks = BenchTargets.leaksQuery();
         if (leaks == null) {
           rows.put("hits --leaks --since 1d (first page of 1000), API", "n/a (no such filter)");

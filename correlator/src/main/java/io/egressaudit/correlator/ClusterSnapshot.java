@@ -55,9 +55,12 @@ public final class ClusterSnapshot {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     // Add in a fixed order (by kind, namespace, name) so that lists, indexes and therefore the
     // order of matches do not depend on the iteration order of the caller's map.
-    List<Map.Entry<? extends ClusterObject, Instant>> entries = new ArrayList<>(objects.entrySet());
-    entries.sort(Comparator.comparing(e -> e.getKey().ref(), REF_ORDER));
-    entries.forEach(e -> add(e.getKey(), e.getValue()));
+    // Each object's ref is made once: the sort compares refs n log n times.
+    record Keyed(ObjectRef ref, ClusterObject object, Instant validFrom) {}
+    List<Keyed> entries = new ArrayList<>(objects.size());
+    objects.forEach((o, from) -> entries.add(new Keyed(o.ref(), o, from)));
+    entries.sort(Comparator.comparing(Keyed::ref, REF_ORDER));
+    entries.forEach(e -> add(e.object(), e.validFrom()));
   }
 
   /**
