@@ -1,6 +1,9 @@
 package io.egressaudit.server;
 
 import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.correlator.AttributionTimeline;
+import io.egressaudit.correlator.AttributionTimeline.IpSpan;
 import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.correlator.NamespaceSources;
@@ -9,13 +12,14 @@ import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HistoryView;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
 import io.egressaudit.sql.StoredHit;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The questions firewall teams ask, answered from the database: who owned a source IP at a time,
@@ -29,13 +33,32 @@ public final class AuditQueries {
 
   private final Database database;
   private final HitRepository hits;
+  private final ClusterTimelines followed;
 
   /**
+   * Answers from history read fresh from the database for each question (a command, run once).
+   *
    * @param database the egress-audit database
    */
   public AuditQueries(Database database) {
+    this(database, null);
+  }
+
+  /**
+   * Answers from timelines that follow history in memory (the server).
+   *
+   * @param database the egress-audit database
+   * @param timelines history in memory, or null to read it fresh for each question
+   */
+  public AuditQueries(Database database, ClusterTimelines timelines) {
     this.database = database;
     this.hits = new HitRepository(database);
+    this.followed = timelines;
+  }
+
+  /** The timelines covering {@code [from, to)}: those followed, or read now. */
+  private ClusterTimelines timelines(String cluster, long from, long to) {
+    return followed != null ? followed : ClusterTimelines.read(database, cluster, from, to);
   }
 
   /**
@@ -48,9 +71,10 @@ public final class AuditQueries {
    */
   public WhoisResult whois(String ip, Instant at, String cluster) {
     String canonical = SourceIp.canonical(ip);
-    try (HistoryView view = new HistoryView(database, cluster)) {
-      return view.whois(canonical, at == null ? TimeArg.now() : at);
-    }
+    Instant t = at == null ? TimeArg.now() : at;
+    long ms = t.toEpochMilli();
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    return timelines.whois(canonical, t, timelines.select(cluster));
   }
 
   /**
@@ -67,12 +91,15 @@ public final class AuditQueries {
     Instant t = at == null ? TimeArg.now() : at;
     List<ExpectedSource> sources = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    try (HistoryView view = new HistoryView(database, cluster)) {
-      for (ClusterSnapshot s : view.snapshotsAt(t)) {
-        NamespaceSources ns = NamespaceSources.of(namespace, s);
-        sources.addAll(ns.sources());
-        ns.notes().forEach(n -> notes.add("cluster/" + s.cluster() + ": " + n));
+    long ms = t.toEpochMilli();
+    for (AttributionTimeline tl : timelines(cluster, ms, ms + 1).select(cluster)) {
+      ClusterSnapshot s = tl.snapshotAt(t);
+      if (s.isEmpty()) {
+        continue;
       }
+      NamespaceSources ns = NamespaceSources.of(namespace, s);
+      sources.addAll(ns.sources());
+      ns.notes().forEach(n -> notes.add("cluster/" + s.cluster() + ": " + n));
     }
     if (notes.isEmpty() && sources.isEmpty()) {
       notes.add("no cluster history at " + t);
@@ -93,6 +120,12 @@ public final class AuditQueries {
    *     smaller id; 0 from the start
    * @param limit most hits returned, 1 to {@link #MAX_LIMIT}
    * @param newestFirst list the newest hits first
+   * @param egressIp only hits attributed to this EgressIP object (its name), or null
+   * @param node only hits attributed to this node (as its IP, an egress IP it holds, or a pod's),
+   *     or null
+   * @param kind only hits with a match of this kind, or null
+   * @param leaks only hits that are suspected leaks: a node IP while a namespace with pods on the
+   *     node should have left through an egress IP
    */
   public record HitFilter(
       Instant since,
@@ -103,7 +136,38 @@ public final class AuditQueries {
       String cluster,
       long afterId,
       int limit,
-      boolean newestFirst) {
+      boolean newestFirst,
+      String egressIp,
+      String node,
+      AttributionKind kind,
+      boolean leaks) {
+
+    /** A filter without owner filters but the namespace. */
+    public HitFilter(
+        Instant since,
+        Instant until,
+        String ip,
+        String namespace,
+        String probeId,
+        String cluster,
+        long afterId,
+        int limit,
+        boolean newestFirst) {
+      this(
+          since,
+          until,
+          ip,
+          namespace,
+          probeId,
+          cluster,
+          afterId,
+          limit,
+          newestFirst,
+          null,
+          null,
+          null,
+          false);
+    }
 
     /** A filter listing oldest first. */
     public HitFilter(
@@ -134,6 +198,23 @@ public final class AuditQueries {
         throw new IllegalArgumentException("after must not be negative");
       }
     }
+
+    /** Whether a hit with these matches passes the owner filters. */
+    boolean keeps(List<Attribution> matches) {
+      return (namespace == null
+              || matches.stream()
+                  .anyMatch(
+                      m ->
+                          m.namespaces().contains(namespace)
+                              || (m.leakSuspects() != null
+                                  && m.leakSuspects().contains(namespace))))
+          && (egressIp == null || matches.stream().anyMatch(m -> egressIp.equals(m.egressIP())))
+          && (node == null || matches.stream().anyMatch(m -> node.equals(m.node())))
+          && (kind == null || matches.stream().anyMatch(m -> m.kind() == kind))
+          && (!leaks
+              || matches.stream()
+                  .anyMatch(m -> m.leakSuspects() != null && !m.leakSuspects().isEmpty()));
+    }
   }
 
   /**
@@ -142,37 +223,143 @@ public final class AuditQueries {
    * @throws io.egressaudit.sql.DatabaseException when the database cannot be read
    */
   public List<HitView> hits(HitFilter f) {
-    HitQuery q =
-        new HitQuery(
-            f.since() == null ? Long.MIN_VALUE : f.since().toEpochMilli(),
-            f.until() == null ? Long.MAX_VALUE : f.until().toEpochMilli(),
-            f.ip(),
-            f.probeId(),
-            f.afterId(),
-            f.namespace() == null ? f.limit() : Math.max(f.limit(), 1000),
-            f.newestFirst());
-    List<HitView> out = new ArrayList<>();
-    try (HistoryView view = new HistoryView(database, f.cluster())) {
-      while (out.size() < f.limit()) {
-        List<StoredHit> page = hits.find(q);
-        for (StoredHit h : page) {
-          List<Attribution> matches =
-              view.whois(h.hit().sourceIp(), Instant.ofEpochMilli(h.hit().receivedAtMillis()))
-                  .matches();
-          if (f.namespace() == null
-              || matches.stream().anyMatch(m -> m.namespaces().contains(f.namespace()))) {
-            out.add(HitView.of(h, matches));
-            if (out.size() == f.limit()) {
-              break;
-            }
-          }
-        }
-        if (page.size() < q.limit()) {
-          break;
-        }
-        q = q.after(page.get(page.size() - 1).id());
+    long from = f.since() == null ? Long.MIN_VALUE : f.since().toEpochMilli();
+    long to = f.until() == null ? Long.MAX_VALUE : f.until().toEpochMilli();
+    ClusterTimelines timelines = timelines(f.cluster(), from, to);
+    List<AttributionTimeline> selected = timelines.select(f.cluster());
+    List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
+    if (spans == null) {
+      return scan(f, from, to, timelines, selected);
+    }
+    return bySpans(f, spans, timelines, selected);
+  }
+
+  /**
+   * The source IPs and periods that the narrowest owner filter allows, from the timelines; null
+   * when no filter narrows the IPs (list all hits, or the {@code unknown} kind).
+   */
+  private static List<IpSpan> spans(
+      HitFilter f, List<AttributionTimeline> selected, long from, long to) {
+    boolean narrows =
+        f.namespace() != null
+            || f.egressIp() != null
+            || f.node() != null
+            || (f.kind() != null && f.kind() != AttributionKind.UNKNOWN)
+            || f.leaks();
+    if (!narrows) {
+      return null;
+    }
+    List<IpSpan> out = new ArrayList<>();
+    for (AttributionTimeline t : selected) {
+      if (f.namespace() != null) {
+        out.addAll(t.namespaceSpans(f.namespace(), from, to));
+      } else if (f.egressIp() != null) {
+        out.addAll(t.egressIpSpans(f.egressIp(), from, to));
+      } else if (f.node() != null) {
+        out.addAll(t.nodeSpans(f.node(), from, to));
+      } else if (f.kind() != null && f.kind() != AttributionKind.UNKNOWN) {
+        out.addAll(t.kindSpans(f.kind(), from, to));
+      } else if (f.leaks()) {
+        out.addAll(t.kindSpans(AttributionKind.NODE, from, to));
       }
     }
     return out;
+  }
+
+  /** Pages through every hit of the period, attributing each and keeping what the filter keeps. */
+  private List<HitView> scan(
+      HitFilter f,
+      long from,
+      long to,
+      ClusterTimelines timelines,
+      List<AttributionTimeline> selected) {
+    boolean filtered =
+        f.namespace() != null
+            || f.egressIp() != null
+            || f.node() != null
+            || f.kind() != null
+            || f.leaks();
+    HitQuery q =
+        new HitQuery(
+            from,
+            to,
+            f.ip(),
+            f.probeId(),
+            f.afterId(),
+            filtered ? Math.max(f.limit(), 1000) : f.limit(),
+            f.newestFirst());
+    List<HitView> out = new ArrayList<>();
+    while (out.size() < f.limit()) {
+      List<StoredHit> page = hits.find(q);
+      for (StoredHit h : page) {
+        List<Attribution> matches = attribute(h, timelines, selected);
+        if (f.keeps(matches)) {
+          out.add(HitView.of(h, matches));
+          if (out.size() == f.limit()) {
+            break;
+          }
+        }
+      }
+      if (page.size() < q.limit()) {
+        break;
+      }
+      q = q.after(page.get(page.size() - 1).id());
+    }
+    return out;
+  }
+
+  /**
+   * Reads the hits of each span (one source IP over a period: a bounded, indexed query), merges
+   * them by id, attributes each and keeps what the filter keeps. Rounds go on past the smallest id
+   * a full span page reached, so no hit is skipped however the spans interleave.
+   */
+  private List<HitView> bySpans(
+      HitFilter f,
+      List<IpSpan> spans,
+      ClusterTimelines timelines,
+      List<AttributionTimeline> selected) {
+    List<HitView> out = new ArrayList<>();
+    long after = f.afterId();
+    Comparator<Long> order =
+        f.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+    while (out.size() < f.limit()) {
+      TreeMap<Long, StoredHit> candidates = new TreeMap<>(order);
+      Long bound = null; // the last id every span has been read to
+      for (IpSpan s : spans) {
+        List<StoredHit> page =
+            hits.find(
+                new HitQuery(
+                    s.from(), s.to(), s.ip(), f.probeId(), after, f.limit(), f.newestFirst()));
+        page.forEach(h -> candidates.put(h.id(), h));
+        if (page.size() == f.limit()) {
+          long last = page.get(page.size() - 1).id();
+          bound = bound == null ? last : (order.compare(last, bound) < 0 ? last : bound);
+        }
+      }
+      for (StoredHit h : candidates.values()) {
+        if (bound != null && order.compare(h.id(), bound) > 0) {
+          break;
+        }
+        List<Attribution> matches = attribute(h, timelines, selected);
+        if (f.keeps(matches)) {
+          out.add(HitView.of(h, matches));
+          if (out.size() == f.limit()) {
+            return out;
+          }
+        }
+      }
+      if (bound == null) {
+        break;
+      }
+      after = bound;
+    }
+    return out;
+  }
+
+  private static List<Attribution> attribute(
+      StoredHit h, ClusterTimelines timelines, List<AttributionTimeline> selected) {
+    return timelines
+        .whois(h.hit().sourceIp(), Instant.ofEpochMilli(h.hit().receivedAtMillis()), selected)
+        .matches();
   }
 }

@@ -13,7 +13,6 @@ import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitRetention;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -162,6 +161,8 @@ public final class AuditServer implements AutoCloseable {
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
   private int apiPort;
   private LiveClusters live;
+  private ClusterTimelines timelines;
+  private AuditQueries queries;
 
   private final ConnectionCap apiCap;
 
@@ -207,6 +208,8 @@ public final class AuditServer implements AutoCloseable {
         new AuditServer(
             config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
     try {
+      server.timelines = ClusterTimelines.follow(config.database());
+      server.queries = new AuditQueries(config.database(), server.timelines);
       server.deploy().await();
       server.importClusterStates();
       server.live = LiveClusters.start(config.liveClusters(), config.database());
@@ -286,7 +289,7 @@ public final class AuditServer implements AutoCloseable {
                   new ApiVerticle(
                       config.api().host(),
                       config.api().port(),
-                      new AuditQueries(config.database()),
+                      queries,
                       writer,
                       config.apiToken(),
                       new AuditMetrics(writer, listenerStats),
@@ -307,6 +310,7 @@ public final class AuditServer implements AutoCloseable {
               if (!config.clusterStates().isEmpty()) {
                 vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> rescan());
               }
+              vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> followOtherWriters());
               if (config.retention() != null) {
                 prune();
                 vertx.setPeriodic(RETENTION_INTERVAL.toMillis(), id -> prune());
@@ -397,17 +401,28 @@ public final class AuditServer implements AutoCloseable {
         true);
   }
 
+  /** Reads history again when another process (a {@code cluster import}) wrote it. */
+  private void followOtherWriters() {
+    vertx
+        .executeBlocking(() -> timelines.reloadIfChangedElsewhere(), false)
+        .onFailure(e -> LOG.warn("following history: {}", e.getMessage()));
+  }
+
   /**
-   * Deletes hits older than the retention on a worker thread, in batches the writer can interleave.
+   * Deletes hits older than the retention on a worker thread, in batches the writer can interleave;
+   * then the history no remaining hit needs (see {@link Retention}).
    */
   private void prune() {
     vertx
         .executeBlocking(
-            () ->
-                new HitRetention(config.database(), HitRetention.DEFAULT_BATCH)
-                    .prune(TimeArg.now().minus(config.retention())),
+            () -> Retention.prune(config.database(), TimeArg.now().minus(config.retention())),
             false)
         .onFailure(e -> LOG.warn("retention: {}", e.getMessage()));
+  }
+
+  /** The queries the API answers with (history in memory). */
+  public AuditQueries queries() {
+    return queries;
   }
 
   private static FileTime mtime(Path file) {
@@ -457,6 +472,9 @@ public final class AuditServer implements AutoCloseable {
     writer.close();
     for (HitListener l : listeners) {
       l.close();
+    }
+    if (timelines != null) {
+      timelines.close();
     }
     try {
       vertx.close().await();

@@ -26,6 +26,8 @@ import java.util.List;
  *     when none
  * @param note a sentence for people explaining an anomaly (ambiguous, no candidate, unassigned);
  *     null when there is nothing to explain
+ * @param leakEgressIPs for {@code node} with leak suspects: the EgressIP objects (names, sorted)
+ *     their pods on this node should leave through; null otherwise
  */
 public record Attribution(
     String cluster,
@@ -38,7 +40,36 @@ public record Attribution(
     List<String> assignedIPs,
     Boolean ambiguous,
     List<String> leakSuspects,
-    String note) {
+    String note,
+    List<String> leakEgressIPs) {
+
+  /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
+  public Attribution(
+      String cluster,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<String> namespaces,
+      List<PodRef> pods,
+      Instant since,
+      List<String> assignedIPs,
+      Boolean ambiguous,
+      List<String> leakSuspects,
+      String note) {
+    this(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        null);
+  }
 
   /** The match for an IP nothing known owns. */
   public static final Attribution UNKNOWN =
@@ -61,5 +92,6 @@ public record Attribution(
     pods = pods == null ? List.of() : List.copyOf(pods);
     assignedIPs = assignedIPs == null ? null : List.copyOf(assignedIPs);
     leakSuspects = leakSuspects == null ? null : List.copyOf(leakSuspects);
+    leakEgressIPs = leakEgressIPs == null ? null : List.copyOf(leakEgressIPs);
   }
 }

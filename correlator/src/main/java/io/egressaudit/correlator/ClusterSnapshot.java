@@ -30,6 +30,7 @@ public final class ClusterSnapshot {
   private final Map<String, List<NodeState>> nodesByIp = new HashMap<>();
   private final Map<String, List<PodState>> podsByNode = new HashMap<>();
   private final Map<String, List<PodState>> podsByIp = new HashMap<>();
+  private EgressSelection egressSelection;
 
   /**
    * Builds a snapshot.
@@ -39,12 +40,27 @@ public final class ClusterSnapshot {
    *     began (its {@code valid_from}); the instant may be null when unknown
    */
   public ClusterSnapshot(String cluster, Map<? extends ClusterObject, Instant> objects) {
+    this(cluster, objects, null);
+  }
+
+  /**
+   * Builds a snapshot that shares what is worked out about its EgressIPs with other snapshots of
+   * the same EgressIP states (see {@link AttributionTimeline}).
+   *
+   * @param selection derived facts of exactly the EgressIP states in {@code objects}, or null
+   */
+  ClusterSnapshot(
+      String cluster, Map<? extends ClusterObject, Instant> objects, EgressSelection selection) {
+    this.egressSelection = selection;
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     // Add in a fixed order (by kind, namespace, name) so that lists, indexes and therefore the
     // order of matches do not depend on the iteration order of the caller's map.
-    List<Map.Entry<? extends ClusterObject, Instant>> entries = new ArrayList<>(objects.entrySet());
-    entries.sort(Comparator.comparing(e -> e.getKey().ref(), REF_ORDER));
-    entries.forEach(e -> add(e.getKey(), e.getValue()));
+    // Each object's ref is made once: the sort compares refs n log n times.
+    record Keyed(ObjectRef ref, ClusterObject object, Instant validFrom) {}
+    List<Keyed> entries = new ArrayList<>(objects.size());
+    objects.forEach((o, from) -> entries.add(new Keyed(o.ref(), o, from)));
+    entries.sort(Comparator.comparing(Keyed::ref, REF_ORDER));
+    entries.forEach(e -> add(e.object(), e.validFrom()));
   }
 
   /**
@@ -104,6 +120,17 @@ public final class ClusterSnapshot {
   /** All EgressIP objects. */
   public List<EgressIpState> egressIps() {
     return List.copyOf(egressIps);
+  }
+
+  /**
+   * The assigned EgressIPs whose namespaceSelector matches the namespace: those that carry its pods
+   * (when their podSelector matches too).
+   */
+  List<EgressIpState> assignedEgressIpsSelecting(NamespaceState ns) {
+    if (egressSelection == null) {
+      egressSelection = new EgressSelection(egressIps);
+    }
+    return egressSelection.assignedSelecting(ns);
   }
 
   /** The namespace with that name, or null. */

@@ -20,12 +20,15 @@ final class NodeSnatAttribution {
     TreeSet<String> candidates = new TreeSet<>();
     TreeSet<PodRef> pods = new TreeSet<>();
     TreeSet<String> carried = new TreeSet<>();
+    java.util.Map<String, TreeSet<String>> carriers = new java.util.HashMap<>();
     for (PodState p : s.podsOn(node.name())) {
       if (!p.active()) {
         continue;
       }
-      if (carriedByEgressIp(s, p)) {
+      List<String> via = carriers(s, p);
+      if (!via.isEmpty()) {
         carried.add(p.namespace());
+        carriers.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).addAll(via);
       } else {
         candidates.add(p.namespace());
         pods.add(new PodRef(p.namespace(), p.name()));
@@ -34,6 +37,8 @@ final class NodeSnatAttribution {
     // A namespace with pods that use the node IP legitimately is a candidate, not a leak suspect:
     // its traffic with this IP is expected even if some other pod of it is carried.
     carried.removeAll(candidates);
+    TreeSet<String> leakVia = new TreeSet<>();
+    carried.forEach(ns -> leakVia.addAll(carriers.get(ns)));
     boolean ambiguous = candidates.size() > 1;
     return new Attribution(
         s.cluster(),
@@ -46,17 +51,23 @@ final class NodeSnatAttribution {
         null,
         ambiguous,
         carried.isEmpty() ? null : List.copyOf(carried),
-        note(node, candidates, carried));
+        note(node, candidates, carried),
+        carried.isEmpty() ? null : List.copyOf(leakVia));
   }
 
-  private static boolean carriedByEgressIp(ClusterSnapshot s, PodState p) {
+  /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */
+  private static List<String> carriers(ClusterSnapshot s, PodState p) {
     NamespaceState ns = s.namespace(p.namespace());
-    for (EgressIpState e : s.egressIps()) {
-      if (e.assigned() && e.selects(p, ns)) {
-        return true;
+    if (ns == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(1);
+    for (EgressIpState e : s.assignedEgressIpsSelecting(ns)) {
+      if (e.selects(p, ns)) {
+        out.add(e.name());
       }
     }
-    return false;
+    return out;
   }
 
   private static String note(NodeState node, TreeSet<String> candidates, TreeSet<String> carried) {

@@ -54,8 +54,16 @@ public final class ClusterHistory {
    */
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
+    List<HistoryFeed.Event> events = new ArrayList<>();
+    HistoryFeed feed = HistoryFeed.of(database);
     return WriteTransaction.run(
-        database, "cluster state", c -> record(c, cluster, at, objects, source));
+        database,
+        "cluster state",
+        c -> {
+          events.clear();
+          return record(c, cluster, at, objects, source, events);
+        },
+        () -> feed.deliver(events));
   }
 
   /**
@@ -133,17 +141,21 @@ public final class ClusterHistory {
   }
 
   private ImportSummary recordObserved(String cluster, Instant at, List<ObjectChange> changes) {
+    List<HistoryFeed.Event> events = new ArrayList<>();
+    HistoryFeed feed = HistoryFeed.of(database);
     return WriteTransaction.run(
         database,
         "changes of cluster '" + cluster + "'",
         c -> {
-          try (ObjectIntervals intervals = new ObjectIntervals(c, cluster)) {
+          events.clear();
+          try (ObjectIntervals intervals = new ObjectIntervals(c, cluster, events)) {
             for (ObjectChange change : changes) {
               intervals.apply(change);
             }
             return intervals.summary(at);
           }
-        });
+        },
+        () -> feed.deliver(events));
   }
 
   private static ImportSummary record(
@@ -151,7 +163,8 @@ public final class ClusterHistory {
       String cluster,
       Instant at,
       Collection<? extends ClusterObject> objects,
-      String source)
+      String source,
+      List<HistoryFeed.Event> events)
       throws SQLException {
     long t = at.toEpochMilli();
     checkOrder(c, cluster, at);
@@ -160,7 +173,7 @@ public final class ClusterHistory {
     int closed = 0;
     int unchanged = 0;
     try (PreparedStatement close = c.prepareStatement(SQL.get("close-object"));
-        PreparedStatement insert = c.prepareStatement(SQL.get("insert-object"))) {
+        PreparedStatement insert = prepareInsert(c)) {
       for (ClusterObject o : objects) {
         String body = ObjectJson.write(o);
         Current before = current.remove(o.ref());
@@ -170,13 +183,16 @@ public final class ClusterHistory {
         }
         if (before != null) {
           close(close, before.id(), t);
+          events.add(new HistoryFeed.Event(cluster, before.id(), o.ref(), null, t));
           closed++;
         }
-        insert(insert, cluster, o.ref(), t, body);
+        long id = insert(insert, cluster, o.ref(), t, body);
+        events.add(new HistoryFeed.Event(cluster, id, o.ref(), o, t));
         opened++;
       }
-      for (Current gone : current.values()) {
-        close(close, gone.id(), t);
+      for (var gone : current.entrySet()) {
+        close(close, gone.getValue().id(), t);
+        events.add(new HistoryFeed.Event(cluster, gone.getValue().id(), gone.getKey(), null, t));
         closed++;
       }
     }
@@ -191,6 +207,42 @@ public final class ClusterHistory {
       st.executeUpdate();
     }
     return new ImportSummary(cluster, at, opened, closed, unchanged);
+  }
+
+  /**
+   * Deletes history that no attribution at or after {@code cutoff} reads: every interval that ended
+   * at or before it, in batches of short transactions (the hit writer gets the lock between them).
+   * Intervals still valid at the cutoff are kept whole, so every attribution at or after it is
+   * unchanged. Listeners of the {@link HistoryFeed} are told once it is done.
+   *
+   * @param cutoff epoch ms
+   * @param batch intervals deleted per transaction, at least 1
+   * @return how many intervals were deleted
+   * @throws DatabaseException when the database cannot be written; batches already committed stay
+   *     deleted
+   */
+  public long pruneEndedBefore(Instant cutoff, int batch) {
+    long deleted = 0;
+    while (true) {
+      int n =
+          WriteTransaction.run(
+              database,
+              "history retention",
+              c -> {
+                try (PreparedStatement st =
+                    c.prepareStatement(SQL.get("delete-intervals-ended-before"))) {
+                  st.setLong(1, cutoff.toEpochMilli());
+                  st.setInt(2, batch);
+                  return st.executeUpdate();
+                }
+              });
+      deleted += n;
+      if (n < batch) {
+        break;
+      }
+    }
+    HistoryFeed.of(database).pruned(cutoff.toEpochMilli());
+    return deleted;
   }
 
   /**
@@ -251,7 +303,12 @@ public final class ClusterHistory {
     st.executeUpdate();
   }
 
-  static void insert(PreparedStatement st, String cluster, ObjectRef ref, long t, String body)
+  static PreparedStatement prepareInsert(Connection c) throws SQLException {
+    return c.prepareStatement(SQL.get("insert-object"), java.sql.Statement.RETURN_GENERATED_KEYS);
+  }
+
+  /** Inserts an open interval; returns its row id. */
+  static long insert(PreparedStatement st, String cluster, ObjectRef ref, long t, String body)
       throws SQLException {
     st.setString(1, cluster);
     st.setString(2, ref.kind().kind());
@@ -260,5 +317,11 @@ public final class ClusterHistory {
     st.setLong(5, t);
     st.setString(6, body);
     st.executeUpdate();
+    try (ResultSet keys = st.getGeneratedKeys()) {
+      if (!keys.next()) {
+        throw new SQLException("no row id for the new interval of " + ref);
+      }
+      return keys.getLong(1);
+    }
   }
 }

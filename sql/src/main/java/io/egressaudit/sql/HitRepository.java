@@ -35,7 +35,9 @@ public final class HitRepository {
     try (Connection c = database.openReader();
         PreparedStatement st =
             c.prepareStatement(
-                SQL.get(q.newestFirst() ? "select-hits-newest-first" : "select-hits"))) {
+                SQL.get(
+                    (q.sourceIp() != null ? "select-hits-of-ip" : "select-hits")
+                        + (q.newestFirst() ? "-newest-first" : "")))) {
       st.setLong(1, q.sinceMillis());
       st.setLong(2, q.untilMillis());
       st.setString(3, q.sourceIp());
@@ -49,6 +51,26 @@ public final class HitRepository {
         }
       }
       return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * When the oldest stored hit arrived, or null when there is none.
+   *
+   * @throws DatabaseException when the database cannot be read
+   */
+  public java.time.Instant oldest() {
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("oldest-hit"));
+        ResultSet rs = st.executeQuery()) {
+      if (rs.next()) {
+        long v = rs.getLong(1);
+        return rs.wasNull() ? null : java.time.Instant.ofEpochMilli(v);
+      }
+      return null;
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot read hits from " + database.file() + ": " + e.getMessage(), e);

@@ -30,12 +30,16 @@ final class ObjectIntervals implements AutoCloseable {
   private int closed;
   private int unchanged;
 
-  ObjectIntervals(Connection c, String cluster) throws SQLException {
+  private final java.util.List<HistoryFeed.Event> events;
+
+  ObjectIntervals(Connection c, String cluster, java.util.List<HistoryFeed.Event> events)
+      throws SQLException {
     this.cluster = cluster;
+    this.events = events;
     this.selectOpen = c.prepareStatement(SQL.get("select-open-of-object"));
     this.latestEnd = c.prepareStatement(SQL.get("latest-end-of-object"));
     this.closeObject = c.prepareStatement(SQL.get("close-object"));
-    this.insertObject = c.prepareStatement(SQL.get("insert-object"));
+    this.insertObject = ClusterHistory.prepareInsert(c);
   }
 
   private record Open(long id, long validFrom, String body) {}
@@ -53,6 +57,7 @@ final class ObjectIntervals implements AutoCloseable {
     if (open != null) {
       long t = notBefore(ref, at, open.validFrom());
       ClusterHistory.close(closeObject, open.id(), t);
+      events.add(new HistoryFeed.Event(cluster, open.id(), ref, null, t));
       closed++;
       at = t;
     } else if (body != null) {
@@ -60,7 +65,8 @@ final class ObjectIntervals implements AutoCloseable {
       at = end == null ? at : notBefore(ref, at, end);
     }
     if (body != null) {
-      ClusterHistory.insert(insertObject, cluster, ref, at, body);
+      long id = ClusterHistory.insert(insertObject, cluster, ref, at, body);
+      events.add(new HistoryFeed.Event(cluster, id, ref, change.state(), at));
       opened++;
     }
   }

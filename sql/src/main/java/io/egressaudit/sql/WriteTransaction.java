@@ -27,6 +27,14 @@ final class WriteTransaction {
    * @throws DatabaseException naming the file when the database cannot be written
    */
   static <T> T run(Database database, String what, Work<T> work) {
+    return run(database, what, work, () -> {});
+  }
+
+  /**
+   * Runs {@code work} in one write transaction, then {@code afterCommit} once it is committed and
+   * before the next writer of this process may begin: so what it reports arrives in commit order.
+   */
+  static <T> T run(Database database, String what, Work<T> work, Runnable afterCommit) {
     try (Connection c = database.openWriter();
         Statement tx = c.createStatement()) {
       ReentrantLock lock = database.writeLock();
@@ -39,6 +47,7 @@ final class WriteTransaction {
         try {
           T result = work.run(c);
           tx.execute("COMMIT");
+          afterCommit.run();
           return result;
         } catch (SQLException | RuntimeException e) {
           try {

@@ -41,3 +41,27 @@ WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ? AND valid_to IS NU
 -- name: latest-end-of-object
 SELECT max(valid_to) FROM cluster_object
 WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ?;
+
+-- name: select-intervals
+-- Every interval of ?1 (NULL: every cluster) overlapping [?2, ?3), in row order (commit order).
+SELECT id, cluster, kind, body, valid_from, valid_to FROM cluster_object
+WHERE (?1 IS NULL OR cluster = ?1) AND valid_from < ?3 AND (valid_to IS NULL OR valid_to > ?2)
+ORDER BY id;
+
+-- name: select-change-mark
+-- Moves whenever history is written: a new interval raises max(id), an ended one the count.
+SELECT coalesce(max(id), 0), (SELECT count(*) FROM cluster_object WHERE valid_to IS NOT NULL)
+FROM cluster_object;
+
+-- name: select-cluster-sources
+-- Per cluster: where its latest snapshot came from, and when.
+SELECT cluster, source, max(at) FROM cluster_import GROUP BY cluster;
+
+-- name: delete-intervals-ended-before
+-- One batch of history retention: at most ?2 intervals that ended at or before ?1 (epoch ms).
+DELETE FROM cluster_object WHERE id IN (
+  SELECT id FROM cluster_object WHERE valid_to IS NOT NULL AND valid_to <= ?1 LIMIT ?2);
+
+-- name: select-history-starts
+-- Per cluster: the earliest time its history knows a state at.
+SELECT cluster, min(valid_from) FROM cluster_object GROUP BY cluster ORDER BY cluster;

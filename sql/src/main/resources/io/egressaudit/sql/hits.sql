@@ -35,3 +35,27 @@ WHERE received_at >= ?1 AND received_at < ?2
   AND (?5 = 0 OR id < ?5)
 ORDER BY id DESC
 LIMIT ?6;
+
+-- name: select-hits-of-ip
+-- select-hits for one source IP: the hit_source_ip index bounds it to the IP and the period.
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE source_ip = ?3 AND received_at >= ?1 AND received_at < ?2
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND id > ?5
+ORDER BY id
+LIMIT ?6;
+
+-- name: select-hits-of-ip-newest-first
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE source_ip = ?3 AND received_at >= ?1 AND received_at < ?2
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND (?5 = 0 OR id < ?5)
+ORDER BY id DESC
+LIMIT ?6;
+
+-- name: oldest-hit
+SELECT min(received_at) FROM hit;

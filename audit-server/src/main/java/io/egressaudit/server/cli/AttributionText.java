@@ -13,7 +13,26 @@ final class AttributionText {
     return matches.stream().map(AttributionText::summary).collect(Collectors.joining("; "));
   }
 
+  /**
+   * One match in a line: who owns the IP, then, for a node IP while namespaces with pods on the
+   * node should leave through an EgressIP, {@code leak? simpson should leave through
+   * egressip-demo}.
+   */
   static String summary(Attribution a) {
+    String owner = owner(a);
+    if (a.leakSuspects() == null || a.leakSuspects().isEmpty()) {
+      return owner;
+    }
+    return owner
+        + "; leak? "
+        + String.join(",", a.leakSuspects())
+        + " should leave through "
+        + (a.leakEgressIPs() == null || a.leakEgressIPs().isEmpty()
+            ? "an EgressIP"
+            : String.join(",", a.leakEgressIPs()));
+  }
+
+  private static String owner(Attribution a) {
     String ns = a.namespaces().isEmpty() ? "no namespace" : String.join(",", a.namespaces());
     return switch (a.kind()) {
       case EGRESS_IP -> ns + " via EgressIP " + a.egressIP() + " on " + a.node();

@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
 import io.egressaudit.server.TimeArg;
@@ -55,8 +56,34 @@ final class HitsCommand implements Callable<Integer> {
   @Option(
       names = "--namespace",
       paramLabel = "NS",
-      description = "Only hits attributed to this namespace.")
+      description =
+          "Only hits attributed to this namespace, including suspected leaks of it (marked leak?).")
   String namespace;
+
+  @Option(
+      names = "--egressip",
+      paramLabel = "NAME",
+      description = "Only hits attributed to this EgressIP object.")
+  String egressIp;
+
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      description = "Only hits attributed to this node (its IP, an egress IP it held, its pods).")
+  String node;
+
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      description =
+          "Only hits with a match of this kind: egress-ip, egress-ip-unassigned, node, pod, unknown.")
+  String kind;
+
+  @Option(
+      names = "--leaks",
+      description =
+          "Only suspected leaks: a node IP while a namespace with pods on that node should have left through an EgressIP.")
+  boolean leaks;
 
   @Option(names = "--probe", paramLabel = "ID", description = "Only hits of this probe id.")
   String probe;
@@ -109,7 +136,11 @@ final class HitsCommand implements Callable<Integer> {
             cluster,
             after,
             limit,
-            newestFirst);
+            newestFirst,
+            egressIp,
+            node,
+            kind == null ? null : AttributionKind.fromWireName(kind),
+            leaks);
     List<HitView> hits = new AuditQueries(db.existing()).hits(filter);
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
@@ -164,6 +195,7 @@ final class HitsCommand implements Callable<Integer> {
             .addColumn("egressIP")
             .addColumn("node")
             .addColumn("namespaces")
+            .addColumn("leakSuspects")
             .build()
             .withHeader();
     List<Map<String, Object>> rows =
@@ -184,6 +216,11 @@ final class HitsCommand implements Callable<Integer> {
                   r.put("egressIP", join(h.attribution(), Attribution::egressIP));
                   r.put("node", join(h.attribution(), Attribution::node));
                   r.put("namespaces", join(h.attribution(), a -> String.join(" ", a.namespaces())));
+                  r.put(
+                      "leakSuspects",
+                      join(
+                          h.attribution(),
+                          a -> a.leakSuspects() == null ? "" : String.join(" ", a.leakSuspects())));
                   return r;
                 })
             .toList();

@@ -1,7 +1,7 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.server.Retention;
 import io.egressaudit.server.TimeArg;
-import io.egressaudit.sql.HitRetention;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Delete hits older than a duration now, in small transactions (safe while serve is running),"
           + " and give the freed space back to the file system.",
-      "Cluster history is kept: it is small and old hits may be imported again."
+      "Then the cluster history no remaining hit needs: intervals that ended more than a day"
+          + " before the oldest hit kept. Every remaining hit keeps its attribution; hits older"
+          + " than that imported later (import-log) would be unknown."
     },
     footer = {"", "Example:", "  egress-audit prune --older-than 90d"})
 final class PruneCommand implements Callable<Integer> {
@@ -46,9 +48,14 @@ final class PruneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant cutoff = TimeArg.now().minus(TimeArg.duration(olderThan, "--older-than"));
-    long deleted = new HitRetention(db.database(), batch).prune(cutoff);
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch must be at least 1");
+    }
+    Retention.Result r = Retention.prune(db.database(), cutoff, batch);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("deleted %d hits received before %s%n", deleted, cutoff);
+    out.printf("deleted %d hits received before %s%n", r.hits(), cutoff);
+    out.printf(
+        "deleted %d history intervals that ended before %s%n", r.intervals(), r.historyCutoff());
     out.flush();
     return 0;
   }

@@ -1,5 +1,6 @@
 package io.egressaudit.server.http;
 
+import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
@@ -197,7 +198,40 @@ public final class ApiVerticle extends VerticleBase {
     }
   }
 
+  /** Query parameters each route reads; any other is refused, so a typo never widens an answer. */
+  private static final java.util.Set<String> WHOIS_PARAMS = java.util.Set.of("at", "cluster");
+
+  private static final java.util.Set<String> HIT_PARAMS =
+      java.util.Set.of(
+          "since",
+          "until",
+          "ip",
+          "namespace",
+          "probe",
+          "cluster",
+          "after",
+          "limit",
+          "order",
+          "egressip",
+          "node",
+          "kind",
+          "leaks");
+
+  private static void onlyParams(RoutingContext ctx, java.util.Set<String> known) {
+    java.util.TreeSet<String> unknown = new java.util.TreeSet<>(ctx.queryParams().names());
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(
+          "unknown query parameter"
+              + (unknown.size() > 1 ? "s " : " ")
+              + String.join(", ", unknown)
+              + "; known: "
+              + String.join(", ", new java.util.TreeSet<>(known)));
+    }
+  }
+
   private void whois(RoutingContext ctx) {
+    onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
@@ -205,6 +239,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void sources(RoutingContext ctx) {
+    onlyParams(ctx, WHOIS_PARAMS);
     String namespace = ctx.pathParam("namespace");
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
@@ -223,6 +258,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private HitFilter filter(RoutingContext ctx, String probeId) {
+    onlyParams(ctx, HIT_PARAMS);
     var q = ctx.queryParams();
     try {
       return new HitFilter(
@@ -234,7 +270,13 @@ public final class ApiVerticle extends VerticleBase {
           q.get("cluster"),
           integer(q.get("after"), 0, "after"),
           (int) integer(q.get("limit"), 100, "limit"),
-          newestFirst(q.get("order")));
+          newestFirst(q.get("order")),
+          q.get("egressip"),
+          q.get("node"),
+          q.get("kind") == null || q.get("kind").isEmpty()
+              ? null
+              : AttributionKind.fromWireName(q.get("kind")),
+          bool(q.get("leaks"), "leaks"));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -259,10 +301,19 @@ public final class ApiVerticle extends VerticleBase {
         .end(metrics.scrape());
   }
 
+  /**
+   * Runs a query on the readers and writes its JSON there too: a page of 10,000 attributed hits
+   * takes long enough to serialize that the event loop must not.
+   */
   private <T> void blocking(RoutingContext ctx, Callable<T> work) {
     readers
-        .executeBlocking(work, false)
-        .onSuccess(result -> json(ctx, 200, result))
+        .executeBlocking(() -> ApiJson.write(work.call()), false)
+        .onSuccess(
+            body ->
+                ctx.response()
+                    .setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(body))
         .onFailure(ctx::fail);
   }
 
@@ -333,6 +384,16 @@ public final class ApiVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
+  }
+
+  private static boolean bool(String v, String name) {
+    if (v == null || v.isEmpty() || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(name + ": '" + v + "' is not true or false");
   }
 
   private static boolean newestFirst(String order) {

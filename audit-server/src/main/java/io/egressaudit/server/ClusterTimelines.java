@@ -1,0 +1,272 @@
+package io.egressaudit.server;
+
+import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.correlator.AttributionTimeline;
+import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.ObjectRef;
+import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HistoryFeed;
+import io.egressaudit.sql.HistoryLoader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link AttributionTimeline} per cluster with history: the server's follow history as it is
+ * recorded (snapshot imports and live changes, through the {@link HistoryFeed}) after loading it
+ * once at start; a command's are read fresh from the database for the period it asks about. Either
+ * way the same code attributes. Thread-safe.
+ */
+public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTimelines.class);
+
+  private final Map<String, AttributionTimeline> byCluster = new ConcurrentHashMap<>();
+
+  /** For timelines read for a period: when each cluster's whole history starts. */
+  private Map<String, Instant> historyStarts;
+
+  private final Database database;
+  private final Object loading = new Object();
+  private List<Runnable> heardWhileLoading;
+  private long heardMaxRowId;
+  private long heardClosed;
+  private volatile long loadedThrough;
+
+  private ClusterTimelines(Database database) {
+    this.database = database;
+  }
+
+  /**
+   * Loads all history and follows what this process records from now on (the server).
+   *
+   * @throws io.egressaudit.sql.DatabaseException when history cannot be read
+   */
+  public static ClusterTimelines follow(Database database) {
+    ClusterTimelines t = new ClusterTimelines(database);
+    t.heardWhileLoading = new ArrayList<>();
+    HistoryFeed.of(database).listen(t); // before loading: nothing recorded meanwhile is missed
+    long started = System.nanoTime();
+    long[] count = {0};
+    long through =
+        HistoryLoader.load(
+            database,
+            null,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            (cluster, rowId, state, from, to) -> {
+              t.timeline(cluster).add(rowId, state, from, to);
+              count[0]++;
+            });
+    t.byCluster.values().forEach(tl -> tl.loadedThrough(through));
+    t.loadedThrough = through;
+    t.markFromDatabase();
+    synchronized (t.loading) {
+      t.heardWhileLoading.forEach(Runnable::run); // rows up to `through` are skipped
+      t.heardWhileLoading = null;
+    }
+    LOG.info(
+        "history of {} clusters in memory: {} intervals in {} ms",
+        t.byCluster.size(),
+        count[0],
+        (System.nanoTime() - started) / 1_000_000);
+    return t;
+  }
+
+  /**
+   * Reads the history of one cluster (or all) overlapping a period, once (a command).
+   *
+   * @param cluster only this cluster, or null for all
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   */
+  public static ClusterTimelines read(Database database, String cluster, long from, long to) {
+    ClusterTimelines t = new ClusterTimelines(database);
+    t.historyStarts = HistoryLoader.historyStarts(database);
+    t.historyStarts.keySet().stream()
+        .filter(c -> cluster == null || c.equals(cluster))
+        .forEach(t::timeline);
+    HistoryLoader.load(
+        database,
+        cluster,
+        from,
+        to,
+        (c, rowId, state, f, u) -> t.timeline(c).add(rowId, state, f, u));
+    return t;
+  }
+
+  private AttributionTimeline timeline(String cluster) {
+    return byCluster.computeIfAbsent(
+        cluster,
+        c -> {
+          AttributionTimeline tl = new AttributionTimeline(c);
+          tl.loadedThrough(loadedThrough);
+          return tl;
+        });
+  }
+
+  /**
+   * Reads everything again when another process wrote history (a {@code cluster import} while the
+   * server runs), which this process's feed does not hear.
+   *
+   * @return true when history was read again
+   */
+  public boolean reloadIfChangedElsewhere() {
+    synchronized (loading) {
+      if (HistoryLoader.changeMark(database).equals(heardMaxRowId + "/" + heardClosed)) {
+        return false;
+      }
+      LOG.info("history was written by another process: reading it again");
+      ClusterTimelines fresh = read(database, null, Long.MIN_VALUE, Long.MAX_VALUE);
+      byCluster.putAll(fresh.byCluster);
+      byCluster.keySet().retainAll(fresh.byCluster.keySet());
+      markFromDatabase();
+      return true;
+    }
+  }
+
+  /** What this process has heard of history, as {@link HistoryLoader#changeMark} writes it. */
+  private void markFromDatabase() {
+    String[] mark = HistoryLoader.changeMark(database).split("/");
+    heardMaxRowId = Long.parseLong(mark[0]);
+    heardClosed = Long.parseLong(mark[1]);
+  }
+
+  /** The clusters with history, sorted. */
+  public List<String> clusters() {
+    return new ArrayList<>(new TreeMap<>(byCluster).keySet());
+  }
+
+  /** The timeline of a cluster, or null when it has no history. */
+  public AttributionTimeline get(String cluster) {
+    return byCluster.get(cluster);
+  }
+
+  /**
+   * The timelines asked about.
+   *
+   * @param cluster one cluster, or null for all
+   * @throws IllegalArgumentException naming the known clusters when {@code cluster} has no history
+   */
+  public List<AttributionTimeline> select(String cluster) {
+    if (cluster != null && historyStarts != null && !historyStarts.containsKey(cluster)) {
+      byCluster.remove(cluster);
+    }
+    if (cluster == null) {
+      List<AttributionTimeline> all = new ArrayList<>();
+      clusters().forEach(c -> all.add(byCluster.get(c)));
+      return all;
+    }
+    AttributionTimeline t = byCluster.get(cluster);
+    if (t == null) {
+      List<String> known = historyStarts != null ? List.copyOf(historyStarts.keySet()) : clusters();
+      throw new IllegalArgumentException(
+          "unknown cluster '"
+              + cluster
+              + "'; clusters with history: "
+              + (known.isEmpty() ? "none" : String.join(", ", known)));
+    }
+    return List.of(t);
+  }
+
+  /**
+   * Attributes a canonical source IP at a time with every selected cluster's state then. When no
+   * cluster's history reaches back to {@code at}, the {@code unknown} match says when it starts.
+   *
+   * @param ip canonical source IP
+   * @param at the time
+   * @param clusters the timelines to ask, from {@link #select}
+   * @return the matches, never empty
+   */
+  public WhoisResult whois(String ip, Instant at, List<AttributionTimeline> clusters) {
+    List<Attribution> matches = new ArrayList<>();
+    Instant earliest = null;
+    boolean covered = false;
+    for (AttributionTimeline t : clusters) {
+      matches.addAll(t.attribute(ip, at));
+      Instant start = historyStart(t);
+      if (start != null && !start.isAfter(at)) {
+        covered = true;
+      } else if (start != null && (earliest == null || start.isBefore(earliest))) {
+        earliest = start;
+      }
+    }
+    if (matches.isEmpty()) {
+      matches.add(covered || earliest == null ? Attribution.UNKNOWN : beforeHistory(earliest));
+    }
+    return new WhoisResult(ip, at, matches);
+  }
+
+  /** When a cluster's whole history starts (not only the period read), or null when it has none. */
+  public Instant historyStart(AttributionTimeline t) {
+    return historyStarts != null ? historyStarts.get(t.cluster()) : t.historyStart();
+  }
+
+  private static Attribution beforeHistory(Instant start) {
+    return new Attribution(
+        null,
+        AttributionKind.UNKNOWN,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        null,
+        "before any cluster history: history starts at " + start);
+  }
+
+  @Override
+  public void opened(String cluster, long rowId, ClusterObject state, long validFrom) {
+    synchronized (loading) {
+      heardMaxRowId = Math.max(heardMaxRowId, rowId);
+      Runnable r = () -> timeline(cluster).opened(rowId, state, validFrom);
+      if (heardWhileLoading != null) {
+        heardWhileLoading.add(r);
+      } else {
+        r.run();
+      }
+    }
+  }
+
+  @Override
+  public void closed(String cluster, long rowId, ObjectRef ref, long validTo) {
+    synchronized (loading) {
+      heardClosed++;
+      Runnable r =
+          () -> {
+            AttributionTimeline t = byCluster.get(cluster);
+            if (t != null) {
+              t.closed(rowId, ref, validTo);
+            }
+          };
+      if (heardWhileLoading != null) {
+        heardWhileLoading.add(r);
+      } else {
+        r.run();
+      }
+    }
+  }
+
+  @Override
+  public void pruned(long cutoff) {
+    synchronized (loading) {
+      byCluster.values().forEach(t -> t.prune(cutoff));
+      markFromDatabase();
+    }
+  }
+
+  /** Stops following history. */
+  @Override
+  public void close() {
+    HistoryFeed.of(database).stopListening(this);
+  }
+}

@@ -1,0 +1,610 @@
+package io.egressaudit.bench;
+
+import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.EgressIpAssignment;
+import io.egressaudit.correlator.EgressIpState;
+import io.egressaudit.correlator.LabelSelector;
+import io.egressaudit.correlator.PodState;
+import io.egressaudit.server.AuditServer;
+import io.egressaudit.server.ClusterStateImport;
+import io.egressaudit.server.HostPort;
+import io.egressaudit.server.http.ListenerSettings;
+import io.egressaudit.server.http.TrustedProxies;
+import io.egressaudit.sql.ClusterHistory;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitRecord;
+import io.egressaudit.sql.HitRepository;
+import io.egressaudit.sql.HitWriter;
+import io.egressaudit.sql.ObjectChange;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The attribution benchmark of issue 9: generates the history of a live cluster (pods replaced all
+ * day, one egress-node failover a day) and hits spread over it, then prints how fast {@code whois},
+ * pages of {@code hits} and filtered listings answer, in-process and through a warm API, with the
+ * heap, start-up and import figures.
+ *
+ * <pre>
+ * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
+ *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
+ * measure  --db FILE [--samples 200] [--label NAME]
+ * </pre>
+ *
+ * The generated world is written to {@code FILE.world.json} beside the database so {@code measure}
+ * knows the IPs and namespaces to ask about. Not a test: {@code bench/attribution.sh} runs it.
+ */
+public final class AttributionBench {
+
+  static final String CLUSTER = "bench";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private AttributionBench() {}
+
+  /** What measure needs to know about the generated history. */
+  record World(
+      long startMillis,
+      long endMillis,
+      List<String> nodeIps,
+      List<String> egressIps,
+      List<String> namespaces,
+      long hits,
+      Map<String, String> figures) {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: AttributionBench generate|measure --db FILE [options]");
+      System.exit(2);
+    }
+    Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
+    Path db = Path.of(required(o, "--db"));
+    switch (args[0]) {
+      case "generate" -> generate(db, o);
+      case "measure" -> Measure.run(db, o);
+      default -> {
+        System.err.println("unknown command " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --name value, got " + args[i]);
+      }
+      o.put(args[i], args[i + 1]);
+    }
+    return o;
+  }
+
+  private static String required(Map<String, String> o, String name) {
+    String v = o.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+    return v;
+  }
+
+  static int intOpt(Map<String, String> o, String name, int dflt) {
+    return o.containsKey(name) ? Integer.parseInt(o.get(name)) : dflt;
+  }
+
+  static Path worldFile(Path db) {
+    return db.resolveSibling(db.getFileName() + ".world.json");
+  }
+
+  static World readWorld(Path db) throws IOException {
+    return JSON.readValue(worldFile(db).toFile(), World.class);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // generate
+  // ------------------------------------------------------------------------------------------
+
+  private static void generate(Path dbFile, Map<String, String> o) throws IOException {
+    int days = intOpt(o, "--days", 30);
+    int podCount = intOpt(o, "--pods", 10_000);
+    int nsCount = intOpt(o, "--namespaces", 1000);
+    int nodeCount = intOpt(o, "--nodes", 50);
+    int eipCount = intOpt(o, "--egressips", 100);
+    int changesPerDay = intOpt(o, "--changes-per-day", 100_000);
+    long hitCount = Long.parseLong(o.getOrDefault("--hits", "10000000"));
+    Random rnd = new Random(intOpt(o, "--seed", 9));
+    if (Files.exists(dbFile)) {
+      throw new IllegalArgumentException(dbFile + " exists; remove it first");
+    }
+    Database db = new Database(dbFile, Database.Durability.NORMAL, 30_000);
+    db.migrate();
+    long end = Instant.now().toEpochMilli();
+    long start = end - Duration.ofDays(days).toMillis();
+    Map<String, String> figures = new LinkedHashMap<>();
+
+    ClusterModel model = new ClusterModel(rnd, podCount, nsCount, nodeCount, eipCount);
+    Path dump = dbFile.resolveSibling(dbFile.getFileName() + ".dump.json");
+    Files.writeString(dump, JSON.writeValueAsString(model.dump()));
+    long t0 = System.nanoTime();
+    new ClusterStateImport(db).importFile(dump, CLUSTER, Instant.ofEpochMilli(start));
+    figures.put("import of a " + podCount + "-pod dump (fresh database)", ms(t0));
+    progress("imported the initial state: %s", figures.values());
+
+    ClusterHistory history = new ClusterHistory(db);
+    long changes = (long) changesPerDay * days;
+    long replacements = changes / 2;
+    t0 = System.nanoTime();
+    List<ObjectChange> batch = new ArrayList<>();
+    long step = Math.max(1, (end - start) / Math.max(1, replacements));
+    long t = start + 1;
+    long dayMillis = Duration.ofDays(1).toMillis();
+    long nextFailover = start + dayMillis / 2;
+    int failovers = 0;
+    for (long i = 0; i < replacements; i++) {
+      t = start + 1 + i * step;
+      if (t >= nextFailover) {
+        batch.add(ObjectChange.observed(Instant.ofEpochMilli(t), model.failover(failovers++)));
+        nextFailover += dayMillis;
+      }
+      model.replacePod(rnd, Instant.ofEpochMilli(t), batch);
+      if (batch.size() >= 10_000) {
+        history.recordChanges(CLUSTER, batch);
+        batch.clear();
+        progress("history: %d of %d pod replacements", i + 1, replacements);
+      }
+    }
+    if (!batch.isEmpty()) {
+      history.recordChanges(CLUSTER, batch);
+    }
+    figures.put("record " + changes + " pod changes (generation)", ms(t0));
+
+    // the state now, as a dump: what an import of a 10k-pod dump costs on a long history
+    Files.writeString(dump, JSON.writeValueAsString(model.dump()));
+    t0 = System.nanoTime();
+    new ClusterStateImport(db).importFile(dump, CLUSTER, Instant.ofEpochMilli(t + 1));
+    figures.put("import of a " + podCount + "-pod dump (after the history)", ms(t0));
+    Files.delete(dump);
+
+    t0 = System.nanoTime();
+    HitRepository repo = new HitRepository(db);
+    List<HitRecord> hits = new ArrayList<>();
+    long hitStep = Math.max(1, (end - start) / Math.max(1, hitCount));
+    for (long i = 0; i < hitCount; i++) {
+      long at = start + i * (end - start) / hitCount;
+      hits.add(
+          new HitRecord(
+              at,
+              model.sourceIp(rnd),
+              30000 + rnd.nextInt(30000),
+              8080,
+              "GET",
+              "/",
+              "bastion:8080",
+              "curl/8.5.0",
+              null,
+              null,
+              "HTTP/1.1",
+              null,
+              null));
+      if (hits.size() == 50_000) {
+        repo.insertAll(hits);
+        hits.clear();
+        progress("hits: %d of %d", i + 1, hitCount);
+      }
+    }
+    if (!hits.isEmpty()) {
+      repo.insertAll(hits);
+    }
+    figures.put("insert " + hitCount + " hits (generation, step " + hitStep + " ms)", ms(t0));
+    World w =
+        new World(start, end, model.nodeIps, model.egressIps, model.namespaces, hitCount, figures);
+    Files.writeString(worldFile(dbFile), JSON.writeValueAsString(w));
+    figures.forEach((k, v) -> System.out.printf("%-60s %s ms%n", k, v));
+  }
+
+  static String ms(long t0) {
+    return String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e6);
+  }
+
+  static void progress(String format, Object... args) {
+    System.err.printf(format + "%n", args);
+  }
+
+  /** The synthetic cluster: its objects now, changed pod by pod. */
+  static final class ClusterModel {
+    final List<String> nodeIps = new ArrayList<>();
+    final List<String> nodes = new ArrayList<>();
+    final List<String> egressIps = new ArrayList<>();
+    final List<String> namespaces = new ArrayList<>();
+    final Map<String, Map<String, String>> nsLabels = new LinkedHashMap<>();
+    final List<EgressIpState> eips = new ArrayList<>();
+    final PodState[] pods;
+    private int egressNodes;
+    private int ipCounter;
+    private int generation;
+
+    ClusterModel(Random rnd, int podCount, int nsCount, int nodeCount, int eipCount) {
+      egressNodes = Math.max(2, nodeCount / 5);
+      for (int i = 0; i < nodeCount; i++) {
+        nodes.add(String.format("node-%03d", i));
+        nodeIps.add("10.0." + (i / 250) + "." + (i % 250 + 1));
+      }
+      for (int i = 0; i < eipCount; i++) {
+        String ip = "10.1." + (i / 250) + "." + (i % 250 + 1);
+        egressIps.add(ip);
+        eips.add(
+            new EgressIpState(
+                String.format("eip-%03d", i),
+                List.of(ip),
+                new LabelSelector(Map.of("egress", String.format("eip-%03d", i)), List.of()),
+                null,
+                List.of(new EgressIpAssignment(ip, nodes.get(i % egressNodes)))));
+      }
+      for (int i = 0; i < nsCount; i++) {
+        String ns = String.format("ns-%04d", i);
+        namespaces.add(ns);
+        // every other namespace leaves through an EgressIP, spread evenly over them
+        nsLabels.put(
+            ns,
+            i % 2 == 0 && eipCount > 0
+                ? Map.of("egress", eips.get((i / 2) % eipCount).name())
+                : Map.of());
+      }
+      pods = new PodState[podCount];
+      for (int j = 0; j < podCount; j++) {
+        pods[j] = newPod(rnd, j);
+      }
+    }
+
+    private PodState newPod(Random rnd, int slot) {
+      String ns = namespaces.get(slot % namespaces.size());
+      int ip = ipCounter++ % (1 << 18);
+      return new PodState(
+          ns,
+          "app-" + slot + "-" + Integer.toString(generation++, 36),
+          nodes.get(rnd.nextInt(nodes.size())),
+          List.of("10." + (128 + (ip >> 16)) + "." + ((ip >> 8) & 255) + "." + (ip & 255)),
+          false,
+          Map.of("app", "app-" + slot),
+          "Running");
+    }
+
+    void replacePod(Random rnd, Instant at, List<ObjectChange> into) {
+      int slot = rnd.nextInt(pods.length);
+      into.add(ObjectChange.deleted(at, pods[slot].ref()));
+      pods[slot] = newPod(rnd, slot);
+      into.add(ObjectChange.observed(at, pods[slot]));
+    }
+
+    /** Moves one EgressIP's assignment to the next egress node. */
+    ClusterObject failover(int n) {
+      int i = n % eips.size();
+      EgressIpState e = eips.get(i);
+      String from = e.assignments().get(0).node();
+      String to = nodes.get((nodes.indexOf(from) + 1) % egressNodes);
+      EgressIpState moved =
+          new EgressIpState(
+              e.name(),
+              e.egressIPs(),
+              e.namespaceSelector(),
+              e.podSelector(),
+              List.of(new EgressIpAssignment(e.egressIPs().get(0), to)));
+      eips.set(i, moved);
+      return moved;
+    }
+
+    /** 45% egress IPs, 45% node IPs, 10% addresses nothing owns. */
+    String sourceIp(Random rnd) {
+      int r = rnd.nextInt(100);
+      if (r < 45 && !egressIps.isEmpty()) {
+        return egressIps.get(rnd.nextInt(egressIps.size()));
+      }
+      if (r < 90) {
+        return nodeIps.get(rnd.nextInt(nodeIps.size()));
+      }
+      return "192.0.2." + (1 + rnd.nextInt(250));
+    }
+
+    /** The state now as {@code kubectl get nodes,namespaces,pods,egressips -A -o json} prints. */
+    Map<String, Object> dump() {
+      List<Object> items = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put("kubernetes.io/hostname", nodes.get(i));
+        if (i < egressNodes) {
+          labels.put("k8s.ovn.org/egress-assignable", "");
+        }
+        items.add(
+            Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Node",
+                "metadata",
+                Map.of("name", nodes.get(i), "labels", labels),
+                "status",
+                Map.of(
+                    "addresses",
+                    List.of(Map.of("type", "InternalIP", "address", nodeIps.get(i))),
+                    "conditions",
+                    List.of(Map.of("type", "Ready", "status", "True")))));
+      }
+      nsLabels.forEach(
+          (ns, labels) ->
+              items.add(
+                  Map.of(
+                      "apiVersion",
+                      "v1",
+                      "kind",
+                      "Namespace",
+                      "metadata",
+                      Map.of("name", ns, "labels", labels))));
+      for (PodState p : pods) {
+        items.add(
+            Map.of(
+                "apiVersion", "v1",
+                "kind", "Pod",
+                "metadata",
+                    Map.of("name", p.name(), "namespace", p.namespace(), "labels", p.labels()),
+                "spec", Map.of("nodeName", p.nodeName()),
+                "status",
+                    Map.of(
+                        "phase", p.phase(),
+                        "podIP", p.podIps().get(0),
+                        "podIPs", List.of(Map.of("ip", p.podIps().get(0))))));
+      }
+      for (EgressIpState e : eips) {
+        List<Object> status = new ArrayList<>();
+        e.assignments()
+            .forEach(a -> status.add(Map.of("egressIP", a.egressIP(), "node", a.node())));
+        items.add(
+            Map.of(
+                "apiVersion", "k8s.ovn.org/v1",
+                "kind", "EgressIP",
+                "metadata", Map.of("name", e.name()),
+                "spec",
+                    Map.of(
+                        "egressIPs",
+                        e.egressIPs(),
+                        "namespaceSelector",
+                        Map.of("matchLabels", e.namespaceSelector().matchLabels())),
+                "status", Map.of("items", status)));
+      }
+      return Map.of("apiVersion", "v1", "kind", "List", "items", items);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // measure
+  // ------------------------------------------------------------------------------------------
+
+  /** Starts a server on the database and times the questions. */
+  static final class Measure {
+
+    private final Map<String, String> rows = new LinkedHashMap<>();
+
+    static void run(Path dbFile, Map<String, String> o) throws Exception {
+      new Measure().measure(dbFile, o);
+    }
+
+    private void measure(Path dbFile, Map<String, String> o) throws Exception {
+      World w = readWorld(dbFile);
+      int samples = intOpt(o, "--samples", 200);
+      String label = o.getOrDefault("--label", "this build");
+      Random rnd = new Random(intOpt(o, "--seed", 7));
+      Database db = new Database(dbFile, Database.Durability.NORMAL, 30_000);
+
+      long t0 = System.nanoTime();
+      AuditServer server =
+          AuditServer.start(
+              new AuditServer.Config(
+                  List.of(new HostPort("127.0.0.1", 0)),
+                  new HostPort("127.0.0.1", 0),
+                  db,
+                  HitWriter.Settings.DEFAULT,
+                  new ListenerSettings(
+                      ListenerSettings.DEFAULT.maxInitialLineBytes(),
+                      ListenerSettings.DEFAULT.maxHeaderBytes(),
+                      ListenerSettings.DEFAULT.maxBodyBytes(),
+                      ListenerSettings.DEFAULT.idleTimeoutSeconds(),
+                      1),
+                  null,
+                  Map.of(),
+                  false,
+                  10,
+                  TrustedProxies.NONE,
+                  null));
+      rows.put("server start-up on this history", ms(t0) + " ms");
+      try {
+        Api api = new Api(server.apiPort());
+        BenchTarget inProcess = BenchTargets.inProcess(server, db);
+
+        String nodeIp = w.nodeIps().get(rnd.nextInt(w.nodeIps().size()));
+        String egressIp =
+            w.egressIps().isEmpty() ? nodeIp : w.egressIps().get(rnd.nextInt(w.egressIps().size()));
+        String unknownIp = "198.51.100.7";
+        Map<String, String> ips = new LinkedHashMap<>();
+        ips.put("node IP", nodeIp);
+        ips.put("egress IP", egressIp);
+        ips.put("unknown IP", unknownIp);
+
+        // warm up both paths
+        for (int i = 0; i < Math.min(50, samples); i++) {
+          inProcess.whois(nodeIp, null);
+          api.get("/api/v1/whois/" + nodeIp);
+        }
+        for (var e : ips.entrySet()) {
+          String ip = e.getValue();
+          time(
+              "whois " + e.getKey() + ", now, in-process",
+              samples,
+              () -> inProcess.whois(ip, null));
+          time(
+              "whois " + e.getKey() + ", past, in-process",
+              samples,
+              () -> inProcess.whois(ip, past(rnd, w)));
+          time("whois " + e.getKey() + ", now, API", samples, () -> api.get("/api/v1/whois/" + ip));
+          time(
+              "whois " + e.getKey() + ", past, API",
+              samples,
+              () -> api.get("/api/v1/whois/" + ip + "?at=" + past(rnd, w)));
+        }
+        int pageSamples = Math.max(5, samples / 10);
+        time(
+            "hits page of 1000 at a random place, API",
+            pageSamples,
+            () -> {
+              long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+              return api.get("/api/v1/hits?limit=1000&after=" + after);
+            });
+        String ns = w.namespaces().get(rnd.nextInt(w.namespaces().size()));
+        time(
+            "hits --namespace NS --since 1d (first page of 1000), API",
+            Math.max(3, samples / 50),
+            () -> api.get("/api/v1/hits?limit=1000&since=1d&namespace=" + ns));
+        int[] found = {0};
+        time(
+            "hits --namespace NS --since 1d (all pages), API",
+            Math.max(3, samples / 50),
+            () -> found[0] = api.pages("/api/v1/hits?limit=1000&since=1d&namespace=" + ns));
+        rows.put("  (hits of NS in that day)", String.valueOf(found[0]));
+        String leaks = BenchTargets.leaksQuery();
+        if (leaks == null) {
+          rows.put("hits --leaks --since 1d (first page of 1000), API", "n/a (no such filter)");
+        } else {
+          time(
+              "hits --leaks --since 1d (first page of 1000), API",
+              Math.max(3, samples / 50),
+              () -> api.get(leaks));
+        }
+        rows.put("heap used after GC, while serving", heap());
+        rows.put("heap peak (sum of heap pools)", peakHeap());
+      } finally {
+        server.close();
+      }
+      System.out.println();
+      System.out.println("## " + label);
+      System.out.printf(
+          "history: %d days, %d hits; machine: %d CPUs, %s, max heap %d MB%n",
+          (w.endMillis() - w.startMillis()) / 86_400_000L,
+          w.hits(),
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+          Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf("%-60s %s%n", "generation / import", "");
+      w.figures().forEach((k, v) -> System.out.printf("  %-58s %s ms%n", k, v));
+      System.out.printf("%-60s %s%n", "measure", "p50 / p99 (n)");
+      rows.forEach((k, v) -> System.out.printf("  %-58s %s%n", k, v));
+    }
+
+    private static Instant past(Random rnd, World w) {
+      return Instant.ofEpochMilli(
+          w.startMillis() + (long) (rnd.nextDouble() * (w.endMillis() - w.startMillis())));
+    }
+
+    private void time(String name, int n, Callable<?> call) throws Exception {
+      long[] nanos = new long[n];
+      for (int i = 0; i < n; i++) {
+        long t0 = System.nanoTime();
+        call.call();
+        nanos[i] = System.nanoTime() - t0;
+      }
+      Arrays.sort(nanos);
+      String v =
+          String.format(
+              Locale.ROOT,
+              "%s / %s (%d)",
+              human(nanos[(int) Math.floor(0.5 * (n - 1))]),
+              human(nanos[(int) Math.ceil(0.99 * (n - 1))]),
+              n);
+      rows.put(name, v);
+      progress("%-60s %s", name, v);
+    }
+
+    private static String human(long nanos) {
+      double ms = nanos / 1e6;
+      return ms < 10
+          ? String.format(Locale.ROOT, "%.2f ms", ms)
+          : ms < 10_000
+              ? String.format(Locale.ROOT, "%.0f ms", ms)
+              : String.format(Locale.ROOT, "%.1f s", ms / 1000);
+    }
+
+    private static String heap() {
+      System.gc();
+      long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      return (used >> 20) + " MB";
+    }
+
+    private static String peakHeap() {
+      long peak = 0;
+      for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+          peak += p.getPeakUsage().getUsed();
+        }
+      }
+      return (peak >> 20) + " MB";
+    }
+  }
+
+  /** A warm HTTP/1.1 client of the API on loopback. */
+  static final class Api {
+    private final HttpClient client =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String base;
+
+    Api(int port) {
+      this.base = "http://127.0.0.1:" + port;
+    }
+
+    String get(String pathAndQuery) throws IOException, InterruptedException {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException(pathAndQuery + ": " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    }
+
+    /** Follows {@code after} until a page is short; returns the number of hits. */
+    int pages(String pathAndQuery) throws IOException, InterruptedException {
+      long after = 0;
+      int total = 0;
+      while (true) {
+        String body = get(pathAndQuery + "&after=" + after);
+        var hits = JSON.readTree(body).get("hits");
+        total += hits.size();
+        if (hits.size() < 1000) {
+          return total;
+        }
+        after = hits.get(hits.size() - 1).get("id").asLong();
+      }
+    }
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,780 @@
+package io.egressaudit.correlator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * The history of one cluster in memory, as intervals {@code [validFrom, validTo)} of object states
+ * (epoch milliseconds), indexed so that attributing a source IP at any time is a lookup: the owners
+ * of every egress IP, node IP and pod IP, and the pods of every node and namespace, each as the
+ * intervals they held.
+ *
+ * <p>The rules stay in {@link Correlator}: for an IP and a time the timeline gathers just the
+ * states those rules read (the EgressIPs valid then; for an egress IP the namespaces they select
+ * and those namespaces' pods; for a node IP the node, its pods and their namespaces; for a pod IP
+ * the pod) and applies them to that partial snapshot, which answers exactly as the whole cluster's
+ * state would. What the rules derive from EgressIPs alone (which assigned EgressIPs select a
+ * namespace) is worked out once per span of unchanged EgressIPs and shared.
+ *
+ * <p>Fed with what history records, in the order it was committed: {@link #add} for each stored
+ * interval when loading, {@link #opened} and {@link #closed} for each change after. Each interval
+ * carries its row id in history, so a change delivered twice (recorded while loading) is applied
+ * once. Thread-safe: many readers, one writer at a time.
+ */
+public final class AttributionTimeline {
+
+  /** {@code validTo} of an interval still open. */
+  public static final long OPEN = Long.MAX_VALUE;
+
+  private final String cluster;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Interner interner = new Interner();
+
+  private final IntervalList pods = new IntervalList();
+  private final Map<String, IntervalList> podsByNode = new HashMap<>();
+  private final Map<String, IntervalList> podsByNamespace = new HashMap<>();
+  private final Map<String, IntervalList> podsByIp = new HashMap<>();
+  private final IntervalList nodes = new IntervalList();
+  private final Map<String, IntervalList> nodesByAddress = new HashMap<>();
+  private final IntervalList namespaces = new IntervalList();
+  private final Map<String, IntervalList> namespacesByName = new HashMap<>();
+  private final IntervalList egressIps = new IntervalList();
+  private final Map<String, IntervalList> egressIpsByIp = new HashMap<>();
+  private final Map<ObjectRef, StateInterval> open = new HashMap<>();
+  private final Map<Long, EgressSelection> selections = new ConcurrentHashMap<>();
+  private long[] egressChangePoints = new long[0];
+  private long firstChange = Long.MAX_VALUE;
+  private long lastChange = Long.MIN_VALUE;
+  private long loadedRowId;
+  private long intervals;
+
+  /**
+   * An empty timeline.
+   *
+   * @param cluster the cluster's name
+   */
+  public AttributionTimeline(String cluster) {
+    this.cluster = cluster;
+  }
+
+  /** The cluster's name. */
+  public String cluster() {
+    return cluster;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // feeding
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Adds a stored interval, open or ended (loading history), in any order.
+   *
+   * @param rowId the interval's row id in history (increasing with every interval recorded)
+   * @param state the object's state
+   * @param validFrom when it began, epoch ms
+   * @param validTo when it ended, epoch ms, or {@link #OPEN}
+   */
+  public void add(long rowId, ClusterObject state, long validFrom, long validTo) {
+    lock.writeLock().lock();
+    try {
+      insert(rowId, state, validFrom, validTo);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Says that every interval with a row id up to {@code rowId} has been added by a load: changes
+   * delivered later for those rows ({@link #opened}) were recorded while loading and are ignored.
+   */
+  public void loadedThrough(long rowId) {
+    lock.writeLock().lock();
+    try {
+      loadedRowId = Math.max(loadedRowId, rowId);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * A new state began: the interval history just recorded as row {@code rowId}.
+   *
+   * @param rowId its row id; a row a load already added is ignored (see {@link #loadedThrough})
+   * @param state the object's state
+   * @param validFrom when it began, epoch ms
+   */
+  public void opened(long rowId, ClusterObject state, long validFrom) {
+    lock.writeLock().lock();
+    try {
+      if (rowId != 0 && rowId <= loadedRowId) {
+        return;
+      }
+      insert(rowId, state, validFrom, OPEN);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * An object's state ended (it changed, or the object was deleted).
+   *
+   * @param rowId the row id of the interval that ended; another open interval of the object is left
+   *     alone (a change delivered after a load that already saw it)
+   * @param ref the object
+   * @param validTo when it ended, epoch ms
+   */
+  public void closed(long rowId, ObjectRef ref, long validTo) {
+    lock.writeLock().lock();
+    try {
+      StateInterval i = open.get(ref);
+      if (i == null || (rowId != 0 && i.rowId != rowId)) {
+        return;
+      }
+      i.validTo = validTo;
+      open.remove(ref);
+      lastChange = Math.max(lastChange, validTo);
+      if (i.state instanceof EgressIpState) {
+        egressChanged();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void insert(long rowId, ClusterObject raw, long validFrom, long validTo) {
+    ClusterObject state = interner.intern(raw);
+    StateInterval i = new StateInterval(rowId, state, validFrom, validTo);
+    if (validTo == OPEN) {
+      StateInterval before = open.put(state.ref(), i);
+      if (before != null && before.validTo == OPEN) {
+        before.validTo = Math.max(before.validFrom, validFrom); // a close we were not told of
+      }
+    }
+    firstChange = Math.min(firstChange, validFrom);
+    lastChange = Math.max(lastChange, validTo == OPEN ? validFrom : validTo);
+    intervals++;
+    if (state instanceof PodState p) {
+      pods.add(i);
+      if (p.nodeName() != null) {
+        list(podsByNode, p.nodeName()).add(i);
+      }
+      list(podsByNamespace, p.namespace()).add(i);
+      for (String ip : p.podIps()) {
+        list(podsByIp, ip).add(i);
+      }
+    } else if (state instanceof NodeState n) {
+      nodes.add(i);
+      for (String ip : n.addresses()) {
+        list(nodesByAddress, ip).add(i);
+      }
+    } else if (state instanceof NamespaceState ns) {
+      namespaces.add(i);
+      list(namespacesByName, ns.name()).add(i);
+    } else if (state instanceof EgressIpState e) {
+      egressIps.add(i);
+      java.util.Set<String> ips = new java.util.LinkedHashSet<>(e.egressIPs());
+      e.assignments().forEach(a -> ips.add(a.egressIP()));
+      for (String ip : ips) {
+        list(egressIpsByIp, ip).add(i);
+      }
+      egressChanged();
+    }
+  }
+
+  private void egressChanged() {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    egressIps.forEach(
+        i -> {
+          points.add(i.validFrom);
+          if (i.validTo != OPEN) {
+            points.add(i.validTo);
+          }
+        });
+    egressChangePoints = points.stream().mapToLong(Long::longValue).toArray();
+    selections.clear();
+  }
+
+  private static IntervalList list(Map<String, IntervalList> index, String key) {
+    return index.computeIfAbsent(key, k -> new IntervalList());
+  }
+
+  /**
+   * Drops every interval that ended at or before {@code cutoff} (history retention): no attribution
+   * at a time after the cutoff read them.
+   *
+   * @param cutoff epoch ms
+   * @return how many intervals were dropped
+   */
+  public long prune(long cutoff) {
+    lock.writeLock().lock();
+    try {
+      java.util.function.Predicate<StateInterval> ended = i -> i.validTo <= cutoff;
+      long dropped = pods.removeIf(ended);
+      dropped += nodes.removeIf(ended);
+      dropped += namespaces.removeIf(ended);
+      dropped += egressIps.removeIf(ended);
+      for (Map<String, IntervalList> index :
+          List.of(podsByNode, podsByNamespace, podsByIp, nodesByAddress, namespacesByName)) {
+        index.values().removeIf(l -> l.removeIf(ended) >= 0 && l.size() == 0);
+      }
+      egressIpsByIp.values().removeIf(l -> l.removeIf(ended) >= 0 && l.size() == 0);
+      intervals -= dropped;
+      firstChange =
+          Math.min(
+              Math.min(pods.firstStart(), nodes.firstStart()),
+              Math.min(namespaces.firstStart(), egressIps.firstStart()));
+      egressChanged();
+      return dropped;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // questions
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Attributes a canonical source IP at a time with this cluster's state valid then: what {@link
+   * Correlator#attribute} answers for the whole snapshot at {@code at}.
+   *
+   * @param ip canonical text as {@link SourceIp#canonical(String)} returns it
+   * @param at the time the IP was seen
+   * @return the matches in rule order; empty when no rule holds
+   */
+  public List<Attribution> attribute(String ip, Instant at) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      List<StateInterval> egressNow = egressIps.validAt(t);
+      egressNow.forEach(i -> put(objects, i));
+      List<EgressIpState> relevant = new ArrayList<>(1);
+      IntervalList owning = egressIpsByIp.get(ip);
+      if (owning != null) {
+        owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
+      }
+      if (!relevant.isEmpty()) {
+        namespaces.validAt(
+            t,
+            n -> {
+              NamespaceState ns = (NamespaceState) n.state;
+              for (EgressIpState e : relevant) {
+                if (e.selects(ns)) {
+                  put(objects, n);
+                  validAt(podsByNamespace, ns.name(), t, p -> put(objects, p));
+                  return;
+                }
+              }
+            });
+      }
+      IntervalList nodeList = nodesByAddress.get(ip);
+      if (nodeList != null) {
+        nodeList.validAt(
+            t,
+            n -> {
+              put(objects, n);
+              validAt(
+                  podsByNode,
+                  ((NodeState) n.state).name(),
+                  t,
+                  p -> {
+                    put(objects, p);
+                    validAt(
+                        namespacesByName,
+                        ((PodState) p.state).namespace(),
+                        t,
+                        ns -> put(objects, ns));
+                  });
+            });
+      }
+      validAt(podsByIp, ip, t, p -> put(objects, p));
+      if (objects.isEmpty()) {
+        return List.of();
+      }
+      return Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t)));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The whole state of the cluster at a time, as a snapshot (for {@link NamespaceSources}).
+   *
+   * @param at the time
+   * @return the snapshot; empty before history starts
+   */
+  public ClusterSnapshot snapshotAt(Instant at) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      nodes.validAt(t, add);
+      namespaces.validAt(t, add);
+      pods.validAt(t, add);
+      egressIps.validAt(t, add);
+      return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The times at which this cluster's state changed within {@code [from, to)}, and {@code from}
+   * itself: one snapshot per element covers the period. Bounded by the caller's period, not by
+   * history.
+   *
+   * @param from epoch ms
+   * @param to epoch ms
+   * @param kinds only changes of objects of these kinds
+   */
+  public long[] changePoints(long from, long to, java.util.Set<ObjectKind> kinds) {
+    lock.readLock().lock();
+    try {
+      java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+      points.add(from);
+      Consumer<StateInterval> add =
+          i -> {
+            if (i.validFrom > from && i.validFrom < to) {
+              points.add(i.validFrom);
+            }
+            if (i.validTo > from && i.validTo < to) {
+              points.add(i.validTo);
+            }
+          };
+      if (kinds.contains(ObjectKind.POD)) {
+        pods.overlapping(from, to, add);
+      }
+      if (kinds.contains(ObjectKind.NODE)) {
+        nodes.overlapping(from, to, add);
+      }
+      if (kinds.contains(ObjectKind.NAMESPACE)) {
+        namespaces.overlapping(from, to, add);
+      }
+      if (kinds.contains(ObjectKind.EGRESS_IP)) {
+        egressIps.overlapping(from, to, add);
+      }
+      return points.stream().mapToLong(Long::longValue).toArray();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Where a namespace's traffic could have come from over a period: every source IP that some rule
+   * could attribute to the namespace (as an owner, a candidate or a leak suspect), with the spans
+   * when it could. A superset: the IPs of EgressIPs while they selected the namespace, the node IPs
+   * of nodes while the namespace had a pod there, and its pods' IPs. Attribute each hit found to
+   * know for sure.
+   *
+   * @param namespace the namespace
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   * @return spans by IP; merged where they touch
+   */
+  public List<IpSpan> namespaceSpans(String namespace, long from, long to) {
+    lock.readLock().lock();
+    try {
+      SpanCollector out = new SpanCollector(from, to);
+      IntervalList nsList = namespacesByName.get(namespace);
+      if (nsList != null) {
+        nsList.overlapping(
+            from,
+            to,
+            n ->
+                egressIps.overlapping(
+                    Math.max(from, n.validFrom),
+                    Math.min(to, n.validTo),
+                    e -> {
+                      EgressIpState eip = (EgressIpState) e.state;
+                      if (eip.selects((NamespaceState) n.state)) {
+                        long f = Math.max(n.validFrom, e.validFrom);
+                        long u = Math.min(n.validTo, e.validTo);
+                        eip.egressIPs().forEach(ip -> out.add(ip, f, u));
+                        eip.assignments().forEach(a -> out.add(a.egressIP(), f, u));
+                      }
+                    }));
+      }
+      IntervalList podList = podsByNamespace.get(namespace);
+      if (podList != null) {
+        podList.overlapping(
+            from,
+            to,
+            p -> {
+              PodState pod = (PodState) p.state;
+              pod.podIps().forEach(ip -> out.add(ip, p.validFrom, p.validTo));
+              if (pod.nodeName() != null) {
+                nodes.overlapping(
+                    Math.max(from, p.validFrom),
+                    Math.min(to, p.validTo),
+                    n -> {
+                      NodeState node = (NodeState) n.state;
+                      if (node.name().equals(pod.nodeName())) {
+                        long f = Math.max(n.validFrom, p.validFrom);
+                        long u = Math.min(n.validTo, p.validTo);
+                        node.addresses().forEach(ip -> out.add(ip, f, u));
+                      }
+                    });
+              }
+            });
+      }
+      return out.spans();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Where traffic an EgressIP object owned could have come from over a period: its IPs (asked for
+   * or assigned) with the spans it had them.
+   *
+   * @param name the EgressIP's {@code metadata.name}
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   */
+  public List<IpSpan> egressIpSpans(String name, long from, long to) {
+    lock.readLock().lock();
+    try {
+      SpanCollector out = new SpanCollector(from, to);
+      egressIps.overlapping(
+          from,
+          to,
+          e -> {
+            EgressIpState eip = (EgressIpState) e.state;
+            if (eip.name().equals(name)) {
+              eip.egressIPs().forEach(ip -> out.add(ip, e.validFrom, e.validTo));
+              eip.assignments().forEach(a -> out.add(a.egressIP(), e.validFrom, e.validTo));
+            }
+          });
+      return out.spans();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The source IPs that attribution can tie to a node over a period: its addresses, the egress IPs
+   * assigned to it, and the IPs of its pods.
+   *
+   * @param node the node's {@code metadata.name}
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   */
+  public List<IpSpan> nodeSpans(String node, long from, long to) {
+    lock.readLock().lock();
+    try {
+      SpanCollector out = new SpanCollector(from, to);
+      nodes.overlapping(
+          from,
+          to,
+          n -> {
+            NodeState s = (NodeState) n.state;
+            if (s.name().equals(node)) {
+              s.addresses().forEach(ip -> out.add(ip, n.validFrom, n.validTo));
+            }
+          });
+      egressIps.overlapping(
+          from,
+          to,
+          e ->
+              ((EgressIpState) e.state)
+                  .assignments().stream()
+                      .filter(a -> node.equals(a.node()))
+                      .forEach(a -> out.add(a.egressIP(), e.validFrom, e.validTo)));
+      IntervalList podList = podsByNode.get(node);
+      if (podList != null) {
+        podList.overlapping(
+            from,
+            to,
+            p -> ((PodState) p.state).podIps().forEach(ip -> out.add(ip, p.validFrom, p.validTo)));
+      }
+      return out.spans();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The source IPs that can match a kind of rule over a period: EgressIP IPs for {@code egress-ip}
+   * and {@code egress-ip-unassigned}, node addresses for {@code node}, pod IPs for {@code pod}.
+   *
+   * @param kind any kind but {@link AttributionKind#UNKNOWN}
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   * @throws IllegalArgumentException for {@code unknown}, which no IP set describes
+   */
+  public List<IpSpan> kindSpans(AttributionKind kind, long from, long to) {
+    lock.readLock().lock();
+    try {
+      SpanCollector out = new SpanCollector(from, to);
+      switch (kind) {
+        case EGRESS_IP, EGRESS_IP_UNASSIGNED ->
+            egressIps.overlapping(
+                from,
+                to,
+                e -> {
+                  EgressIpState eip = (EgressIpState) e.state;
+                  eip.egressIPs().forEach(ip -> out.add(ip, e.validFrom, e.validTo));
+                  eip.assignments().forEach(a -> out.add(a.egressIP(), e.validFrom, e.validTo));
+                });
+        case NODE ->
+            nodes.overlapping(
+                from,
+                to,
+                n ->
+                    ((NodeState) n.state)
+                        .addresses()
+                        .forEach(ip -> out.add(ip, n.validFrom, n.validTo)));
+        case POD ->
+            pods.overlapping(
+                from,
+                to,
+                p -> {
+                  PodState pod = (PodState) p.state;
+                  if (!pod.hostNetwork()) {
+                    pod.podIps().forEach(ip -> out.add(ip, p.validFrom, p.validTo));
+                  }
+                });
+        case UNKNOWN -> throw new IllegalArgumentException("no IP set describes unknown");
+      }
+      return out.spans();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Every owner a source IP has had over a period, as the rules name it, with the span each held:
+   * consecutive times with the same answer are one span.
+   *
+   * @param ip canonical source IP
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   * @return the spans in time order
+   */
+  public List<OwnerSpan> ownersOf(String ip, long from, long to) {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    lock.readLock().lock();
+    try {
+      points.add(from);
+      Consumer<StateInterval> add =
+          i -> {
+            if (i.validFrom > from && i.validFrom < to) {
+              points.add(i.validFrom);
+            }
+            if (i.validTo > from && i.validTo < to) {
+              points.add(i.validTo);
+            }
+          };
+      egressIps.overlapping(from, to, add);
+      IntervalList l = nodesByAddress.get(ip);
+      if (l != null) {
+        l.overlapping(
+            from,
+            to,
+            n -> {
+              add.accept(n);
+              validOverlapping(podsByNode, ((NodeState) n.state).name(), from, to, add);
+            });
+      }
+      validOverlapping(podsByIp, ip, from, to, add);
+      IntervalList owning = egressIpsByIp.get(ip);
+      if (owning != null) {
+        namespaces.overlapping(from, to, add);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    List<OwnerSpan> out = new ArrayList<>();
+    Map<Attribution, Integer> running = new HashMap<>();
+    Long[] ts = points.toArray(new Long[0]);
+    for (int k = 0; k < ts.length; k++) {
+      long t = ts[k];
+      long end = k + 1 < ts.length ? ts[k + 1] : to;
+      Map<Attribution, Integer> next = new HashMap<>();
+      for (Attribution a : attribute(ip, Instant.ofEpochMilli(t))) {
+        Attribution key = ownerKey(a);
+        Integer j = running.get(key);
+        if (j != null) {
+          OwnerSpan s = out.get(j);
+          out.set(j, new OwnerSpan(s.owner(), s.from(), end));
+        } else {
+          j = out.size();
+          out.add(new OwnerSpan(a, t, end));
+        }
+        next.put(key, j);
+      }
+      running = next;
+    }
+    return out;
+  }
+
+  /** What makes two answers the same owner over time: all but the pods, which come and go. */
+  private static Attribution ownerKey(Attribution a) {
+    return new Attribution(
+        a.cluster(),
+        a.kind(),
+        a.egressIP(),
+        a.node(),
+        a.namespaces(),
+        List.of(),
+        a.since(),
+        a.assignedIPs(),
+        a.ambiguous(),
+        a.leakSuspects(),
+        null);
+  }
+
+  /**
+   * What history covers.
+   *
+   * @param firstChange the earliest time the timeline knows a state at, or null when empty
+   * @param lastChange the latest time a state began or ended, or null when empty
+   * @param objectsNow objects valid now (at {@code lastChange} or later), by kind
+   * @param intervals intervals held in memory
+   */
+  public record Coverage(
+      Instant firstChange,
+      Instant lastChange,
+      Map<ObjectKind, Integer> objectsNow,
+      long intervals) {}
+
+  /** What history covers, for {@code clusters}. */
+  public Coverage coverage() {
+    lock.readLock().lock();
+    try {
+      Map<ObjectKind, Integer> counts = new EnumMap<>(ObjectKind.class);
+      for (ObjectKind k : ObjectKind.values()) {
+        counts.put(k, 0);
+      }
+      open.keySet().forEach(r -> counts.merge(r.kind(), 1, Integer::sum));
+      return new Coverage(
+          firstChange == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChange),
+          lastChange == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastChange),
+          counts,
+          intervals);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The earliest time this timeline knows the cluster's state at, or null when it knows none. */
+  public Instant historyStart() {
+    lock.readLock().lock();
+    try {
+      return firstChange == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChange);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static void put(Map<ClusterObject, Instant> objects, StateInterval i) {
+    objects.put(i.state, Instant.ofEpochMilli(i.validFrom));
+  }
+
+  private static void validAt(
+      Map<String, IntervalList> index, String key, long t, Consumer<StateInterval> into) {
+    IntervalList l = index.get(key);
+    if (l != null) {
+      l.validAt(t, into);
+    }
+  }
+
+  private static void validOverlapping(
+      Map<String, IntervalList> index,
+      String key,
+      long from,
+      long to,
+      Consumer<StateInterval> into) {
+    IntervalList l = index.get(key);
+    if (l != null) {
+      l.overlapping(from, to, into);
+    }
+  }
+
+  /** The shared derived facts of the EgressIPs valid at {@code t}. Under the read lock. */
+  private EgressSelection selection(long t) {
+    int i = Arrays.binarySearch(egressChangePoints, t);
+    long epoch = i >= 0 ? i : -i - 2;
+    return selections.computeIfAbsent(
+        epoch,
+        e -> {
+          List<EgressIpState> states = new ArrayList<>();
+          egressIps.validAt(t, s -> states.add((EgressIpState) s.state));
+          // the order a snapshot keeps them in: by name
+          states.sort(java.util.Comparator.comparing(EgressIpState::name));
+          return new EgressSelection(states);
+        });
+  }
+
+  /**
+   * One source IP and a span of time.
+   *
+   * @param ip canonical source IP
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   */
+  public record IpSpan(String ip, long from, long to) {}
+
+  /**
+   * One owner of a source IP and the span it held it.
+   *
+   * @param owner the attribution (pods as at the start of the span)
+   * @param from epoch ms, included
+   * @param until epoch ms, excluded
+   */
+  public record OwnerSpan(Attribution owner, long from, long until) {}
+
+  /** Collects spans per IP, clipped to a period and merged where they touch or overlap. */
+  private static final class SpanCollector {
+    private final long from;
+    private final long to;
+    private final Map<String, TreeMap<Long, Long>> byIp = new LinkedHashMap<>();
+
+    SpanCollector(long from, long to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void add(String ip, long f, long u) {
+      long a = Math.max(from, f);
+      long b = Math.min(to, u);
+      if (a >= b) {
+        return;
+      }
+      TreeMap<Long, Long> spans = byIp.computeIfAbsent(ip, k -> new TreeMap<>());
+      var before = spans.floorEntry(a);
+      if (before != null && before.getValue() >= a) {
+        a = before.getKey();
+        b = Math.max(b, before.getValue());
+        spans.remove(before.getKey());
+      }
+      var next = spans.ceilingEntry(a);
+      while (next != null && next.getKey() <= b) {
+        b = Math.max(b, next.getValue());
+        spans.remove(next.getKey());
+        next = spans.ceilingEntry(a);
+      }
+      spans.put(a, b);
+    }
+
+    List<IpSpan> spans() {
+      List<IpSpan> out = new ArrayList<>();
+      byIp.forEach((ip, spans) -> spans.forEach((f, u) -> out.add(new IpSpan(ip, f, u))));
+      return out;
+    }
+  }
+}

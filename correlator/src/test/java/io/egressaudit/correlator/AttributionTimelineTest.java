@@ -1,0 +1,243 @@
+package io.egressaudit.correlator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.correlator.AttributionTimeline.IpSpan;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The timeline answers as the rules do on the whole snapshot of the time asked about: property
+ * style, over randomized histories (fixed seeds) with pods churning, IPs reused, EgressIPs failing
+ * over, late observations inserted before the end, and retention.
+ */
+class AttributionTimelineTest {
+
+  /** One history as intervals, and the timeline fed with it. */
+  static final class RandomHistory {
+    final Random rnd;
+    final List<StateInterval> all = new ArrayList<>();
+    final Map<ObjectRef, StateInterval> open = new HashMap<>();
+    final AttributionTimeline timeline = new AttributionTimeline("c");
+    final List<String> ips = new ArrayList<>();
+    long clock = 1_000;
+    long rowId;
+
+    RandomHistory(long seed) {
+      rnd = new Random(seed);
+      for (int i = 1; i <= 4; i++) {
+        ips.add("10.0.0." + i);
+        ips.add("10.1.0." + i);
+      }
+      for (int i = 1; i <= 10; i++) {
+        ips.add("10.128.0." + i);
+      }
+      ips.add("192.0.2.1");
+    }
+
+    String pick(String... options) {
+      return options[rnd.nextInt(options.length)];
+    }
+
+    ClusterObject randomObject() {
+      return switch (rnd.nextInt(10)) {
+        case 0 ->
+            new NodeState(
+                "node-" + rnd.nextInt(4),
+                rnd.nextInt(8) == 0 ? List.of() : List.of("10.0.0." + (1 + rnd.nextInt(4))),
+                Map.of(),
+                true);
+        case 1 ->
+            new NamespaceState(
+                "ns-" + rnd.nextInt(6),
+                rnd.nextBoolean() ? Map.of("team", pick("a", "b", "c")) : Map.of());
+        case 2 ->
+            new EgressIpState(
+                "eip-" + rnd.nextInt(3),
+                List.of("10.1.0." + (1 + rnd.nextInt(4))),
+                new LabelSelector(Map.of("team", pick("a", "b")), List.of()),
+                rnd.nextInt(3) == 0 ? new LabelSelector(Map.of("app", pick("x", "y")), null) : null,
+                rnd.nextInt(3) == 0
+                    ? List.of()
+                    : List.of(
+                        new EgressIpAssignment(
+                            "10.1.0." + (1 + rnd.nextInt(4)), "node-" + rnd.nextInt(4))));
+        default -> {
+          boolean host = rnd.nextInt(10) == 0;
+          String node = rnd.nextInt(12) == 0 ? null : "node-" + rnd.nextInt(4);
+          yield new PodState(
+              "ns-" + rnd.nextInt(6),
+              "pod-" + rnd.nextInt(40),
+              node,
+              List.of(
+                  host ? "10.0.0." + (1 + rnd.nextInt(4)) : "10.128.0." + (1 + rnd.nextInt(10))),
+              host,
+              Map.of("app", pick("x", "y")),
+              rnd.nextInt(10) == 0 ? "Succeeded" : "Running");
+        }
+      };
+    }
+
+    /** One observation, sometimes timed before the latest one of other objects. */
+    void step(boolean feedTimeline) {
+      clock += 1 + rnd.nextInt(50);
+      ClusterObject o = randomObject();
+      StateInterval before = open.get(o.ref());
+      long at = clock - rnd.nextInt(80);
+      if (before != null) {
+        at = Math.max(at, before.validFrom);
+      } else {
+        for (StateInterval i : all) {
+          if (i.state.ref().equals(o.ref())) {
+            at = Math.max(at, i.validTo);
+          }
+        }
+      }
+      if (before != null) {
+        before.validTo = at;
+        open.remove(o.ref());
+        if (feedTimeline) {
+          timeline.closed(before.rowId, o.ref(), at);
+        }
+      }
+      if (rnd.nextInt(6) == 0 && before != null) {
+        return; // a deletion
+      }
+      StateInterval i = new StateInterval(++rowId, o, at, AttributionTimeline.OPEN);
+      all.add(i);
+      open.put(o.ref(), i);
+      if (feedTimeline) {
+        timeline.opened(i.rowId, o, at);
+      }
+    }
+
+    ClusterSnapshot snapshotAt(long t) {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      for (StateInterval i : all) {
+        if (i.validAt(t)) {
+          objects.put(i.state, Instant.ofEpochMilli(i.validFrom));
+        }
+      }
+      return new ClusterSnapshot("c", objects);
+    }
+
+    long randomTime() {
+      return rnd.nextLong(clock + 100);
+    }
+  }
+
+  @Test
+  void timelineAttributesAsTheRulesDoOnTheWholeSnapshot() {
+    for (long seed = 1; seed <= 20; seed++) {
+      RandomHistory h = new RandomHistory(seed);
+      for (int i = 0; i < 400; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 300; q++) {
+        long t = h.randomTime();
+        String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+        assertThat(h.timeline.attribute(ip, Instant.ofEpochMilli(t)))
+            .as("seed %d, %s at %d", seed, ip, t)
+            .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+      }
+    }
+  }
+
+  @Test
+  void aTimelineLoadedFromStoredIntervalsAnswersAsOneFedChangeByChange() {
+    RandomHistory h = new RandomHistory(42);
+    for (int i = 0; i < 600; i++) {
+      h.step(true);
+    }
+    AttributionTimeline loaded = new AttributionTimeline("c");
+    List<StateInterval> byStart = new ArrayList<>(h.all);
+    byStart.sort(java.util.Comparator.comparingLong(i -> i.validFrom));
+    byStart.forEach(i -> loaded.add(i.rowId, i.state, i.validFrom, i.validTo));
+    loaded.loadedThrough(h.rowId);
+    // changes recorded while loading arrive again: each is applied once
+    h.all.forEach(i -> loaded.opened(i.rowId, i.state, i.validFrom));
+    for (int q = 0; q < 500; q++) {
+      long t = h.randomTime();
+      String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+      Instant at = Instant.ofEpochMilli(t);
+      assertThat(h.timeline.attribute(ip, at))
+          .as("fed: %s at %d", ip, t)
+          .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+      assertThat(loaded.attribute(ip, at))
+          .as("%s at %d", ip, t)
+          .isEqualTo(h.timeline.attribute(ip, at));
+    }
+  }
+
+  @Test
+  void pruningKeepsEveryAnswerAfterTheCutoff() {
+    RandomHistory h = new RandomHistory(7);
+    for (int i = 0; i < 600; i++) {
+      h.step(true);
+    }
+    long cutoff = h.clock / 2;
+    long dropped = h.timeline.prune(cutoff);
+    assertThat(dropped).isPositive();
+    assertThat(h.timeline.historyStart()).isNotNull();
+    for (int q = 0; q < 500; q++) {
+      long t = cutoff + h.rnd.nextLong(h.clock - cutoff + 100);
+      String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+      assertThat(h.timeline.attribute(ip, Instant.ofEpochMilli(t)))
+          .as("%s at %d", ip, t)
+          .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+    }
+  }
+
+  @Test
+  void namespaceSpansCoverEveryHitTheRulesGiveTheNamespace() {
+    for (long n = 100; n < 110; n++) {
+      long seed = n;
+      RandomHistory h = new RandomHistory(seed);
+      for (int i = 0; i < 300; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 300; q++) {
+        long t = h.randomTime();
+        String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+        for (Attribution a : h.timeline.attribute(ip, Instant.ofEpochMilli(t))) {
+          Stream.concat(
+                  a.namespaces().stream(),
+                  a.leakSuspects() == null ? Stream.empty() : a.leakSuspects().stream())
+              .forEach(
+                  ns ->
+                      assertThat(h.timeline.namespaceSpans(ns, 0, Long.MAX_VALUE - 1))
+                          .as("seed %d: %s at %d is %s's", seed, ip, t, ns)
+                          .anyMatch(s -> s.ip().equals(ip) && s.from() <= t && t < s.to()));
+        }
+      }
+    }
+  }
+
+  @Test
+  void spansOfOneIpAreMergedWhereTheyTouch() {
+    AttributionTimeline tl = new AttributionTimeline("c");
+    NamespaceState ns = new NamespaceState("simpson", Map.of());
+    tl.add(1, ns, 0, AttributionTimeline.OPEN);
+    tl.add(
+        2, new NodeState("w0", List.of("10.0.0.1"), Map.of(), true), 0, AttributionTimeline.OPEN);
+    tl.add(
+        3,
+        new PodState("simpson", "a", "w0", List.of("10.128.0.1"), false, Map.of(), "Running"),
+        10,
+        20);
+    tl.add(
+        4,
+        new PodState("simpson", "b", "w0", List.of("10.128.0.2"), false, Map.of(), "Running"),
+        20,
+        30);
+    assertThat(tl.namespaceSpans("simpson", 0, 100))
+        .contains(new IpSpan("10.0.0.1", 10, 30))
+        .doesNotContain(new IpSpan("10.0.0.1", 10, 20));
+  }
+}

@@ -1,0 +1,152 @@
+package io.egressaudit.sql;
+
+import io.egressaudit.correlator.ClusterObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads cluster history as intervals, for building in-memory timelines: every stored state of every
+ * object, in the order it was recorded. One read transaction, so the intervals and the row id they
+ * run to are one consistent picture even while history is written.
+ */
+public final class HistoryLoader {
+
+  private static final SqlStatements SQL = SqlStatements.load("history.sql");
+
+  private HistoryLoader() {}
+
+  /** Receives intervals. */
+  @FunctionalInterface
+  public interface Sink {
+    /**
+     * One stored interval.
+     *
+     * @param cluster the cluster
+     * @param rowId its row id in {@code cluster_object}
+     * @param state the object's state
+     * @param validFrom epoch ms
+     * @param validTo epoch ms, or {@link Long#MAX_VALUE} while still valid
+     */
+    void interval(String cluster, long rowId, ClusterObject state, long validFrom, long validTo);
+  }
+
+  /**
+   * Reads the intervals of a cluster (or all) that overlap a period.
+   *
+   * @param database the database
+   * @param cluster only this cluster, or null for all
+   * @param from epoch ms, included ({@link Long#MIN_VALUE} for all)
+   * @param to epoch ms, excluded ({@link Long#MAX_VALUE} for all)
+   * @param sink receives each interval, in row order
+   * @return the highest row id in history when it was read: every interval up to it was offered
+   * @throws DatabaseException when history cannot be read
+   */
+  public static long load(Database database, String cluster, long from, long to, Sink sink) {
+    try (Connection c = database.openReader()) {
+      c.setAutoCommit(false);
+      try {
+        long mark = changeMark(c)[0];
+        try (PreparedStatement st = c.prepareStatement(SQL.get("select-intervals"))) {
+          if (cluster == null) {
+            st.setNull(1, Types.VARCHAR);
+          } else {
+            st.setString(1, cluster);
+          }
+          st.setLong(2, from);
+          st.setLong(3, to);
+          st.setFetchSize(10_000);
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              long validTo = rs.getLong(6);
+              if (rs.wasNull()) {
+                validTo = Long.MAX_VALUE;
+              }
+              sink.interval(
+                  rs.getString(2),
+                  rs.getLong(1),
+                  ObjectJson.read(rs.getString(3), rs.getString(4)),
+                  rs.getLong(5),
+                  validTo);
+            }
+          }
+        }
+        return mark;
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A value that changes whenever any process writes history: compare two to know whether history
+   * must be read again (another process imported a dump).
+   *
+   * @throws DatabaseException when history cannot be read
+   */
+  public static String changeMark(Database database) {
+    try (Connection c = database.openReader()) {
+      long[] m = changeMark(c);
+      return m[0] + "/" + m[1];
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long[] changeMark(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(SQL.get("select-change-mark"));
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
+    }
+  }
+
+  /**
+   * The clusters with history and when each one's history starts (the earliest {@code valid_from}),
+   * sorted by cluster.
+   *
+   * @throws DatabaseException when history cannot be read
+   */
+  public static Map<String, java.time.Instant> historyStarts(Database database) {
+    Map<String, java.time.Instant> out = new LinkedHashMap<>();
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-history-starts"));
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Where each cluster's latest snapshot import came from ({@code cluster_import.source}: a file
+   * path, {@code bundled:...}, or the live context's source), by cluster.
+   *
+   * @throws DatabaseException when history cannot be read
+   */
+  public static Map<String, String> sources(Database database) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-cluster-sources"));
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+}
