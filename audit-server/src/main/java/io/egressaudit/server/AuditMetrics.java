@@ -1,5 +1,6 @@
 package io.egressaudit.server;
 
+import io.egressaudit.controller.SourceState;
 import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.sql.HitWriter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -84,6 +86,59 @@ public final class AuditMetrics {
             "Hit listener answers by status; none: the row was committed but the client had gone"
                 + " before its 200 could be written. Rows of the listener = 200 + none.")
         .register(registry);
+  }
+
+  /**
+   * Adds a gauge per cluster source: {@code egress_audit_cluster_ready} (1 once recorded), {@code
+   * egress_audit_cluster_stale} (1 while stale), {@code egress_audit_cluster_sync_age_seconds} (-1
+   * before the first sync) and {@code egress_audit_cluster_watch_restarts_total}, each tagged
+   * {@code cluster}.
+   *
+   * @param sources the sources {@code serve} was given; their clusters are known at start
+   */
+  public void clusterSources(ClusterSources sources) {
+    for (String cluster : sources.clusters()) {
+      Gauge.builder(
+              "egress_audit_cluster_ready",
+              sources,
+              s -> state(s, cluster) != null && state(s, cluster).ready() ? 1 : 0)
+          .tag("cluster", cluster)
+          .description("1 once the cluster's source has been recorded at least once (/readyz)")
+          .register(registry);
+      Gauge.builder(
+              "egress_audit_cluster_stale",
+              sources,
+              s ->
+                  state(s, cluster) != null
+                          && state(s, cluster).status() == SourceState.Status.STALE
+                      ? 1
+                      : 0)
+          .tag("cluster", cluster)
+          .description("1 while the cluster's view is stale (a watch is down, a file failed)")
+          .register(registry);
+      Gauge.builder(
+              "egress_audit_cluster_sync_age",
+              sources,
+              s ->
+                  state(s, cluster) == null
+                      ? -1
+                      : state(s, cluster).secondsSinceSync(Instant.now()))
+          .tag("cluster", cluster)
+          .description("Seconds since the cluster's source was last known in sync; -1 before")
+          .baseUnit("seconds")
+          .register(registry);
+      FunctionCounter.builder(
+              "egress_audit_cluster_watch_restarts",
+              sources,
+              s -> state(s, cluster) == null ? 0 : state(s, cluster).watchRestarts())
+          .tag("cluster", cluster)
+          .description("Lists of a live cluster after its first (410 Gone, lost watches)")
+          .register(registry);
+    }
+  }
+
+  private static SourceState state(ClusterSources sources, String cluster) {
+    return sources.state(cluster);
   }
 
   /** The Prometheus text exposition of every metric. */

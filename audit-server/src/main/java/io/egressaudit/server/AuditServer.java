@@ -159,6 +159,7 @@ public final class AuditServer implements AutoCloseable {
   private final List<ListenerStats> listenerStats =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
+  private final ClusterSources sources;
   private int apiPort;
   private LiveClusters live;
   private ClusterTimelines timelines;
@@ -178,6 +179,17 @@ public final class AuditServer implements AutoCloseable {
     this.apiCap = apiCap;
     this.vertx = vertx;
     this.writer = writer;
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    if (config.example()) {
+      files.put(
+          ClusterStateImport.EXAMPLE_CLUSTER, "bundled:" + ClusterStateImport.EXAMPLE_RESOURCE);
+    }
+    config.clusterStates().forEach((c, f) -> files.put(c, f.toAbsolutePath().toString()));
+    this.sources =
+        new ClusterSources(
+            files,
+            config.liveClusters().stream().map(ClusterConnection::cluster).toList(),
+            TimeArg.now());
   }
 
   /**
@@ -213,6 +225,7 @@ public final class AuditServer implements AutoCloseable {
       server.deploy().await();
       server.importClusterStates();
       server.live = LiveClusters.start(config.liveClusters(), config.database());
+      server.sources.watching(server.live.watchers());
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -285,6 +298,8 @@ public final class AuditServer implements AutoCloseable {
     return chain
         .compose(
             v -> {
+              AuditMetrics metrics = new AuditMetrics(writer, listenerStats);
+              metrics.clusterSources(sources);
               api.set(
                   new ApiVerticle(
                       config.api().host(),
@@ -292,10 +307,11 @@ public final class AuditServer implements AutoCloseable {
                       queries,
                       writer,
                       config.apiToken(),
-                      new AuditMetrics(writer, listenerStats),
+                      metrics,
                       config.apiTls(),
                       apiLimits,
-                      apiCap));
+                      apiCap,
+                      sources));
               return vertx
                   .deployVerticle(api.get())
                   .recover(
@@ -357,6 +373,7 @@ public final class AuditServer implements AutoCloseable {
           r.summary().opened(),
           r.summary().closed(),
           r.summary().unchanged());
+      sources.fileRecorded(ClusterStateImport.EXAMPLE_CLUSTER, now);
     }
     config.clusterStates().forEach((cluster, file) -> importFile(importer, cluster, file, now));
   }
@@ -365,6 +382,7 @@ public final class AuditServer implements AutoCloseable {
     FileTime mtime = mtime(file);
     ClusterStateImport.Result r = importer.importFile(file, cluster, at);
     seen.put(file, mtime);
+    sources.fileRecorded(cluster, at);
     r.notes().forEach(n -> LOG.info("{}: {}", file, n));
     LOG.info(
         "cluster/{} state at {} from {}: {} new, {} ended, {} unchanged",
@@ -391,6 +409,7 @@ public final class AuditServer implements AutoCloseable {
                         importFile(importer, cluster, file, TimeArg.now());
                       } catch (RuntimeException e) {
                         seen.put(file, mtime);
+                        sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
                         LOG.warn(
                             "cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
                       }
@@ -446,6 +465,11 @@ public final class AuditServer implements AutoCloseable {
   /** The hit writer, for its counters. */
   public HitWriter writer() {
     return writer;
+  }
+
+  /** Every cluster source and its state. */
+  public ClusterSources sources() {
+    return sources;
   }
 
   /** The watchers of the live clusters, in {@code --context} order. */

@@ -4,8 +4,10 @@ import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
+import io.egressaudit.server.ClusterSources;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.SourceView;
 import io.egressaudit.sql.DatabaseException;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
@@ -24,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
- * /api/v1/probes/{id}}, {@code /healthz} and {@code /}. Database reads run on a named worker pool,
- * never on the event loop. Every error is {@code application/problem+json}. Connections are held to
- * the {@link ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link
- * ConnectionCap}).
+ * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /healthz}, {@code /readyz} and {@code /}.
+ * Database reads run on a named worker pool, never on the event loop. Every error is {@code
+ * application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
+ * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -57,6 +60,7 @@ public final class ApiVerticle extends VerticleBase {
   private final ApiTls tls;
   private final ApiLimits limits;
   private final ConnectionCap cap;
+  private final ClusterSources sources;
   private ApiConnections connections;
   private HttpServer server;
   private WorkerExecutor readers;
@@ -74,6 +78,8 @@ public final class ApiVerticle extends VerticleBase {
    * @param limits timeouts and the connection cap
    * @param cap the cap on the connections accepted, applied by the Vert.x instance's transport
    *     ({@link CappedTransport}); its refusals are logged here; null when there is none
+   * @param sources the cluster sources whose state {@code /readyz}, {@code /healthz} and {@code GET
+   *     /api/v1/clusters} report; null when there are none to report
    */
   public ApiVerticle(
       String host,
@@ -84,7 +90,9 @@ public final class ApiVerticle extends VerticleBase {
       AuditMetrics metrics,
       ApiTls tls,
       ApiLimits limits,
-      ConnectionCap cap) {
+      ConnectionCap cap,
+      ClusterSources sources) {
+    this.sources = sources;
     this.host = host;
     this.port = port;
     this.queries = queries;
@@ -148,6 +156,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
     router.get("/healthz").handler(this::health);
+    router.get("/readyz").handler(this::ready);
+    router.get("/api/v1/clusters").handler(this::clusters);
     router.get("/metrics").handler(this::metrics);
     router
         .get("/")
@@ -284,11 +294,36 @@ public final class ApiVerticle extends VerticleBase {
 
   private void health(RoutingContext ctx) {
     boolean failing = writer != null && writer.failing();
-    Map<String, Object> body =
-        writer == null
-            ? Map.of("status", "ok")
-            : Map.of("status", failing ? "degraded" : "ok", "hitWriter", writer.stats());
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("status", failing ? "degraded" : "ok");
+    if (writer != null) {
+      body.put("hitWriter", writer.stats());
+    }
+    if (sources != null) {
+      body.put("sources", sourceViews());
+    }
     json(ctx, failing ? 503 : 200, body);
+  }
+
+  /** 200 once every cluster source was recorded at least once, else 503; both list the sources. */
+  private void ready(RoutingContext ctx) {
+    boolean ready = sources == null || sources.ready();
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("status", ready ? "ready" : "syncing");
+    body.put("sources", sourceViews());
+    json(ctx, ready ? 200 : 503, body);
+  }
+
+  private void clusters(RoutingContext ctx) {
+    json(ctx, 200, Map.of("clusters", sourceViews()));
+  }
+
+  private List<SourceView> sourceViews() {
+    if (sources == null) {
+      return List.of();
+    }
+    Instant now = Instant.now();
+    return sources.states().stream().map(s -> SourceView.of(s, now)).toList();
   }
 
   private void metrics(RoutingContext ctx) {

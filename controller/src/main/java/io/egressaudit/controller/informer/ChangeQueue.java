@@ -47,6 +47,26 @@ final class ChangeQueue {
   }
 
   /**
+   * Like {@link #take(int)}, but waits at most {@code timeout}: the worker also has watches to
+   * check.
+   *
+   * @return the keys with their latest event times; empty on timeout or once the queue is closed
+   */
+  synchronized Map<ObjectRef, Instant> take(int max, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long left;
+    while (pending.isEmpty() && !closed && (left = deadline - System.nanoTime()) > 0) {
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return pending.isEmpty() ? new LinkedHashMap<>() : take(max);
+  }
+
+  /** Whether {@link #close()} was called. */
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /**
    * Puts back keys whose recording failed; a key that changed again meanwhile keeps the later time.
    */
   synchronized void retry(Map<ObjectRef, Instant> keys) {

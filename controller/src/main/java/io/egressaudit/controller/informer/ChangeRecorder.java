@@ -81,7 +81,7 @@ final class ChangeRecorder {
     recorded.clear();
     recorded.putAll(listed);
     LOG.info(
-        "cluster/{}: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged",
+        "cluster/{}: ready: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged",
         cluster,
         at,
         counts.get(ObjectKind.NODE),
@@ -141,6 +141,44 @@ final class ChangeRecorder {
           c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
       log(c, before);
     }
+  }
+
+  /**
+   * After a lost watch was listed again: records, all at {@code at}, every difference between the
+   * stores and the state last recorded (objects changed, added or deleted while the watch was
+   * down); nothing when there is none, so a relist that brings no change writes nothing.
+   *
+   * @param at the time the relist completed
+   * @return the changes recorded (empty when none)
+   * @throws io.egressaudit.sql.DatabaseException when history cannot be written (nothing was)
+   */
+  List<ObjectChange> reconcile(Instant at) {
+    Map<ObjectRef, ClusterObject> listed = new HashMap<>();
+    for (WatchedKind<?> kind : kinds.values()) {
+      listAll(kind, listed);
+    }
+    List<ObjectChange> changes = new ArrayList<>();
+    listed.forEach(
+        (ref, state) -> {
+          if (!state.equals(recorded.get(ref))) {
+            changes.add(ObjectChange.observed(at, state));
+          }
+        });
+    for (ObjectRef ref : recorded.keySet()) {
+      if (!listed.containsKey(ref) && kinds.containsKey(ref.kind())) {
+        changes.add(ObjectChange.deleted(at, ref));
+      }
+    }
+    if (changes.isEmpty()) {
+      return changes;
+    }
+    history.recordChanges(cluster, changes);
+    for (ObjectChange c : changes) {
+      ClusterObject before =
+          c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
+      log(c, before);
+    }
+    return changes;
   }
 
   private ObjectChange change(ObjectRef ref, Instant at) {

@@ -1,6 +1,7 @@
 package io.egressaudit.controller.informer;
 
 import io.egressaudit.controller.KubernetesObjects;
+import io.egressaudit.controller.SourceState;
 import io.egressaudit.correlator.ClusterObject;
 import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.ObjectRef;
@@ -17,15 +18,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +59,18 @@ import org.slf4j.LoggerFactory;
  * is retried after {@link #RETRY_AFTER}; nothing is dropped.
  *
  * <p>Without OVN-Kubernetes the list of EgressIPs answers 404 (403 when the credentials may not
- * read them): the watcher logs a warning once, records no EgressIPs, and keeps watching the other
- * kinds, so source IPs are attributed to nodes. Any other list or watch failure is logged and
- * retried by fabric8 with backoff.
+ * read them): the watcher logs a warning once, records no EgressIPs, says so in {@link #state()},
+ * and keeps watching the other kinds, so source IPs are attributed to nodes. Any other list failure
+ * is retried by fabric8 with backoff and logged once per distinct reason (a 403 names the verb, the
+ * resource and {@value #RBAC_FILE}).
+ *
+ * <p>Staleness: the worker checks every second that each informer's watch is open. A watch closed
+ * for longer than a grace period (API server unreachable, credentials revoked) makes the cluster
+ * {@code stale} from the moment it closed, logged in one line; that kind is then listed again
+ * through a fresh informer (fabric8 would otherwise keep reopening the watch from its last resource
+ * version, logging each attempt). When every such list is in, the stores are compared with what was
+ * recorded: differences (changes missed during the outage) are recorded once, at that time; no
+ * difference writes nothing; the cluster is {@code synced} again.
  *
  * <p>The watcher does not own the client: close the client after the watcher.
  */
@@ -88,7 +102,24 @@ public final class ClusterWatcher implements AutoCloseable {
           .withNamespaced(false)
           .build();
 
+  /** Where the RBAC a watcher needs is written down, named in every 403 message. */
+  public static final String RBAC_FILE = "deploy/rbac.yaml";
+
+  /**
+   * How often the worker checks its watches, and how long a watch may be down before the cluster is
+   * stale and the kind is listed again. A watch is closed and reopened by fabric8 every 5 to 10
+   * minutes; the grace keeps that from counting as an outage.
+   *
+   * @param check how often the watches are checked
+   * @param grace how long a watch may stay closed before the view is stale
+   */
+  record Timing(Duration check, Duration grace) {
+    static final Timing DEFAULT = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(5));
+  }
+
   private final String cluster;
+  private final Clock clock;
+  private final Timing timing;
   private final ChangeQueue queue = new ChangeQueue();
   private final ChangeRecorder recorder;
   private final List<WatchedKind<?>> kinds;
@@ -100,12 +131,23 @@ public final class ClusterWatcher implements AutoCloseable {
   private volatile CompletableFuture<Void> listed;
   private volatile boolean egressIpsRefused;
   private volatile boolean closed;
+  private volatile SourceState state;
+
+  /** Per cluster: the last failure text logged, so that a retry loop logs one line. */
+  private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+  // the worker's own: which kinds' watches are down since when, which are being listed again
+  private final Map<WatchedKind<?>, Instant> notWatching = new HashMap<>();
+  private final Map<WatchedKind<?>, CompletableFuture<Void>> relisting = new HashMap<>();
 
   private ClusterWatcher(
-      KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
+      KubernetesClient client, String cluster, ClusterHistory history, Clock clock, Timing timing) {
     this.cluster = cluster;
-    this.recorder =
-        new ChangeRecorder(cluster, "kubernetes " + client.getMasterUrl(), history, clock);
+    this.clock = clock;
+    this.timing = timing;
+    String source = "kubernetes " + client.getMasterUrl();
+    this.state = SourceState.syncing(cluster, source, clock.instant());
+    this.recorder = new ChangeRecorder(cluster, source, history, clock);
     this.egressIps =
         new WatchedKind<>(
             ObjectKind.EGRESS_IP,
@@ -141,7 +183,12 @@ public final class ClusterWatcher implements AutoCloseable {
 
   static ClusterWatcher start(
       KubernetesClient client, String cluster, ClusterHistory history, Clock clock) {
-    ClusterWatcher w = new ClusterWatcher(client, cluster, history, clock);
+    return start(client, cluster, history, clock, Timing.DEFAULT);
+  }
+
+  static ClusterWatcher start(
+      KubernetesClient client, String cluster, ClusterHistory history, Clock clock, Timing timing) {
+    ClusterWatcher w = new ClusterWatcher(client, cluster, history, clock, timing);
     w.begin();
     LOG.info("cluster/{}: watching {}", cluster, client.getMasterUrl());
     return w;
@@ -170,6 +217,14 @@ public final class ClusterWatcher implements AutoCloseable {
   }
 
   /**
+   * The watch's state now: syncing until the first list is recorded, then synced, or stale while a
+   * watch is down (since when, and why). Thread-safe.
+   */
+  public SourceState state() {
+    return state;
+  }
+
+  /**
    * Whether EgressIPs are watched: false once the cluster answered their list with 404 (no
    * OVN-Kubernetes) or 403 (not allowed).
    */
@@ -183,14 +238,16 @@ public final class ClusterWatcher implements AutoCloseable {
       if (!recordFirstSnapshot()) {
         return;
       }
-      while (true) {
-        Map<ObjectRef, Instant> batch = queue.take(MAX_BATCH);
-        if (batch.isEmpty()) {
+      while (!queue.isClosed()) {
+        Map<ObjectRef, Instant> batch = queue.take(MAX_BATCH, timing.check());
+        // keys of kinds being listed again are left to the reconciliation that ends the relist
+        batch
+            .keySet()
+            .removeIf(ref -> relisting.keySet().stream().anyMatch(k -> k.kind() == ref.kind()));
+        if (!batch.isEmpty() && !record(batch) && queue.awaitClosed(RETRY_AFTER)) {
           return;
         }
-        if (!record(batch) && queue.awaitClosed(RETRY_AFTER)) {
-          return;
-        }
+        checkWatches();
       }
     } catch (CancellationException | ExecutionException e) {
       // closed before every informer had listed
@@ -235,7 +292,10 @@ public final class ClusterWatcher implements AutoCloseable {
       // every key queued so far is already in the stores the snapshot reads
       queue.clear();
       try {
-        synced.complete(recorder.recordSnapshot());
+        Instant at = recorder.recordSnapshot();
+        logged.clear();
+        update(s -> s.with(SourceState.Status.SYNCED, at, null).syncedAt(at));
+        synced.complete(at);
         return true;
       } catch (DatabaseException | HistoryOrderException e) {
         LOG.warn(
@@ -273,18 +333,148 @@ public final class ClusterWatcher implements AutoCloseable {
     int code = httpCode(t);
     if (!started && (code == 404 || code == 403)) {
       egressIpsRefused = true;
-      LOG.warn(
-          "cluster/{}: cannot list EgressIPs (k8s.ovn.org/v1): {}; {}: watching nodes, namespaces and pods"
-              + " only, so source IPs are attributed to nodes",
-          cluster,
-          describe(t),
+      String note =
           code == 404
-              ? "is OVN-Kubernetes installed?"
-              : "may these credentials list and watch egressips.k8s.ovn.org?");
+              ? "not watched: the cluster has no EgressIP CRD (k8s.ovn.org/v1), so source IPs are"
+                  + " attributed to nodes"
+              : "not watched: " + failure(ObjectKind.EGRESS_IP, t);
+      update(s -> s.withEgressIps(note));
+      LOG.warn(
+          "cluster/{}: EgressIPs {}; watching nodes, namespaces and pods only{}",
+          cluster,
+          note,
+          code == 404 ? " (is OVN-Kubernetes installed?)" : "");
       return false;
     }
-    LOG.warn("cluster/{} EgressIP: list or watch failed, retrying: {}", cluster, describe(t));
+    onFailure(ObjectKind.EGRESS_IP, t);
     return true;
+  }
+
+  /**
+   * A list failed (fabric8 retries it with backoff): the reason goes into the state, and into the
+   * log once per distinct reason, not once per retry.
+   */
+  private void onFailure(ObjectKind kind, Throwable t) {
+    String reason = failure(kind, t);
+    update(s -> s.status() == SourceState.Status.SYNCED ? s : s.withReason(reason));
+    // kinds failing for one cause (connection refused, 401) make one line, not one per kind
+    if (logged.add(httpCode(t) == 403 ? reason : describe(t))) {
+      LOG.warn("cluster/{}: {}; retrying", cluster, reason);
+    }
+  }
+
+  /**
+   * {@code cannot list pods: HTTP 401: Unauthorized}; a 403 also says what to grant and where the
+   * role is written ({@value #RBAC_FILE}).
+   */
+  static String failure(ObjectKind kind, Throwable t) {
+    String resource = resource(kind);
+    String detail = describe(t);
+    if (httpCode(t) == 403) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("cannot (\\w+) resource").matcher(detail);
+      String verb = m.find() ? m.group(1) : "list";
+      return "forbidden to "
+          + verb
+          + " "
+          + resource
+          + " ("
+          + detail
+          + "): grant get, list and watch on "
+          + resource
+          + ", as "
+          + RBAC_FILE
+          + " does";
+    }
+    return "cannot list " + resource + ": " + detail;
+  }
+
+  /** The resource as RBAC names it: {@code nodes}, {@code pods}, {@code egressips.k8s.ovn.org}. */
+  static String resource(ObjectKind kind) {
+    return switch (kind) {
+      case NODE -> "nodes";
+      case NAMESPACE -> "namespaces";
+      case POD -> "pods";
+      case EGRESS_IP -> "egressips.k8s.ovn.org";
+    };
+  }
+
+  /**
+   * Runs on the worker every {@link Timing#check()}: a watch closed for longer than {@link
+   * Timing#grace()} makes the cluster stale and its kind is listed again through a fresh informer;
+   * once every such list is in, the stores are reconciled with history at that time and the cluster
+   * is synced again.
+   */
+  private void checkWatches() {
+    Instant now = clock.instant();
+    for (WatchedKind<?> k : kinds) {
+      if ((k == egressIps && egressIpsRefused) || relisting.containsKey(k)) {
+        continue;
+      }
+      if (k.isWatching()) {
+        notWatching.remove(k);
+        continue;
+      }
+      Instant down = notWatching.computeIfAbsent(k, x -> now);
+      if (Duration.between(down, now).compareTo(timing.grace()) >= 0) {
+        notWatching.remove(k);
+        if (state.status() != SourceState.Status.STALE) {
+          logged.clear();
+          update(
+              s ->
+                  s.with(
+                      SourceState.Status.STALE, down, "watch of " + resource(k.kind()) + " lost"));
+        }
+        relisting.put(k, k.restart());
+      }
+    }
+    if (egressIpsRefused) {
+      relisting.remove(egressIps);
+    }
+    long restarts = kinds.stream().mapToLong(WatchedKind::relists).sum();
+    if (!relisting.isEmpty() && relisting.values().stream().allMatch(this::listedOk)) {
+      Instant at = clock.instant();
+      try {
+        int late = recorder.reconcile(at).size();
+        relisting.clear();
+        SourceState was = state;
+        logged.clear();
+        update(
+            s -> s.with(SourceState.Status.SYNCED, at, null).syncedAt(at).withRestarts(restarts));
+        LOG.info(
+            "cluster/{}: synced again at {} (stale since {}: {}); {} changes found by the relist,"
+                + " recorded at {} as observed late",
+            cluster,
+            at,
+            was.since(),
+            was.reason(),
+            late,
+            at);
+      } catch (DatabaseException e) {
+        LOG.warn(
+            "cluster/{}: cannot record the relisted state, retrying: {}", cluster, e.getMessage());
+      }
+      return;
+    }
+    boolean allWatching = notWatching.isEmpty();
+    update(
+        s ->
+            (s.status() == SourceState.Status.SYNCED && allWatching ? s.syncedAt(now) : s)
+                .withRestarts(restarts));
+  }
+
+  private boolean listedOk(CompletableFuture<Void> f) {
+    return f.isDone() && !f.isCompletedExceptionally();
+  }
+
+  /** A change to stale is logged in one line; other updates (reason, counters) are not. */
+  private synchronized void update(UnaryOperator<SourceState> change) {
+    SourceState before = state;
+    SourceState next = change.apply(before);
+    state = next;
+    if (before.status() != next.status() && next.status() == SourceState.Status.STALE) {
+      LOG.warn("cluster/{}: {}; listing again", cluster, next.describe());
+    }
   }
 
   private <T extends HasMetadata> WatchedKind<T> watch(
@@ -301,7 +491,7 @@ public final class ClusterWatcher implements AutoCloseable {
       if (closed) {
         return false;
       }
-      LOG.warn("cluster/{} {}: list or watch failed, retrying: {}", cluster, kind, describe(t));
+      onFailure(kind, t);
       return true;
     };
   }

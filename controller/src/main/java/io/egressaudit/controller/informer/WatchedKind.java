@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -26,8 +27,13 @@ import java.util.function.Function;
 final class WatchedKind<T extends HasMetadata> {
 
   private final ObjectKind kind;
-  private final SharedIndexInformer<T> informer;
+  private final Informable<T> source;
   private final Function<T, ? extends ClusterObject> convert;
+  private final ChangeQueue queue;
+  private final Clock clock;
+  private final ExceptionHandler onError;
+  private final AtomicLong lists = new AtomicLong();
+  private volatile SharedIndexInformer<T> informer;
 
   /**
    * Creates the informer without starting it.
@@ -48,10 +54,19 @@ final class WatchedKind<T extends HasMetadata> {
       Clock clock,
       ExceptionHandler onError) {
     this.kind = kind;
+    this.source = source;
     this.convert = convert;
-    this.informer = source.runnableInformer(0);
-    informer.exceptionHandler(onError);
-    informer.addEventHandler(new EnqueueKey(kind, queue, clock));
+    this.queue = queue;
+    this.clock = clock;
+    this.onError = onError;
+    this.informer = newInformer();
+  }
+
+  private SharedIndexInformer<T> newInformer() {
+    SharedIndexInformer<T> i = source.runnableInformer(0);
+    i.exceptionHandler(onError);
+    i.addEventHandler(new EnqueueKey(kind, queue, clock, lists));
+    return i;
   }
 
   ObjectKind kind() {
@@ -61,6 +76,32 @@ final class WatchedKind<T extends HasMetadata> {
   /** Starts listing and watching; completes when the first list is in the store. */
   CompletableFuture<Void> start() {
     return informer.start().toCompletableFuture();
+  }
+
+  /**
+   * Lists again through a fresh informer (a fresh store, then a watch from the list's resource
+   * version), after the watch was lost: fabric8 would otherwise retry the old watch from its last
+   * resource version, and a deletion missed meanwhile might never be seen.
+   *
+   * @return completes when the new informer's list is in its store
+   */
+  synchronized CompletableFuture<Void> restart() {
+    informer.close();
+    informer = newInformer();
+    return start();
+  }
+
+  /** Whether the informer's watch is open now (false while it lists or reconnects). */
+  boolean isWatching() {
+    return informer.isWatching();
+  }
+
+  /**
+   * How many times this kind was listed again after its first list: after a 410 Gone, or through
+   * {@link #restart()}.
+   */
+  long relists() {
+    return Math.max(0, lists.get() - 1);
   }
 
   /**
@@ -97,8 +138,13 @@ final class WatchedKind<T extends HasMetadata> {
    * Informer handler: no work beyond noting the key and the time (fabric8 runs it on its own
    * threads).
    */
-  private record EnqueueKey(ObjectKind kind, ChangeQueue queue, Clock clock)
+  private record EnqueueKey(ObjectKind kind, ChangeQueue queue, Clock clock, AtomicLong lists)
       implements ResourceEventHandler<HasMetadata> {
+
+    @Override
+    public void onList(String resourceVersion, boolean remainedEmpty) {
+      lists.incrementAndGet();
+    }
 
     @Override
     public void onAdd(HasMetadata o) {

@@ -1,0 +1,104 @@
+package io.egressaudit.server;
+
+import io.egressaudit.controller.SourceState;
+import io.egressaudit.controller.informer.ClusterWatcher;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every cluster source {@code serve} was given ({@code --cluster-state} files, {@code --example},
+ * watched kubeconfig contexts) and its {@link SourceState}: what {@code /readyz}, {@code /healthz},
+ * {@code GET /api/v1/clusters} and {@code /metrics} report. Thread-safe.
+ */
+public final class ClusterSources {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterSources.class);
+
+  private final Map<String, SourceState> files = new LinkedHashMap<>();
+  private final List<String> liveNames = new ArrayList<>();
+  private final List<ClusterWatcher> watchers = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param files cluster name to the file (or bundled example) that records it
+   * @param live the names of the live clusters that will be watched
+   * @param now when the sources start syncing
+   */
+  public ClusterSources(Map<String, String> files, List<String> live, Instant now) {
+    files.forEach(
+        (cluster, file) -> this.files.put(cluster, SourceState.syncing(cluster, file, now)));
+    liveNames.addAll(live);
+  }
+
+  /** A file's state was recorded at {@code at}: synced; the first time, says so in the log. */
+  public synchronized void fileRecorded(String cluster, Instant at) {
+    SourceState before = files.get(cluster);
+    if (before == null) {
+      return;
+    }
+    files.put(cluster, before.with(SourceState.Status.SYNCED, at, null).syncedAt(at));
+    if (!before.ready()) {
+      LOG.info("cluster/{}: ready: state from {} recorded at {}", cluster, before.source(), at);
+    }
+  }
+
+  /**
+   * A changed file could not be recorded: its history keeps the last good state, stale since {@code
+   * at}; logged once per change of state.
+   */
+  public synchronized void fileFailed(String cluster, Instant at, String reason) {
+    SourceState before = files.get(cluster);
+    if (before == null || !before.ready()) {
+      return;
+    }
+    files.put(
+        cluster,
+        before.status() == SourceState.Status.STALE
+            ? before.withReason(reason)
+            : before.with(SourceState.Status.STALE, at, reason));
+  }
+
+  /** Adds the watchers of the live clusters once they are started. */
+  public void watching(List<ClusterWatcher> started) {
+    watchers.addAll(started);
+  }
+
+  /**
+   * Every source's state, files first then live clusters, in the order given; a live cluster not
+   * started yet is syncing.
+   */
+  public synchronized List<SourceState> states() {
+    List<SourceState> out = new ArrayList<>(files.values());
+    for (String name : liveNames) {
+      out.add(
+          watchers.stream()
+              .filter(w -> w.cluster().equals(name))
+              .map(ClusterWatcher::state)
+              .findFirst()
+              .orElse(SourceState.syncing(name, "kubernetes", Instant.EPOCH)));
+    }
+    return out;
+  }
+
+  /** The state of one cluster's source, or null when it has none. */
+  public SourceState state(String cluster) {
+    return states().stream().filter(s -> s.cluster().equals(cluster)).findFirst().orElse(null);
+  }
+
+  /** The clusters that have a source, files first. */
+  public synchronized List<String> clusters() {
+    List<String> out = new ArrayList<>(files.keySet());
+    out.addAll(liveNames);
+    return out;
+  }
+
+  /** True when every source has been recorded at least once ({@code /readyz} answers 200). */
+  public boolean ready() {
+    return states().stream().allMatch(SourceState::ready);
+  }
+}
