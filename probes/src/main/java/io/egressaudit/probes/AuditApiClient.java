@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * With a token, every request carries {@code Authorization: Bearer TOKEN}. Thread-safe.
  */
-public final class AuditApiClient {
+public final class AuditApiClient implements ProbeArrivals {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -107,6 +107,7 @@ public final class AuditApiClient {
    * @return one entry per source IP, in order of first arrival; empty when none arrived
    * @throws AuditApiException when the API cannot answer
    */
+  @Override
   public List<ObservedSource> observed(String probeId) {
     Map<String, List<ProbeHit>> byIp = new LinkedHashMap<>();
     for (ProbeHit h : probeHits(probeId)) {

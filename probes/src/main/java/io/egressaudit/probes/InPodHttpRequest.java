@@ -82,8 +82,11 @@ public final class InPodHttpRequest {
       case TIMED_OUT -> new ExecOutcome(ExecOutcome.Status.TIMED_OUT, "curl", null, null, null);
       case EXITED -> {
         String out = r.stdout().strip();
-        Integer http = HTTP_CODE.matcher(out).matches() ? Integer.valueOf(out) : null;
-        if (r.exitCode() == 0 && http == null) {
+        // curl prints 000 when no HTTP answer came (connection refused, timeout)
+        Integer http =
+            HTTP_CODE.matcher(out).matches() && !out.equals("000") ? Integer.valueOf(out) : null;
+        if (r.exitCode() == 0 && http == null
+            || !out.isEmpty() && !HTTP_CODE.matcher(out).matches()) {
           yield new ExecOutcome(
               ExecOutcome.Status.UNPARSEABLE, "curl", 0, null, "'" + abbreviate(out) + "'");
         }

@@ -18,20 +18,20 @@ import java.util.List;
 public final class Prober {
 
   private final PodExecutor executor;
-  private final AuditApiClient api;
+  private final ProbeArrivals api;
   private final String target;
   private final Duration execTimeout;
   private final Clock clock;
 
   /**
    * @param executor runs commands in pods
-   * @param api the audit server's API
+   * @param api the audit server's record of probes, normally an {@link AuditApiClient}
    * @param target the hit listener as pods reach it, such as {@code http://192.168.126.1:8080}
    * @param execTimeout how long one exec may take
    * @param clock what "now" is for the attempt's times
    */
   public Prober(
-      PodExecutor executor, AuditApiClient api, String target, Duration execTimeout, Clock clock) {
+      PodExecutor executor, ProbeArrivals api, String target, Duration execTimeout, Clock clock) {
     this.executor = executor;
     this.api = api;
     this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;

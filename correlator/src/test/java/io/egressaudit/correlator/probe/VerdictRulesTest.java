@@ -39,7 +39,7 @@ class VerdictRulesTest {
           ExecOutcome.Status.COMPLETED,
           "curl",
           28,
-          0,
+          null,
           "curl: (28) Connection timed out after 5001 milliseconds");
 
   static final Attribution EGRESS_OWNER =
@@ -132,7 +132,7 @@ class VerdictRulesTest {
     assertThat(v.verdict()).isEqualTo(Verdict.NOT_ARRIVED);
     assertThat(v.message())
         .isEqualTo(
-            "no request with the probe id reached the audit server (curl exit 28, HTTP 0 (curl:"
+            "no request with the probe id reached the audit server (curl exit 28 (curl:"
                 + " (28) Connection timed out after 5001 milliseconds)); expected from"
                 + " 192.168.126.100 (egressip-demo)");
   }
