@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import io.fabric8.kubernetes.client.dsl.TtyExecOutputErrorable;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,7 +55,7 @@ public final class Fabric8PodExecutor implements PodExecutor {
               .writingErrorChannel(status)
               .exec(command.toArray(String[]::new));
     } catch (KubernetesClientException e) {
-      return ExecResult.refused(e.getCode() > 0 ? e.getCode() : null, message(e));
+      return refusal(e);
     }
     try (watch) {
       Integer code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -68,10 +70,7 @@ public final class Fabric8PodExecutor implements PodExecutor {
     } catch (TimeoutException e) {
       return ExecResult.timedOut(out.text(), err.text());
     } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      Integer code =
-          cause instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() : null;
-      return ExecResult.refused(code, message(cause));
+      return refusal(e.getCause() == null ? e : e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ExecResult.refused(null, "interrupted");
@@ -92,6 +91,48 @@ public final class Fabric8PodExecutor implements PodExecutor {
     } catch (RuntimeException e) {
       return json.strip();
     }
+  }
+
+  /**
+   * The API server's refusal of an exec. fabric8 wraps a refused WebSocket handshake in a generic
+   * "An error has occurred."; the handshake's response holds the HTTP status, and its body, when
+   * there is one, the {@code v1.Status} saying why.
+   */
+  private ExecResult refusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof WebSocketHandshakeException h && h.getResponse() != null) {
+        int code = h.getResponse().code();
+        String body;
+        try {
+          body = h.getResponse().bodyString();
+        } catch (IOException | RuntimeException ignored) {
+          body = null;
+        }
+        String why = body == null ? null : statusMessage(body);
+        return ExecResult.refused(code, why != null ? why : reason(code, h));
+      }
+      if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+        return ExecResult.refused(k.getCode(), message(k));
+      }
+    }
+    return ExecResult.refused(null, message(deepest(e)));
+  }
+
+  private static String reason(int code, Throwable h) {
+    return switch (code) {
+      case 401 -> "unauthorized: the runner's credentials were not accepted";
+      case 403 -> "forbidden: the runner may not exec into this pod (create and get pods/exec)";
+      case 404 -> "not found: the pod or its container is gone";
+      default -> message(deepest(h));
+    };
+  }
+
+  private static Throwable deepest(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? e : t;
   }
 
   /** The API server's own words: the Status message when there is one, else the exception's. */

@@ -72,7 +72,7 @@ public final class InPodHttpRequest {
   }
 
   private static String why(ExecResult r) {
-    String detail = firstNonBlank(r.message(), r.stderr());
+    String detail = firstNonBlank(r.stderr(), r.message());
     return "exit " + r.exitCode() + (detail == null ? "" : " (" + detail + ")");
   }
 

@@ -31,6 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  *               "secondsToPass", "attempts": [{"probeId", "startedAt", "seconds", "verdict",
  *               "message", "exec": {...}, "observed": [{"sourceIp", "hits", "owner",
  *               "attribution": [...]}]}]}],
+ *  "ecmp": [{"namespace", "egressIP", "assigned": [...], "seen": [...]}],
  *  "notes": [...]}
  * </pre>
  */
@@ -116,6 +117,16 @@ public final class JsonReport {
           attribution(so.putArray("attribution"), s.owners());
         }
       }
+    }
+    ArrayNode ecmp = root.putArray("ecmp");
+    for (EcmpCoverage c : EcmpCoverage.of(report.results())) {
+      ObjectNode o = ecmp.addObject();
+      o.put("namespace", c.namespace());
+      o.put("egressIP", c.egressIP());
+      ArrayNode assigned = o.putArray("assigned");
+      c.assigned().forEach(assigned::add);
+      ArrayNode seen = o.putArray("seen");
+      c.seen().forEach(seen::add);
     }
     ArrayNode notes = root.putArray("notes");
     report.notes().forEach(notes::add);

@@ -42,6 +42,9 @@ public final class TableReport {
         out.println(r.name() + ": " + r.verdict().verdict() + ": " + clean(r.verdict().message()));
       }
     }
+    for (EcmpCoverage c : EcmpCoverage.of(report.results())) {
+      out.println(clean(c.describe()));
+    }
     for (String note : report.notes()) {
       out.println("note: " + clean(note));
     }

@@ -5,17 +5,21 @@ import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.correlator.probe.ExpectationRules;
 import io.egressaudit.correlator.probe.ProbePolicy;
+import io.egressaudit.probes.AccessPreflight;
 import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.ClusterReader;
 import io.egressaudit.probes.ClusterView;
 import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.PolicyFile;
+import io.egressaudit.probes.PolicyFileException;
 import io.egressaudit.probes.ProbePlan;
 import io.egressaudit.probes.ProbePlanner;
 import io.egressaudit.probes.ProbeReport;
 import io.egressaudit.probes.ProbeResult;
 import io.egressaudit.probes.ProbeRunner;
 import io.egressaudit.probes.Prober;
+import io.egressaudit.probes.ReportSpec;
 import io.egressaudit.probes.TableReport;
 import io.egressaudit.server.KubernetesObjectsModel;
 import io.egressaudit.server.TimeArg;
@@ -23,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,7 +78,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:every verdict passes",
       "1:a verdict fails",
-      "2:wrong usage (options, kubeconfig, policy file)",
+      "2:wrong usage (options, kubeconfig, policy file, a --report file that cannot be written)",
       "3:the cluster or the audit server cannot be reached, or refuses the runner"
     })
 final class ProbeCommand implements Callable<Integer> {
@@ -130,6 +135,15 @@ final class ProbeCommand implements Callable<Integer> {
   boolean allNamespaces;
 
   @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description =
+          "Expected source IPs from this YAML file instead of the cluster, for the namespaces it"
+              + " names: namespaces: {NS: {allow: [IP or CIDR, ...]}} or {NS: {mustNotArrive:"
+              + " true}} (the probe must not arrive at all).")
+  Path policyFile;
+
+  @Option(
       names = "--pods",
       paramLabel = "one|all",
       defaultValue = "one",
@@ -170,6 +184,14 @@ final class ProbeCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   String execTimeout;
 
+  @Option(
+      names = "--report",
+      paramLabel = "FORMAT:FILE",
+      description =
+          "Also write the report as junit:FILE (JUnit XML) or json:FILE. Repeat for several. The"
+              + " table goes to stdout in any case.")
+  List<String> reports = new ArrayList<>();
+
   @Mixin HelpOption help;
 
   /** {@code --pods} values. */
@@ -181,8 +203,20 @@ final class ProbeCommand implements Callable<Integer> {
   /** Pause between two attempts on one pod. */
   static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
 
+  /**
+   * fabric8 logs a refused exec as an ERROR with a stack trace before handing it back; the run
+   * reports each refusal as an exec-failed verdict, so those lines would only bury the table.
+   */
+  static void quietExecLogs() {
+    String key = "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal";
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, "off");
+    }
+  }
+
   @Override
   public Integer call() {
+    quietExecLogs();
     Duration retry = TimeArg.duration(retryFor, "--retry-for");
     Duration timeout = TimeArg.duration(execTimeout, "--exec-timeout");
     if (timeout.compareTo(Duration.ofSeconds(2)) < 0) {
@@ -194,7 +228,22 @@ final class ProbeCommand implements Callable<Integer> {
     checkUrl(target, "--target");
     checkUrl(api.toString(), "--api");
     String token = token();
+    List<ReportSpec> reportSpecs = new ArrayList<>();
+    for (String r : reports) {
+      try {
+        reportSpecs.add(ReportSpec.parse(r));
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
     ProbePolicy policy = null;
+    if (policyFile != null) {
+      try {
+        policy = PolicyFile.load(policyFile);
+      } catch (PolicyFileException e) {
+        throw usage("--policy " + e.getMessage());
+      }
+    }
     ClusterConnection connection;
     try {
       connection =
@@ -209,6 +258,13 @@ final class ProbeCommand implements Callable<Integer> {
     AuditApiClient apiClient = new AuditApiClient(api, token, Duration.ofSeconds(10));
     try (KubernetesClient client = connection.connect()) {
       apiClient.check();
+      List<AccessPreflight.Permission> missing = AccessPreflight.missing(client);
+      if (!missing.isEmpty()) {
+        return fail(
+            err,
+            "cluster " + connection.cluster() + ": " + AccessPreflight.explain(missing),
+            UNREACHABLE);
+      }
       ClusterView view =
           new ClusterReader(client, KubernetesObjectsModel.INSTANCE)
               .read(connection.cluster(), selector);
@@ -228,12 +284,27 @@ final class ProbeCommand implements Callable<Integer> {
               connection.cluster(),
               target,
               api.toString(),
-              null,
+              policyFile == null ? null : policyFile.toString(),
               started,
               Instant.now(),
               results,
               view.notes());
       TableReport.write(report, out);
+      for (ReportSpec r : reportSpecs) {
+        try {
+          r.write(report);
+        } catch (UncheckedIOException e) {
+          return fail(
+              err,
+              "--report "
+                  + r.format().name().toLowerCase(java.util.Locale.ROOT)
+                  + ":"
+                  + r.file()
+                  + ": "
+                  + e.getCause().getMessage(),
+              2);
+        }
+      }
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
       return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
