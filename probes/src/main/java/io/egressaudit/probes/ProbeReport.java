@@ -1,6 +1,5 @@
 package io.egressaudit.probes;
 
-import io.egressaudit.correlator.probe.Verdict;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +61,5 @@ public record ProbeReport(
   public int failedCount() {
     return (int)
         results.stream().filter(r -> !r.passed() && !r.verdict().verdict().unchecked()).count();
-  }
-
-  /** The verdicts that pass. */
-  public static List<Verdict> passingVerdicts() {
-    return List.of(Verdict.PASS, Verdict.BLOCKED_AS_EXPECTED);
   }
 }

@@ -109,4 +109,11 @@ class PolicyFileTest {
     assertThatThrownBy(() -> PolicyFile.load(dir.resolve("missing.yaml")))
         .hasMessage(dir.resolve("missing.yaml") + ": no such file");
   }
+
+  @Test
+  void theExamplePolicyIsValid() {
+    ProbePolicy p = PolicyFile.load(Path.of("../examples/probe-policy.yaml"));
+
+    assertThat(p.namespaces()).containsOnlyKeys("bouvier", "flanders", "simpson");
+  }
 }

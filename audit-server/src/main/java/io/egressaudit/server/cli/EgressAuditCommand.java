@@ -34,7 +34,8 @@ import picocli.CommandLine.Command;
     exitCodeList = {
       "0:success",
       "1:failure (bad file, unreadable database, partial import)",
-      "2:wrong usage"
+      "2:wrong usage",
+      "3:probe: the cluster or the audit server cannot be reached"
     })
 public final class EgressAuditCommand {
 

@@ -69,10 +69,16 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  egress-audit probe --target http://192.168.126.1:8080 --api http://127.0.0.1:9090",
-      "  egress-audit probe --context prod --target http://192.168.126.1:8080 \\",
-      "      --api https://bastion:9090 --api-token-file /run/secrets/egress-audit-token \\",
-      "      --policy firewall-policy.yaml --retry-for 30s --report junit:probe.xml"
+      "  egress-audit probe --target http://192.168.126.1:8080 \\",
+      "      --api http://127.0.0.1:9090",
+      "  egress-audit probe --context prod \\",
+      "      --target http://192.168.126.1:8080 \\",
+      "      --api https://bastion:9090 \\",
+      "      --api-token-file /run/secrets/egress-audit-token \\",
+      "      --policy firewall-policy.yaml --retry-for 30s \\",
+      "      --report junit:probe.xml --report json:probe.json",
+      "",
+      "RBAC: deploy/probe-rbac.yaml; the run checks it first (SelfSubjectAccessReview)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -307,7 +313,8 @@ final class ProbeCommand implements Callable<Integer> {
       }
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
-      return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
+      // also an API that answers but not as the audit server (--api pointing at the hit listener)
+      return fail(err, e.getMessage(), UNREACHABLE);
     } catch (KubernetesClientException e) {
       return fail(err, clusterMessage(connection, e), UNREACHABLE);
     }
