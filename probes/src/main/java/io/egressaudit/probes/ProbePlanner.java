@@ -102,8 +102,14 @@ public final class ProbePlanner {
     return new ProbePlan(List.copyOf(namespaces), targets, unprobeable);
   }
 
-  /** Running, Ready, not being deleted, not on the host network, with a container. */
-  static boolean eligible(Pod p) {
+  /**
+   * Tells whether a pod can be probed from: running, Ready, not being deleted, not on the host
+   * network, with a container.
+   *
+   * @param p the pod as fabric8 lists it
+   * @return true when a probe from it tells about its namespace's egress
+   */
+  public static boolean eligible(Pod p) {
     return p.getStatus() != null
         && "Running".equals(p.getStatus().getPhase())
         && Readiness.isPodReady(p)
@@ -114,8 +120,14 @@ public final class ProbePlanner {
         && !p.getSpec().getContainers().isEmpty();
   }
 
-  /** The container {@code kubectl exec} would pick. */
-  static String container(Pod p) {
+  /**
+   * The container {@code kubectl exec} would pick: the {@value #DEFAULT_CONTAINER_ANNOTATION}
+   * annotation's when it names one, else the first of {@code spec.containers}.
+   *
+   * @param p a pod with at least one container
+   * @return the container's name
+   */
+  public static String container(Pod p) {
     List<Container> containers = p.getSpec().getContainers();
     Map<String, String> annotations = p.getMetadata().getAnnotations();
     String named = annotations == null ? null : annotations.get(DEFAULT_CONTAINER_ANNOTATION);
