@@ -27,13 +27,15 @@ import picocli.CommandLine.Command;
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,
+      ProbeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
       "1:failure (bad file, unreadable database, partial import)",
-      "2:wrong usage"
+      "2:wrong usage",
+      "3:probe: the cluster or the audit server cannot be reached"
     })
 public final class EgressAuditCommand {
 
