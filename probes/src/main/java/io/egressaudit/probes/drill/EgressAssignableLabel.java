@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * value it had.
  *
  * <p>The label goes back exactly once, whichever comes first: {@link #restore()} (the drill's end,
- * or an error, through try-with-resources) or the JVM's shutdown hook (Ctrl-C, SIGTERM). Both are
- * JSON merge patches of the label alone, so they neither conflict with other writers of the node
- * nor need its resourceVersion.
+ * or an error, through try-with-resources) or the JVM's shutdown hook (Ctrl-C, SIGTERM). Both patch
+ * the label alone, so they neither conflict with other writers of the node nor need its
+ * resourceVersion: the removal is a JSON Patch {@code remove} (it fails, rather than doing nothing,
+ * when the label is already gone), the restore a JSON merge patch (it works whether or not the node
+ * still has other labels).
  */
 public final class EgressAssignableLabel implements AutoCloseable {
 
@@ -68,7 +70,14 @@ public final class EgressAssignableLabel implements AutoCloseable {
     // the hook first: a Ctrl-C right after the patch must find it registered
     Runtime.getRuntime().addShutdownHook(label.hook);
     try {
-      patch(client, node, "null");
+      client
+          .nodes()
+          .withName(node)
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              "[{\"op\":\"remove\",\"path\":\"/metadata/labels/"
+                  + KEY.replace("~", "~0").replace("/", "~1")
+                  + "\"}]");
     } catch (RuntimeException e) {
       label.removed.set(false);
       label.unregisterHook();
@@ -105,7 +114,16 @@ public final class EgressAssignableLabel implements AutoCloseable {
       return;
     }
     try {
-      patch(client, node, '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"');
+      client
+          .nodes()
+          .withName(node)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"labels\":{\""
+                  + KEY
+                  + "\":\""
+                  + value.replace("\\", "\\\\").replace("\"", "\\\"")
+                  + "\"}}}");
     } catch (RuntimeException e) {
       removed.set(true);
       throw e;
@@ -144,14 +162,5 @@ public final class EgressAssignableLabel implements AutoCloseable {
     } catch (IllegalStateException shuttingDown) {
       // the JVM is exiting: the hook runs (and finds the label already back)
     }
-  }
-
-  private static void patch(KubernetesClient client, String node, String jsonValue) {
-    client
-        .nodes()
-        .withName(node)
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"labels\":{\"" + KEY + "\":" + jsonValue + "}}}");
   }
 }

@@ -1,0 +1,134 @@
+package io.egressaudit.server;
+
+import static io.egressaudit.server.FailoverFixture.EGRESS_IP;
+import static io.egressaudit.server.FailoverFixture.NEW_NODE;
+import static io.egressaudit.server.FailoverFixture.OLD_NODE;
+import static io.egressaudit.server.FailoverFixture.OLD_NODE_IP;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egressaudit.correlator.drill.DrillLimits;
+import io.egressaudit.correlator.drill.FailoverReport;
+import io.egressaudit.correlator.drill.FailoverReport.Leak;
+import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The failover drill end to end: the walkthrough's failover played by a fixture in the fabric8 mock
+ * API server, probes sent by real curl from the loopback address the fixture's SNAT gives, a real
+ * audit server recording them.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class FailoverDrillIT {
+
+  static final Duration INTERVAL = Duration.ofMillis(500);
+  static final Duration GAP = Duration.ofSeconds(3);
+
+  KubernetesClient client;
+  @TempDir Path dir;
+  AuditServer server;
+  FailoverFixture fixture;
+
+  @BeforeEach
+  void start() {
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
+    fixture = new FailoverFixture(client, GAP).create();
+  }
+
+  @AfterEach
+  void stop() {
+    fixture.close();
+    server.close();
+  }
+
+  private FailoverDrill drill(Duration timeout) {
+    SnatCurlProber prober =
+        new SnatCurlProber(
+            fixture,
+            "http://127.0.0.1:" + server.hitPorts().get(0),
+            "http://127.0.0.1:" + server.apiPort());
+    return new FailoverDrill(
+        client,
+        prober,
+        new FailoverDrill.Settings(
+            "egressip-demo",
+            FailoverDrill.Trigger.UNLABEL,
+            new DrillLimits(INTERVAL, Duration.ofSeconds(60), 4),
+            timeout,
+            8),
+        Clock.systemUTC());
+  }
+
+  @Test
+  void reportsTriggerMoveOutageAndLeakAndPutsTheLabelBack() {
+    FailoverDrill.Outcome outcome = drill(Duration.ofSeconds(60)).run();
+    FailoverReport r = outcome.report();
+
+    assertThat(outcome.interrupted()).isFalse();
+    assertThat(outcome.pods())
+        .extracting(p -> p.pod().name())
+        .containsExactly(FailoverFixture.HOMER, FailoverFixture.MARGE);
+    assertThat(r.triggeredAt()).isNotNull().isBefore(fixture.unassignedAt());
+    assertThat(r.trigger())
+        .isEqualTo("removed label k8s.ovn.org/egress-assignable on node " + OLD_NODE);
+    assertThat(r.move().fromNode()).isEqualTo(OLD_NODE);
+    assertThat(r.move().toNode()).isEqualTo(NEW_NODE);
+    assertThat(r.move().unassignedAt()).isAfterOrEqualTo(r.triggeredAt());
+    assertThat(r.move().at()).isAfterOrEqualTo(fixture.movedAt().minusMillis(1));
+    assertThat(r.firstViaNewNode().sourceIp()).isEqualTo(EGRESS_IP);
+
+    long fixtureGapMs = Duration.between(fixture.unassignedAt(), fixture.movedAt()).toMillis();
+    long outageMs = r.namespaces().get(0).outage().duration().toMillis();
+    assertThat(outageMs)
+        .as("outage %d ms, fixture held nothing for %d ms", outageMs, fixtureGapMs)
+        .isBetween(fixtureGapMs - INTERVAL.toMillis(), fixtureGapMs + INTERVAL.toMillis());
+
+    assertThat(r.leaks()).hasSize(1);
+    Leak leak = r.leaks().get(0);
+    assertThat(leak.sourceIp()).isEqualTo(OLD_NODE_IP);
+    assertThat(leak.count()).isEqualTo(1);
+    assertThat(leak.owner()).isEqualTo("node " + OLD_NODE);
+    assertThat(leak.first()).isAfterOrEqualTo(r.move().at());
+    assertThat(r.settled()).isTrue();
+    assertThat(r.passed()).isFalse();
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .startsWith("simpson: leaked 1 probe from " + OLD_NODE_IP + " (node " + OLD_NODE + ")");
+
+    assertThat(outcome.labelRemovedFrom()).isEqualTo(OLD_NODE);
+    assertThat(outcome.labelRestoredAt()).isNotNull();
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+  }
+
+  @Test
+  void anInterruptedDrillPutsTheLabelBack() throws Exception {
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<FailoverDrill.Outcome> running =
+          runner.submit(() -> drill(Duration.ofMinutes(5)).run());
+      await().atMost(Duration.ofSeconds(30)).until(() -> fixture.unassignedAt() != null);
+      assertThat(fixture.oldNodeLabel()).isNull();
+
+      running.cancel(true);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> "".equals(fixture.oldNodeLabel()));
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+}
