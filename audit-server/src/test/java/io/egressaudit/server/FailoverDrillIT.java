@@ -10,11 +10,13 @@ import static org.awaitility.Awaitility.await;
 import io.egressaudit.correlator.drill.DrillLimits;
 import io.egressaudit.correlator.drill.FailoverReport;
 import io.egressaudit.correlator.drill.FailoverReport.Leak;
+import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.drill.ExecDrillProber;
 import io.egressaudit.probes.drill.FailoverDrill;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,17 +29,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The failover drill end to end: the walkthrough's failover played by a fixture in the fabric8 mock
- * API server, probes sent by real curl from the loopback address the fixture's SNAT gives, a real
- * audit server recording them.
+ * The failover drill end to end: the walkthrough's failover played by a fixture in a fabric8 mock
+ * API server (CRUD), probes sent through the pod exec API and answered by real curl from the
+ * loopback address the fixture's SNAT gives, a real audit server (with the bundled loopback
+ * cluster, so it knows whose 127.0.0.51 is) recording them.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class FailoverDrillIT {
 
   static final Duration INTERVAL = Duration.ofMillis(500);
   static final Duration GAP = Duration.ofSeconds(3);
 
-  KubernetesClient client;
+  ExecMockCluster cluster;
   @TempDir Path dir;
   AuditServer server;
   FailoverFixture fixture;
@@ -46,23 +48,29 @@ class FailoverDrillIT {
   void start() {
     server =
         TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
-    fixture = new FailoverFixture(client, GAP).create();
+    cluster = new ExecMockCluster();
+    fixture = new FailoverFixture(cluster.client, GAP).create();
+    cluster.onExec(fixture);
   }
 
   @AfterEach
   void stop() {
     fixture.close();
+    cluster.close();
     server.close();
   }
 
   private FailoverDrill drill(Duration timeout) {
-    SnatCurlProber prober =
-        new SnatCurlProber(
-            fixture,
+    ExecDrillProber prober =
+        new ExecDrillProber(
+            new Fabric8PodExecutor(cluster.client),
+            new AuditApiClient(
+                URI.create("http://127.0.0.1:" + server.apiPort()), null, Duration.ofSeconds(10)),
             "http://127.0.0.1:" + server.hitPorts().get(0),
-            "http://127.0.0.1:" + server.apiPort());
+            Duration.ofSeconds(5));
     return new FailoverDrill(
-        client,
+        cluster.client,
+        KubernetesObjectsModel.INSTANCE,
         prober,
         new FailoverDrill.Settings(
             "egressip-demo",
@@ -101,14 +109,14 @@ class FailoverDrillIT {
     Leak leak = r.leaks().get(0);
     assertThat(leak.sourceIp()).isEqualTo(OLD_NODE_IP);
     assertThat(leak.count()).isEqualTo(1);
-    assertThat(leak.owner()).isEqualTo("node " + OLD_NODE);
+    assertThat(leak.owner()).startsWith("node IP of " + OLD_NODE);
     assertThat(leak.first()).isAfterOrEqualTo(r.move().at());
     assertThat(r.settled()).isTrue();
     assertThat(r.passed()).isFalse();
     assertThat(r.failures())
         .singleElement()
         .asString()
-        .startsWith("simpson: leaked 1 probe from " + OLD_NODE_IP + " (node " + OLD_NODE + ")");
+        .startsWith("simpson: leaked 1 probe from " + OLD_NODE_IP + " (node IP of " + OLD_NODE);
 
     assertThat(outcome.labelRemovedFrom()).isEqualTo(OLD_NODE);
     assertThat(outcome.labelRestoredAt()).isNotNull();

@@ -1,7 +1,7 @@
 package io.egressaudit.server;
 
-import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.correlator.NodeState;
+import io.egressaudit.probes.ClusterReader;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -11,8 +11,13 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -26,9 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * k8s.ovn.org/egress-assignable}, the EgressIP's status is emptied at once, and after {@code gap}
  * it names worker 82t6f. Meanwhile it plays the SNAT: {@link #sourceNow()} is the address a pod of
  * simpson leaves with (the egress IP while a node holds it, none while nobody does), and the first
- * request after the move leaves with the old node's IP once: a leak.
+ * request after the move leaves with the old node's IP once: a leak. As the exec handler of an
+ * {@link ExecMockCluster}, it runs the probe's real {@code curl} bound to that address (to a closed
+ * port while nobody holds the IP: the request goes nowhere).
  */
-final class FailoverFixture implements AutoCloseable {
+final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandler {
 
   static final String EGRESS_IP = "127.0.0.100";
   static final String OLD_NODE = "ocp-8vr6j-worker-0-sl79n";
@@ -47,6 +54,7 @@ final class FailoverFixture implements AutoCloseable {
   private volatile String source = EGRESS_IP;
   private volatile Instant unassignedAt;
   private volatile Instant movedAt;
+  private final int closedPort = closedPort();
 
   FailoverFixture(KubernetesClient client, Duration gap) {
     this.client = client;
@@ -70,7 +78,7 @@ final class FailoverFixture implements AutoCloseable {
     client.pods().resource(pod(HOMER, OLD_NODE, "10.129.3.232")).create();
     client.pods().resource(pod(MARGE, NEW_NODE, "10.128.3.10")).create();
     client
-        .genericKubernetesResources(ClusterWatcher.EGRESS_IPS)
+        .genericKubernetesResources(ClusterReader.EGRESS_IPS)
         .resource(egressIp(OLD_NODE))
         .create();
     nodes =
@@ -119,6 +127,46 @@ final class FailoverFixture implements AutoCloseable {
     return s;
   }
 
+  @Override
+  public ExecMockCluster.ExecReply exec(String namespace, String pod, List<String> command) {
+    if (!command.get(0).equals("curl")) {
+      return ExecMockCluster.ExecReply.exited(127, "", "sh: " + command.get(0) + ": not found");
+    }
+    List<String> argv = new ArrayList<>(command);
+    String source = sourceNow();
+    if (source == null) {
+      String url = argv.get(argv.size() - 1);
+      argv.set(argv.size() - 1, url.replaceFirst(":\\d+/", ":" + closedPort + "/"));
+      source = "127.0.0.1";
+    }
+    argv.add(1, "--interface");
+    argv.add(2, source);
+    try {
+      Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
+      p.getOutputStream().close();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return ExecMockCluster.ExecReply.exited(28, out, "timed out");
+      }
+      return ExecMockCluster.ExecReply.exited(p.exitValue(), out, err);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int closedPort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** When the fixture emptied the status, or null. */
   Instant unassignedAt() {
     return unassignedAt;
@@ -136,7 +184,7 @@ final class FailoverFixture implements AutoCloseable {
   }
 
   private void setStatus(String node) {
-    client.genericKubernetesResources(ClusterWatcher.EGRESS_IPS).resource(egressIp(node)).update();
+    client.genericKubernetesResources(ClusterReader.EGRESS_IPS).resource(egressIp(node)).update();
   }
 
   @Override

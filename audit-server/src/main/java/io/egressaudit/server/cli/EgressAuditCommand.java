@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,
+      ProbeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

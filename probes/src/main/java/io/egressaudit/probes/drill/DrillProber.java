@@ -19,21 +19,8 @@ public interface DrillProber {
    * @param allowedIps the source IPs the namespace may leave with, to put in the result
    * @return what became of the probe: arrived (with source IP and whose it is), not arrived, or not
    *     sent (exec failed), never null
-   * @throws ProbeInfrastructureException when the audit server or the cluster cannot be reached,
-   *     which ends the drill
+   * @throws io.egressaudit.probes.AuditApiException when the audit server cannot answer, which ends
+   *     the drill
    */
   DrillProbe probe(DrillPod pod, Instant sentAt, Set<String> allowedIps);
-
-  /** The audit server's API or the cluster's API cannot be reached: no probe can be judged. */
-  final class ProbeInfrastructureException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    /**
-     * @param message what could not be reached, and why
-     * @param cause the underlying failure
-     */
-    public ProbeInfrastructureException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
 }

@@ -1,9 +1,9 @@
 package io.egressaudit.probes.drill;
 
-import io.egressaudit.controller.KubernetesObjects;
-import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.correlator.NodeState;
 import io.egressaudit.correlator.drill.NodeChange;
+import io.egressaudit.probes.ClusterModel;
+import io.egressaudit.probes.ClusterReader;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,20 +39,25 @@ final class DrillWatch implements AutoCloseable {
    * Starts both informers and returns once their first lists are in.
    *
    * @param client the cluster's client, with list and watch on nodes and EgressIPs
+   * @param model the conversion of fabric8 objects into the correlator's model
    * @param egressIp the drilled EgressIP's name
    * @param recorder where to record
    * @param clock the drill's clock: events are timed when received
    */
   static DrillWatch start(
-      KubernetesClient client, String egressIp, DrillRecorder recorder, Clock clock) {
+      KubernetesClient client,
+      ClusterModel model,
+      String egressIp,
+      DrillRecorder recorder,
+      Clock clock) {
     SharedIndexInformer<GenericKubernetesResource> e =
         client
-            .genericKubernetesResources(ClusterWatcher.EGRESS_IPS)
+            .genericKubernetesResources(ClusterReader.EGRESS_IPS)
             .withName(egressIp)
-            .inform(new EgressIpHandler(recorder, clock));
+            .inform(new EgressIpHandler(model, recorder, clock));
     SharedIndexInformer<Node> n = null;
     try {
-      n = client.nodes().inform(new NodeHandler(recorder, clock));
+      n = client.nodes().inform(new NodeHandler(model, recorder, clock));
     } finally {
       if (n == null) {
         e.close();
@@ -67,7 +72,7 @@ final class DrillWatch implements AutoCloseable {
     nodeInformer.close();
   }
 
-  private record EgressIpHandler(DrillRecorder recorder, Clock clock)
+  private record EgressIpHandler(ClusterModel model, DrillRecorder recorder, Clock clock)
       implements ResourceEventHandler<GenericKubernetesResource> {
     @Override
     public void onAdd(GenericKubernetesResource obj) {
@@ -87,7 +92,7 @@ final class DrillWatch implements AutoCloseable {
 
     private void record(GenericKubernetesResource obj) {
       try {
-        recorder.status(clock.instant(), KubernetesObjects.egressIp(obj).assignments());
+        recorder.status(clock.instant(), model.egressIp(obj).assignments());
       } catch (RuntimeException invalid) {
         LOG.warn("EgressIP {}: {}", obj.getMetadata().getName(), invalid.getMessage());
       }
@@ -98,11 +103,13 @@ final class DrillWatch implements AutoCloseable {
   private static final class NodeHandler implements ResourceEventHandler<Node> {
     private record Seen(boolean ready, boolean assignable) {}
 
+    private final ClusterModel model;
     private final DrillRecorder recorder;
     private final Clock clock;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-    NodeHandler(DrillRecorder recorder, Clock clock) {
+    NodeHandler(ClusterModel model, DrillRecorder recorder, Clock clock) {
+      this.model = model;
       this.recorder = recorder;
       this.clock = clock;
     }
@@ -147,9 +154,9 @@ final class DrillWatch implements AutoCloseable {
       recorder.nodeChange(new NodeChange(clock.instant(), node, kind));
     }
 
-    private static NodeState state(Node node) {
+    private NodeState state(Node node) {
       try {
-        return KubernetesObjects.node(node);
+        return model.node(node);
       } catch (RuntimeException invalid) {
         LOG.warn("node {}: {}", node.getMetadata().getName(), invalid.getMessage());
         return null;

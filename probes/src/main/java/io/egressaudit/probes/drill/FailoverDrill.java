@@ -1,17 +1,17 @@
 package io.egressaudit.probes.drill;
 
-import io.egressaudit.controller.KubernetesObjects;
-import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.correlator.EgressIpState;
 import io.egressaudit.correlator.NamespaceState;
 import io.egressaudit.correlator.NodeState;
-import io.egressaudit.correlator.PodRef;
-import io.egressaudit.correlator.PodState;
 import io.egressaudit.correlator.drill.DrillLimits;
 import io.egressaudit.correlator.drill.DrillTrigger;
 import io.egressaudit.correlator.drill.FailoverAnalysis;
 import io.egressaudit.correlator.drill.FailoverPrecheck;
 import io.egressaudit.correlator.drill.FailoverReport;
+import io.egressaudit.probes.ClusterModel;
+import io.egressaudit.probes.ClusterReader;
+import io.egressaudit.probes.ProbePlanner;
+import io.egressaudit.probes.ProbeTarget;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -96,19 +96,26 @@ public final class FailoverDrill {
       boolean interrupted) {}
 
   private final KubernetesClient client;
+  private final ClusterModel model;
   private final DrillProber prober;
   private final Settings settings;
   private final Clock clock;
 
   /**
    * @param client the cluster's client
+   * @param model the conversion of fabric8 objects into the correlator's model
    * @param prober sends the probes
    * @param settings the drill's settings
    * @param clock times every event
    */
   public FailoverDrill(
-      KubernetesClient client, DrillProber prober, Settings settings, Clock clock) {
+      KubernetesClient client,
+      ClusterModel model,
+      DrillProber prober,
+      Settings settings,
+      Clock clock) {
     this.client = client;
+    this.model = model;
     this.prober = prober;
     this.settings = settings;
     this.clock = clock;
@@ -121,26 +128,25 @@ public final class FailoverDrill {
    * @return the outcome
    * @throws FailoverNotPossibleException before anything is changed, when the EgressIP does not
    *     exist or cannot fail over
-   * @throws DrillProber.ProbeInfrastructureException when the audit server cannot be reached
+   * @throws io.egressaudit.probes.AuditApiException when the audit server cannot answer
    * @throws io.fabric8.kubernetes.client.KubernetesClientException when the cluster cannot be
    *     reached or refuses a read or the label patch
    */
   public Outcome run() {
     GenericKubernetesResource resource =
         client
-            .genericKubernetesResources(ClusterWatcher.EGRESS_IPS)
+            .genericKubernetesResources(ClusterReader.EGRESS_IPS)
             .withName(settings.egressIp())
             .get();
     if (resource == null) {
       throw new FailoverNotPossibleException(
           List.of("EgressIP " + settings.egressIp() + " not found"));
     }
-    EgressIpState egressIp = KubernetesObjects.egressIp(resource);
-    List<NodeState> nodes =
-        client.nodes().list().getItems().stream().map(KubernetesObjects::node).toList();
+    EgressIpState egressIp = model.egressIp(resource);
+    List<NodeState> nodes = client.nodes().list().getItems().stream().map(model::node).toList();
     Map<String, NamespaceState> namespaces = new TreeMap<>();
     client.namespaces().list().getItems().stream()
-        .map(KubernetesObjects::namespace)
+        .map(model::namespace)
         .filter(egressIp::selects)
         .forEach(ns -> namespaces.put(ns.name(), ns));
     List<String> problems =
@@ -171,7 +177,7 @@ public final class FailoverDrill {
     EgressAssignableLabel label = null;
     String labelError = null;
     boolean interrupted = false;
-    try (DrillWatch watch = DrillWatch.start(client, egressIp.name(), recorder, clock)) {
+    try (DrillWatch watch = DrillWatch.start(client, model, egressIp.name(), recorder, clock)) {
       try {
         Instant deadline = start.plus(settings.timeout());
         underWay.addAll(round(pods, allowed, recorder, workers, failure));
@@ -233,40 +239,36 @@ public final class FailoverDrill {
    * elsewhere: the first by name of each, when there is one.
    */
   private List<DrillPod> podsToProbe(EgressIpState egressIp, NamespaceState ns, String holder) {
-    List<PodState> candidates = new ArrayList<>();
+    List<Pod> candidates = new ArrayList<>();
     for (Pod p : client.pods().inNamespace(ns.name()).list().getItems()) {
-      PodState s = KubernetesObjects.pod(p);
-      if ("Running".equals(s.phase())
-          && ready(p)
-          && p.getMetadata().getDeletionTimestamp() == null
-          && s.nodeName() != null
-          && egressIp.selects(s, ns)) {
-        candidates.add(s);
+      if (ProbePlanner.eligible(p) && egressIp.selects(model.pod(p), ns)) {
+        candidates.add(p);
       }
     }
-    candidates.sort(Comparator.comparing(PodState::name));
+    candidates.sort(Comparator.comparing(p -> p.getMetadata().getName()));
     List<DrillPod> chosen = new ArrayList<>();
     candidates.stream()
-        .filter(p -> p.nodeName().equals(holder))
+        .filter(p -> holder.equals(p.getSpec().getNodeName()))
         .findFirst()
-        .ifPresent(
-            p -> chosen.add(new DrillPod(new PodRef(ns.name(), p.name()), p.nodeName(), true)));
+        .ifPresent(p -> chosen.add(drillPod(ns, p, true)));
     candidates.stream()
-        .filter(p -> !p.nodeName().equals(holder))
+        .filter(p -> !holder.equals(p.getSpec().getNodeName()))
         .findFirst()
-        .ifPresent(
-            p -> chosen.add(new DrillPod(new PodRef(ns.name(), p.name()), p.nodeName(), false)));
+        .ifPresent(p -> chosen.add(drillPod(ns, p, false)));
     if (chosen.isEmpty()) {
       LOG.warn("namespace {}: no running, Ready pod to probe from", ns.name());
     }
     return chosen;
   }
 
-  private static boolean ready(Pod p) {
-    return p.getStatus() != null
-        && p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  private static DrillPod drillPod(NamespaceState ns, Pod p, boolean onEgressNode) {
+    return new DrillPod(
+        new ProbeTarget(
+            ns.name(),
+            p.getMetadata().getName(),
+            ProbePlanner.container(p),
+            p.getSpec().getNodeName()),
+        onEgressNode);
   }
 
   private List<Future<?>> round(
