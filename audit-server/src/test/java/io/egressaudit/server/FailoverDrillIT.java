@@ -139,4 +139,76 @@ class FailoverDrillIT {
       runner.shutdownNow();
     }
   }
+
+  @Test
+  void drillFailoverCommandPrintsTheTimelineWritesJsonAndExitsOneOnALeak() throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    Path json = dir.resolve("drill.json");
+
+    int code =
+        cl.execute(
+            "drill",
+            "failover",
+            "--egressip",
+            "egressip-demo",
+            "--trigger",
+            "unlabel",
+            "--interval",
+            "500ms",
+            "--settle",
+            "4",
+            "--timeout",
+            "60s",
+            "--kubeconfig",
+            cluster.kubeconfig(dir).toString(),
+            "--context",
+            "loopback",
+            "--target",
+            "http://127.0.0.1:" + server.hitPorts().get(0),
+            "--api",
+            "http://127.0.0.1:" + server.apiPort(),
+            "--report",
+            "json:" + json);
+
+    assertThat(code).as("%s%s", out, err).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("EgressIP egressip-demo: FAIL")
+        .contains(OLD_NODE + " -> " + NEW_NODE)
+        .contains("trigger: removed label k8s.ovn.org/egress-assignable on node " + OLD_NODE)
+        .contains("label k8s.ovn.org/egress-assignable put back on " + OLD_NODE)
+        .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP);
+    tools.jackson.databind.JsonNode report = ApiClient.parse(java.nio.file.Files.readString(json));
+    assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
+    assertThat(report.path("leaks").get(0).path("sourceIp").asString()).isEqualTo(OLD_NODE_IP);
+    assertThat(report.path("leaks").get(0).path("count").asInt()).isEqualTo(1);
+    assertThat(report.path("namespaces").get(0).path("outageSeconds").asDouble())
+        .isBetween(
+            (GAP.toMillis() - 2 * INTERVAL.toMillis()) / 1000.0,
+            (GAP.toMillis() + 2 * INTERVAL.toMillis()) / 1000.0);
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+  }
+
+  @Test
+  void anEgressIpWithoutASecondAssignableNodeIsRefusedBeforeAnythingChanges() {
+    cluster
+        .client
+        .nodes()
+        .withName(NEW_NODE)
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().remove("k8s.ovn.org/egress-assignable");
+              return n;
+            });
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> drill(Duration.ofSeconds(10)).run())
+        .isInstanceOf(io.egressaudit.probes.drill.FailoverNotPossibleException.class)
+        .hasMessageStartingWith(
+            "no failover possible: only one egress-assignable node (" + OLD_NODE + ")");
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+    assertThat(cluster.commands()).isEmpty();
+  }
 }
