@@ -54,6 +54,8 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
   private volatile String source = EGRESS_IP;
   private volatile Instant unassignedAt;
   private volatile Instant movedAt;
+  private volatile Instant trafficStoppedAt;
+  private volatile Instant trafficResumedAt;
   private final int closedPort = closedPort();
 
   FailoverFixture(KubernetesClient client, Duration gap) {
@@ -106,6 +108,7 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
 
   private void unassign() {
     source = null;
+    trafficStoppedAt = Instant.now();
     setStatus(null);
     unassignedAt = Instant.now();
     ovn.schedule(this::moveToNewNode, gap.toMillis(), TimeUnit.MILLISECONDS);
@@ -116,6 +119,13 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     movedAt = Instant.now();
     leakPending.set(true);
     source = EGRESS_IP;
+    trafficResumedAt = Instant.now();
+  }
+
+  /** How long the fixture's SNAT sent simpson's requests nowhere, or null before it resumed. */
+  Duration trafficGap() {
+    Instant resumed = trafficResumedAt;
+    return resumed == null ? null : Duration.between(trafficStoppedAt, resumed);
   }
 
   /** The source address a simpson pod's request leaves with now, or null when it is dropped. */
