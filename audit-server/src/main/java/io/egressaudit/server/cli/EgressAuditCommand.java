@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       ImportLogCommand.class,
       PruneCommand.class,
       ProbeCommand.class,
+      DrillCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,0 +1,304 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.KubeconfigClusters;
+import io.egressaudit.controller.informer.KubeconfigException;
+import io.egressaudit.correlator.drill.DrillLimits;
+import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.AuditApiException;
+import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.drill.ExecDrillProber;
+import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.probes.drill.FailoverNotPossibleException;
+import io.egressaudit.server.KubernetesObjectsModel;
+import io.egressaudit.server.TimeArg;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code egress-audit drill}: drills that fail a part of the egress path on purpose. */
+@Command(
+    name = "drill",
+    description = "Fail a part of the egress path on purpose and measure what the namespaces see.",
+    subcommands = {DrillCommand.Failover.class, CommandLine.HelpCommand.class})
+final class DrillCommand {
+
+  /** {@code egress-audit drill failover --egressip NAME}. */
+  @Command(
+      name = "failover",
+      sortOptions = false,
+      description = {
+        "Probe every namespace of an EgressIP every --interval (from a pod on its egress node and"
+            + " one elsewhere, through pod exec, as probe does) while its egress node fails, and"
+            + " report when the status moved and where, the outage per namespace, every leak (a"
+            + " probe that arrived from an IP not of the EgressIP), and the timeline.",
+        "",
+        "--trigger unlabel removes k8s.ovn.org/egress-assignable from the egress node and puts it"
+            + " back at the end, on errors and on Ctrl-C; --trigger none waits for you to fail the"
+            + " node (shut it down, cut its network).",
+        "",
+        "Passes when the status moved, every namespace then had --settle good probes in a row, no"
+            + " outage was longer than --max-outage and nothing leaked. An EgressIP with several"
+            + " IPs, or without a second egress-assignable node, is refused before anything is"
+            + " changed."
+      },
+      footer = {
+        "",
+        "Example:",
+        "  egress-audit drill failover --egressip egressip-demo --trigger unlabel \\",
+        "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 --report json:drill.json"
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:the drill passed",
+        "1:the drill failed, or the EgressIP cannot fail over",
+        "2:wrong usage (options, kubeconfig)",
+        "3:the cluster or the audit server cannot be reached, or refuses the runner"
+      })
+  static final class Failover implements Callable<Integer> {
+
+    static final int UNREACHABLE = 3;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--egressip",
+        required = true,
+        paramLabel = "NAME",
+        description = "The EgressIP to drill.")
+    String egressIp;
+
+    @Option(
+        names = "--trigger",
+        defaultValue = "none",
+        paramLabel = "HOW",
+        description = "none or unlabel. Default: ${DEFAULT-VALUE}.")
+    FailoverDrill.Trigger trigger;
+
+    @Option(
+        names = "--interval",
+        defaultValue = "1s",
+        paramLabel = "DURATION",
+        description = "Time between two rounds of probes. Default: ${DEFAULT-VALUE}.")
+    String interval;
+
+    @Option(
+        names = "--max-outage",
+        defaultValue = "60s",
+        paramLabel = "DURATION",
+        description = "Longest outage that passes. Default: ${DEFAULT-VALUE}.")
+    String maxOutage;
+
+    @Option(
+        names = "--settle",
+        defaultValue = "5",
+        paramLabel = "N",
+        description =
+            "Good probes in a row per namespace after the move that end the drill. Default:"
+                + " ${DEFAULT-VALUE}.")
+    int settle;
+
+    @Option(
+        names = "--timeout",
+        defaultValue = "5m",
+        paramLabel = "DURATION",
+        description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
+    String timeout;
+
+    @Option(
+        names = "--kubeconfig",
+        paramLabel = "FILE",
+        description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
+    Path kubeconfig;
+
+    @Option(
+        names = "--context",
+        paramLabel = "NAME",
+        description = "The kubeconfig context. Default: its current-context.")
+    String context;
+
+    @Option(
+        names = "--target",
+        required = true,
+        paramLabel = "URL",
+        description = "The hit listener as pods reach it, such as http://192.168.126.1:8080.")
+    String target;
+
+    @Option(
+        names = "--api",
+        required = true,
+        paramLabel = "URL",
+        description = "The audit server's API as this runner reaches it.")
+    URI api;
+
+    @Option(
+        names = "--api-token-file",
+        paramLabel = "FILE",
+        description = "A file holding the API's bearer token (one line).")
+    Path apiTokenFile;
+
+    @Option(
+        names = "--parallel",
+        paramLabel = "N",
+        defaultValue = "8",
+        description = "How many pod execs run at once. Default: ${DEFAULT-VALUE}.")
+    int parallel;
+
+    @Option(
+        names = "--exec-timeout",
+        paramLabel = "DURATION",
+        defaultValue = "5s",
+        description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
+    String execTimeout;
+
+    @Option(
+        names = "--report",
+        paramLabel = "json:FILE",
+        description = "Also write the report as JSON to FILE. Repeat for several files.")
+    List<String> reports = new ArrayList<>();
+
+    @Mixin HelpOption help;
+
+    @Override
+    public Integer call() {
+      DrillLimits limits;
+      try {
+        limits =
+            new DrillLimits(
+                TimeArg.duration(interval, "--interval"),
+                TimeArg.duration(maxOutage, "--max-outage"),
+                settle);
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+      Duration total = TimeArg.duration(timeout, "--timeout");
+      Duration exec = TimeArg.duration(execTimeout, "--exec-timeout");
+      if (exec.compareTo(Duration.ofSeconds(2)) < 0) {
+        throw usage("--exec-timeout must be at least 2s, not " + execTimeout);
+      }
+      if (parallel < 1) {
+        throw usage("--parallel must be at least 1, not " + parallel);
+      }
+      List<Path> jsonFiles = new ArrayList<>();
+      for (String r : reports) {
+        if (!r.startsWith("json:") || r.length() == 5) {
+          throw usage("--report '" + r + "': expected json:FILE");
+        }
+        jsonFiles.add(Path.of(r.substring(5)));
+      }
+      checkUrl(target, "--target");
+      checkUrl(api.toString(), "--api");
+      ClusterConnection connection;
+      try {
+        connection =
+            KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
+                .get(0);
+      } catch (KubeconfigException e) {
+        throw usage(e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      AuditApiClient apiClient = new AuditApiClient(api, token(), Duration.ofSeconds(10));
+      try (KubernetesClient client = connection.connect()) {
+        apiClient.check();
+        FailoverDrill.Outcome outcome =
+            new FailoverDrill(
+                    client,
+                    KubernetesObjectsModel.INSTANCE,
+                    new ExecDrillProber(new Fabric8PodExecutor(client), apiClient, target, exec),
+                    new FailoverDrill.Settings(egressIp, trigger, limits, total, parallel),
+                    Clock.systemUTC())
+                .run();
+        DrillReports.text(outcome, out);
+        String json = DrillReports.json(outcome);
+        for (Path f : jsonFiles) {
+          try {
+            Files.writeString(f, json + "\n", StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return fail(err, "--report json:" + f + ": cannot write it (" + e + ")", 1);
+          }
+        }
+        return outcome.report().passed() && outcome.labelError() == null ? 0 : 1;
+      } catch (FailoverNotPossibleException e) {
+        for (String p : e.problems()) {
+          err.println(spec.qualifiedName() + ": " + p);
+        }
+        err.flush();
+        return 1;
+      } catch (AuditApiException e) {
+        return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
+      } catch (KubernetesClientException e) {
+        return fail(
+            err,
+            "cluster "
+                + connection.cluster()
+                + " at "
+                + connection.server()
+                + ": "
+                + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
+                + firstLine(e.getMessage()),
+            UNREACHABLE);
+      }
+    }
+
+    private int fail(PrintWriter err, String message, int code) {
+      err.println(spec.qualifiedName() + ": " + message);
+      err.flush();
+      return code;
+    }
+
+    private static String firstLine(String m) {
+      return m == null ? "no message" : m.strip().split("\\R", 2)[0];
+    }
+
+    private String token() {
+      if (apiTokenFile == null) {
+        return null;
+      }
+      try {
+        String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
+        if (t.isEmpty() || t.contains("\n")) {
+          throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
+        }
+        return t;
+      } catch (IOException e) {
+        throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
+      }
+    }
+
+    private void checkUrl(String url, String option) {
+      URI u;
+      try {
+        u = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw usage(option + " '" + url + "' is not a URL");
+      }
+      if (u.getScheme() == null
+          || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+          || u.getHost() == null) {
+        throw usage(option + " '" + url + "' is not an http(s) URL");
+      }
+    }
+
+    private ParameterException usage(String message) {
+      return new ParameterException(spec.commandLine(), message);
+    }
+  }
+}

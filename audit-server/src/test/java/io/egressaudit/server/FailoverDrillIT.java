@@ -1,0 +1,214 @@
+package io.egressaudit.server;
+
+import static io.egressaudit.server.FailoverFixture.EGRESS_IP;
+import static io.egressaudit.server.FailoverFixture.NEW_NODE;
+import static io.egressaudit.server.FailoverFixture.OLD_NODE;
+import static io.egressaudit.server.FailoverFixture.OLD_NODE_IP;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egressaudit.correlator.drill.DrillLimits;
+import io.egressaudit.correlator.drill.FailoverReport;
+import io.egressaudit.correlator.drill.FailoverReport.Leak;
+import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.drill.ExecDrillProber;
+import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The failover drill end to end: the walkthrough's failover played by a fixture in a fabric8 mock
+ * API server (CRUD), probes sent through the pod exec API and answered by real curl from the
+ * loopback address the fixture's SNAT gives, a real audit server (with the bundled loopback
+ * cluster, so it knows whose 127.0.0.51 is) recording them.
+ */
+class FailoverDrillIT {
+
+  static final Duration INTERVAL = Duration.ofMillis(500);
+  static final Duration GAP = Duration.ofSeconds(3);
+
+  ExecMockCluster cluster;
+  @TempDir Path dir;
+  AuditServer server;
+  FailoverFixture fixture;
+
+  @BeforeEach
+  void start() {
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
+    cluster = new ExecMockCluster();
+    fixture = new FailoverFixture(cluster.client, GAP).create();
+    cluster.onExec(fixture);
+  }
+
+  @AfterEach
+  void stop() {
+    fixture.close();
+    cluster.close();
+    server.close();
+  }
+
+  private FailoverDrill drill(Duration timeout) {
+    ExecDrillProber prober =
+        new ExecDrillProber(
+            new Fabric8PodExecutor(cluster.client),
+            new AuditApiClient(
+                URI.create("http://127.0.0.1:" + server.apiPort()), null, Duration.ofSeconds(10)),
+            "http://127.0.0.1:" + server.hitPorts().get(0),
+            Duration.ofSeconds(5));
+    return new FailoverDrill(
+        cluster.client,
+        KubernetesObjectsModel.INSTANCE,
+        prober,
+        new FailoverDrill.Settings(
+            "egressip-demo",
+            FailoverDrill.Trigger.UNLABEL,
+            new DrillLimits(INTERVAL, Duration.ofSeconds(60), 4),
+            timeout,
+            8),
+        Clock.systemUTC());
+  }
+
+  @Test
+  void reportsTriggerMoveOutageAndLeakAndPutsTheLabelBack() {
+    FailoverDrill.Outcome outcome = drill(Duration.ofSeconds(60)).run();
+    FailoverReport r = outcome.report();
+
+    assertThat(outcome.interrupted()).isFalse();
+    assertThat(outcome.pods())
+        .extracting(p -> p.pod().name())
+        .containsExactly(FailoverFixture.HOMER, FailoverFixture.MARGE);
+    assertThat(r.triggeredAt()).isNotNull().isBefore(fixture.unassignedAt());
+    assertThat(r.trigger())
+        .isEqualTo("removed label k8s.ovn.org/egress-assignable on node " + OLD_NODE);
+    assertThat(r.move().fromNode()).isEqualTo(OLD_NODE);
+    assertThat(r.move().toNode()).isEqualTo(NEW_NODE);
+    assertThat(r.move().unassignedAt()).isAfterOrEqualTo(r.triggeredAt());
+    assertThat(r.move().at()).isAfterOrEqualTo(fixture.movedAt().minusMillis(1));
+    assertThat(r.firstViaNewNode().sourceIp()).isEqualTo(EGRESS_IP);
+
+    long fixtureGapMs = fixture.trafficGap().toMillis();
+    long outageMs = r.namespaces().get(0).outage().duration().toMillis();
+    assertThat(outageMs)
+        .as("outage %d ms, the fixture's SNAT sent nothing for %d ms", outageMs, fixtureGapMs)
+        .isBetween(fixtureGapMs - INTERVAL.toMillis(), fixtureGapMs + INTERVAL.toMillis());
+
+    assertThat(r.leaks()).hasSize(1);
+    Leak leak = r.leaks().get(0);
+    assertThat(leak.sourceIp()).isEqualTo(OLD_NODE_IP);
+    assertThat(leak.count()).isEqualTo(1);
+    assertThat(leak.owner()).startsWith("node IP of " + OLD_NODE);
+    assertThat(leak.first()).isAfterOrEqualTo(r.move().at());
+    assertThat(r.settled()).isTrue();
+    assertThat(r.passed()).isFalse();
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .startsWith("simpson: leaked 1 probe from " + OLD_NODE_IP + " (node IP of " + OLD_NODE);
+
+    assertThat(outcome.labelRemovedFrom()).isEqualTo(OLD_NODE);
+    assertThat(outcome.labelRestoredAt()).isNotNull();
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+  }
+
+  @Test
+  void anInterruptedDrillPutsTheLabelBack() throws Exception {
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<FailoverDrill.Outcome> running =
+          runner.submit(() -> drill(Duration.ofMinutes(5)).run());
+      await().atMost(Duration.ofSeconds(30)).until(() -> fixture.unassignedAt() != null);
+      assertThat(fixture.oldNodeLabel()).isNull();
+
+      running.cancel(true);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> "".equals(fixture.oldNodeLabel()));
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  @Test
+  void drillFailoverCommandPrintsTheTimelineWritesJsonAndExitsOneOnALeak() throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    Path json = dir.resolve("drill.json");
+
+    int code =
+        cl.execute(
+            "drill",
+            "failover",
+            "--egressip",
+            "egressip-demo",
+            "--trigger",
+            "unlabel",
+            "--interval",
+            "500ms",
+            "--settle",
+            "4",
+            "--timeout",
+            "60s",
+            "--kubeconfig",
+            cluster.kubeconfig(dir).toString(),
+            "--context",
+            "loopback",
+            "--target",
+            "http://127.0.0.1:" + server.hitPorts().get(0),
+            "--api",
+            "http://127.0.0.1:" + server.apiPort(),
+            "--report",
+            "json:" + json);
+
+    assertThat(code).as("%s%s", out, err).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("EgressIP egressip-demo: FAIL")
+        .contains(OLD_NODE + " -> " + NEW_NODE)
+        .contains("trigger: removed label k8s.ovn.org/egress-assignable on node " + OLD_NODE)
+        .contains("label k8s.ovn.org/egress-assignable put back on " + OLD_NODE)
+        .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP);
+    tools.jackson.databind.JsonNode report = ApiClient.parse(java.nio.file.Files.readString(json));
+    assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
+    assertThat(report.path("leaks").get(0).path("sourceIp").asString()).isEqualTo(OLD_NODE_IP);
+    assertThat(report.path("leaks").get(0).path("count").asInt()).isEqualTo(1);
+    assertThat(report.path("namespaces").get(0).path("outageSeconds").asDouble())
+        .isBetween(
+            (fixture.trafficGap().toMillis() - INTERVAL.toMillis()) / 1000.0,
+            (fixture.trafficGap().toMillis() + INTERVAL.toMillis()) / 1000.0);
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+  }
+
+  @Test
+  void anEgressIpWithoutASecondAssignableNodeIsRefusedBeforeAnythingChanges() {
+    cluster
+        .client
+        .nodes()
+        .withName(NEW_NODE)
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().remove("k8s.ovn.org/egress-assignable");
+              return n;
+            });
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> drill(Duration.ofSeconds(10)).run())
+        .isInstanceOf(io.egressaudit.probes.drill.FailoverNotPossibleException.class)
+        .hasMessageStartingWith(
+            "no failover possible: only one egress-assignable node (" + OLD_NODE + ")");
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+    assertThat(cluster.commands()).isEmpty();
+  }
+}

@@ -1,0 +1,83 @@
+package io.egressaudit.probes.drill;
+
+import io.egressaudit.correlator.drill.DrillProbe;
+import io.egressaudit.correlator.drill.DrillProbe.Arrival;
+import io.egressaudit.correlator.probe.ExecOutcome;
+import io.egressaudit.correlator.probe.ObservedSource;
+import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.InPodHttpRequest;
+import io.egressaudit.probes.PodExecutor;
+import io.egressaudit.probes.ProbeIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A drill's probe the way {@code probe} sends one: a fresh id, {@code GET TARGET/probe/<id>} from
+ * inside the pod through the exec API (curl, else wget, see {@link InPodHttpRequest}), then the
+ * audit server's record of that id ({@link AuditApiClient#observed(String)}, with the owner of the
+ * source IP).
+ *
+ * <p>Arrived: the audit server holds a hit with the id (when hits came from several IPs, the first
+ * not allowed is reported, so a leak is never hidden behind a good hit). Not arrived: no hit, and
+ * the HTTP client ran or timed out. Not sent: no hit and the exec failed, the container has no HTTP
+ * client, or its output could not be read; the detail says which.
+ */
+public final class ExecDrillProber implements DrillProber {
+
+  private final PodExecutor executor;
+  private final AuditApiClient api;
+  private final String target;
+  private final Duration execTimeout;
+
+  /**
+   * @param executor runs commands in pods
+   * @param api the audit server's API
+   * @param target the hit listener as pods reach it, such as {@code http://192.168.126.1:8080}
+   * @param execTimeout how long one exec may take
+   */
+  public ExecDrillProber(
+      PodExecutor executor, AuditApiClient api, String target, Duration execTimeout) {
+    this.executor = executor;
+    this.api = api;
+    this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+    this.execTimeout = execTimeout;
+  }
+
+  @Override
+  public DrillProbe probe(DrillPod pod, Instant sentAt, Set<String> allowedIps) {
+    String id = ProbeIds.next();
+    ExecOutcome exec =
+        InPodHttpRequest.get(executor, pod.target(), target + "/probe/" + id, execTimeout);
+    List<ObservedSource> observed = api.observed(id);
+    if (!observed.isEmpty()) {
+      ObservedSource shown =
+          observed.stream()
+              .filter(o -> !allowedIps.contains(o.ip()))
+              .findFirst()
+              .orElse(observed.get(0));
+      return new DrillProbe(
+          pod.pod(),
+          pod.node(),
+          sentAt,
+          Arrival.ARRIVED,
+          shown.ip(),
+          allowedIps,
+          shown.owner(),
+          null);
+    }
+    boolean ran =
+        exec.status() == ExecOutcome.Status.COMPLETED
+            || exec.status() == ExecOutcome.Status.TIMED_OUT;
+    return new DrillProbe(
+        pod.pod(),
+        pod.node(),
+        sentAt,
+        ran ? Arrival.NOT_ARRIVED : Arrival.NOT_SENT,
+        null,
+        allowedIps,
+        null,
+        exec.describe());
+  }
+}
