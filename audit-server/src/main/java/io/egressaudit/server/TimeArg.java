@@ -54,10 +54,48 @@ public final class TimeArg {
       throw new IllegalArgumentException(
           what
               + ": '"
-              + (t.length() > 60 ? t.substring(0, 57) + "..." : t)
+              + cut(t)
               + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch seconds or milliseconds, or a"
               + " duration back from now like 15m, 2h, 7d)");
     }
+  }
+
+  /**
+   * How far past now a time that starts history may be: 5 minutes, for clocks of the machine that
+   * took a dump and of this one that disagree a little. History only grows forward, so one state
+   * recorded at a later time would make every later import of the cluster, and {@code serve},
+   * refuse to run until then.
+   */
+  public static final Duration MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+
+  /**
+   * Parses a time history is written from ({@code cluster import --at}): as {@link #parse}, and not
+   * later than now plus {@link #MAX_FUTURE_SKEW}.
+   *
+   * @param text the user's text
+   * @param now the current time
+   * @param what the option, for the message (such as {@code --at})
+   * @return the instant
+   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time or is
+   *     later than now plus the skew
+   */
+  public static Instant parseNotInTheFuture(String text, Instant now, String what) {
+    Instant at = parse(text, now, what);
+    if (at.isAfter(now.plus(MAX_FUTURE_SKEW))) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + cut(text.strip())
+              + "' ("
+              + at
+              + ") is in the future; at most "
+              + MAX_FUTURE_SKEW.toMinutes()
+              + " minutes past now ("
+              + now
+              + ") are taken, for clock skew: history only grows forward, and a future state"
+              + " would block every later import of the cluster");
+    }
+    return at;
   }
 
   /**
@@ -75,6 +113,10 @@ public final class TimeArg {
               + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
     }
     return of(m);
+  }
+
+  private static String cut(String t) {
+    return t.length() > 60 ? t.substring(0, 57) + "..." : t;
   }
 
   /** The duration a {@link #DURATION} match names. */
