@@ -32,7 +32,8 @@ public final class TimeArg {
    * @param now the instant durations count back from
    * @param what the option or parameter name, for the error message (such as {@code --since})
    * @return the instant
-   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time
+   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time, or is
+   *     outside the years 0001 to 9999
    */
   public static Instant parse(String text, Instant now, String what) {
     String t = text == null ? "" : text.strip();
@@ -41,15 +42,16 @@ public final class TimeArg {
     }
     Matcher m = DURATION.matcher(t);
     if (m.matches()) {
-      return now.minus(of(m));
+      return inRange(now.minus(of(m)), t, what);
     }
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
       // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
       long n = Long.parseLong(t);
-      return t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
+      return inRange(
+          t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n), t, what);
     }
     try {
-      return OffsetDateTime.parse(t).toInstant();
+      return inRange(OffsetDateTime.parse(t).toInstant(), t, what);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           what
@@ -67,6 +69,25 @@ public final class TimeArg {
    * refuse to run until then.
    */
   public static final Duration MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+
+  /** The first instant taken: 0001-01-01T00:00:00Z, RFC 3339's first year. */
+  public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The last instant taken: the end of 9999, RFC 3339's last year. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+  /**
+   * Keeps times within RFC 3339's years, so that epoch milliseconds (what SQLite stores) never
+   * overflow: {@code -999999999-01-01T00:00:00Z} is a valid {@link Instant} but not a {@code long}
+   * of milliseconds.
+   */
+  private static Instant inRange(Instant t, String text, String what) {
+    if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+      throw new IllegalArgumentException(
+          what + ": '" + cut(text) + "' is outside the years 0001 to 9999 that times may have");
+    }
+    return t;
+  }
 
   /**
    * Parses a time history is written from ({@code cluster import --at}): as {@link #parse}, and not

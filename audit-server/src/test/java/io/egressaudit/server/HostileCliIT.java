@@ -91,4 +91,36 @@ class HostileCliIT {
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("--at").contains("5 minutes");
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--since=-999999999-01-01T00:00:00Z",
+        "--until=-999999999-01-01T00:00:00Z",
+        "--since=999999999d",
+        "--until=+999999999-01-01T00:00:00Z"
+      })
+  void hitsWithATimeBeyondTheYearsTakenIsAUsageErrorNamingTheOption(String option) {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+
+    Run r = run("hits", option, "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(option.substring(0, option.indexOf('=')))
+        .doesNotContain("overflow");
+  }
+
+  @Test
+  void whoisAtATimeBeyondTheYearsTakenIsAUsageErrorNamingTheOption() {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+
+    Run r = run("whois", "127.0.0.100", "--at=-999999999-01-01T00:00:00Z", "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("--at").contains("0001");
+  }
 }

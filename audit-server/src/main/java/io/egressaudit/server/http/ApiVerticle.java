@@ -193,8 +193,8 @@ public final class ApiVerticle extends VerticleBase {
           q.get("namespace"),
           probeId != null ? probeId : q.get("probe"),
           q.get("cluster"),
-          integer(q.get("after"), 0, "after"),
-          (int) integer(q.get("limit"), 100, "limit"),
+          integer(q.get("after"), 0, "after", 0, Long.MAX_VALUE),
+          (int) integer(q.get("limit"), 100, "limit", 1, AuditQueries.MAX_LIMIT),
           newestFirst(q.get("order")));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
@@ -306,15 +306,29 @@ public final class ApiVerticle extends VerticleBase {
     throw new IllegalArgumentException("order: '" + order + "' is not asc or desc");
   }
 
-  private static long integer(String v, long dflt, String name) {
+  /** An integer parameter within [min, max], checked before any narrowing to {@code int}. */
+  private static long integer(String v, long dflt, String name, long min, long max) {
     if (v == null || v.isEmpty()) {
       return dflt;
     }
+    long n;
     try {
-      return Long.parseLong(v);
+      n = Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": '" + v + "' is not an integer");
+      n = min - 1; // not a long: out of range, or not a number at all
+      if (!v.matches("[+-]?\\d+")) {
+        throw new IllegalArgumentException(name + ": '" + cut(v) + "' is not an integer");
+      }
     }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(
+          name + ": '" + cut(v) + "' is not between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  private static String cut(String v) {
+    return v.length() <= 40 ? v : v.substring(0, 37) + "...";
   }
 
   private static String resource(String path) {
