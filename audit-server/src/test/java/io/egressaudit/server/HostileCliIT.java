@@ -123,4 +123,54 @@ class HostileCliIT {
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("--at").contains("0001");
   }
+
+  @Test
+  void hitsAsCsvNeutralisesFormulaStartsAndEscapesControlCharacters() throws IOException {
+    String line =
+        "127.0.0.1 - - [26/Nov/2021:12:53:13 -0500] \"GET /probe/=cmd HTTP/1.1\" 200 3 \"-\" \"%s\"\n";
+    Path log =
+        Files.writeString(
+            dir.resolve("access_log"),
+            String.format(line, "=1+1")
+                + String.format(line, "+SUM(A1)")
+                + String.format(line, "-2+3")
+                + String.format(line, "@SUM(1)")
+                + String.format(line, "\t=1")
+                + String.format(line, "\r=1")
+                + String.format(line, "curl\u001b[31mred\u0007"));
+    Run imported = run("import-log", log.toString(), "--db", db.toString());
+    assertThat(imported.exitCode()).as("%s", imported).isZero();
+
+    Run r = run("hits", "-o", "csv", "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.out().replace("\n", "").chars().filter(c -> c < 0x20 || c == 0x7f))
+        .as("control characters in %s", r.out())
+        .isEmpty();
+    List<java.util.Map<String, String>> rows = csvRows(r.out());
+    assertThat(rows)
+        .extracting(row -> row.get("userAgent"))
+        .containsExactly(
+            "'=1+1",
+            "'+SUM(A1)",
+            "'-2+3",
+            "'@SUM(1)",
+            "'\\x09=1",
+            "'\\x0d=1",
+            "curl\\x1b[31mred\\x07");
+    assertThat(rows).extracting(row -> row.get("probeId")).containsOnly("'=cmd");
+    assertThat(rows).extracting(row -> row.get("path")).containsOnly("/probe/=cmd");
+  }
+
+  private static List<java.util.Map<String, String>> csvRows(String csv) throws IOException {
+    List<java.util.Map<String, String>> rows = new java.util.ArrayList<>();
+    try (tools.jackson.databind.MappingIterator<java.util.Map<String, String>> it =
+        new tools.jackson.dataformat.csv.CsvMapper()
+            .readerFor(java.util.Map.class)
+            .with(tools.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader())
+            .readValues(csv)) {
+      it.forEachRemaining(rows::add);
+    }
+    return rows;
+  }
 }
