@@ -173,4 +173,105 @@ class HostileCliIT {
     }
     return rows;
   }
+
+  @Test
+  void aMissingApiTokenFileIsNamedWithWhatItIsFor() {
+    Path missing = dir.resolve("nonexistent.tok");
+
+    Run r =
+        run(
+            "serve",
+            "--api-token-file",
+            missing.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--api",
+            "127.0.0.1:0",
+            "--db",
+            db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains("--api-token-file")
+        .contains(missing.toString())
+        .contains("no such file")
+        .contains("bearer token");
+  }
+
+  @Test
+  void importLogOfADirectoryNamesThePath() throws IOException {
+    Path logs = Files.createDirectory(dir.resolve("logs"));
+
+    Run r = run("import-log", logs.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err()).contains(logs.toString()).contains("is a directory");
+  }
+
+  @Test
+  void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
+    Path f =
+        Files.writeString(
+            dir.resolve("null-label.yaml"),
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: simpson
+              labels:
+                team: null
+            """);
+
+    Run r = run("cluster", "import", f.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(f.toString())
+        .contains("Namespace simpson")
+        .contains("metadata.labels.team")
+        .doesNotContain("NullPointerException");
+  }
+
+  @Test
+  void aKindThatIsNotAStringIsNamedAsSuch() throws IOException {
+    Path f =
+        Files.writeString(
+            dir.resolve("kind5.yaml"),
+            """
+            apiVersion: v1
+            kind: 5
+            metadata:
+              name: simpson
+            """);
+
+    Run r = run("cluster", "import", f.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(f.toString())
+        .contains("kind")
+        .contains("'5'")
+        .doesNotContain("missing");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cluster import", "whois 127.0.0.1", "sources simpson", "hits"})
+  void anEmptyClusterNameIsAUsageError(String command) {
+    List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+    if (command.equals("cluster import")) {
+      args.add(cluster.toString());
+    }
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    args.addAll(List.of("--cluster", "", "--db", db.toString()));
+
+    Run r = run(args.toArray(String[]::new));
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines().get(0)).contains("--cluster").contains("empty");
+  }
 }

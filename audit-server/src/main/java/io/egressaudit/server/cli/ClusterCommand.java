@@ -59,6 +59,7 @@ final class ClusterCommand {
 
     @Option(
         names = "--cluster",
+        converter = ClusterNameConverter.class,
         paramLabel = "NAME",
         defaultValue = "default",
         description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")

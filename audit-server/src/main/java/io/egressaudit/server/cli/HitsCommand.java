@@ -63,6 +63,7 @@ final class HitsCommand implements Callable<Integer> {
 
   @Option(
       names = "--cluster",
+      converter = ClusterNameConverter.class,
       paramLabel = "NAME",
       description = "Attribute with this cluster only. Default: all.")
   String cluster;

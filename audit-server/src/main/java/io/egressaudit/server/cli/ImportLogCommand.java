@@ -10,6 +10,7 @@ import io.egressaudit.sql.HitRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -184,10 +185,15 @@ final class ImportLogCommand implements Callable<Integer> {
   }
 
   private static AccessLogLines lines(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a directory, not an access log");
+    }
     try {
       return new AccessLogLines(Files.newInputStream(file));
     } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file");
+      throw new IOException(file + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IOException(file + ": cannot read: permission denied", e);
     }
   }
 

@@ -144,11 +144,10 @@ public final class ApiVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String expected = "Bearer " + bearerToken;
-    if (header != null
+    String token = bearerCredentials(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (token != null
         && MessageDigest.isEqual(
-            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            token.getBytes(StandardCharsets.UTF_8), bearerToken.getBytes(StandardCharsets.UTF_8))) {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"egress-audit\"");
@@ -156,6 +155,25 @@ public final class ApiVerticle extends VerticleBase {
           new ApiException(
               401, "unauthorized", "Unauthorized", "this API needs Authorization: Bearer <token>"));
     }
+  }
+
+  /**
+   * The credentials of an {@code Authorization: Bearer <token>} header; the scheme name is
+   * case-insensitive (RFC 9110 section 11.1), so {@code bearer} and {@code BEARER} are taken too.
+   *
+   * @return the token, or null when the header is absent or of another scheme
+   */
+  static String bearerCredentials(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.strip();
+    int sp = h.indexOf(' ');
+    if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("Bearer")) {
+      return null;
+    }
+    String token = h.substring(sp + 1).strip();
+    return token.isEmpty() ? null : token;
   }
 
   private void whois(RoutingContext ctx) {
