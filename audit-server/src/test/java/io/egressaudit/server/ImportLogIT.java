@@ -267,4 +267,48 @@ class ImportLogIT {
         .contains("differs")
         .contains(a.toAbsolutePath().toString());
   }
+
+  @Test
+  void pathsAndUserAgentsAreUtf8WithInvalidBytesKeptVisible() throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    String head = "10.0.0.1 - - [25/Nov/2021:07:50:45 -0500] \"GET ";
+    String mid = " HTTP/1.1\" 200 39 \"-\" \"";
+    java.util.function.BiConsumer<byte[], byte[]> add =
+        (target, agent) -> {
+          bytes.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+          bytes.writeBytes(target);
+          bytes.writeBytes(mid.getBytes(StandardCharsets.US_ASCII));
+          bytes.writeBytes(agent);
+          bytes.writeBytes("\"\n".getBytes(StandardCharsets.US_ASCII));
+        };
+    byte[] ascii = "c".getBytes(StandardCharsets.US_ASCII);
+    // 1: raw UTF-8 as a server that logs bytes unescaped writes it
+    add.accept(
+        "/\u00e9".getBytes(StandardCharsets.UTF_8), "k\u20acu".getBytes(StandardCharsets.UTF_8));
+    // 2: httpd's escapes (lowercase), 3: nginx's (uppercase, quote and backslash too)
+    add.accept(
+        "/\\xc3\\xa9".getBytes(StandardCharsets.US_ASCII),
+        "k\\xe2\\x82\\xacu".getBytes(StandardCharsets.US_ASCII));
+    add.accept(
+        "/\\xC3\\xA9".getBytes(StandardCharsets.US_ASCII),
+        "a\\x22b\\x5Cc".getBytes(StandardCharsets.US_ASCII));
+    // 4: ISO-8859-1 bytes, raw and escaped: not UTF-8, kept visible
+    add.accept(new byte[] {'/', (byte) 0xe9}, "\\xff\\xfe".getBytes(StandardCharsets.US_ASCII));
+    // 5: control characters stay escaped
+    add.accept(
+        "/x".getBytes(StandardCharsets.US_ASCII),
+        "a\\x1b[31mb\\x07".getBytes(StandardCharsets.US_ASCII));
+    Path log = Files.write(dir.resolve("access_log"), bytes.toByteArray());
+
+    Run r = importLog(log);
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    List<JsonNode> hits = hits();
+    assertThat(hits)
+        .extracting(h -> h.get("path").asString())
+        .containsExactly("/\u00e9", "/\u00e9", "/\u00e9", "/\\xe9", "/x");
+    assertThat(hits)
+        .extracting(h -> h.get("userAgent").asString())
+        .containsExactly("k\u20acu", "k\u20acu", "a\"b\\c", "\\xff\\xfe", "a\\x1b[31mb\\x07");
+  }
 }

@@ -3,7 +3,6 @@ package io.egressaudit.server.logimport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Splits an access log into lines the way httpd and nginx write them: a line ends at LF (a CRLF's
@@ -24,8 +23,8 @@ public final class AccessLogLines implements Closeable {
    * One line.
    *
    * @param number 1-based line number
-   * @param text the line without its line break, decoded; null when longer than {@link
-   *     #MAX_LINE_BYTES}
+   * @param text the line without its line break, decoded as UTF-8 with bytes that are not UTF-8
+   *     written as {@code \xNN}; null when longer than {@link #MAX_LINE_BYTES}
    * @param bytes the line's length in bytes, line break excluded
    */
   public record Line(int number, String text, long bytes) {
@@ -101,8 +100,9 @@ public final class AccessLogLines implements Closeable {
     return new Line(number, decode(buffer, length), total);
   }
 
+  /** UTF-8, with bytes that are not UTF-8 kept visible as {@code \xNN}. */
   private static String decode(byte[] bytes, int length) {
-    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    return LoggedText.utf8(bytes, 0, length);
   }
 
   @Override

@@ -236,29 +236,20 @@ public final class AccessLogParser {
       return pos < line.length() && line.charAt(pos) == '"';
     }
 
-    /** A {@code "..."} field with httpd's and nginx's escapes undone. */
+    /** A {@code "..."} field with httpd's and nginx's escapes undone ({@link LoggedText}). */
     String quoted(String name) {
       if (!atQuote()) {
         throw missing(name);
       }
-      StringBuilder v = new StringBuilder();
       int i = pos + 1;
       while (i < line.length()) {
         char c = line.charAt(i);
         if (c == '"') {
+          String v = LoggedText.unescape(line.substring(pos + 1, i));
           pos = i + 1;
-          return v.toString();
+          return v;
         }
-        if (c == '\\' && i + 1 < line.length()) {
-          char n = line.charAt(i + 1);
-          if (n == '"' || n == '\\') {
-            v.append(n);
-            i += 2;
-            continue;
-          }
-        }
-        v.append(c);
-        i++;
+        i += c == '\\' && i + 1 < line.length() ? 2 : 1;
       }
       throw new BadLogLineException(lineNumber, "\"" + name + "\" field has no closing quote");
     }
