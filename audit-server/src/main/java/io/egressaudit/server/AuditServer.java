@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,6 +161,7 @@ public final class AuditServer implements AutoCloseable {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
   private final ClusterSources sources;
+  private final AtomicBoolean rescanning = new AtomicBoolean();
   private int apiPort;
   private LiveClusters live;
   private ClusterTimelines timelines;
@@ -224,6 +226,11 @@ public final class AuditServer implements AutoCloseable {
       server.queries = new AuditQueries(config.database(), server.timelines);
       server.deploy().await();
       server.importClusterStates();
+      if (!config.clusterStates().isEmpty()) {
+        // only now: a rescan that ran before (or beside) the first import of a file recorded a
+        // later state first, and the first import was then refused as rewriting the past
+        vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> server.rescan());
+      }
       server.live = LiveClusters.start(config.liveClusters(), config.database());
       server.sources.watching(server.live.watchers());
       return server;
@@ -323,9 +330,6 @@ public final class AuditServer implements AutoCloseable {
         .onSuccess(
             v -> {
               apiPort = api.get().actualPort();
-              if (!config.clusterStates().isEmpty()) {
-                vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> rescan());
-              }
               vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> followOtherWriters());
               if (config.retention() != null) {
                 prune();
@@ -394,30 +398,41 @@ public final class AuditServer implements AutoCloseable {
         r.summary().unchanged());
   }
 
-  /** Re-imports files whose modification time changed; a bad file keeps the last good state. */
+  /**
+   * Re-imports files whose modification time changed; a bad file keeps the last good state. One
+   * rescan at a time: a tick that comes while an import still runs (a large dump takes longer than
+   * {@code --rescan}) is skipped rather than parsing the same file again beside it.
+   */
   private void rescan() {
-    vertx.executeBlocking(
-        () -> {
-          ClusterStateImport importer = new ClusterStateImport(config.database());
-          config
-              .clusterStates()
-              .forEach(
-                  (cluster, file) -> {
-                    FileTime mtime = mtime(file);
-                    if (mtime != null && !mtime.equals(seen.get(file))) {
-                      try {
-                        importFile(importer, cluster, file, TimeArg.now());
-                      } catch (RuntimeException e) {
-                        seen.put(file, mtime);
-                        sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
-                        LOG.warn(
-                            "cluster/{}: keeping the previous state: {}", cluster, e.getMessage());
-                      }
-                    }
-                  });
-          return null;
-        },
-        true);
+    if (!rescanning.compareAndSet(false, true)) {
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              ClusterStateImport importer = new ClusterStateImport(config.database());
+              config
+                  .clusterStates()
+                  .forEach(
+                      (cluster, file) -> {
+                        FileTime mtime = mtime(file);
+                        if (mtime != null && !mtime.equals(seen.get(file))) {
+                          try {
+                            importFile(importer, cluster, file, TimeArg.now());
+                          } catch (RuntimeException e) {
+                            seen.put(file, mtime);
+                            sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
+                            LOG.warn(
+                                "cluster/{}: keeping the previous state: {}",
+                                cluster,
+                                e.getMessage());
+                          }
+                        }
+                      });
+              return null;
+            },
+            true)
+        .onComplete(done -> rescanning.set(false));
   }
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */

@@ -1,5 +1,9 @@
 package io.egressaudit.server;
 
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import io.egressaudit.correlator.SourceIp;
+
 /**
  * An address to listen on, as {@code --listen} and {@code --api} take it: {@code HOST:PORT}, {@code
  * [IPV6]:PORT}, {@code :PORT} or {@code PORT} (all interfaces).
@@ -51,9 +55,20 @@ public record HostPort(String host, int port) {
     }
   }
 
-  /** True when the host is a loopback address or {@code localhost}. */
+  /**
+   * True when the host is a loopback address literal ({@code 127.0.0.0/8}, {@code ::1}, {@code
+   * ::ffff:127.x.y.z}) or {@code localhost}. Read with the IP address library, not by prefix: a
+   * name such as {@code 127.0.0.1.invalid} resolves wherever DNS says, and short inet_aton forms
+   * ({@code 127.1}) are not taken either.
+   */
   public boolean loopback() {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    if (host.equals("localhost")) {
+      return true;
+    }
+    return SourceIp.parse(host)
+        .map(ip -> new IPAddressString(ip).getAddress())
+        .map(IPAddress::isLoopback)
+        .orElse(false);
   }
 
   private static IllegalArgumentException bad(String text, String what) {

@@ -32,7 +32,8 @@ public final class TimeArg {
    * @param now the instant durations count back from
    * @param what the option or parameter name, for the error message (such as {@code --since})
    * @return the instant
-   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time
+   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time, or is
+   *     outside the years 0001 to 9999
    */
   public static Instant parse(String text, Instant now, String what) {
     String t = text == null ? "" : text.strip();
@@ -41,23 +42,81 @@ public final class TimeArg {
     }
     Matcher m = DURATION.matcher(t);
     if (m.matches()) {
-      return now.minus(of(m));
+      return inRange(now.minus(of(m)), t, what);
     }
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
       // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
       long n = Long.parseLong(t);
-      return t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
+      return inRange(
+          t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n), t, what);
     }
     try {
-      return OffsetDateTime.parse(t).toInstant();
+      return inRange(OffsetDateTime.parse(t).toInstant(), t, what);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           what
               + ": '"
-              + (t.length() > 60 ? t.substring(0, 57) + "..." : t)
+              + cut(t)
               + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch seconds or milliseconds, or a"
               + " duration back from now like 15m, 2h, 7d)");
     }
+  }
+
+  /**
+   * How far past now a time that starts history may be: 5 minutes, for clocks of the machine that
+   * took a dump and of this one that disagree a little. History only grows forward, so one state
+   * recorded at a later time would make every later import of the cluster, and {@code serve},
+   * refuse to run until then.
+   */
+  public static final Duration MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+
+  /** The first instant taken: 0001-01-01T00:00:00Z, RFC 3339's first year. */
+  public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The last instant taken: the end of 9999, RFC 3339's last year. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+  /**
+   * Keeps times within RFC 3339's years, so that epoch milliseconds (what SQLite stores) never
+   * overflow: {@code -999999999-01-01T00:00:00Z} is a valid {@link Instant} but not a {@code long}
+   * of milliseconds.
+   */
+  private static Instant inRange(Instant t, String text, String what) {
+    if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+      throw new IllegalArgumentException(
+          what + ": '" + cut(text) + "' is outside the years 0001 to 9999 that times may have");
+    }
+    return t;
+  }
+
+  /**
+   * Parses a time history is written from ({@code cluster import --at}): as {@link #parse}, and not
+   * later than now plus {@link #MAX_FUTURE_SKEW}.
+   *
+   * @param text the user's text
+   * @param now the current time
+   * @param what the option, for the message (such as {@code --at})
+   * @return the instant
+   * @throws IllegalArgumentException naming {@code what} and the text when it is not a time or is
+   *     later than now plus the skew
+   */
+  public static Instant parseNotInTheFuture(String text, Instant now, String what) {
+    Instant at = parse(text, now, what);
+    if (at.isAfter(now.plus(MAX_FUTURE_SKEW))) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + cut(text.strip())
+              + "' ("
+              + at
+              + ") is in the future; at most "
+              + MAX_FUTURE_SKEW.toMinutes()
+              + " minutes past now ("
+              + now
+              + ") are taken, for clock skew: history only grows forward, and a future state"
+              + " would block every later import of the cluster");
+    }
+    return at;
   }
 
   /**
@@ -75,6 +134,10 @@ public final class TimeArg {
               + "' is not a duration (use a number and ms, s, m, h or d, like 90d)");
     }
     return of(m);
+  }
+
+  private static String cut(String t) {
+    return t.length() > 60 ? t.substring(0, 57) + "..." : t;
   }
 
   /** The duration a {@link #DURATION} match names. */

@@ -52,6 +52,8 @@ final class ClusterStateCollector {
     if (!node.isObject()) {
       throw fail(line, where, "not a mapping (found " + shape(node) + ")");
     }
+    requireStringIfPresent(node, "kind", line, where);
+    requireStringIfPresent(node, "apiVersion", line, where);
     String kind = text(node.get("kind"));
     if (kind == null) {
       throw fail(line, where, "kind is missing");
@@ -167,6 +169,14 @@ final class ClusterStateCollector {
       return kind + " " + namespace + "/" + name;
     }
     return kind + " " + name;
+  }
+
+  /** A field that must be text, such as {@code kind: 5}: named as it is rather than as missing. */
+  private void requireStringIfPresent(JsonNode node, String field, int line, String where) {
+    JsonNode value = node.get(field);
+    if (value != null && !value.isNull() && !value.isString()) {
+      throw fail(line, where, field + ": expected a string, found " + shape(value));
+    }
   }
 
   private static String text(JsonNode node) {

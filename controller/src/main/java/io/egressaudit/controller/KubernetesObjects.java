@@ -104,7 +104,7 @@ public final class KubernetesObjects {
         }
       }
     }
-    return new NodeState(meta.getName(), List.copyOf(addresses), meta.getLabels(), ready);
+    return new NodeState(meta.getName(), List.copyOf(addresses), labels(object, meta), ready);
   }
 
   /**
@@ -117,7 +117,7 @@ public final class KubernetesObjects {
   public static NamespaceState namespace(Namespace namespace) {
     String object = describe("Namespace", namespace.getMetadata(), false);
     ObjectMeta meta = requireMeta(object, namespace.getMetadata(), false);
-    return new NamespaceState(meta.getName(), meta.getLabels());
+    return new NamespaceState(meta.getName(), labels(object, meta));
   }
 
   /**
@@ -155,7 +155,13 @@ public final class KubernetesObjects {
     boolean hostNetwork = spec != null && Boolean.TRUE.equals(spec.getHostNetwork());
     String phase = status == null ? null : status.getPhase();
     return new PodState(
-        meta.getNamespace(), meta.getName(), nodeName, ips, hostNetwork, meta.getLabels(), phase);
+        meta.getNamespace(),
+        meta.getName(),
+        nodeName,
+        ips,
+        hostNetwork,
+        labels(object, meta),
+        phase);
   }
 
   /**
@@ -190,6 +196,26 @@ public final class KubernetesObjects {
               + "'");
     }
     return new EgressIpFields(object).read(meta.getName(), egressIp.getAdditionalProperties());
+  }
+
+  /**
+   * {@code metadata.labels}, refused when a value is null ({@code team: null} or {@code team:} in
+   * YAML): Kubernetes label values are strings, and a null would fail later without a name.
+   */
+  private static Map<String, String> labels(String object, ObjectMeta meta) {
+    Map<String, String> labels = meta.getLabels();
+    if (labels != null) {
+      for (Map.Entry<String, String> e : labels.entrySet()) {
+        if (e.getValue() == null) {
+          throw new InvalidClusterObjectException(
+              object,
+              "metadata.labels."
+                  + abbreviate(String.valueOf(e.getKey()))
+                  + ": null; a label value is a string (write '' for an empty one)");
+        }
+      }
+    }
+    return labels;
   }
 
   /** Canonical IP text of a field, or an exception naming the object and the field. */

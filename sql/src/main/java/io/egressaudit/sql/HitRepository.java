@@ -121,6 +121,92 @@ public final class HitRepository {
     }
   }
 
+  /**
+   * What {@link #importAll} did with a batch of access-log lines.
+   *
+   * @param inserted lines stored now
+   * @param present lines stored by an earlier import of the same log, with the same content
+   * @param differing line numbers an earlier import stored for the same origin with other content
+   *     (time, source IP, method or path): another log that only shares the first line; not stored
+   */
+  public record ImportedLines(int inserted, int present, List<Integer> differing) {}
+
+  /**
+   * Inserts imported access-log lines in one transaction. A line whose {@code origin} and {@code
+   * originLine} are already stored is skipped; it counts as present when the stored row has the
+   * same time, source IP, method and path, and as differing otherwise.
+   *
+   * @param hits lines with a non-null {@code origin} and {@code originLine}
+   * @throws DatabaseException when the transaction fails (nothing is inserted)
+   */
+  public ImportedLines importAll(List<HitRecord> hits) {
+    try (Connection c = database.openWriter()) {
+      c.setAutoCommit(false);
+      ReentrantLock lock = database.writeLock();
+      lock.lock();
+      try (PreparedStatement insert = c.prepareStatement(SQL.get("insert-hit"));
+          PreparedStatement stored = c.prepareStatement(SQL.get("select-imported-line"))) {
+        int inserted = 0;
+        int present = 0;
+        List<Integer> differing = new ArrayList<>();
+        for (HitRecord h : hits) {
+          HitRecord b = h.bounded();
+          bind(insert, b);
+          if (insert.executeUpdate() == 1) {
+            inserted++;
+          } else if (sameAsStored(stored, b)) {
+            present++;
+          } else {
+            differing.add(b.originLine());
+          }
+        }
+        c.commit();
+        return new ImportedLines(inserted, present, List.copyOf(differing));
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        lock.unlock();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot write hits to " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean sameAsStored(PreparedStatement st, HitRecord h) throws SQLException {
+    st.setString(1, h.origin());
+    st.setInt(2, h.originLine());
+    try (ResultSet rs = st.executeQuery()) {
+      return rs.next()
+          && rs.getLong(1) == h.receivedAtMillis()
+          && java.util.Objects.equals(rs.getString(2), h.sourceIp())
+          && java.util.Objects.equals(rs.getString(3), h.method())
+          && java.util.Objects.equals(rs.getString(4), h.path());
+    }
+  }
+
+  /**
+   * The origin of an earlier import whose text ends with {@code suffix} (the digest of a log's
+   * first line), so a log imported again under another path keeps its first origin. Reads the
+   * origin index once: fast enough for a command, not for a hot path.
+   *
+   * @return the stored origin, or null when no imported line has one ending so
+   * @throws DatabaseException when the database cannot be read
+   */
+  public String originEndingWith(String suffix) {
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-origin-ending"))) {
+      st.setString(1, suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read origins from " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
   static PreparedStatement prepareInsert(Connection c) throws SQLException {
     return c.prepareStatement(SQL.get("insert-hit"));
   }

@@ -59,3 +59,13 @@ LIMIT ?6;
 
 -- name: oldest-hit
 SELECT min(received_at) FROM hit;
+
+-- name: select-imported-line
+-- What an earlier import stored for line ?2 of origin ?1, to tell the same log from another.
+SELECT received_at, source_ip, method, path FROM hit WHERE origin = ?1 AND origin_line = ?2;
+
+-- name: select-origin-ending
+-- An origin (imported access log) whose text ends with ?1, the digest of the log's first line.
+-- Scans the origin index once per import: the same log under another path (a symlink, a
+-- rotated copy) is found by its content.
+SELECT origin FROM hit WHERE origin IS NOT NULL AND origin LIKE '%' || ?1 ESCAPE '\' LIMIT 1;

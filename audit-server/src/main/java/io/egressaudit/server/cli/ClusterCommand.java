@@ -53,11 +53,13 @@ final class ClusterCommand {
         names = "--at",
         paramLabel = "TIME",
         description =
-            "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h). Default: now.")
+            "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h); at most 5"
+                + " minutes past now (clock skew). Default: now.")
     String at;
 
     @Option(
         names = "--cluster",
+        converter = ClusterNameConverter.class,
         paramLabel = "NAME",
         defaultValue = "default",
         description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")
@@ -69,7 +71,8 @@ final class ClusterCommand {
 
     @Override
     public Integer call() {
-      Instant time = at == null ? TimeArg.now() : TimeArg.parse(at, TimeArg.now(), "--at");
+      Instant now = TimeArg.now();
+      Instant time = at == null ? now : TimeArg.parseNotInTheFuture(at, now, "--at");
       ClusterStateImport.Result r =
           new ClusterStateImport(db.database()).importFile(file, cluster, time);
       PrintWriter err = spec.commandLine().getErr();

@@ -90,6 +90,7 @@ final class HitsCommand implements Callable<Integer> {
 
   @Option(
       names = "--cluster",
+      converter = ClusterNameConverter.class,
       paramLabel = "NAME",
       description = "Attribute with this cluster only. Default: all.")
   String cluster;
@@ -207,24 +208,58 @@ final class HitsCommand implements Callable<Integer> {
                   r.put("receivedAt", h.receivedAt().toString());
                   r.put("sourceIp", h.sourceIp());
                   r.put("sourcePort", h.sourcePort());
-                  r.put("method", h.method());
-                  r.put("path", h.path());
-                  r.put("userAgent", h.userAgent());
-                  r.put("probeId", h.probeId());
-                  r.put("kind", join(h.attribution(), a -> a.kind().toString()));
-                  r.put("cluster", join(h.attribution(), Attribution::cluster));
-                  r.put("egressIP", join(h.attribution(), Attribution::egressIP));
-                  r.put("node", join(h.attribution(), Attribution::node));
-                  r.put("namespaces", join(h.attribution(), a -> String.join(" ", a.namespaces())));
+                  r.put("method", cell(h.method()));
+                  r.put("path", cell(h.path()));
+                  r.put("userAgent", cell(h.userAgent()));
+                  r.put("probeId", cell(h.probeId()));
+                  r.put("kind", cell(join(h.attribution(), a -> a.kind().toString())));
+                  r.put("cluster", cell(join(h.attribution(), Attribution::cluster)));
+                  r.put("egressIP", cell(join(h.attribution(), Attribution::egressIP)));
+                  r.put("node", cell(join(h.attribution(), Attribution::node)));
+                  r.put(
+                      "namespaces",
+                      cell(join(h.attribution(), a -> String.join(" ", a.namespaces()))));
                   r.put(
                       "leakSuspects",
-                      join(
-                          h.attribution(),
-                          a -> a.leakSuspects() == null ? "" : String.join(" ", a.leakSuspects())));
+                      cell(
+                          join(
+                              h.attribution(),
+                              a ->
+                                  a.leakSuspects() == null
+                                      ? ""
+                                      : String.join(" ", a.leakSuspects()))));
                   return r;
                 })
             .toList();
     return CSV.writer(schema).writeValueAsString(rows);
+  }
+
+  /**
+   * A text cell a spreadsheet shows as text, as OWASP's CSV injection advice has it: a value that
+   * starts with {@code = + - @}, tab or CR (a formula to Excel, LibreOffice and Google Sheets) gets
+   * a leading {@code '}; control characters (C0, DEL, C1) are written as {@code \xNN}, so no raw
+   * escape sequence or line break reaches a terminal or another tool. Clients choose paths, user
+   * agents and probe ids.
+   *
+   * @return the cell, or null for null
+   */
+  static String cell(String value) {
+    if (value == null || value.isEmpty()) {
+      return value;
+    }
+    StringBuilder out = new StringBuilder(value.length() + 1);
+    if ("=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
+      out.append('\'');
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        out.append(String.format("\\x%02x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Several matches in one CSV cell, separated by {@code |}. */

@@ -1,16 +1,16 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.server.logimport.AccessLogFormat;
+import io.egressaudit.server.logimport.AccessLogLines;
 import io.egressaudit.server.logimport.AccessLogParser;
 import io.egressaudit.server.logimport.BadLogLineException;
 import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,8 +34,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Import an httpd or nginx access log as hits, with the log's own timestamps and time zones, so"
           + " they can be attributed like the listener's.",
-      "Bad lines are reported by line number and skipped; good lines are imported. Importing the same"
-          + " file again adds only lines not imported before."
+      "Bad lines are reported by line number and skipped; good lines are imported. Lines longer than"
+          + " 131072 bytes are rejected. Importing the same log again, also under another path (a"
+          + " symlink, a rotated copy), adds only lines not imported before: a log is known by its"
+          + " first line."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -60,10 +62,21 @@ final class ImportLogCommand implements Callable<Integer> {
 
   @Option(
       names = "--format",
-      paramLabel = "combined|common",
+      paramLabel = "combined|common|vhost_combined",
       defaultValue = "combined",
-      description = "Log format. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Log format. combined also reads a forwarded-for field after the user agent (nginx's"
+              + " \"$http_x_forwarded_for\"). Default: ${DEFAULT-VALUE}.")
   AccessLogFormat format;
+
+  @Option(
+      names = "--trusted-proxy",
+      paramLabel = "CIDR",
+      description =
+          "A logged client that is a proxy: its line's forwarded-for field names the client, whose"
+              + " address becomes the source IP. Repeat for several. From any other client the"
+              + " field is kept as an untrusted claim.")
+  List<String> trustedProxies = new ArrayList<>();
 
   @Mixin DbOption db;
 
@@ -72,42 +85,59 @@ final class ImportLogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    TrustedProxies proxies = TrustedProxies.of(trustedProxies);
     HitRepository repository = new HitRepository(db.database());
-    String origin = origin(file);
-    AccessLogParser parser = new AccessLogParser(format, origin);
+    String origin = origin(file, repository);
+    AccessLogParser parser = new AccessLogParser(format, origin, proxies);
     int lines = 0;
     int rejected = 0;
-    int parsed = 0;
     int inserted = 0;
+    int present = 0;
     List<HitRecord> batch = new ArrayList<>(BATCH);
     String firstLine = null;
-    try (BufferedReader in = reader(file)) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lines++;
-        if (firstLine == null) {
-          firstLine = line;
+    try (AccessLogLines in = lines(file)) {
+      AccessLogLines.Line line;
+      while ((line = in.next()) != null) {
+        lines = line.number();
+        if (line.overCap()) {
+          rejected++;
+          report(
+              err,
+              rejected,
+              line.number(),
+              "line of "
+                  + line.bytes()
+                  + " bytes is longer than "
+                  + AccessLogLines.MAX_LINE_BYTES
+                  + " bytes, the most import-log reads");
+          continue;
         }
-        if (line.isBlank()) {
+        if (firstLine == null) {
+          firstLine = line.text();
+        }
+        if (line.text().isBlank()) {
           continue;
         }
         try {
-          batch.add(parser.parse(line, lines));
-          parsed++;
+          batch.add(parser.parse(line.text(), line.number()));
         } catch (BadLogLineException e) {
           rejected++;
-          if (rejected <= MAX_REPORTED) {
-            err.println(file + ":" + e.lineNumber() + ": " + e.getMessage());
-          }
+          report(err, rejected, e.lineNumber(), e.getMessage());
         }
         if (batch.size() == BATCH) {
-          inserted += repository.insertAll(batch);
+          HitRepository.ImportedLines r = repository.importAll(batch);
+          inserted += r.inserted();
+          present += r.present();
+          rejected += differing(err, rejected, r, origin);
           batch.clear();
         }
       }
     }
-    inserted += repository.insertAll(batch);
-    if (parsed == 0
+    HitRepository.ImportedLines r = repository.importAll(batch);
+    inserted += r.inserted();
+    present += r.present();
+    rejected += differing(err, rejected, r, origin);
+    if (inserted + present == 0
         && rejected > 0
         && firstLine != null
         && firstLine.stripLeading().startsWith("{")) {
@@ -122,40 +152,72 @@ final class ImportLogCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "%s: %d %s, %d hits imported, %d already present, %d rejected%n",
-        file, lines, lines == 1 ? "line" : "lines", inserted, parsed - inserted, rejected);
+        file, lines, lines == 1 ? "line" : "lines", inserted, present, rejected);
     out.flush();
     return rejected == 0 ? 0 : 1;
   }
 
-  private static BufferedReader reader(Path file) throws IOException {
+  private void report(PrintWriter err, int rejected, int lineNumber, String problem) {
+    if (rejected <= MAX_REPORTED) {
+      err.println(file + ":" + lineNumber + ": " + problem);
+    }
+  }
+
+  /** Reports lines an earlier import stored with other content; returns how many. */
+  private int differing(
+      PrintWriter err, int rejectedBefore, HitRepository.ImportedLines r, String origin) {
+    int n = 0;
+    String earlier = origin.substring(0, origin.lastIndexOf('#'));
+    for (int line : r.differing()) {
+      n++;
+      report(
+          err,
+          rejectedBefore + n,
+          line,
+          "differs from line "
+              + line
+              + " of "
+              + earlier
+              + ", imported before with the same first line: another log, not imported"
+              + " (give it a first line of its own, or import it into another --db)");
+    }
+    return n;
+  }
+
+  private static AccessLogLines lines(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a directory, not an access log");
+    }
     try {
-      var decoder =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE)
-              .onUnmappableCharacter(CodingErrorAction.REPLACE);
-      return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder));
+      return new AccessLogLines(Files.newInputStream(file));
     } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file");
+      throw new IOException(file + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IOException(file + ": cannot read: permission denied", e);
     }
   }
 
   /**
-   * The file's absolute path and a hash of its first line: a log that grows keeps its origin, so
-   * importing it again adds only new lines; a rotated log with the same name gets a new one.
+   * Where the log's hits are recorded as coming from: the absolute path it was first imported from
+   * and a digest of its first line. The digest is the log's identity: a log that grows keeps it, so
+   * importing it again adds only new lines, also under another path (a symlink, the rotated {@code
+   * access_log.1}); a new log with the same name gets a new one.
    */
-  static String origin(Path file) throws IOException {
+  static String origin(Path file, HitRepository repository) throws IOException {
     String first;
-    try (BufferedReader in = reader(file)) {
-      first = in.readLine();
+    try (AccessLogLines in = lines(file)) {
+      AccessLogLines.Line line = in.next();
+      first = line == null || line.overCap() ? "" : line.text();
     }
+    String digest;
     try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest((first == null ? "" : first).getBytes(StandardCharsets.UTF_8));
-      return file.toAbsolutePath().normalize() + "#" + HexFormat.of().formatHex(digest, 0, 4);
+      byte[] sha =
+          MessageDigest.getInstance("SHA-256").digest(first.getBytes(StandardCharsets.UTF_8));
+      digest = "#" + HexFormat.of().formatHex(sha, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    String earlier = repository.originEndingWith(digest);
+    return earlier != null ? earlier : file.toAbsolutePath().normalize() + digest;
   }
 }

@@ -15,6 +15,7 @@ final class PointInTimeOption {
 
   @Option(
       names = "--cluster",
+      converter = ClusterNameConverter.class,
       paramLabel = "NAME",
       description = "Only this cluster. Default: all.")
   String cluster;

@@ -16,7 +16,9 @@ import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -364,7 +366,23 @@ final class ServeCommand implements Callable<Integer> {
 
   private String token() throws IOException {
     if (apiTokenFile != null) {
-      String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
+      String t;
+      try {
+        t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
+      } catch (NoSuchFileException e) {
+        throw new IOException(
+            "--api-token-file "
+                + apiTokenFile
+                + ": no such file (it should hold the bearer token the API requires)",
+            e);
+      } catch (IOException e) {
+        throw new IOException(
+            "--api-token-file "
+                + apiTokenFile
+                + ": cannot read the bearer token the API requires: "
+                + (e instanceof AccessDeniedException ? "permission denied" : e.getMessage()),
+            e);
+      }
       if (t.isEmpty()) {
         throw new IllegalArgumentException("--api-token-file " + apiTokenFile + " is empty");
       }

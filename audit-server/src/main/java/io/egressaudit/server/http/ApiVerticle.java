@@ -194,11 +194,10 @@ public final class ApiVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String expected = "Bearer " + bearerToken;
-    if (header != null
+    String token = bearerCredentials(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (token != null
         && MessageDigest.isEqual(
-            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            token.getBytes(StandardCharsets.UTF_8), bearerToken.getBytes(StandardCharsets.UTF_8))) {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"egress-audit\"");
@@ -240,6 +239,25 @@ public final class ApiVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * The credentials of an {@code Authorization: Bearer <token>} header; the scheme name is
+   * case-insensitive (RFC 9110 section 11.1), so {@code bearer} and {@code BEARER} are taken too.
+   *
+   * @return the token, or null when the header is absent or of another scheme
+   */
+  static String bearerCredentials(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.strip();
+    int sp = h.indexOf(' ');
+    if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("Bearer")) {
+      return null;
+    }
+    String token = h.substring(sp + 1).strip();
+    return token.isEmpty() ? null : token;
+  }
+
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
@@ -278,8 +296,8 @@ public final class ApiVerticle extends VerticleBase {
           q.get("namespace"),
           probeId != null ? probeId : q.get("probe"),
           q.get("cluster"),
-          integer(q.get("after"), 0, "after"),
-          (int) integer(q.get("limit"), 100, "limit"),
+          integer(q.get("after"), 0, "after", 0, Long.MAX_VALUE),
+          (int) integer(q.get("limit"), 100, "limit", 1, AuditQueries.MAX_LIMIT),
           newestFirst(q.get("order")),
           q.get("egressip"),
           q.get("node"),
@@ -441,15 +459,29 @@ public final class ApiVerticle extends VerticleBase {
     throw new IllegalArgumentException("order: '" + order + "' is not asc or desc");
   }
 
-  private static long integer(String v, long dflt, String name) {
+  /** An integer parameter within [min, max], checked before any narrowing to {@code int}. */
+  private static long integer(String v, long dflt, String name, long min, long max) {
     if (v == null || v.isEmpty()) {
       return dflt;
     }
+    long n;
     try {
-      return Long.parseLong(v);
+      n = Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": '" + v + "' is not an integer");
+      n = min - 1; // not a long: out of range, or not a number at all
+      if (!v.matches("[+-]?\\d+")) {
+        throw new IllegalArgumentException(name + ": '" + cut(v) + "' is not an integer");
+      }
     }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(
+          name + ": '" + cut(v) + "' is not between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  private static String cut(String v) {
+    return v.length() <= 40 ? v : v.substring(0, 37) + "...";
   }
 
   private static String resource(String path) {

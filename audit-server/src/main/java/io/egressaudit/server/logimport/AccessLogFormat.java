@@ -7,6 +7,15 @@ public enum AccessLogFormat {
    * -0500] "GET / HTTP/1.1" 200 39}.
    */
   common,
-  /** NCSA combined: common plus {@code "%{Referer}i" "%{User-Agent}i"}; nginx's default. */
-  combined
+  /**
+   * NCSA combined: common plus {@code "%{Referer}i" "%{User-Agent}i"}; nginx's default. A further
+   * quoted field, as nginx's stock {@code main} format adds with {@code "$http_x_forwarded_for"},
+   * is read as the forwarded-for header.
+   */
+  combined,
+  /**
+   * httpd's {@code vhost_combined}: combined with the virtual host first, {@code %v:%p %h %l %u %t
+   * "%r" %>s %O "%{Referer}i" "%{User-Agent}i"}; {@code %v:%p} is stored as the hit's host.
+   */
+  vhost_combined
 }

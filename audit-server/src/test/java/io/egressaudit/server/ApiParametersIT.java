@@ -1,0 +1,69 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Query parameters of the API that do not fit: times before year 1 or after 9999, numbers beyond
+ * {@code int} or {@code long}. Each is a 400 {@code application/problem+json} naming the parameter,
+ * never a 500 and never a silently different value.
+ */
+class ApiParametersIT {
+
+  @TempDir static Path dir;
+
+  private static AuditServer server;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
+    api = new ApiClient(server.apiPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/whois/127.0.0.100?at=-999999999-01-01T00:00:00Z | at",
+        "/api/v1/whois/127.0.0.100?at=%2B999999999-01-01T00:00:00Z | at",
+        "/api/v1/namespaces/simpson/sources?at=-999999999-01-01T00:00:00Z | at",
+        "/api/v1/hits?until=-999999999-01-01T00:00:00Z | until",
+        "/api/v1/hits?since=-999999999-01-01T00:00:00Z | since",
+        "/api/v1/hits?since=999999999999999 | since",
+        "/api/v1/hits?since=999999999d | since",
+        "/api/v1/hits?limit=4294967297 | limit",
+        "/api/v1/hits?limit=99999999999 | limit",
+        "/api/v1/hits?limit=99999999999999999999 | limit",
+        "/api/v1/hits?after=99999999999999999999 | after",
+        "/api/v1/probes/p1?limit=4294967297 | limit"
+      })
+  void aValueThatDoesNotFitIsA400NamingTheParameter(String query, String parameter)
+      throws Exception {
+    ApiClient.Answer a = api.get(query.strip());
+
+    assertThat(a.status()).as("%s: %s", query, a.body()).isEqualTo(400);
+    assertThat(a.contentType()).isEqualTo("application/problem+json");
+    JsonNode problem = a.json();
+    String detail = problem.get("detail").asString();
+    assertThat(detail).startsWith(parameter.strip() + ":");
+    assertThat(detail).doesNotContain("1215752191").doesNotContain("overflow");
+  }
+}

@@ -1,0 +1,277 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.server.cli.EgressAuditCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The command line given what a careless operator or an attacker types: times far in the future or
+ * the past, values that do not fit, files that are not what they should be. Each gets a one-line
+ * message naming the option or file and a non-zero exit code, and leaves the database usable.
+ */
+class HostileCliIT {
+
+  @TempDir Path dir;
+
+  private Path db;
+  private Path cluster;
+
+  record Run(int exitCode, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  @BeforeEach
+  void files() throws IOException {
+    db = dir.resolve("audit.db");
+    cluster = dir.resolve("cluster.yaml");
+    try (InputStream in =
+        HostileCliIT.class.getResourceAsStream(ClusterStateImport.EXAMPLE_RESOURCE)) {
+      Files.copy(in, cluster);
+    }
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"9999-01-01T00:00:00Z", "99999999999", "+10000-01-01T00:00:00Z"})
+  void clusterImportRefusesATimeFarInTheFutureAndLaterImportsStillWork(String future) {
+    Run refused =
+        run("cluster", "import", cluster.toString(), "--at", future, "--db", db.toString());
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(2);
+    assertThat(refused.errLines()).as("%s", refused).hasSize(1);
+    assertThat(refused.err()).contains("--at").contains(future);
+
+    Run now = run("cluster", "import", cluster.toString(), "--db", db.toString());
+    assertThat(now.exitCode()).as("the cluster is not poisoned: %s", now).isZero();
+  }
+
+  @Test
+  void clusterImportAcceptsATimeWithinTheClockSkew() {
+    String soon =
+        Instant.now().plus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+
+    Run r = run("cluster", "import", cluster.toString(), "--at", soon, "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+  }
+
+  @Test
+  void clusterImportPastTheSkewNamesTheSkew() {
+    String later =
+        Instant.now().plus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+
+    Run r = run("cluster", "import", cluster.toString(), "--at", later, "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("--at").contains("5 minutes");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--since=-999999999-01-01T00:00:00Z",
+        "--until=-999999999-01-01T00:00:00Z",
+        "--since=999999999d",
+        "--until=+999999999-01-01T00:00:00Z"
+      })
+  void hitsWithATimeBeyondTheYearsTakenIsAUsageErrorNamingTheOption(String option) {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+
+    Run r = run("hits", option, "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(option.substring(0, option.indexOf('=')))
+        .doesNotContain("overflow");
+  }
+
+  @Test
+  void whoisAtATimeBeyondTheYearsTakenIsAUsageErrorNamingTheOption() {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+
+    Run r = run("whois", "127.0.0.100", "--at=-999999999-01-01T00:00:00Z", "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("--at").contains("0001");
+  }
+
+  @Test
+  void hitsAsCsvNeutralisesFormulaStartsAndEscapesControlCharacters() throws IOException {
+    String line =
+        "127.0.0.1 - - [26/Nov/2021:12:53:13 -0500] \"GET /probe/=cmd HTTP/1.1\" 200 3 \"-\" \"%s\"\n";
+    Path log =
+        Files.writeString(
+            dir.resolve("access_log"),
+            String.format(line, "=1+1")
+                + String.format(line, "+SUM(A1)")
+                + String.format(line, "-2+3")
+                + String.format(line, "@SUM(1)")
+                + String.format(line, "\t=1")
+                + String.format(line, "\r=1")
+                + String.format(line, "curl\u001b[31mred\u0007"));
+    Run imported = run("import-log", log.toString(), "--db", db.toString());
+    assertThat(imported.exitCode()).as("%s", imported).isZero();
+
+    Run r = run("hits", "-o", "csv", "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.out().replace("\n", "").chars().filter(c -> c < 0x20 || c == 0x7f))
+        .as("control characters in %s", r.out())
+        .isEmpty();
+    List<java.util.Map<String, String>> rows = csvRows(r.out());
+    assertThat(rows)
+        .extracting(row -> row.get("userAgent"))
+        .containsExactly(
+            "'=1+1",
+            "'+SUM(A1)",
+            "'-2+3",
+            "'@SUM(1)",
+            "'\\x09=1",
+            "'\\x0d=1",
+            "curl\\x1b[31mred\\x07");
+    assertThat(rows).extracting(row -> row.get("probeId")).containsOnly("'=cmd");
+    assertThat(rows).extracting(row -> row.get("path")).containsOnly("/probe/=cmd");
+  }
+
+  private static List<java.util.Map<String, String>> csvRows(String csv) throws IOException {
+    List<java.util.Map<String, String>> rows = new java.util.ArrayList<>();
+    try (tools.jackson.databind.MappingIterator<java.util.Map<String, String>> it =
+        new tools.jackson.dataformat.csv.CsvMapper()
+            .readerFor(java.util.Map.class)
+            .with(tools.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader())
+            .readValues(csv)) {
+      it.forEachRemaining(rows::add);
+    }
+    return rows;
+  }
+
+  @Test
+  void aMissingApiTokenFileIsNamedWithWhatItIsFor() {
+    Path missing = dir.resolve("nonexistent.tok");
+
+    Run r =
+        run(
+            "serve",
+            "--api-token-file",
+            missing.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--api",
+            "127.0.0.1:0",
+            "--db",
+            db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains("--api-token-file")
+        .contains(missing.toString())
+        .contains("no such file")
+        .contains("bearer token");
+  }
+
+  @Test
+  void importLogOfADirectoryNamesThePath() throws IOException {
+    Path logs = Files.createDirectory(dir.resolve("logs"));
+
+    Run r = run("import-log", logs.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err()).contains(logs.toString()).contains("is a directory");
+  }
+
+  @Test
+  void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
+    Path f =
+        Files.writeString(
+            dir.resolve("null-label.yaml"),
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: simpson
+              labels:
+                team: null
+            """);
+
+    Run r = run("cluster", "import", f.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(f.toString())
+        .contains("Namespace simpson")
+        .contains("metadata.labels.team")
+        .doesNotContain("NullPointerException");
+  }
+
+  @Test
+  void aKindThatIsNotAStringIsNamedAsSuch() throws IOException {
+    Path f =
+        Files.writeString(
+            dir.resolve("kind5.yaml"),
+            """
+            apiVersion: v1
+            kind: 5
+            metadata:
+              name: simpson
+            """);
+
+    Run r = run("cluster", "import", f.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(f.toString())
+        .contains("kind")
+        .contains("'5'")
+        .doesNotContain("missing");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cluster import", "whois 127.0.0.1", "sources simpson", "hits"})
+  void anEmptyClusterNameIsAUsageError(String command) {
+    List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+    if (command.equals("cluster import")) {
+      args.add(cluster.toString());
+    }
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    args.addAll(List.of("--cluster", "", "--db", db.toString()));
+
+    Run r = run(args.toArray(String[]::new));
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines().get(0)).contains("--cluster").contains("empty");
+  }
+}
