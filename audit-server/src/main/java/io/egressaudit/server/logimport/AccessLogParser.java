@@ -6,6 +6,7 @@ import io.egressaudit.sql.HitRecord;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -102,7 +103,7 @@ public final class AccessLogParser {
     String source = ip;
     String peer = null;
     if (forwardedFor != null) {
-      String forwardedClient = trustedProxies.clientOf(ip, forwardedFor, null);
+      String forwardedClient = trustedProxies.clientOf(ip, List.of(forwardedFor), List.of());
       if (forwardedClient != null) {
         source = forwardedClient;
         peer = ip;
