@@ -2,6 +2,41 @@
 SELECT id, kind, namespace, name, body FROM cluster_object
 WHERE cluster = ? AND valid_to IS NULL;
 
+-- name: close-object-pending
+UPDATE cluster_object SET valid_to = ?, closed_by = ? WHERE id = ?;
+
+-- name: insert-object-pending
+INSERT INTO cluster_object (cluster, kind, namespace, name, valid_from, valid_to, body, opened_by)
+VALUES (?, ?, ?, ?, ?, NULL, ?, ?);
+
+-- name: select-pending-of-cluster
+SELECT id, source, pid, progress_at FROM cluster_import_pending WHERE cluster = ?;
+
+-- name: insert-pending
+INSERT INTO cluster_import_pending (cluster, at, source, pid, progress_at) VALUES (?, ?, ?, ?, ?);
+
+-- name: touch-pending
+UPDATE cluster_import_pending SET progress_at = ? WHERE id = ?;
+
+-- name: delete-pending
+DELETE FROM cluster_import_pending WHERE id = ?;
+
+-- name: delete-opened-by
+DELETE FROM cluster_object
+WHERE id IN (SELECT id FROM cluster_object WHERE opened_by = ? LIMIT ?);
+
+-- name: reopen-closed-by
+UPDATE cluster_object SET valid_to = NULL, closed_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE closed_by = ? LIMIT ?);
+
+-- name: untag-opened-by
+UPDATE cluster_object SET opened_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE opened_by = ? LIMIT ?);
+
+-- name: untag-closed-by
+UPDATE cluster_object SET closed_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE closed_by = ? LIMIT ?);
+
 -- name: close-object
 UPDATE cluster_object SET valid_to = ? WHERE id = ?;
 
@@ -25,14 +60,21 @@ VALUES (?, ?, ?, ?, ?, ?, ?);
 SELECT DISTINCT cluster FROM cluster_object ORDER BY cluster;
 
 -- name: select-change-points
+-- Readers do not see what an import still being written (cluster_import_pending) did: the rows
+-- it inserted are hidden, the rows it closed are still open.
 SELECT valid_from AS t FROM cluster_object WHERE cluster = ?1
+  AND (opened_by IS NULL OR opened_by NOT IN (SELECT id FROM cluster_import_pending))
 UNION
 SELECT valid_to FROM cluster_object WHERE cluster = ?1 AND valid_to IS NOT NULL
+  AND (closed_by IS NULL OR closed_by NOT IN (SELECT id FROM cluster_import_pending))
 ORDER BY t;
 
 -- name: select-valid-at
 SELECT kind, body, valid_from FROM cluster_object
-WHERE cluster = ?1 AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2);
+WHERE cluster = ?1 AND valid_from <= ?2
+  AND (valid_to IS NULL OR valid_to > ?2
+       OR closed_by IN (SELECT id FROM cluster_import_pending))
+  AND (opened_by IS NULL OR opened_by NOT IN (SELECT id FROM cluster_import_pending));
 
 -- name: select-open-of-object
 SELECT id, valid_from, body FROM cluster_object
