@@ -665,6 +665,50 @@ class CorrelatorTest {
     assertThat(onlyMatch(WORKER_1_IP, s).namespaces()).containsExactly("flanders");
   }
 
+  @Test
+  void matchesSayWhenPodsAreInNamespacesTheStateHasNoObjectFor() {
+    // kubectl get nodes,pods,egressips -A: no Namespace objects, so no selector can match.
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            pod("simpson", "homer", WORKER_1, "10.128.2.11"),
+            pod("flanders", "ned", WORKER_1, "10.128.2.12"),
+            egressIp(
+                "egressip-demo",
+                List.of(EGRESS_IP),
+                SIMPSON_NAMESPACES,
+                null,
+                assigned(EGRESS_IP, WORKER_0)));
+
+    Attribution node = onlyMatch(WORKER_1_IP, s);
+    Attribution egress = onlyMatch(EGRESS_IP, s);
+
+    assertThat(node.namespaces()).containsExactly("flanders", "simpson");
+    assertThat(node.note())
+        .contains("flanders, simpson", "no Namespace object", "EgressIP may carry them");
+    assertThat(egress.namespaces()).isEmpty();
+    assertThat(egress.note())
+        .contains("no Namespace object for 2 namespaces with pods (flanders, simpson)");
+  }
+
+  @Test
+  void noNoteAboutNamespacesWhenTheStateHasThemAll() {
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            namespace("simpson", "egress", "simpson"),
+            pod("simpson", "homer", WORKER_1, "10.128.2.11"),
+            egressIp(
+                "egressip-demo",
+                List.of(EGRESS_IP),
+                SIMPSON_NAMESPACES,
+                null,
+                assigned(EGRESS_IP, WORKER_0)));
+
+    assertThat(onlyMatch(EGRESS_IP, s).note()).isNull();
+    assertThat(onlyMatch(WORKER_1_IP, s).note()).doesNotContain("Namespace object");
+  }
+
   // ---- rule 4: pod ----------------------------------------------------------------------------
 
   @Test
