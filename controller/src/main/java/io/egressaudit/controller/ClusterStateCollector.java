@@ -1,8 +1,12 @@
 package io.egressaudit.controller;
 
 import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.EgressIpState;
+import io.egressaudit.correlator.LabelSelector;
+import io.egressaudit.correlator.NamespaceState;
 import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.ObjectRef;
+import io.egressaudit.correlator.PodState;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -11,9 +15,13 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -27,6 +35,9 @@ import tools.jackson.databind.JsonNode;
 final class ClusterStateCollector {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  /** The label Kubernetes sets on every namespace to its name. */
+  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
   private final Path file;
   private final List<ClusterObject> objects = new ArrayList<>();
@@ -103,7 +114,76 @@ final class ClusterStateCollector {
       throw new ClusterStateFileException(
           file, 0, 0, "no Node, Namespace, Pod or EgressIP objects" + why, null);
     }
+    notes.addAll(missingNamespaces());
     return new LoadedClusterState(objects, notes);
+  }
+
+  /**
+   * Warnings about namespaces that pods are in, or that EgressIP selectors name ({@value
+   * #NAMESPACE_NAME_LABEL}), but that the file has no Namespace object for: a dump taken without
+   * {@code namespaces}. No namespaceSelector can match such a namespace, so its pods count as
+   * leaving with their node IP even when an EgressIP should carry them.
+   */
+  private List<String> missingNamespaces() {
+    Set<String> present = new HashSet<>();
+    for (ClusterObject o : objects) {
+      if (o instanceof NamespaceState ns) {
+        present.add(ns.name());
+      }
+    }
+    TreeSet<String> ofPods = new TreeSet<>();
+    Map<String, TreeSet<String>> bySelector = new TreeMap<>();
+    for (ClusterObject o : objects) {
+      if (o instanceof PodState p && !present.contains(p.namespace())) {
+        ofPods.add(p.namespace());
+      } else if (o instanceof EgressIpState e && e.namespaceSelector() != null) {
+        for (String named : namesSelected(e.namespaceSelector())) {
+          if (!present.contains(named)) {
+            bySelector.computeIfAbsent(e.name(), k -> new TreeSet<>()).add(named);
+          }
+        }
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    if (!ofPods.isEmpty()) {
+      List<String> names = new ArrayList<>(ofPods);
+      notes.add(
+          "no Namespace object for "
+              + names.size()
+              + (names.size() == 1 ? " namespace" : " namespaces")
+              + " that pods are in ("
+              + String.join(", ", names.size() > 10 ? names.subList(0, 10) : names)
+              + (names.size() > 10 ? ", ..." : "")
+              + "): no EgressIP can select their pods, so whois counts them as leaving with"
+              + " their node IP; dump namespaces too (kubectl get"
+              + " nodes,namespaces,pods,egressips -A)");
+    }
+    bySelector.forEach(
+        (egressIp, names) ->
+            notes.add(
+                "EgressIP "
+                    + egressIp
+                    + " selects namespace"
+                    + (names.size() == 1 ? " " : "s ")
+                    + String.join(", ", names)
+                    + " by name, and the file has no Namespace object for "
+                    + (names.size() == 1 ? "it" : "them")));
+    return notes;
+  }
+
+  /** The namespace names a selector asks for with {@value #NAMESPACE_NAME_LABEL}. */
+  private static List<String> namesSelected(LabelSelector selector) {
+    List<String> names = new ArrayList<>();
+    String label = selector.matchLabels().get(NAMESPACE_NAME_LABEL);
+    if (label != null) {
+      names.add(label);
+    }
+    for (LabelSelector.Requirement r : selector.matchExpressions()) {
+      if (r.key().equals(NAMESPACE_NAME_LABEL) && r.operator() == LabelSelector.Operator.IN) {
+        names.addAll(r.values());
+      }
+    }
+    return names;
   }
 
   private ClusterObject convert(ObjectKind kind, JsonNode node, int line, String context) {

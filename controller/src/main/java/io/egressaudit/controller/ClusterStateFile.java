@@ -1,6 +1,7 @@
 package io.egressaudit.controller;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,17 +11,21 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.YamlUnicodeReader;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLFactory;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Loads a cluster state snapshot from what {@code kubectl get nodes,namespaces,pods,egressips -A -o
@@ -28,53 +33,161 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * <p>Shapes: a {@code List} ({@code kind: List}, or a typed list such as {@code PodList}, with
  * {@code items}), a single object, or several YAML documents separated by {@code ---}, mixed
- * freely. JSON is read as YAML. {@code Node}, {@code Namespace} and {@code Pod} ({@code v1}) and
- * {@code EgressIP} ({@code k8s.ovn.org/v1}) are converted with {@link KubernetesObjects}; other
- * kinds are skipped with one note per kind. Empty documents (a trailing {@code ---}) are ignored.
+ * freely. {@code Node}, {@code Namespace} and {@code Pod} ({@code v1}) and {@code EgressIP} ({@code
+ * k8s.ovn.org/v1}) are converted with {@link KubernetesObjects}; other kinds are skipped with one
+ * note per kind. Empty documents (a trailing {@code ---}) are ignored.
  *
- * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read; objects are parsed one at a
- * time, so the whole file is never held twice.
+ * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read, streamed: see {@link #load}.
  */
 public final class ClusterStateFile {
 
   /** The largest file {@link #load} accepts: 256 MiB. */
   public static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
 
-  private static final YAMLMapper YAML =
-      new YAMLMapper(
+  /**
+   * The most characters a single scalar (a string, a key, a comment) may have: 4 MiB. Kubernetes
+   * keeps no object over 1.5 MiB (etcd's default request limit), so no real value comes near it.
+   */
+  public static final int MAX_SCALAR_CHARS = 4 * 1024 * 1024;
+
+  private static final StreamReadConstraints CONSTRAINTS =
+      StreamReadConstraints.builder().maxStringLength(MAX_SCALAR_CHARS).build();
+
+  // Duplicate keys are checked in the kept fields only (ObjectTreeReader): Jackson's own check
+  // would hold every key of every mapping, such as an unused annotation with millions of keys.
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(CONSTRAINTS)
+          .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  private static final YAMLFactory YAML =
+      new AnchorAwareYamlParser.Factory(
           YAMLFactory.builder()
               // snakeyaml-engine stops at 3 MiB of code points by default; kubectl dumps of real
-              // clusters are often tens of MB.
-              .loadSettings(LoadSettings.builder().setCodePointLimit((int) MAX_FILE_BYTES).build())
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .build());
+              // clusters are often tens of MB. A large buffer keeps the scanner's copying of an
+              // unfinished token (up to MAX_SCALAR_CHARS) cheap.
+              .loadSettings(
+                  LoadSettings.builder()
+                      .setCodePointLimit((int) MAX_FILE_BYTES)
+                      .setBufferSize(256 * 1024)
+                      .build())
+              .streamReadConstraints(CONSTRAINTS)
+              .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
 
   private static final Pattern SNAKEYAML_MARK =
       Pattern.compile("in reader, line (\\d+), column (\\d+):?");
 
   private ClusterStateFile() {}
 
+  /** A syntax error, kept apart so that a file that starts like JSON can be read again as YAML. */
+  private static final class SyntaxProblem extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int line;
+    final int column;
+
+    SyntaxProblem(int line, int column, String message, Throwable cause) {
+      super(message, cause, false, false);
+      this.line = line;
+      this.column = column;
+    }
+
+    boolean isAfter(SyntaxProblem other) {
+      return line > other.line || (line == other.line && column > other.column);
+    }
+
+    ClusterStateFileException in(Path file) {
+      return new ClusterStateFileException(file, line, column, getMessage(), getCause());
+    }
+  }
+
   /**
    * Reads a file.
+   *
+   * <p>The file is streamed: fields attribution does not read ({@link FieldSelection#ATTRIBUTION})
+   * are skipped as they pass, and each object is converted as soon as it is read, so the heap holds
+   * the converted objects and one object's fields at a time. A file that starts with {@code {} or
+   * {@code [} is read with a JSON parser (much faster than YAML's); if that fails it is read again
+   * as YAML, and the error of the parser that got further is reported. YAML aliases and merge keys
+   * are resolved ({@link ObjectTreeReader}).
    *
    * @param file a YAML or JSON file written by {@code kubectl get ... -o yaml|json}
    * @return the objects and the notes
    * @throws ClusterStateFileException when the file does not exist, is not readable, is larger than
-   *     {@value #MAX_FILE_BYTES} bytes, is not well-formed YAML (with the line and column), has a
-   *     document or item that is not a mapping, an object without {@code kind} or {@code
-   *     apiVersion}, an invalid object (naming the document, the item, the object and the field),
-   *     the same object twice, or no node, namespace, pod or EgressIP at all
+   *     {@value #MAX_FILE_BYTES} bytes, is not well-formed YAML or JSON (with the line and column),
+   *     has a scalar longer than {@value #MAX_SCALAR_CHARS} characters or an object with more than
+   *     {@value ObjectTreeReader#MAX_OBJECT_VALUES} values in the fields attribution reads, has an
+   *     alias to no anchor or an alias bomb, has a document or item that is not a mapping, an
+   *     object without {@code kind} or {@code apiVersion}, an invalid object (naming the document,
+   *     the item, the object and the field), the same object twice, no node, namespace, pod or
+   *     EgressIP at all; or when the heap cannot hold what it holds (the message says how much heap
+   *     the JVM has)
    */
   public static LoadedClusterState load(Path file) {
     checkReadable(file);
+    try {
+      if (!startsLikeJson(file)) {
+        return read(file, false);
+      }
+      try {
+        return read(file, true);
+      } catch (SyntaxProblem json) {
+        try {
+          return read(file, false);
+        } catch (SyntaxProblem yaml) {
+          throw (json.isAfter(yaml) ? json : yaml).in(file);
+        }
+      }
+    } catch (SyntaxProblem e) {
+      throw e.in(file);
+    } catch (OutOfMemoryError e) {
+      // Everything the load allocated is unreachable once the stack has unwound to here, so the
+      // message can be built. Loading runs on one thread; in a CLI import nothing else allocates.
+      throw new ClusterStateFileException(
+          file,
+          0,
+          0,
+          "not enough memory to load it: the JVM may use at most "
+              + (Runtime.getRuntime().maxMemory() >> 20)
+              + " MB of heap; give it more (JAVA_OPTS=-Xmx...) or split the file",
+          null);
+    }
+  }
+
+  private static boolean startsLikeJson(Path file) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      int c;
+      do {
+        c = in.read();
+      } while (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB
+          || c == 0xBF);
+      return c == '{' || c == '[';
+    } catch (IOException e) {
+      throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static LoadedClusterState read(Path file, boolean json) throws SyntaxProblem {
     ClusterStateCollector collector = new ClusterStateCollector(file);
     int documents = 0;
     boolean anyDocument = false;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file));
-        JsonParser parser = YAML.createParser(in)) {
+    JsonParser parser = null;
+    try (InputStream in = Files.newInputStream(file)) {
+      ScalarLengthGuard guard = null;
+      if (json) {
+        parser = JSON.createParser(ObjectReadContext.empty(), in);
+      } else {
+        guard =
+            new ScalarLengthGuard(
+                new BufferedReader(new YamlUnicodeReader(in), 64 * 1024), MAX_SCALAR_CHARS);
+        parser = YAML.createParser(ObjectReadContext.empty(), guard);
+        guard.follow(((AnchorAwareYamlParser) parser)::consumed);
+      }
+      ObjectTreeReader reader = new ObjectTreeReader(parser);
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         documents++;
+        reader.startDocument();
         TokenStreamLocation start = parser.currentTokenLocation();
         if (token == JsonToken.VALUE_NULL) {
           continue; // an empty document
@@ -88,66 +201,155 @@ public final class ClusterStateFile {
               null);
         }
         anyDocument = true;
-        readDocument(parser, collector, documents, start.getLineNr());
+        readDocument(parser, reader, collector, documents, start.getLineNr());
       }
+    } catch (ObjectTreeReader.ValueException e) {
+      TokenStreamLocation at = e.location();
+      throw new ClusterStateFileException(
+          file,
+          at == null ? 0 : at.getLineNr(),
+          at == null ? 0 : at.getColumnNr(),
+          e.getMessage(),
+          e);
     } catch (JacksonIOException e) {
       throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getOriginalMessage(), e);
     } catch (JacksonException e) {
       TokenStreamLocation at = e.getLocation();
-      int line = at == null ? 0 : at.getLineNr();
-      int column = at == null ? 0 : at.getColumnNr();
-      throw new ClusterStateFileException(
-          file, line, column, "malformed YAML: " + yamlProblem(e.getOriginalMessage()), e);
+      if (tooLong(e)) {
+        at = parser == null ? at : parser.currentLocation();
+        throw new ClusterStateFileException(
+            file,
+            at == null ? 0 : at.getLineNr(),
+            at == null ? 0 : at.getColumnNr(),
+            "a single value longer than "
+                + MAX_SCALAR_CHARS
+                + " characters (the cap: Kubernetes keeps no object over 1.5 MiB)",
+            e);
+      }
+      if (e instanceof StreamConstraintsException) {
+        throw new ClusterStateFileException(
+            file,
+            at == null ? 0 : at.getLineNr(),
+            at == null ? 0 : at.getColumnNr(),
+            firstLine(e.getOriginalMessage()),
+            e);
+      }
+      throw new SyntaxProblem(
+          at == null ? 0 : at.getLineNr(),
+          at == null ? 0 : at.getColumnNr(),
+          json
+              ? "malformed JSON: " + firstLine(e.getOriginalMessage())
+              : "malformed YAML: " + yamlProblem(e.getOriginalMessage()),
+          e);
     } catch (IOException e) {
       throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+    } finally {
+      if (parser != null) {
+        parser.close();
+      }
     }
     return collector.result(anyDocument);
   }
 
+  /** Whether a parse failed on a scalar over {@link #MAX_SCALAR_CHARS}. */
+  private static boolean tooLong(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ScalarLengthGuard.ValueTooLongException) {
+        return true;
+      }
+      if (t instanceof StreamConstraintsException c
+          && c.getOriginalMessage() != null
+          && c.getOriginalMessage().startsWith("String value length")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    String first = message.strip().split("\\R", 2)[0];
+    return first.length() <= 200 ? first : first.substring(0, 197) + "...";
+  }
+
   /**
-   * Reads one document whose START_OBJECT is the current token. Items of a list are read one by one
-   * with the line they start at; the document's other fields are kept until {@code kind} tells
-   * whether it is a list, since kubectl writes {@code items} before {@code kind}.
+   * Reads one document whose START_OBJECT is the current token. The items of a list are read and
+   * converted one at a time as they stream past, with the line each starts at; kubectl writes
+   * {@code items} before {@code kind}, so a document with an {@code items} list is taken as a list
+   * and its {@code kind} checked at the end.
    */
   private static void readDocument(
-      JsonParser parser, ClusterStateCollector collector, int document, int line) {
-    ObjectNode fields = YAML.createObjectNode();
-    List<JsonNode> items = null;
-    List<Integer> itemLines = null;
+      JsonParser parser,
+      ObjectTreeReader reader,
+      ClusterStateCollector collector,
+      int document,
+      int line) {
+    String where = "document " + document;
+    ObjectTreeReader.Budget budget = ObjectTreeReader.objectBudget();
+    ObjectNode fields = JsonNodeFactory.instance.objectNode();
+    int items = -1;
+    String itemsShape = null;
     while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
       String name = parser.currentName();
+      TokenStreamLocation at = parser.currentTokenLocation();
+      if (reader.atMergeKey()) {
+        throw new ObjectTreeReader.ValueException(
+            at, "malformed YAML: a merge key << at the top of a document is not supported");
+      }
       JsonToken value = parser.nextToken();
-      if ("items".equals(name) && value == JsonToken.START_ARRAY) {
-        items = new ArrayList<>();
-        itemLines = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-          itemLines.add(parser.currentTokenLocation().getLineNr());
-          items.add(parser.readValueAsTree());
+      if (!"items".equals(name)) {
+        FieldSelection selection = FieldSelection.ATTRIBUTION.field(name);
+        if (selection != null && fields.has(name)) {
+          throw reader.duplicate(name, at);
         }
-      } else {
-        fields.set(name, parser.readValueAsTree());
+        JsonNode node = reader.read(selection, budget);
+        if (node != null) {
+          fields.set(name, node);
+        }
+        continue;
+      }
+      if (items >= 0 || itemsShape != null) {
+        throw reader.duplicate(name, at);
+      }
+      if (value != JsonToken.START_ARRAY) {
+        JsonNode node = reader.read(value.isStructStart() ? null : FieldSelection.ALL, budget);
+        itemsShape = node == null ? "a mapping" : ClusterStateCollector.shape(node);
+        continue;
+      }
+      items = 0;
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        int itemLine = parser.currentTokenLocation().getLineNr();
+        JsonNode item = reader.read(FieldSelection.ATTRIBUTION, ObjectTreeReader.objectBudget());
+        collector.add(item, where + ", items[" + items + "]", itemLine);
+        items++;
       }
     }
-    String where = "document " + document;
     JsonNode kind = fields.get("kind");
     boolean list = kind != null && kind.isString() && kind.asString().endsWith("List");
-    if (!list) {
-      if (items != null) {
-        ArrayNode array = fields.putArray("items");
-        items.forEach(array::add);
+    if (list) {
+      if (itemsShape != null && !"null".equals(itemsShape)) {
+        throw new ClusterStateFileException(
+            collector.file(),
+            line,
+            0,
+            where + ": items: expected a list, found " + itemsShape,
+            null);
       }
-      collector.add(fields, where, line);
       return;
     }
-    JsonNode other = fields.get("items");
-    if (other != null && !other.isNull()) {
-      String found = ClusterStateCollector.shape(other);
+    if (items >= 0 && kind != null) {
       throw new ClusterStateFileException(
-          collector.file(), line, 0, where + ": items: expected a list, found " + found, null);
+          collector.file(),
+          line,
+          0,
+          where
+              + ": items: only a List (kind List, PodList, ...) has items, found kind "
+              + ClusterStateCollector.shape(kind),
+          null);
     }
-    for (int i = 0; items != null && i < items.size(); i++) {
-      collector.add(items.get(i), where + ", items[" + i + "]", itemLines.get(i));
-    }
+    collector.add(fields, where, line);
   }
 
   private static void checkReadable(Path file) {

@@ -8,8 +8,10 @@ import java.util.List;
  *
  * @param objects the nodes, namespaces, pods and EgressIPs, in the order the file lists them; never
  *     empty, no object twice
- * @param notes remarks for the user that do not stop the import, such as {@code skipped 3 objects
- *     of kind Deployment} (one per skipped kind, in order of first appearance)
+ * @param notes remarks for the user that do not stop the import: {@code skipped 3 objects of kind
+ *     Deployment} (one per skipped kind, in order of first appearance), then warnings about
+ *     namespaces that pods are in or that EgressIP selectors name but that the file has no
+ *     Namespace object for
  */
 public record LoadedClusterState(List<ClusterObject> objects, List<String> notes) {
 

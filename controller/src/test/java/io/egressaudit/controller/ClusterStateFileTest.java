@@ -486,15 +486,14 @@ class ClusterStateFileTest {
         "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\"\n  \"metadata\": {}\n}\n";
     assertFails(
         write("cluster.json", json),
-        ":3:22: malformed YAML: while parsing a flow mapping (line 1, column 1):"
-            + " expected ',' or '}', but got <scalar>");
+        ":4:3: malformed JSON: Unexpected character ('\"' (code 34)): was expecting comma to"
+            + " separate Object entries");
   }
 
   @Test
   void rejectsDuplicateKeys() throws IOException {
     String yaml = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n";
-    assertFails(
-        write("cluster.yaml", yaml), ":5:7: malformed YAML: Duplicate Object property \"name\"");
+    assertFails(write("cluster.yaml", yaml), ":5:3: malformed YAML: duplicate key \"name\"");
   }
 
   @Test

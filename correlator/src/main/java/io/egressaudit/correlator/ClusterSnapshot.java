@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * The state of one cluster at one point in time: every node, namespace, pod and EgressIP valid
@@ -31,6 +32,7 @@ public final class ClusterSnapshot {
   private final Map<String, List<PodState>> podsByNode = new HashMap<>();
   private final Map<String, List<PodState>> podsByIp = new HashMap<>();
   private EgressSelection egressSelection;
+  private List<String> namespacesWithoutObject;
 
   /**
    * Builds a snapshot.
@@ -156,6 +158,25 @@ public final class ClusterSnapshot {
   /** When the object's current state began, or null when unknown. */
   public Instant since(ObjectRef ref) {
     return since.get(ref);
+  }
+
+  /**
+   * Namespaces that pods are in but that have no Namespace object in the snapshot, sorted: a dump
+   * taken without {@code namespaces} ({@code kubectl get nodes,pods,egressips -A}). No EgressIP
+   * namespaceSelector can match them, so attribution cannot tell whether an EgressIP carries their
+   * pods.
+   */
+  public List<String> namespacesWithoutObject() {
+    if (namespacesWithoutObject == null) {
+      TreeSet<String> missing = new TreeSet<>();
+      for (PodState p : pods) {
+        if (!namespaces.containsKey(p.namespace())) {
+          missing.add(p.namespace());
+        }
+      }
+      namespacesWithoutObject = List.copyOf(missing);
+    }
+    return namespacesWithoutObject;
   }
 
   /** True when the snapshot holds no object at all. */

@@ -86,7 +86,25 @@ public final class Correlator {
         assigned,
         null,
         null,
-        null);
+        namespacesNote(s));
+  }
+
+  /**
+   * Says that the owners may be incomplete because pods are in namespaces the state has no
+   * Namespace object for (their labels are unknown); null when the state has them all.
+   */
+  private static String namespacesNote(ClusterSnapshot s) {
+    List<String> missing = s.namespacesWithoutObject();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return "the cluster state has no Namespace object for "
+        + missing.size()
+        + (missing.size() == 1 ? " namespace" : " namespaces")
+        + " with pods ("
+        + String.join(", ", missing.size() > 10 ? missing.subList(0, 10) : missing)
+        + (missing.size() > 10 ? ", ..." : "")
+        + "): the namespaceSelector cannot be checked against them, so owners may be missing";
   }
 
   private static Attribution unassignedMatch(ClusterSnapshot s, EgressIpState e) {
@@ -102,6 +120,10 @@ public final class Correlator {
                 + " but assigned to no egress node: the"
                 + " selected pods leave with their node IP; traffic from this IP may come from a"
                 + " stale assignment or a status not yet written";
+    String missing = namespacesNote(s);
+    if (missing != null) {
+      note = note + "; " + missing;
+    }
     return new Attribution(
         s.cluster(),
         AttributionKind.EGRESS_IP_UNASSIGNED,

@@ -11,10 +11,12 @@ import java.util.TreeSet;
  * firewall team's question "which source IPs must my rule for this namespace allow?" and for
  * probes' expectations.
  *
- * <p>Per active pod: a hostNetwork pod leaves with its node's IPs; a pod selected by an EgressIP
- * with assigned IPs leaves with every assigned IP of that object (ECMP spreads it over all of
- * them); any other pod leaves with its node's IPs. An EgressIP that selects the namespace but has
- * no assigned IP is reported as a note, since its pods fall back to node IPs until it is assigned.
+ * <p>Per active pod ({@link PodState#active()}: it has an IP or is {@code Running}; a pod that is
+ * still starting only gets a note): a hostNetwork pod leaves with its node's IPs; a pod selected by
+ * an EgressIP with assigned IPs leaves with every assigned IP of that object (ECMP spreads it over
+ * all of them); any other pod leaves with its node's IPs. An EgressIP that selects the namespace
+ * but has no assigned IP is reported as a note, since its pods fall back to node IPs until it is
+ * assigned.
  *
  * @param cluster the cluster
  * @param namespace the namespace asked about
@@ -47,7 +49,22 @@ public record NamespaceSources(
     }
     Map<String, Builder> byIp = new TreeMap<>();
     for (PodState p : s.pods()) {
-      if (!p.namespace().equals(namespace) || !p.active()) {
+      if (!p.namespace().equals(namespace)) {
+        continue;
+      }
+      if (p.starting()) {
+        notes.add(
+            p.nodeName() == null
+                ? "pod "
+                    + p.name()
+                    + " is not scheduled yet: its source IP will be that of the node it lands on"
+                : "pod "
+                    + p.name()
+                    + " is starting on node "
+                    + p.nodeName()
+                    + " and has no IP yet: it sends nothing until it has one");
+      }
+      if (!p.active()) {
         continue;
       }
       PodRef ref = new PodRef(p.namespace(), p.name());
@@ -60,12 +77,7 @@ public record NamespaceSources(
               .pods
               .add(ref);
         }
-      } else if (p.nodeName() == null) {
-        notes.add(
-            "pod "
-                + p.name()
-                + " is not scheduled yet: its source IP will be that of the node it lands on");
-      } else {
+      } else if (p.nodeName() != null) {
         for (NodeState n : s.nodes()) {
           if (n.name().equals(p.nodeName())) {
             n.addresses()

@@ -21,6 +21,8 @@ final class NodeSnatAttribution {
     TreeSet<PodRef> pods = new TreeSet<>();
     TreeSet<String> carried = new TreeSet<>();
     java.util.Map<String, TreeSet<String>> carriers = new java.util.HashMap<>();
+    TreeSet<String> withoutObject = new TreeSet<>();
+    boolean anyAssigned = s.egressIps().stream().anyMatch(EgressIpState::assigned);
     for (PodState p : s.podsOn(node.name())) {
       if (!p.active()) {
         continue;
@@ -32,6 +34,9 @@ final class NodeSnatAttribution {
       } else {
         candidates.add(p.namespace());
         pods.add(new PodRef(p.namespace(), p.name()));
+        if (anyAssigned && !p.hostNetwork() && s.namespace(p.namespace()) == null) {
+          withoutObject.add(p.namespace());
+        }
       }
     }
     // A namespace with pods that use the node IP legitimately is a candidate, not a leak suspect:
@@ -51,7 +56,7 @@ final class NodeSnatAttribution {
         null,
         ambiguous,
         carried.isEmpty() ? null : List.copyOf(carried),
-        note(node, candidates, carried),
+        note(node, candidates, carried, withoutObject),
         carried.isEmpty() ? null : List.copyOf(leakVia));
   }
 
@@ -70,7 +75,11 @@ final class NodeSnatAttribution {
     return out;
   }
 
-  private static String note(NodeState node, TreeSet<String> candidates, TreeSet<String> carried) {
+  private static String note(
+      NodeState node,
+      TreeSet<String> candidates,
+      TreeSet<String> carried,
+      TreeSet<String> withoutObject) {
     List<String> parts = new ArrayList<>();
     if (candidates.size() > 1) {
       parts.add(
@@ -90,6 +99,13 @@ final class NodeSnatAttribution {
       parts.add(
           String.join(", ", carried)
               + " should leave through an egress IP; traffic from them with this IP would be a leak");
+    }
+    if (!withoutObject.isEmpty()) {
+      parts.add(
+          String.join(", ", withoutObject)
+              + " have pods on this node but no Namespace object in the cluster state: an"
+              + " EgressIP may carry them, which the state cannot tell; counted as leaving with"
+              + " the node IP");
     }
     return parts.isEmpty() ? null : String.join("; ", parts);
   }

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param hostNetwork {@code spec.hostNetwork}: the pod uses the node's network and leaves with the
  *     node IP whatever EgressIP selects it
  * @param labels {@code metadata.labels}, which EgressIP podSelectors match
- * @param phase {@code status.phase}; pods in {@code Succeeded} or {@code Failed} send no traffic
+ * @param phase {@code status.phase}; pods in {@code Succeeded} or {@code Failed} send no traffic,
+ *     nor do pods that are not {@code Running} and have no IP yet (see {@link #active()})
  */
 public record PodState(
     String namespace,
@@ -31,9 +32,20 @@ public record PodState(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
   }
 
-  /** True unless the pod has terminated ({@code Succeeded} or {@code Failed}). */
+  /**
+   * True when the pod can send traffic: it has not terminated ({@code Succeeded} or {@code Failed})
+   * and it has a pod IP or is {@code Running}. A {@code Pending} pod without an IP has no network
+   * yet, so it is neither a candidate for its node's IP nor an owner of an egress IP.
+   */
   public boolean active() {
-    return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    return !"Succeeded".equals(phase)
+        && !"Failed".equals(phase)
+        && (!podIps.isEmpty() || "Running".equals(phase));
+  }
+
+  /** True while the pod waits for its network: not terminated, no IP yet, not {@code Running}. */
+  public boolean starting() {
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase) && !active();
   }
 
   @Override

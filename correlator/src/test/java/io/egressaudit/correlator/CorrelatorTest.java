@@ -626,6 +626,89 @@ class CorrelatorTest {
     assertThat(onlyMatch(WORKER_1_IP, s).namespaces()).containsExactly("flanders");
   }
 
+  @Test
+  void pendingPodWithoutIpIsNotANodeCandidateNorAnEgressIpOwner() {
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            namespace("simpson", "egress", "simpson"),
+            namespace("flanders"),
+            namespace("lovejoy"),
+            podInPhase("flanders", "ned", WORKER_1, "10.128.2.11", "Running"),
+            new PodState("lovejoy", "starting", WORKER_1, List.of(), false, Map.of(), "Pending"),
+            new PodState("simpson", "starting", WORKER_1, List.of(), false, Map.of(), "Pending"),
+            egressIp(
+                "egressip-demo",
+                List.of(EGRESS_IP),
+                SIMPSON_NAMESPACES,
+                null,
+                assigned(EGRESS_IP, WORKER_0)));
+
+    Attribution node = onlyMatch(WORKER_1_IP, s);
+    Attribution egress = onlyMatch(EGRESS_IP, s);
+
+    assertThat(node.namespaces()).containsExactly("flanders");
+    assertThat(node.ambiguous()).isFalse();
+    assertThat(node.leakSuspects()).isNull();
+    assertThat(egress.namespaces()).containsExactly("simpson");
+    assertThat(egress.pods()).isEmpty();
+  }
+
+  @Test
+  void runningPodWithoutAReportedIpIsStillANodeCandidate() {
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            namespace("flanders"),
+            new PodState("flanders", "ned", WORKER_1, List.of(), false, Map.of(), "Running"));
+
+    assertThat(onlyMatch(WORKER_1_IP, s).namespaces()).containsExactly("flanders");
+  }
+
+  @Test
+  void matchesSayWhenPodsAreInNamespacesTheStateHasNoObjectFor() {
+    // kubectl get nodes,pods,egressips -A: no Namespace objects, so no selector can match.
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            pod("simpson", "homer", WORKER_1, "10.128.2.11"),
+            pod("flanders", "ned", WORKER_1, "10.128.2.12"),
+            egressIp(
+                "egressip-demo",
+                List.of(EGRESS_IP),
+                SIMPSON_NAMESPACES,
+                null,
+                assigned(EGRESS_IP, WORKER_0)));
+
+    Attribution node = onlyMatch(WORKER_1_IP, s);
+    Attribution egress = onlyMatch(EGRESS_IP, s);
+
+    assertThat(node.namespaces()).containsExactly("flanders", "simpson");
+    assertThat(node.note())
+        .contains("flanders, simpson", "no Namespace object", "EgressIP may carry them");
+    assertThat(egress.namespaces()).isEmpty();
+    assertThat(egress.note())
+        .contains("no Namespace object for 2 namespaces with pods (flanders, simpson)");
+  }
+
+  @Test
+  void noNoteAboutNamespacesWhenTheStateHasThemAll() {
+    ClusterSnapshot s =
+        snapshot(
+            node(WORKER_1, WORKER_1_IP),
+            namespace("simpson", "egress", "simpson"),
+            pod("simpson", "homer", WORKER_1, "10.128.2.11"),
+            egressIp(
+                "egressip-demo",
+                List.of(EGRESS_IP),
+                SIMPSON_NAMESPACES,
+                null,
+                assigned(EGRESS_IP, WORKER_0)));
+
+    assertThat(onlyMatch(EGRESS_IP, s).note()).isNull();
+    assertThat(onlyMatch(WORKER_1_IP, s).note()).doesNotContain("Namespace object");
+  }
+
   // ---- rule 4: pod ----------------------------------------------------------------------------
 
   @Test

@@ -127,4 +127,14 @@ class NamespaceSourcesTest {
     assertThat(r.sources()).isEmpty();
     assertThat(r.notes()).singleElement().asString().contains("not scheduled");
   }
+
+  @Test
+  void aScheduledPendingPodWithoutIpAddsNoSourceAndSaysWhy() {
+    PodState starting =
+        new PodState("simpson", "starting", "w1", List.of(), false, Map.of(), "Pending");
+    NamespaceSources r =
+        NamespaceSources.of("simpson", ClusterSnapshot.of("demo", List.of(W1, SIMPSON, starting)));
+    assertThat(r.sources()).isEmpty();
+    assertThat(r.notes()).singleElement().asString().contains("starting", "no IP yet");
+  }
 }

@@ -9,9 +9,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes the history of cluster state: every object's states as intervals {@code [valid_from,
@@ -23,7 +21,9 @@ import java.util.Map;
  * refused rather than rewriting the past. Live clusters are recorded one observed change at a time
  * ({@link #recordChanges(String, List)}), each object's history kept moving forward.
  *
- * <p>Thread-safe: every write is its own transaction under the database's write lock.
+ * <p>Thread-safe: every write is its own transaction under the database's write lock. A snapshot is
+ * written in many short transactions ({@link SnapshotInSteps}), so that hits never wait long behind
+ * it; readers see it only once it is complete.
  */
 public final class ClusterHistory {
 
@@ -38,8 +38,6 @@ public final class ClusterHistory {
     this.database = database;
   }
 
-  private record Current(long id, String body) {}
-
   /**
    * Records the complete state of a cluster as valid from {@code at}.
    *
@@ -50,20 +48,12 @@ public final class ClusterHistory {
    * @param source where the state came from (a file path), kept in {@code cluster_import}
    * @return what changed
    * @throws HistoryOrderException when {@code at} is before the cluster's latest recorded change
-   * @throws DatabaseException when the database cannot be written (nothing is recorded)
+   * @throws DatabaseException when another snapshot of the cluster is being written, or the
+   *     database cannot be written (nothing is recorded)
    */
   public ImportSummary recordSnapshot(
       String cluster, Instant at, Collection<? extends ClusterObject> objects, String source) {
-    List<HistoryFeed.Event> events = new ArrayList<>();
-    HistoryFeed feed = HistoryFeed.of(database);
-    return WriteTransaction.run(
-        database,
-        "cluster state",
-        c -> {
-          events.clear();
-          return record(c, cluster, at, objects, source, events);
-        },
-        () -> feed.deliver(events));
+    return new SnapshotInSteps(database, cluster, at, source).record(objects);
   }
 
   /**
@@ -158,57 +148,6 @@ public final class ClusterHistory {
         () -> feed.deliver(events));
   }
 
-  private static ImportSummary record(
-      Connection c,
-      String cluster,
-      Instant at,
-      Collection<? extends ClusterObject> objects,
-      String source,
-      List<HistoryFeed.Event> events)
-      throws SQLException {
-    long t = at.toEpochMilli();
-    checkOrder(c, cluster, at);
-    Map<ObjectRef, Current> current = current(c, cluster);
-    int opened = 0;
-    int closed = 0;
-    int unchanged = 0;
-    try (PreparedStatement close = c.prepareStatement(SQL.get("close-object"));
-        PreparedStatement insert = prepareInsert(c)) {
-      for (ClusterObject o : objects) {
-        String body = ObjectJson.write(o);
-        Current before = current.remove(o.ref());
-        if (before != null && before.body().equals(body)) {
-          unchanged++;
-          continue;
-        }
-        if (before != null) {
-          close(close, before.id(), t);
-          events.add(new HistoryFeed.Event(cluster, before.id(), o.ref(), null, t));
-          closed++;
-        }
-        long id = insert(insert, cluster, o.ref(), t, body);
-        events.add(new HistoryFeed.Event(cluster, id, o.ref(), o, t));
-        opened++;
-      }
-      for (var gone : current.entrySet()) {
-        close(close, gone.getValue().id(), t);
-        events.add(new HistoryFeed.Event(cluster, gone.getValue().id(), gone.getKey(), null, t));
-        closed++;
-      }
-    }
-    try (PreparedStatement st = c.prepareStatement(SQL.get("insert-import"))) {
-      st.setString(1, cluster);
-      st.setLong(2, t);
-      st.setString(3, source);
-      st.setLong(4, System.currentTimeMillis());
-      st.setInt(5, opened);
-      st.setInt(6, closed);
-      st.setInt(7, unchanged);
-      st.executeUpdate();
-    }
-    return new ImportSummary(cluster, at, opened, closed, unchanged);
-  }
-
   /**
    * Deletes history that no attribution at or after {@code cutoff} reads: every interval that ended
    * at or before it, in batches of short transactions (the hit writer gets the lock between them).
@@ -276,25 +215,11 @@ public final class ClusterHistory {
     return latest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(latest);
   }
 
-  private static void checkOrder(Connection c, String cluster, Instant at) throws SQLException {
+  static void checkOrder(Connection c, String cluster, Instant at) throws SQLException {
     Instant latest = latestChange(c, cluster);
     if (latest != null && at.isBefore(latest)) {
       throw new HistoryOrderException(cluster, at, latest);
     }
-  }
-
-  private static Map<ObjectRef, Current> current(Connection c, String cluster) throws SQLException {
-    Map<ObjectRef, Current> out = new HashMap<>();
-    try (PreparedStatement st = c.prepareStatement(SQL.get("select-current"))) {
-      st.setString(1, cluster);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          ClusterObject o = ObjectJson.read(rs.getString(2), rs.getString(5));
-          out.put(o.ref(), new Current(rs.getLong(1), rs.getString(5)));
-        }
-      }
-    }
-    return out;
   }
 
   static void close(PreparedStatement st, long id, long t) throws SQLException {

@@ -94,7 +94,7 @@ public final class HistoryLoader {
   public static String changeMark(Database database) {
     try (Connection c = database.openReader()) {
       long[] m = changeMark(c);
-      return m[0] + "/" + m[1];
+      return m[0] + "/" + m[1] + "/" + m[2];
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot read history in " + database.file() + ": " + e.getMessage(), e);
@@ -104,7 +104,9 @@ public final class HistoryLoader {
   private static long[] changeMark(Connection c) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(SQL.get("select-change-mark"));
         ResultSet rs = st.executeQuery()) {
-      return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
+      return rs.next()
+          ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}
+          : new long[] {0, 0, 0};
     }
   }
 

@@ -2,6 +2,41 @@
 SELECT id, kind, namespace, name, body FROM cluster_object
 WHERE cluster = ? AND valid_to IS NULL;
 
+-- name: close-object-pending
+UPDATE cluster_object SET valid_to = ?, closed_by = ? WHERE id = ?;
+
+-- name: insert-object-pending
+INSERT INTO cluster_object (cluster, kind, namespace, name, valid_from, valid_to, body, opened_by)
+VALUES (?, ?, ?, ?, ?, NULL, ?, ?);
+
+-- name: select-pending-of-cluster
+SELECT id, source, pid, progress_at FROM cluster_import_pending WHERE cluster = ?;
+
+-- name: insert-pending
+INSERT INTO cluster_import_pending (cluster, at, source, pid, progress_at) VALUES (?, ?, ?, ?, ?);
+
+-- name: touch-pending
+UPDATE cluster_import_pending SET progress_at = ? WHERE id = ?;
+
+-- name: delete-pending
+DELETE FROM cluster_import_pending WHERE id = ?;
+
+-- name: delete-opened-by
+DELETE FROM cluster_object
+WHERE id IN (SELECT id FROM cluster_object WHERE opened_by = ? LIMIT ?);
+
+-- name: reopen-closed-by
+UPDATE cluster_object SET valid_to = NULL, closed_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE closed_by = ? LIMIT ?);
+
+-- name: untag-opened-by
+UPDATE cluster_object SET opened_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE opened_by = ? LIMIT ?);
+
+-- name: untag-closed-by
+UPDATE cluster_object SET closed_by = NULL
+WHERE id IN (SELECT id FROM cluster_object WHERE closed_by = ? LIMIT ?);
+
 -- name: close-object
 UPDATE cluster_object SET valid_to = ? WHERE id = ?;
 
@@ -25,14 +60,21 @@ VALUES (?, ?, ?, ?, ?, ?, ?);
 SELECT DISTINCT cluster FROM cluster_object ORDER BY cluster;
 
 -- name: select-change-points
+-- Readers do not see what an import still being written (cluster_import_pending) did: the rows
+-- it inserted are hidden, the rows it closed are still open.
 SELECT valid_from AS t FROM cluster_object WHERE cluster = ?1
+  AND (opened_by IS NULL OR opened_by NOT IN (SELECT id FROM cluster_import_pending))
 UNION
 SELECT valid_to FROM cluster_object WHERE cluster = ?1 AND valid_to IS NOT NULL
+  AND (closed_by IS NULL OR closed_by NOT IN (SELECT id FROM cluster_import_pending))
 ORDER BY t;
 
 -- name: select-valid-at
 SELECT kind, body, valid_from FROM cluster_object
-WHERE cluster = ?1 AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2);
+WHERE cluster = ?1 AND valid_from <= ?2
+  AND (valid_to IS NULL OR valid_to > ?2
+       OR closed_by IN (SELECT id FROM cluster_import_pending))
+  AND (opened_by IS NULL OR opened_by NOT IN (SELECT id FROM cluster_import_pending));
 
 -- name: select-open-of-object
 SELECT id, valid_from, body FROM cluster_object
@@ -44,13 +86,21 @@ WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ?;
 
 -- name: select-intervals
 -- Every interval of ?1 (NULL: every cluster) overlapping [?2, ?3), in row order (commit order).
-SELECT id, cluster, kind, body, valid_from, valid_to FROM cluster_object
-WHERE (?1 IS NULL OR cluster = ?1) AND valid_from < ?3 AND (valid_to IS NULL OR valid_to > ?2)
+-- As in select-valid-at, what an import still being written did is not seen: the rows it
+-- inserted are hidden, the rows it closed are still open.
+SELECT id, cluster, kind, body, valid_from,
+       CASE WHEN closed_by IN (SELECT id FROM cluster_import_pending) THEN NULL ELSE valid_to END
+FROM cluster_object
+WHERE (?1 IS NULL OR cluster = ?1) AND valid_from < ?3
+  AND (valid_to IS NULL OR valid_to > ?2 OR closed_by IN (SELECT id FROM cluster_import_pending))
+  AND (opened_by IS NULL OR opened_by NOT IN (SELECT id FROM cluster_import_pending))
 ORDER BY id;
 
 -- name: select-change-mark
--- Moves whenever history is written: a new interval raises max(id), an ended one the count.
-SELECT coalesce(max(id), 0), (SELECT count(*) FROM cluster_object WHERE valid_to IS NOT NULL)
+-- Moves whenever history is written: a new interval raises max(id), an ended one the count, a
+-- snapshot import made visible (cluster_import, written when its pending steps end) the last.
+SELECT coalesce(max(id), 0), (SELECT count(*) FROM cluster_object WHERE valid_to IS NOT NULL),
+       (SELECT coalesce(max(id), 0) FROM cluster_import)
 FROM cluster_object;
 
 -- name: select-cluster-sources
