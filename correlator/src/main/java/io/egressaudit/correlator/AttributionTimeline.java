@@ -277,6 +277,7 @@ public final class AttributionTimeline {
                 }
               }
             });
+        putNamespacesWithoutObject(objects, t);
       }
       IntervalList nodeList = nodesByAddress.get(ip);
       if (nodeList != null) {
@@ -305,6 +306,32 @@ public final class AttributionTimeline {
       return Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t)));
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Adds one pod of each namespace that has pods but no Namespace object at {@code t}: an egress
+   * match says its owners may be incomplete then ({@link ClusterSnapshot#namespacesWithoutObject}),
+   * which the rules read from the whole state. One map lookup per namespace with pods.
+   */
+  private void putNamespacesWithoutObject(Map<ClusterObject, Instant> objects, long t) {
+    for (Map.Entry<String, IntervalList> e : podsByNamespace.entrySet()) {
+      boolean[] found = {false};
+      validAt(namespacesByName, e.getKey(), t, n -> found[0] = true);
+      if (!found[0]) {
+        StateInterval[] first = {null};
+        e.getValue()
+            .validAt(
+                t,
+                p -> {
+                  if (first[0] == null) {
+                    first[0] = p;
+                  }
+                });
+        if (first[0] != null) {
+          put(objects, first[0]);
+        }
+      }
     }
   }
 
