@@ -28,6 +28,9 @@ import java.util.List;
  *     null when there is nothing to explain
  * @param leakEgressIPs for {@code node} with leak suspects: the EgressIP objects (names, sorted)
  *     their pods on this node should leave through; null otherwise
+ * @param podCount for {@code node}: how many candidate pods there are, whereas {@code pods} holds
+ *     at most {@link #MAX_NODE_PODS} of them (the first by namespace and name), so an answer stays
+ *     small however many pods a node runs; null for other kinds, whose {@code pods} are whole
  */
 public record Attribution(
     String cluster,
@@ -41,7 +44,44 @@ public record Attribution(
     Boolean ambiguous,
     List<String> leakSuspects,
     String note,
-    List<String> leakEgressIPs) {
+    List<String> leakEgressIPs,
+    Integer podCount) {
+
+  /**
+   * Most pods a {@code node} match lists in {@code pods}; {@code podCount} says how many there are.
+   * A node runs a hundred pods or more, and a page of hits repeats its match for every hit.
+   */
+  public static final int MAX_NODE_PODS = 20;
+
+  /** An attribution with its pods whole ({@code podCount} null). */
+  public Attribution(
+      String cluster,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<String> namespaces,
+      List<PodRef> pods,
+      Instant since,
+      List<String> assignedIPs,
+      Boolean ambiguous,
+      List<String> leakSuspects,
+      String note,
+      List<String> leakEgressIPs) {
+    this(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        null);
+  }
 
   /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
   public Attribution(
@@ -68,6 +108,7 @@ public record Attribution(
         ambiguous,
         leakSuspects,
         note,
+        null,
         null);
   }
 

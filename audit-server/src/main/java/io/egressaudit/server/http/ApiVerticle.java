@@ -317,6 +317,10 @@ public final class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * Writes a small body of fixed shape on the event loop: only {@code /healthz} (a few counters)
+   * uses it; answers that grow with the data go through {@link #blocking}.
+   */
   private static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
         .setStatusCode(status)
