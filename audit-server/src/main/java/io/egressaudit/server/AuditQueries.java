@@ -61,6 +61,13 @@ public final class AuditQueries {
     return followed != null ? followed : ClusterTimelines.read(database, cluster, from, to);
   }
 
+  /** The id of the newest hit recorded, or 0 when there is none. */
+  public long lastHitId() {
+    List<StoredHit> last =
+        hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, 1, true));
+    return last.isEmpty() ? 0 : last.get(0).id();
+  }
+
   /**
    * Attributes a source IP at a time.
    *

@@ -163,6 +163,7 @@ public final class AuditServer implements AutoCloseable {
   private LiveClusters live;
   private ClusterTimelines timelines;
   private AuditQueries queries;
+  private long hitsBeforeStart;
 
   private final ConnectionCap apiCap;
 
@@ -210,6 +211,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server.timelines = ClusterTimelines.follow(config.database());
       server.queries = new AuditQueries(config.database(), server.timelines);
+      server.hitsBeforeStart = server.queries.lastHitId();
       server.deploy().await();
       server.importClusterStates();
       server.live = LiveClusters.start(config.liveClusters(), config.database());
@@ -292,7 +294,7 @@ public final class AuditServer implements AutoCloseable {
                       queries,
                       writer,
                       config.apiToken(),
-                      new AuditMetrics(writer, listenerStats),
+                      new AuditMetrics(writer, listenerStats, queries, hitsBeforeStart),
                       config.apiTls(),
                       apiLimits,
                       apiCap));

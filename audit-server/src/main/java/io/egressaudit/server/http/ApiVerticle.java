@@ -296,9 +296,15 @@ public final class ApiVerticle extends VerticleBase {
       ctx.fail(new ApiException(404, "not-found", "Not found", "metrics are not enabled"));
       return;
     }
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape());
+    // counting hits by attribution reads the database: on the readers
+    readers
+        .executeBlocking(metrics::scrape, false)
+        .onSuccess(
+            body ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                    .end(body))
+        .onFailure(ctx::fail);
   }
 
   /**
