@@ -620,6 +620,112 @@ public final class AttributionTimeline {
     return out;
   }
 
+  /**
+   * Every source IP a namespace's traffic had to leave with over a period, as {@link
+   * NamespaceSources} says at each time, with the spans each held: what a firewall rule for the
+   * namespace must allow over the period. The rules are applied at every change of the namespace,
+   * its pods, the EgressIPs or the nodes within the period, and consecutive times with the same
+   * source (IP, kind, EgressIP, node) are one span.
+   *
+   * @param namespace the namespace
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   * @return the spans in the order they began, then by IP; empty when the namespace had no active
+   *     pod in the period
+   */
+  public List<SourceSpan> sourcesOf(String namespace, long from, long to) {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    lock.readLock().lock();
+    try {
+      points.add(from);
+      Consumer<StateInterval> add =
+          i -> {
+            if (i.validFrom > from && i.validFrom < to) {
+              points.add(i.validFrom);
+            }
+            if (i.validTo > from && i.validTo < to) {
+              points.add(i.validTo);
+            }
+          };
+      validOverlapping(namespacesByName, namespace, from, to, add);
+      validOverlapping(podsByNamespace, namespace, from, to, add);
+      egressIps.overlapping(from, to, add);
+      nodes.overlapping(from, to, add);
+    } finally {
+      lock.readLock().unlock();
+    }
+    List<SourceSpan> out = new ArrayList<>();
+    Map<SourceKey, Integer> running = new HashMap<>();
+    Long[] ts = points.toArray(new Long[0]);
+    for (int k = 0; k < ts.length; k++) {
+      long t = ts[k];
+      long end = k + 1 < ts.length ? ts[k + 1] : to;
+      Map<SourceKey, Integer> next = new HashMap<>();
+      ClusterSnapshot at = namespaceSnapshotAt(namespace, t);
+      for (ExpectedSource e : NamespaceSources.of(namespace, at).sources()) {
+        SourceKey key = new SourceKey(e.ip(), e.kind(), e.egressIP(), e.node());
+        Integer j = running.get(key);
+        if (j != null) {
+          SourceSpan s = out.get(j);
+          out.set(j, s.until(end));
+        } else {
+          j = out.size();
+          out.add(new SourceSpan(cluster, e.ip(), e.kind(), e.egressIP(), e.node(), t, end));
+        }
+        next.put(key, j);
+      }
+      running = next;
+    }
+    return out;
+  }
+
+  /**
+   * What {@link NamespaceSources} reads at a time: the namespace, its pods, the EgressIPs and the
+   * nodes.
+   */
+  private ClusterSnapshot namespaceSnapshotAt(String namespace, long t) {
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      validAt(namespacesByName, namespace, t, add);
+      validAt(podsByNamespace, namespace, t, add);
+      egressIps.validAt(t, add);
+      nodes.validAt(t, add);
+      return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * One source IP a namespace had to leave with, and the span it had to.
+   *
+   * @param cluster the cluster
+   * @param ip canonical source IP
+   * @param kind {@code egress-ip} or {@code node}
+   * @param egressIP the EgressIP object's name, for {@code egress-ip}
+   * @param node the egress node holding the IP, or the node whose IP it is
+   * @param from epoch ms, included
+   * @param until epoch ms, excluded (the end of the period asked when it held until then)
+   */
+  public record SourceSpan(
+      String cluster,
+      String ip,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      long from,
+      long until) {
+
+    SourceSpan until(long end) {
+      return new SourceSpan(cluster, ip, kind, egressIP, node, from, end);
+    }
+  }
+
+  /** What makes two expected sources the same over time: all but the pods. */
+  private record SourceKey(String ip, AttributionKind kind, String egressIP, String node) {}
+
   /** What makes two answers the same owner over time: all but the pods, which come and go. */
   private static Attribution ownerKey(Attribution a) {
     return new Attribution(

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
- * /api/v1/probes/{id}}, {@code /healthz} and {@code /}. Database reads run on a named worker pool,
+ * /api/v1/probes/{id}}, {@code /api/v1/namespaces/{ns}/sources}, {@code /api/v1/ips/{ip}/timeline},
+ * {@code /healthz}, {@code /metrics} and {@code /}. Database reads run on a named worker pool,
  * never on the event loop. Every error is {@code application/problem+json}. Connections are held to
  * the {@link ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link
  * ConnectionCap}).
@@ -147,6 +148,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
     router.get("/healthz").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     router
@@ -201,6 +203,11 @@ public final class ApiVerticle extends VerticleBase {
   /** Query parameters each route reads; any other is refused, so a typo never widens an answer. */
   private static final java.util.Set<String> WHOIS_PARAMS = java.util.Set.of("at", "cluster");
 
+  private static final java.util.Set<String> SOURCES_PARAMS =
+      java.util.Set.of("at", "cluster", "since");
+
+  private static final java.util.Set<String> TIMELINE_PARAMS = java.util.Set.of("since", "cluster");
+
   private static final java.util.Set<String> HIT_PARAMS =
       java.util.Set.of(
           "since",
@@ -238,12 +245,30 @@ public final class ApiVerticle extends VerticleBase {
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
+  /** The sources at a time ({@code at}), or over a period with spans ({@code since}). */
   private void sources(RoutingContext ctx) {
-    onlyParams(ctx, WHOIS_PARAMS);
+    onlyParams(ctx, SOURCES_PARAMS);
     String namespace = ctx.pathParam("namespace");
     Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
-    blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    if (since != null && at != null) {
+      throw ApiException.badRequest("since and at cannot be used together");
+    }
+    if (since != null) {
+      blocking(ctx, () -> queries.sourceHistory(namespace, since, cluster));
+    } else {
+      blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    }
+  }
+
+  /** Every owner an IP has had since {@code since} (default: where history starts). */
+  private void timeline(RoutingContext ctx) {
+    onlyParams(ctx, TIMELINE_PARAMS);
+    String ip = ctx.pathParam("ip");
+    Instant since = time(ctx, "since");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
   }
 
   private void hits(RoutingContext ctx) {
