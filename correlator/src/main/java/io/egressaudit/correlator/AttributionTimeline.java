@@ -52,6 +52,16 @@ public final class AttributionTimeline {
   private final Map<String, IntervalList> egressIpsByIp = new HashMap<>();
   private final Map<ObjectRef, StateInterval> open = new HashMap<>();
   private final Map<Long, EgressSelection> selections = new ConcurrentHashMap<>();
+
+  /**
+   * Answers given, by IP and the intervals they were worked out from; cleared when it reaches
+   * {@link #MAX_ANSWERS} (a page of hits reuses answers of neighbouring times, not of history).
+   */
+  private final Map<AnswerKey, List<Attribution>> answers = new ConcurrentHashMap<>();
+
+  /** Most answers remembered; about 4 KB each for a node of a hundred pods. */
+  static final int MAX_ANSWERS = 4096;
+
   private long[] egressChangePoints = new long[0];
   private long firstChange = Long.MAX_VALUE;
   private long lastChange = Long.MIN_VALUE;
@@ -234,6 +244,7 @@ public final class AttributionTimeline {
               Math.min(pods.firstStart(), nodes.firstStart()),
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
+      answers.clear(); // they hold dropped intervals
       return dropped;
     } finally {
       lock.writeLock().unlock();
@@ -256,9 +267,9 @@ public final class AttributionTimeline {
     long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
-      Map<ClusterObject, Instant> objects = new HashMap<>();
-      List<StateInterval> egressNow = egressIps.validAt(t);
-      egressNow.forEach(i -> put(objects, i));
+      List<StateInterval> gathered = new ArrayList<>();
+      Consumer<StateInterval> gather = gathered::add;
+      egressIps.validAt(t, gather);
       List<EgressIpState> relevant = new ArrayList<>(1);
       IntervalList owning = egressIpsByIp.get(ip);
       if (owning != null) {
@@ -271,8 +282,8 @@ public final class AttributionTimeline {
               NamespaceState ns = (NamespaceState) n.state;
               for (EgressIpState e : relevant) {
                 if (e.selects(ns)) {
-                  put(objects, n);
-                  validAt(podsByNamespace, ns.name(), t, p -> put(objects, p));
+                  gathered.add(n);
+                  validAt(podsByNamespace, ns.name(), t, gather);
                   return;
                 }
               }
@@ -283,30 +294,52 @@ public final class AttributionTimeline {
         nodeList.validAt(
             t,
             n -> {
-              put(objects, n);
+              gathered.add(n);
+              java.util.Set<String> seen = new java.util.HashSet<>();
               validAt(
                   podsByNode,
                   ((NodeState) n.state).name(),
                   t,
                   p -> {
-                    put(objects, p);
-                    validAt(
-                        namespacesByName,
-                        ((PodState) p.state).namespace(),
-                        t,
-                        ns -> put(objects, ns));
+                    gathered.add(p);
+                    String ns = ((PodState) p.state).namespace();
+                    if (seen.add(ns)) {
+                      validAt(namespacesByName, ns, t, gather);
+                    }
                   });
             });
       }
-      validAt(podsByIp, ip, t, p -> put(objects, p));
-      if (objects.isEmpty()) {
+      validAt(podsByIp, ip, t, gather);
+      if (gathered.isEmpty()) {
         return List.of();
       }
-      return Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t)));
+      // The answer depends only on the states gathered (and when each began): the same intervals
+      // give the same answer, so neighbouring hits between two relevant changes share one.
+      AnswerKey key = new AnswerKey(ip, gathered);
+      List<Attribution> known = answers.get(key);
+      if (known != null) {
+        return known;
+      }
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      gathered.forEach(i -> put(objects, i));
+      List<Attribution> answer =
+          List.copyOf(
+              Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
+      if (answers.size() >= MAX_ANSWERS) {
+        answers.clear();
+      }
+      answers.put(key, answer);
+      return answer;
     } finally {
       lock.readLock().unlock();
     }
   }
+
+  /**
+   * An IP and the intervals an attribution gathered for it, compared by identity: intervals are
+   * never replaced in place, and those fields the answer reads (state, start) never change.
+   */
+  private record AnswerKey(String ip, List<StateInterval> intervals) {}
 
   /**
    * The whole state of the cluster at a time, as a snapshot (for {@link NamespaceSources}).
