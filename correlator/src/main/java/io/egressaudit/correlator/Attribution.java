@@ -28,9 +28,10 @@ import java.util.List;
  *     null when there is nothing to explain
  * @param leakEgressIPs for {@code node} with leak suspects: the EgressIP objects (names, sorted)
  *     their pods on this node should leave through; null otherwise
- * @param podCount for {@code node}: how many candidate pods there are, whereas {@code pods} holds
- *     at most {@link #MAX_NODE_PODS} of them (the first by namespace and name), so an answer stays
- *     small however many pods a node runs; null for other kinds, whose {@code pods} are whole
+ * @param podCount for {@code node}, {@code egress-ip} and {@code egress-ip-unassigned}: how many
+ *     owning pods there are, whereas {@code pods} holds at most {@link #MAX_PODS} of them (the
+ *     first by namespace and name), so an answer stays small however many pods a node runs or an
+ *     EgressIP selects; null for {@code pod} and {@code unknown}, whose {@code pods} are whole
  */
 public record Attribution(
     String cluster,
@@ -48,10 +49,16 @@ public record Attribution(
     Integer podCount) {
 
   /**
-   * Most pods a {@code node} match lists in {@code pods}; {@code podCount} says how many there are.
-   * A node runs a hundred pods or more, and a page of hits repeats its match for every hit.
+   * Most pods a {@code node} or EgressIP match lists in {@code pods}; {@code podCount} says how
+   * many there are. A node runs a hundred pods or more, an EgressIP may select as many, and a page
+   * of hits repeats the match for every hit.
    */
-  public static final int MAX_NODE_PODS = 20;
+  public static final int MAX_PODS = 20;
+
+  /** The first {@link #MAX_PODS} of pods already sorted. */
+  static List<PodRef> capped(List<PodRef> sorted) {
+    return sorted.size() <= MAX_PODS ? sorted : sorted.subList(0, MAX_PODS);
+  }
 
   /** An attribution with its pods whole ({@code podCount} null). */
   public Attribution(

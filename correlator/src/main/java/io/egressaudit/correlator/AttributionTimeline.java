@@ -62,6 +62,21 @@ public final class AttributionTimeline {
   /** Most answers remembered; about 4 KB each for a node of a hundred pods. */
   static final int MAX_ANSWERS = 4096;
 
+  /**
+   * Answers by IP and the span {@code [from, until)} from a time they were worked out at up to the
+   * next change of anything they read (an interval gathered ending, a relevant one starting). Hits
+   * read in time order find theirs without gathering. Cleared by every change to the timeline
+   * (under the write lock), and when it holds {@link #MAX_ANSWERS} spans.
+   */
+  private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, Window>> windows =
+      new ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger windowCount =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** An answer that holds over {@code [from, until)}. */
+  private record Window(long until, List<Attribution> answer) {}
+
   private long[] egressChangePoints = new long[0];
   private long firstChange = Long.MAX_VALUE;
   private long lastChange = Long.MIN_VALUE;
@@ -150,6 +165,7 @@ public final class AttributionTimeline {
       if (i == null || (rowId != 0 && i.rowId != rowId)) {
         return;
       }
+      forgetWindows();
       i.validTo = validTo;
       open.remove(ref);
       lastChange = Math.max(lastChange, validTo);
@@ -162,6 +178,7 @@ public final class AttributionTimeline {
   }
 
   private void insert(long rowId, ClusterObject raw, long validFrom, long validTo) {
+    forgetWindows();
     ClusterObject state = interner.intern(raw);
     StateInterval i = new StateInterval(rowId, state, validFrom, validTo);
     if (validTo == OPEN) {
@@ -245,6 +262,7 @@ public final class AttributionTimeline {
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
       answers.clear(); // they hold dropped intervals
+      forgetWindows();
       return dropped;
     } finally {
       lock.writeLock().unlock();
@@ -267,8 +285,17 @@ public final class AttributionTimeline {
     long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
+      var spans = windows.get(ip);
+      if (spans != null) {
+        var w = spans.floorEntry(t);
+        if (w != null && t < w.getValue().until()) {
+          return w.getValue().answer();
+        }
+      }
       List<StateInterval> gathered = new ArrayList<>();
       Consumer<StateInterval> gather = gathered::add;
+      // the earliest time after t at which something this answer reads may change
+      long[] until = {Math.min(egressIps.nextStartAfter(t), nextStart(egressIpsByIp, ip, t))};
       egressIps.validAt(t, gather);
       List<EgressIpState> relevant = new ArrayList<>(1);
       IntervalList owning = egressIpsByIp.get(ip);
@@ -276,6 +303,7 @@ public final class AttributionTimeline {
         owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
       }
       if (!relevant.isEmpty()) {
+        until[0] = Math.min(until[0], namespaces.nextStartAfter(t));
         namespaces.validAt(
             t,
             n -> {
@@ -284,6 +312,7 @@ public final class AttributionTimeline {
                 if (e.selects(ns)) {
                   gathered.add(n);
                   validAt(podsByNamespace, ns.name(), t, gather);
+                  until[0] = Math.min(until[0], nextStart(podsByNamespace, ns.name(), t));
                   return;
                 }
               }
@@ -291,48 +320,83 @@ public final class AttributionTimeline {
       }
       IntervalList nodeList = nodesByAddress.get(ip);
       if (nodeList != null) {
+        until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
         nodeList.validAt(
             t,
             n -> {
               gathered.add(n);
+              String node = ((NodeState) n.state).name();
+              until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
               java.util.Set<String> seen = new java.util.HashSet<>();
               validAt(
                   podsByNode,
-                  ((NodeState) n.state).name(),
+                  node,
                   t,
                   p -> {
                     gathered.add(p);
                     String ns = ((PodState) p.state).namespace();
                     if (seen.add(ns)) {
                       validAt(namespacesByName, ns, t, gather);
+                      until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
                     }
                   });
             });
       }
       validAt(podsByIp, ip, t, gather);
-      if (gathered.isEmpty()) {
-        return List.of();
+      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
+      for (StateInterval i : gathered) {
+        until[0] = Math.min(until[0], i.validTo);
       }
-      // The answer depends only on the states gathered (and when each began): the same intervals
-      // give the same answer, so neighbouring hits between two relevant changes share one.
-      AnswerKey key = new AnswerKey(ip, gathered);
-      List<Attribution> known = answers.get(key);
-      if (known != null) {
-        return known;
-      }
-      Map<ClusterObject, Instant> objects = new HashMap<>();
-      gathered.forEach(i -> put(objects, i));
-      List<Attribution> answer =
-          List.copyOf(
-              Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
-      if (answers.size() >= MAX_ANSWERS) {
-        answers.clear();
-      }
-      answers.put(key, answer);
+      List<Attribution> answer = gathered.isEmpty() ? List.of() : answer(ip, t, gathered);
+      remember(ip, t, until[0], answer);
       return answer;
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The rules applied to the states gathered, or the same answer given before for them. */
+  private List<Attribution> answer(String ip, long t, List<StateInterval> gathered) {
+    // The answer depends only on the states gathered (and when each began): the same intervals
+    // give the same answer, so hits between two relevant changes share one.
+    AnswerKey key = new AnswerKey(ip, gathered);
+    List<Attribution> known = answers.get(key);
+    if (known != null) {
+      return known;
+    }
+    Map<ClusterObject, Instant> objects = new HashMap<>();
+    gathered.forEach(i -> put(objects, i));
+    List<Attribution> answer =
+        List.copyOf(Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
+    if (answers.size() >= MAX_ANSWERS) {
+      answers.clear();
+    }
+    answers.put(key, answer);
+    return answer;
+  }
+
+  /** Remembers that {@code answer} holds over {@code [from, until)}. Under the read lock. */
+  private void remember(String ip, long from, long until, List<Attribution> answer) {
+    if (until <= from) {
+      return;
+    }
+    if (windowCount.incrementAndGet() > MAX_ANSWERS) {
+      forgetWindows();
+      windowCount.set(1);
+    }
+    windows
+        .computeIfAbsent(ip, k -> new java.util.concurrent.ConcurrentSkipListMap<>())
+        .put(from, new Window(until, answer));
+  }
+
+  private void forgetWindows() {
+    windows.clear();
+    windowCount.set(0);
+  }
+
+  private static long nextStart(Map<String, IntervalList> index, String key, long t) {
+    IntervalList l = index.get(key);
+    return l == null ? OPEN : l.nextStartAfter(t);
   }
 
   /**

@@ -81,12 +81,14 @@ public final class Correlator {
         e.name(),
         a.node(),
         owners.namespaces(),
-        owners.pods(),
+        Attribution.capped(owners.pods()),
         s.since(e.ref()),
         assigned,
         null,
         null,
-        null);
+        null,
+        null,
+        owners.pods().size());
   }
 
   private static Attribution unassignedMatch(ClusterSnapshot s, EgressIpState e) {
@@ -108,12 +110,14 @@ public final class Correlator {
         e.name(),
         null,
         owners.namespaces(),
-        owners.pods(),
+        Attribution.capped(owners.pods()),
         s.since(e.ref()),
         null,
         null,
         null,
-        note);
+        note,
+        null,
+        owners.pods().size());
   }
 
   private static Attribution podMatch(ClusterSnapshot s, PodState p) {

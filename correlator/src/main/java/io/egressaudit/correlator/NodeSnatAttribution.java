@@ -9,8 +9,8 @@ import java.util.TreeSet;
  * assigned EgressIP carries (OVN-Kubernetes SNATs them to the node IP), from hostNetwork pods, or
  * from the host itself.
  *
- * <p>The match lists at most {@link Attribution#MAX_NODE_PODS} candidate pods, the first by
- * namespace and name, and counts them all in {@code podCount}.
+ * <p>The match lists at most {@link Attribution#MAX_PODS} candidate pods, the first by namespace
+ * and name, and counts them all in {@code podCount}.
  *
  * <p>A pod is carried by an egress IP only when an EgressIP selects it AND that object has at least
  * one assigned IP; an object with an empty {@code status.items} falls back to the node IP.
@@ -49,7 +49,7 @@ final class NodeSnatAttribution {
         null,
         node.name(),
         List.copyOf(candidates),
-        pods.stream().limit(Attribution.MAX_NODE_PODS).toList(),
+        Attribution.capped(List.copyOf(pods)),
         s.since(node.ref()),
         null,
         ambiguous,

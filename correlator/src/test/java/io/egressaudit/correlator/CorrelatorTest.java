@@ -802,7 +802,7 @@ class CorrelatorTest {
 
   @Test
   void nodeMatchListsAtMostTheCapOfPodsAndCountsThemAll() {
-    int count = Attribution.MAX_NODE_PODS + 5;
+    int count = Attribution.MAX_PODS + 5;
     List<ClusterObject> objects = new java.util.ArrayList<>();
     objects.add(node(WORKER_1, WORKER_1_IP));
     objects.add(namespace("flanders"));
@@ -814,25 +814,42 @@ class CorrelatorTest {
 
     assertThat(a.kind()).isEqualTo(AttributionKind.NODE);
     assertThat(a.podCount()).isEqualTo(count);
-    assertThat(a.pods()).hasSize(Attribution.MAX_NODE_PODS);
+    assertThat(a.pods()).hasSize(Attribution.MAX_PODS);
     assertThat(a.pods().get(0)).isEqualTo(ref("flanders", "ned-00"));
-    assertThat(a.pods().get(Attribution.MAX_NODE_PODS - 1))
-        .isEqualTo(ref("flanders", String.format("ned-%02d", Attribution.MAX_NODE_PODS - 1)));
+    assertThat(a.pods().get(Attribution.MAX_PODS - 1))
+        .isEqualTo(ref("flanders", String.format("ned-%02d", Attribution.MAX_PODS - 1)));
   }
 
   @Test
-  void egressIpMatchHasNoPodCount() {
-    ClusterSnapshot s =
-        snapshot(
-            namespace("simpson", "egress", "simpson"),
-            pod("simpson", "homer", WORKER_0, "10.131.0.10"),
-            egressIp(
-                "egressip-demo",
-                List.of(EGRESS_IP),
-                SIMPSON_NAMESPACES,
-                null,
-                assigned(EGRESS_IP, WORKER_0)));
+  void egressIpMatchListsAtMostTheCapOfPodsAndCountsThemAll() {
+    int count = Attribution.MAX_PODS + 3;
+    List<ClusterObject> objects = new java.util.ArrayList<>();
+    objects.add(node(WORKER_0, WORKER_0_IP));
+    objects.add(namespace("simpson", "egress", "simpson"));
+    for (int i = 0; i < count; i++) {
+      objects.add(pod("simpson", String.format("homer-%02d", i), WORKER_0, "10.131.0." + (10 + i)));
+    }
+    objects.add(
+        egressIp(
+            "egressip-demo",
+            List.of(EGRESS_IP),
+            SIMPSON_NAMESPACES,
+            null,
+            assigned(EGRESS_IP, WORKER_0)));
 
-    assertThat(onlyMatch(EGRESS_IP, s).podCount()).isNull();
+    Attribution a = onlyMatch(EGRESS_IP, ClusterSnapshot.of(CLUSTER, objects));
+
+    assertThat(a.kind()).isEqualTo(AttributionKind.EGRESS_IP);
+    assertThat(a.podCount()).isEqualTo(count);
+    assertThat(a.pods()).hasSize(Attribution.MAX_PODS);
+    assertThat(a.pods().get(0)).isEqualTo(ref("simpson", "homer-00"));
+  }
+
+  @Test
+  void podMatchHasNoPodCount() {
+    ClusterSnapshot s =
+        snapshot(namespace("simpson"), pod("simpson", "homer", WORKER_0, "10.131.0.10"));
+
+    assertThat(onlyMatch("10.131.0.10", s).podCount()).isNull();
   }
 }
