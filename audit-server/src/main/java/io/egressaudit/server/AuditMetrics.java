@@ -1,8 +1,13 @@
 package io.egressaudit.server;
 
 import io.egressaudit.controller.SourceState;
+import io.egressaudit.correlator.Attribution;
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.server.AuditQueries.HitFilter;
 import io.egressaudit.server.http.ListenerStats;
+import io.egressaudit.server.json.HitView;
 import io.egressaudit.sql.HitWriter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,15 +18,31 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
  * The metrics {@code GET /metrics} serves in Prometheus text format: the hit writer's counters
  * (read from {@link HitWriter#stats()} at scrape time, so the hot path pays nothing), the hit
- * listener's answers by status, and the JVM's.
+ * listener's answers by status, the hits recorded since start by attribution kind and leak
+ * suspicion, and the JVM's.
+ *
+ * <p>Hits by attribution ({@code egress_audit_attributed_hits_total{kind,leak}}) are counted when
+ * {@code /metrics} is scraped: every hit committed since the last scrape (since start for the
+ * first) is read by id and attributed with the history known then, once each. Not at commit,
+ * because the hit writer is the listener's hot path (every 200 waits for its commit) and a hit can
+ * arrive before the cluster state that explains it (a dump imported later); not when the API
+ * attributes hits, because that counts reads of hits, not hits. A scrape attributes at most {@value
+ * #MAX_PER_SCRAPE} hits; more wait for the next. No IP is a label: kinds and leak suspicion only.
+ * Scrape off the event loop: it reads the database.
  */
 public final class AuditMetrics {
+
+  /** Most hits one scrape attributes; the rest are counted by the next scrapes. */
+  static final int MAX_PER_SCRAPE = 100_000;
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -31,6 +52,32 @@ public final class AuditMetrics {
    * @param listeners the hit listener's addresses (the list may grow while listeners start)
    */
   public AuditMetrics(HitWriter writer, List<ListenerStats> listeners) {
+    this(writer, listeners, null, 0);
+  }
+
+  private final AuditQueries queries;
+  private final Map<AttributionKind, Counter> byKind = new EnumMap<>(AttributionKind.class);
+  private final Map<AttributionKind, Counter> leaksByKind = new EnumMap<>(AttributionKind.class);
+  private long countedThrough;
+
+  /**
+   * @param writer the hit writer to report on
+   * @param listeners the hit listener's addresses (the list may grow while listeners start)
+   * @param queries attributes the hits counted by kind; null counts none
+   * @param countedThrough the id of the last hit recorded before start: hits after it are counted
+   */
+  public AuditMetrics(
+      HitWriter writer, List<ListenerStats> listeners, AuditQueries queries, long countedThrough) {
+    this.queries = queries;
+    this.countedThrough = countedThrough;
+    if (queries != null) {
+      for (AttributionKind k : AttributionKind.values()) {
+        byKind.put(k, attributed(k, false));
+        if (k == AttributionKind.NODE) {
+          leaksByKind.put(k, attributed(k, true));
+        }
+      }
+    }
     outcome(writer, "accepted", s -> s.accepted());
     outcome(writer, "refused", s -> s.refused());
     outcome(writer, "committed", s -> s.committed());
@@ -141,8 +188,53 @@ public final class AuditMetrics {
     return sources.state(cluster);
   }
 
-  /** The Prometheus text exposition of every metric. */
-  public String scrape() {
+  private Counter attributed(AttributionKind kind, boolean leak) {
+    return Counter.builder("egress_audit_attributed_hits")
+        .tag("kind", kind.toString())
+        .tag("leak", Boolean.toString(leak))
+        .description(
+            "Hits recorded since start, by the kind of attribution rule that matched (a hit whose"
+                + " source IP matches in several clusters counts once per kind) and whether a node"
+                + " match names leak suspects (leak=true: a namespace with pods on the node should"
+                + " have left through an EgressIP). Counted at scrape time.")
+        .register(registry);
+  }
+
+  /**
+   * The Prometheus text exposition of every metric, after counting the hits recorded since the last
+   * scrape. Blocking (reads the database).
+   *
+   * @throws io.egressaudit.sql.DatabaseException when the hits cannot be read
+   */
+  public synchronized String scrape() {
+    if (queries != null) {
+      countAttributions();
+    }
     return registry.scrape();
+  }
+
+  private void countAttributions() {
+    int counted = 0;
+    while (counted < MAX_PER_SCRAPE) {
+      List<HitView> page =
+          queries.hits(
+              new HitFilter(
+                  null, null, null, null, null, null, countedThrough, AuditQueries.MAX_LIMIT));
+      for (HitView h : page) {
+        EnumSet<AttributionKind> kinds = EnumSet.noneOf(AttributionKind.class);
+        EnumSet<AttributionKind> leaking = EnumSet.noneOf(AttributionKind.class);
+        for (Attribution a : h.attribution()) {
+          (a.leakSuspects() != null && !a.leakSuspects().isEmpty() ? leaking : kinds).add(a.kind());
+        }
+        kinds.removeAll(leaking);
+        kinds.forEach(k -> byKind.get(k).increment());
+        leaking.forEach(k -> leaksByKind.get(k).increment());
+        countedThrough = h.id();
+      }
+      counted += page.size();
+      if (page.size() < AuditQueries.MAX_LIMIT) {
+        return;
+      }
+    }
   }
 }

@@ -4,12 +4,16 @@ import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.correlator.AttributionTimeline;
 import io.egressaudit.correlator.AttributionTimeline.IpSpan;
+import io.egressaudit.correlator.AttributionTimeline.OwnerSpan;
+import io.egressaudit.correlator.AttributionTimeline.SourceSpan;
 import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.HitView;
+import io.egressaudit.server.json.IpTimelineView;
+import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
@@ -61,6 +65,13 @@ public final class AuditQueries {
     return followed != null ? followed : ClusterTimelines.read(database, cluster, from, to);
   }
 
+  /** The id of the newest hit recorded, or 0 when there is none. */
+  public long lastHitId() {
+    List<StoredHit> last =
+        hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, 1, true));
+    return last.isEmpty() ? 0 : last.get(0).id();
+  }
+
   /**
    * Attributes a source IP at a time.
    *
@@ -105,6 +116,119 @@ public final class AuditQueries {
       notes.add("no cluster history at " + t);
     }
     return new SourcesView(namespace, t, sources, notes);
+  }
+
+  /**
+   * Every source IP a namespace had to leave with from {@code since} until now, with the spans it
+   * had to: what a firewall rule for the namespace must have allowed over the period.
+   *
+   * @param namespace the namespace
+   * @param since the start of the period; must not be in the future
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when the namespace is empty, {@code since} is in the future,
+   *     or the cluster has no history
+   */
+  public SourceHistoryView sourceHistory(String namespace, Instant since, String cluster) {
+    if (namespace == null || namespace.isBlank()) {
+      throw new IllegalArgumentException("namespace is empty");
+    }
+    Instant now = TimeArg.now();
+    if (since.isAfter(now)) {
+      throw new IllegalArgumentException("since (" + since + ") is in the future");
+    }
+    long from = since.toEpochMilli();
+    long to = now.toEpochMilli() + 1;
+    ClusterTimelines timelines = timelines(cluster, from, to);
+    List<SourceSpan> spans = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      spans.addAll(tl.sourcesOf(namespace, from, to));
+      Instant start = timelines.historyStart(tl);
+      if (start != null && start.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": history starts at " + start);
+      }
+    }
+    spans.sort(
+        Comparator.comparing(SourceSpan::cluster)
+            .thenComparingLong(SourceSpan::from)
+            .thenComparing(SourceSpan::ip));
+    if (spans.isEmpty()) {
+      notes.add("no active pod of " + namespace + " in any cluster's history since " + since);
+    }
+    return new SourceHistoryView(
+        namespace,
+        since,
+        now,
+        spans.stream()
+            .map(
+                s ->
+                    new SourceHistoryView.SourceSpanView(
+                        s.cluster(),
+                        s.ip(),
+                        s.kind(),
+                        s.egressIP(),
+                        s.node(),
+                        Instant.ofEpochMilli(s.from()),
+                        s.until() >= to ? null : Instant.ofEpochMilli(s.until())))
+            .toList(),
+        notes);
+  }
+
+  /**
+   * Every owner a source IP has had from {@code since} until now, with the span each held it.
+   *
+   * @param ip an IP literal
+   * @param since the start of the period, or null for all history
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when {@code ip} is not an IP literal, {@code since} is in the
+   *     future, or the cluster has no history
+   */
+  public IpTimelineView ipTimeline(String ip, Instant since, String cluster) {
+    String canonical = SourceIp.canonical(ip);
+    Instant now = TimeArg.now();
+    if (since != null && since.isAfter(now)) {
+      throw new IllegalArgumentException("since (" + since + ") is in the future");
+    }
+    long to = now.toEpochMilli() + 1;
+    ClusterTimelines timelines =
+        timelines(cluster, since == null ? Long.MIN_VALUE : since.toEpochMilli(), to);
+    List<AttributionTimeline> selected = timelines.select(cluster);
+    Instant start = since;
+    if (start == null) {
+      for (AttributionTimeline tl : selected) {
+        Instant s = timelines.historyStart(tl);
+        if (s != null && (start == null || s.isBefore(start))) {
+          start = s;
+        }
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    List<IpTimelineView.OwnerSpanView> owners = new ArrayList<>();
+    if (start == null) {
+      notes.add("no cluster history");
+      return new IpTimelineView(canonical, null, now, owners, notes);
+    }
+    long from = start.toEpochMilli();
+    List<OwnerSpan> spans = new ArrayList<>();
+    for (AttributionTimeline tl : selected) {
+      spans.addAll(tl.ownersOf(canonical, from, to));
+      Instant s = timelines.historyStart(tl);
+      if (since != null && s != null && s.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": history starts at " + s);
+      }
+    }
+    spans.sort(Comparator.comparingLong(OwnerSpan::from));
+    spans.forEach(
+        s ->
+            owners.add(
+                new IpTimelineView.OwnerSpanView(
+                    Instant.ofEpochMilli(s.from()),
+                    s.until() >= to ? null : Instant.ofEpochMilli(s.until()),
+                    s.owner())));
+    if (owners.isEmpty()) {
+      notes.add("no rule attributes " + canonical + " in any cluster's history since " + start);
+    }
+    return new IpTimelineView(canonical, start, now, owners, notes);
   }
 
   /**

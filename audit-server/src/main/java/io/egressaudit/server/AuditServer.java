@@ -166,6 +166,7 @@ public final class AuditServer implements AutoCloseable {
   private LiveClusters live;
   private ClusterTimelines timelines;
   private AuditQueries queries;
+  private long hitsBeforeStart;
 
   private final ConnectionCap apiCap;
 
@@ -224,6 +225,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server.timelines = ClusterTimelines.follow(config.database());
       server.queries = new AuditQueries(config.database(), server.timelines);
+      server.hitsBeforeStart = server.queries.lastHitId();
       server.deploy().await();
       server.importClusterStates();
       if (!config.clusterStates().isEmpty()) {
@@ -305,7 +307,8 @@ public final class AuditServer implements AutoCloseable {
     return chain
         .compose(
             v -> {
-              AuditMetrics metrics = new AuditMetrics(writer, listenerStats);
+              AuditMetrics metrics =
+                  new AuditMetrics(writer, listenerStats, queries, hitsBeforeStart);
               metrics.clusterSources(sources);
               api.set(
                   new ApiVerticle(

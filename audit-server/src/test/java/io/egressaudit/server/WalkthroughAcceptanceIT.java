@@ -88,6 +88,7 @@ class WalkthroughAcceptanceIT {
       assertThat(m.get("node").asString()).isEqualTo(W82T6F);
       assertThat(strings(m.get("namespaces"))).containsExactly("bouvier");
       assertThat(m.get("ambiguous").asBoolean()).isFalse();
+      assertThat(m.get("podCount").asInt()).isEqualTo(m.get("pods").size());
     }
   }
 

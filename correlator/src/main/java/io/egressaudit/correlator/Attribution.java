@@ -28,6 +28,10 @@ import java.util.List;
  *     null when there is nothing to explain
  * @param leakEgressIPs for {@code node} with leak suspects: the EgressIP objects (names, sorted)
  *     their pods on this node should leave through; null otherwise
+ * @param podCount for {@code node}, {@code egress-ip} and {@code egress-ip-unassigned}: how many
+ *     owning pods there are, whereas {@code pods} holds at most {@link #MAX_PODS} of them (the
+ *     first by namespace and name), so an answer stays small however many pods a node runs or an
+ *     EgressIP selects; null for {@code pod} and {@code unknown}, whose {@code pods} are whole
  */
 public record Attribution(
     String cluster,
@@ -41,7 +45,50 @@ public record Attribution(
     Boolean ambiguous,
     List<String> leakSuspects,
     String note,
-    List<String> leakEgressIPs) {
+    List<String> leakEgressIPs,
+    Integer podCount) {
+
+  /**
+   * Most pods a {@code node} or EgressIP match lists in {@code pods}; {@code podCount} says how
+   * many there are. A node runs a hundred pods or more, an EgressIP may select as many, and a page
+   * of hits repeats the match for every hit.
+   */
+  public static final int MAX_PODS = 20;
+
+  /** The first {@link #MAX_PODS} of pods already sorted. */
+  static List<PodRef> capped(List<PodRef> sorted) {
+    return sorted.size() <= MAX_PODS ? sorted : sorted.subList(0, MAX_PODS);
+  }
+
+  /** An attribution with its pods whole ({@code podCount} null). */
+  public Attribution(
+      String cluster,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<String> namespaces,
+      List<PodRef> pods,
+      Instant since,
+      List<String> assignedIPs,
+      Boolean ambiguous,
+      List<String> leakSuspects,
+      String note,
+      List<String> leakEgressIPs) {
+    this(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        null);
+  }
 
   /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
   public Attribution(
@@ -68,6 +115,7 @@ public record Attribution(
         ambiguous,
         leakSuspects,
         note,
+        null,
         null);
   }
 

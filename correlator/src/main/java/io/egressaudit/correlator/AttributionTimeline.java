@@ -52,6 +52,31 @@ public final class AttributionTimeline {
   private final Map<String, IntervalList> egressIpsByIp = new HashMap<>();
   private final Map<ObjectRef, StateInterval> open = new HashMap<>();
   private final Map<Long, EgressSelection> selections = new ConcurrentHashMap<>();
+
+  /**
+   * Answers given, by IP and the intervals they were worked out from; cleared when it reaches
+   * {@link #MAX_ANSWERS} (a page of hits reuses answers of neighbouring times, not of history).
+   */
+  private final Map<AnswerKey, List<Attribution>> answers = new ConcurrentHashMap<>();
+
+  /** Most answers remembered; about 4 KB each for a node of a hundred pods. */
+  static final int MAX_ANSWERS = 4096;
+
+  /**
+   * Answers by IP and the span {@code [from, until)} from a time they were worked out at up to the
+   * next change of anything they read (an interval gathered ending, a relevant one starting). Hits
+   * read in time order find theirs without gathering. Cleared by every change to the timeline
+   * (under the write lock), and when it holds {@link #MAX_ANSWERS} spans.
+   */
+  private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, Window>> windows =
+      new ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger windowCount =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** An answer that holds over {@code [from, until)}. */
+  private record Window(long until, List<Attribution> answer) {}
+
   private long[] egressChangePoints = new long[0];
   private long firstChange = Long.MAX_VALUE;
   private long lastChange = Long.MIN_VALUE;
@@ -140,6 +165,7 @@ public final class AttributionTimeline {
       if (i == null || (rowId != 0 && i.rowId != rowId)) {
         return;
       }
+      forgetWindows();
       i.validTo = validTo;
       open.remove(ref);
       lastChange = Math.max(lastChange, validTo);
@@ -152,6 +178,7 @@ public final class AttributionTimeline {
   }
 
   private void insert(long rowId, ClusterObject raw, long validFrom, long validTo) {
+    forgetWindows();
     ClusterObject state = interner.intern(raw);
     StateInterval i = new StateInterval(rowId, state, validFrom, validTo);
     if (validTo == OPEN) {
@@ -234,6 +261,8 @@ public final class AttributionTimeline {
               Math.min(pods.firstStart(), nodes.firstStart()),
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
+      answers.clear(); // they hold dropped intervals
+      forgetWindows();
       return dropped;
     } finally {
       lock.writeLock().unlock();
@@ -256,69 +285,149 @@ public final class AttributionTimeline {
     long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
-      Map<ClusterObject, Instant> objects = new HashMap<>();
-      List<StateInterval> egressNow = egressIps.validAt(t);
-      egressNow.forEach(i -> put(objects, i));
+      var spans = windows.get(ip);
+      if (spans != null) {
+        var w = spans.floorEntry(t);
+        if (w != null && t < w.getValue().until()) {
+          return w.getValue().answer();
+        }
+      }
+      List<StateInterval> gathered = new ArrayList<>();
+      Consumer<StateInterval> gather = gathered::add;
+      // the earliest time after t at which something this answer reads may change
+      long[] until = {Math.min(egressIps.nextStartAfter(t), nextStart(egressIpsByIp, ip, t))};
+      egressIps.validAt(t, gather);
       List<EgressIpState> relevant = new ArrayList<>(1);
       IntervalList owning = egressIpsByIp.get(ip);
       if (owning != null) {
         owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
       }
       if (!relevant.isEmpty()) {
+        until[0] = Math.min(until[0], namespaces.nextStartAfter(t));
         namespaces.validAt(
             t,
             n -> {
               NamespaceState ns = (NamespaceState) n.state;
               for (EgressIpState e : relevant) {
                 if (e.selects(ns)) {
-                  put(objects, n);
-                  validAt(podsByNamespace, ns.name(), t, p -> put(objects, p));
+                  gathered.add(n);
+                  validAt(podsByNamespace, ns.name(), t, gather);
+                  until[0] = Math.min(until[0], nextStart(podsByNamespace, ns.name(), t));
                   return;
                 }
               }
             });
-        putNamespacesWithoutObject(objects, t);
+        if (putNamespacesWithoutObject(gather, t)) {
+          until[0] = Math.min(until[0], pods.nextStartAfter(t));
+        }
       }
       IntervalList nodeList = nodesByAddress.get(ip);
       if (nodeList != null) {
+        until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
         nodeList.validAt(
             t,
             n -> {
-              put(objects, n);
+              gathered.add(n);
+              String node = ((NodeState) n.state).name();
+              until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
+              java.util.Set<String> seen = new java.util.HashSet<>();
               validAt(
                   podsByNode,
-                  ((NodeState) n.state).name(),
+                  node,
                   t,
                   p -> {
-                    put(objects, p);
-                    validAt(
-                        namespacesByName,
-                        ((PodState) p.state).namespace(),
-                        t,
-                        ns -> put(objects, ns));
+                    gathered.add(p);
+                    String ns = ((PodState) p.state).namespace();
+                    if (seen.add(ns)) {
+                      validAt(namespacesByName, ns, t, gather);
+                      until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
+                    }
                   });
             });
       }
-      validAt(podsByIp, ip, t, p -> put(objects, p));
-      if (objects.isEmpty()) {
-        return List.of();
+      validAt(podsByIp, ip, t, gather);
+      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
+      for (StateInterval i : gathered) {
+        until[0] = Math.min(until[0], i.validTo);
       }
-      return Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t)));
+      List<Attribution> answer = gathered.isEmpty() ? List.of() : answer(ip, t, gathered);
+      remember(ip, t, until[0], answer);
+      return answer;
     } finally {
       lock.readLock().unlock();
     }
   }
 
+  /** The rules applied to the states gathered, or the same answer given before for them. */
+  private List<Attribution> answer(String ip, long t, List<StateInterval> gathered) {
+    // The answer depends only on the states gathered (and when each began): the same intervals
+    // give the same answer, so hits between two relevant changes share one.
+    AnswerKey key = new AnswerKey(ip, gathered);
+    List<Attribution> known = answers.get(key);
+    if (known != null) {
+      return known;
+    }
+    Map<ClusterObject, Instant> objects = new HashMap<>();
+    gathered.forEach(i -> put(objects, i));
+    List<Attribution> answer =
+        List.copyOf(Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
+    if (answers.size() >= MAX_ANSWERS) {
+      answers.clear();
+    }
+    answers.put(key, answer);
+    return answer;
+  }
+
+  /** Remembers that {@code answer} holds over {@code [from, until)}. Under the read lock. */
+  private void remember(String ip, long from, long until, List<Attribution> answer) {
+    if (until <= from) {
+      return;
+    }
+    if (windowCount.incrementAndGet() > MAX_ANSWERS) {
+      forgetWindows();
+      windowCount.set(1);
+    }
+    windows
+        .computeIfAbsent(ip, k -> new java.util.concurrent.ConcurrentSkipListMap<>())
+        .put(from, new Window(until, answer));
+  }
+
+  private void forgetWindows() {
+    windows.clear();
+    windowCount.set(0);
+  }
+
+  private static long nextStart(Map<String, IntervalList> index, String key, long t) {
+    IntervalList l = index.get(key);
+    return l == null ? OPEN : l.nextStartAfter(t);
+  }
+
+  /**
+   * An IP and the intervals an attribution gathered for it, compared by identity: intervals are
+   * never replaced in place, and those fields the answer reads (state, start) never change.
+   */
+  private record AnswerKey(String ip, List<StateInterval> intervals) {}
+
   /**
    * Adds one pod of each namespace that has pods but no Namespace object at {@code t}: an egress
    * match says its owners may be incomplete then ({@link ClusterSnapshot#namespacesWithoutObject}),
    * which the rules read from the whole state. One map lookup per namespace with pods.
+   *
+   * @return true when some namespace with pods lacks its object at {@code t} or at another time:
+   *     then any pod change may change that note, and an answer holds only until the next one
    */
-  private void putNamespacesWithoutObject(Map<ClusterObject, Instant> objects, long t) {
+  private boolean putNamespacesWithoutObject(Consumer<StateInterval> gather, long t) {
+    boolean lacking = false;
     for (Map.Entry<String, IntervalList> e : podsByNamespace.entrySet()) {
       boolean[] found = {false};
-      validAt(namespacesByName, e.getKey(), t, n -> found[0] = true);
+      IntervalList objects = namespacesByName.get(e.getKey());
+      if (objects == null) {
+        lacking = true;
+      } else {
+        objects.validAt(t, n -> found[0] = true);
+      }
       if (!found[0]) {
+        lacking = true;
         StateInterval[] first = {null};
         e.getValue()
             .validAt(
@@ -329,10 +438,11 @@ public final class AttributionTimeline {
                   }
                 });
         if (first[0] != null) {
-          put(objects, first[0]);
+          gather.accept(first[0]);
         }
       }
     }
+    return lacking;
   }
 
   /**
@@ -646,6 +756,112 @@ public final class AttributionTimeline {
     }
     return out;
   }
+
+  /**
+   * Every source IP a namespace's traffic had to leave with over a period, as {@link
+   * NamespaceSources} says at each time, with the spans each held: what a firewall rule for the
+   * namespace must allow over the period. The rules are applied at every change of the namespace,
+   * its pods, the EgressIPs or the nodes within the period, and consecutive times with the same
+   * source (IP, kind, EgressIP, node) are one span.
+   *
+   * @param namespace the namespace
+   * @param from epoch ms, included
+   * @param to epoch ms, excluded
+   * @return the spans in the order they began, then by IP; empty when the namespace had no active
+   *     pod in the period
+   */
+  public List<SourceSpan> sourcesOf(String namespace, long from, long to) {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    lock.readLock().lock();
+    try {
+      points.add(from);
+      Consumer<StateInterval> add =
+          i -> {
+            if (i.validFrom > from && i.validFrom < to) {
+              points.add(i.validFrom);
+            }
+            if (i.validTo > from && i.validTo < to) {
+              points.add(i.validTo);
+            }
+          };
+      validOverlapping(namespacesByName, namespace, from, to, add);
+      validOverlapping(podsByNamespace, namespace, from, to, add);
+      egressIps.overlapping(from, to, add);
+      nodes.overlapping(from, to, add);
+    } finally {
+      lock.readLock().unlock();
+    }
+    List<SourceSpan> out = new ArrayList<>();
+    Map<SourceKey, Integer> running = new HashMap<>();
+    Long[] ts = points.toArray(new Long[0]);
+    for (int k = 0; k < ts.length; k++) {
+      long t = ts[k];
+      long end = k + 1 < ts.length ? ts[k + 1] : to;
+      Map<SourceKey, Integer> next = new HashMap<>();
+      ClusterSnapshot at = namespaceSnapshotAt(namespace, t);
+      for (ExpectedSource e : NamespaceSources.of(namespace, at).sources()) {
+        SourceKey key = new SourceKey(e.ip(), e.kind(), e.egressIP(), e.node());
+        Integer j = running.get(key);
+        if (j != null) {
+          SourceSpan s = out.get(j);
+          out.set(j, s.until(end));
+        } else {
+          j = out.size();
+          out.add(new SourceSpan(cluster, e.ip(), e.kind(), e.egressIP(), e.node(), t, end));
+        }
+        next.put(key, j);
+      }
+      running = next;
+    }
+    return out;
+  }
+
+  /**
+   * What {@link NamespaceSources} reads at a time: the namespace, its pods, the EgressIPs and the
+   * nodes.
+   */
+  private ClusterSnapshot namespaceSnapshotAt(String namespace, long t) {
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      validAt(namespacesByName, namespace, t, add);
+      validAt(podsByNamespace, namespace, t, add);
+      egressIps.validAt(t, add);
+      nodes.validAt(t, add);
+      return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * One source IP a namespace had to leave with, and the span it had to.
+   *
+   * @param cluster the cluster
+   * @param ip canonical source IP
+   * @param kind {@code egress-ip} or {@code node}
+   * @param egressIP the EgressIP object's name, for {@code egress-ip}
+   * @param node the egress node holding the IP, or the node whose IP it is
+   * @param from epoch ms, included
+   * @param until epoch ms, excluded (the end of the period asked when it held until then)
+   */
+  public record SourceSpan(
+      String cluster,
+      String ip,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      long from,
+      long until) {
+
+    SourceSpan until(long end) {
+      return new SourceSpan(cluster, ip, kind, egressIP, node, from, end);
+    }
+  }
+
+  /** What makes two expected sources the same over time: all but the pods. */
+  private record SourceKey(String ip, AttributionKind kind, String egressIP, String node) {}
 
   /** What makes two answers the same owner over time: all but the pods, which come and go. */
   private static Attribution ownerKey(Attribution a) {

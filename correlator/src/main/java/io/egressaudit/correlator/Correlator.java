@@ -81,12 +81,14 @@ public final class Correlator {
         e.name(),
         a.node(),
         owners.namespaces(),
-        owners.pods(),
+        Attribution.capped(owners.pods()),
         s.since(e.ref()),
         assigned,
         null,
         null,
-        namespacesNote(s));
+        namespacesNote(s),
+        null,
+        owners.pods().size());
   }
 
   /**
@@ -130,12 +132,14 @@ public final class Correlator {
         e.name(),
         null,
         owners.namespaces(),
-        owners.pods(),
+        Attribution.capped(owners.pods()),
         s.since(e.ref()),
         null,
         null,
         null,
-        note);
+        note,
+        null,
+        owners.pods().size());
   }
 
   private static Attribution podMatch(ClusterSnapshot s, PodState p) {

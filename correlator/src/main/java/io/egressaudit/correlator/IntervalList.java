@@ -133,6 +133,12 @@ final class IntervalList {
   }
 
   /** The earliest start, or {@link Long#MAX_VALUE} when empty. */
+  /** The earliest start after {@code t}, or {@link AttributionTimeline#OPEN} when none. */
+  long nextStartAfter(long t) {
+    int i = upperBound(t);
+    return i < size ? items[i].validFrom : AttributionTimeline.OPEN;
+  }
+
   long firstStart() {
     return size == 0 ? Long.MAX_VALUE : items[0].validFrom;
   }

@@ -9,6 +9,9 @@ import java.util.TreeSet;
  * assigned EgressIP carries (OVN-Kubernetes SNATs them to the node IP), from hostNetwork pods, or
  * from the host itself.
  *
+ * <p>The match lists at most {@link Attribution#MAX_PODS} candidate pods, the first by namespace
+ * and name, and counts them all in {@code podCount}.
+ *
  * <p>A pod is carried by an egress IP only when an EgressIP selects it AND that object has at least
  * one assigned IP; an object with an empty {@code status.items} falls back to the node IP.
  */
@@ -51,13 +54,14 @@ final class NodeSnatAttribution {
         null,
         node.name(),
         List.copyOf(candidates),
-        List.copyOf(pods),
+        Attribution.capped(List.copyOf(pods)),
         s.since(node.ref()),
         null,
         ambiguous,
         carried.isEmpty() ? null : List.copyOf(carried),
         note(node, candidates, carried, withoutObject),
-        carried.isEmpty() ? null : List.copyOf(leakVia));
+        carried.isEmpty() ? null : List.copyOf(leakVia),
+        pods.size());
   }
 
   /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */

@@ -150,6 +150,27 @@ class AttributionTimelineTest {
   }
 
   @Test
+  void answersRememberedBeforeLaterChangesStayThoseOfTheRules() {
+    for (long seed = 300; seed < 305; seed++) {
+      RandomHistory h = new RandomHistory(seed);
+      List<Long> times = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        h.step(true);
+        if (i % 20 == 0) {
+          times.add(h.randomTime());
+        }
+        // the same times asked again and again while history grows (changes at the end, late
+        // observations before it, deletions): remembered answers must follow
+        long t = times.get(h.rnd.nextInt(times.size()));
+        String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+        assertThat(h.timeline.attribute(ip, Instant.ofEpochMilli(t)))
+            .as("seed %d, step %d, %s at %d", seed, i, ip, t)
+            .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+      }
+    }
+  }
+
+  @Test
   void aTimelineLoadedFromStoredIntervalsAnswersAsOneFedChangeByChange() {
     RandomHistory h = new RandomHistory(42);
     for (int i = 0; i < 600; i++) {

@@ -882,4 +882,57 @@ class CorrelatorTest {
     assertThat(whois(EGRESS_IP, ab)).extracting(Attribution::egressIP).containsExactly("a", "b");
     assertThat(whois(EGRESS_IP, ba)).isEqualTo(whois(EGRESS_IP, ab));
   }
+
+  @Test
+  void nodeMatchListsAtMostTheCapOfPodsAndCountsThemAll() {
+    int count = Attribution.MAX_PODS + 5;
+    List<ClusterObject> objects = new java.util.ArrayList<>();
+    objects.add(node(WORKER_1, WORKER_1_IP));
+    objects.add(namespace("flanders"));
+    for (int i = 0; i < count; i++) {
+      objects.add(pod("flanders", String.format("ned-%02d", i), WORKER_1, "10.128.2." + (10 + i)));
+    }
+
+    Attribution a = onlyMatch(WORKER_1_IP, ClusterSnapshot.of(CLUSTER, objects));
+
+    assertThat(a.kind()).isEqualTo(AttributionKind.NODE);
+    assertThat(a.podCount()).isEqualTo(count);
+    assertThat(a.pods()).hasSize(Attribution.MAX_PODS);
+    assertThat(a.pods().get(0)).isEqualTo(ref("flanders", "ned-00"));
+    assertThat(a.pods().get(Attribution.MAX_PODS - 1))
+        .isEqualTo(ref("flanders", String.format("ned-%02d", Attribution.MAX_PODS - 1)));
+  }
+
+  @Test
+  void egressIpMatchListsAtMostTheCapOfPodsAndCountsThemAll() {
+    int count = Attribution.MAX_PODS + 3;
+    List<ClusterObject> objects = new java.util.ArrayList<>();
+    objects.add(node(WORKER_0, WORKER_0_IP));
+    objects.add(namespace("simpson", "egress", "simpson"));
+    for (int i = 0; i < count; i++) {
+      objects.add(pod("simpson", String.format("homer-%02d", i), WORKER_0, "10.131.0." + (10 + i)));
+    }
+    objects.add(
+        egressIp(
+            "egressip-demo",
+            List.of(EGRESS_IP),
+            SIMPSON_NAMESPACES,
+            null,
+            assigned(EGRESS_IP, WORKER_0)));
+
+    Attribution a = onlyMatch(EGRESS_IP, ClusterSnapshot.of(CLUSTER, objects));
+
+    assertThat(a.kind()).isEqualTo(AttributionKind.EGRESS_IP);
+    assertThat(a.podCount()).isEqualTo(count);
+    assertThat(a.pods()).hasSize(Attribution.MAX_PODS);
+    assertThat(a.pods().get(0)).isEqualTo(ref("simpson", "homer-00"));
+  }
+
+  @Test
+  void podMatchHasNoPodCount() {
+    ClusterSnapshot s =
+        snapshot(namespace("simpson"), pod("simpson", "homer", WORKER_0, "10.131.0.10"));
+
+    assertThat(onlyMatch("10.131.0.10", s).podCount()).isNull();
+  }
 }

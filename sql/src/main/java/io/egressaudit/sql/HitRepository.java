@@ -34,10 +34,7 @@ public final class HitRepository {
   public List<StoredHit> find(HitQuery q) {
     try (Connection c = database.openReader();
         PreparedStatement st =
-            c.prepareStatement(
-                SQL.get(
-                    (q.sourceIp() != null ? "select-hits-of-ip" : "select-hits")
-                        + (q.newestFirst() ? "-newest-first" : "")))) {
+            c.prepareStatement(SQL.get(statement(q) + (q.newestFirst() ? "-newest-first" : "")))) {
       st.setLong(1, q.sinceMillis());
       st.setLong(2, q.untilMillis());
       st.setString(3, q.sourceIp());
@@ -55,6 +52,23 @@ public final class HitRepository {
       throw new DatabaseException(
           "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Which index a query walks: the source IP's for one IP; the ids (the table itself) when neither
+   * a period nor a probe bounds it, so a page reads its rows and no more; else the received_at
+   * index.
+   */
+  private static String statement(HitQuery q) {
+    if (q.sourceIp() != null) {
+      return "select-hits-of-ip";
+    }
+    if (q.probeId() == null
+        && q.sinceMillis() == Long.MIN_VALUE
+        && q.untilMillis() == Long.MAX_VALUE) {
+      return "select-hits-by-id";
+    }
+    return "select-hits";
   }
 
   /**

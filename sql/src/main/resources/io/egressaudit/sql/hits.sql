@@ -17,6 +17,31 @@ WHERE received_at >= ?1 AND received_at < ?2
 ORDER BY id
 LIMIT ?6;
 
+-- name: select-hits-by-id
+-- select-hits without a period: walks the table by id from ?5, reading ?6 rows, where the
+-- received_at index would read every hit of the (whole) period and sort them. ?1 and ?2 are
+-- still checked (+received_at keeps the planner off that index).
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE +received_at >= ?1 AND +received_at < ?2
+  AND (?3 IS NULL OR source_ip = ?3)
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND id > ?5
+ORDER BY id
+LIMIT ?6;
+
+-- name: select-hits-by-id-newest-first
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE +received_at >= ?1 AND +received_at < ?2
+  AND (?3 IS NULL OR source_ip = ?3)
+  AND (?4 IS NULL OR probe_id = ?4)
+  AND (?5 = 0 OR id < ?5)
+ORDER BY id DESC
+LIMIT ?6;
+
 -- name: count-hits
 SELECT count(*) FROM hit;
 

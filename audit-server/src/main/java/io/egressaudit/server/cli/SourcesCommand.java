@@ -2,7 +2,9 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -25,9 +27,18 @@ import picocli.CommandLine.Spec;
       "List the source IPs a namespace's traffic leaves the cluster with at a time: the assigned IPs"
           + " of the EgressIP that carries its pods, and the node IPs of pods no assigned EgressIP"
           + " carries (or on the host network). This is what a firewall rule for the namespace must"
-          + " allow; an egress-node failover changes the node, not the egress IP."
+          + " allow; an egress-node failover changes the node, not the egress IP.",
+      "",
+      "With --since: every source IP the namespace had to leave with from then until now, with"
+          + " the span it had to (FROM, UNTIL; UNTIL <none> while it still holds): what a firewall"
+          + " rule must have allowed over the period."
     },
-    footer = {"", "Example:", "  egress-audit sources simpson --at 2021-11-26T17:53:13Z -o table"})
+    footer = {
+      "",
+      "Examples:",
+      "  egress-audit sources simpson --at 2021-11-26T17:53:13Z -o table",
+      "  egress-audit sources simpson --since 30d -o table"
+    })
 final class SourcesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -36,6 +47,14 @@ final class SourcesCommand implements Callable<Integer> {
   String namespace;
 
   @Mixin PointInTimeOption moment;
+
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      description =
+          "List every source IP since this time, with spans, instead of those at one moment:"
+              + " RFC 3339, epoch seconds or ms, or a duration ago (30d, 2h). Not with --at.")
+  String since;
 
   @Option(
       names = {"-o", "--output"},
@@ -50,6 +69,12 @@ final class SourcesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (since != null) {
+      if (moment.at != null) {
+        throw new IllegalArgumentException("--since and --at cannot be used together");
+      }
+      return history(TimeArg.parse(since, TimeArg.now(), "--since"));
+    }
     Instant time = moment.at();
     SourcesView view = new AuditQueries(db.existing()).sources(namespace, time, moment.cluster);
     PrintWriter out = spec.commandLine().getOut();
@@ -59,6 +84,25 @@ final class SourcesCommand implements Callable<Integer> {
         Table t = new Table("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "PODS");
         for (ExpectedSource s : view.sources()) {
           t.row(s.cluster(), s.ip(), s.kind(), s.egressIP(), s.node(), s.pods().size());
+        }
+        t.print(out);
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private int history(Instant from) {
+    SourceHistoryView view =
+        new AuditQueries(db.existing()).sourceHistory(namespace, from, moment.cluster);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        Table t = new Table("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "FROM", "UNTIL");
+        for (SourceHistoryView.SourceSpanView s : view.sources()) {
+          t.row(s.cluster(), s.ip(), s.kind(), s.egressIP(), s.node(), s.from(), s.until());
         }
         t.print(out);
         view.notes().forEach(n -> out.println("note: " + n));

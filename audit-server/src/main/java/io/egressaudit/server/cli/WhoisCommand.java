@@ -69,7 +69,7 @@ final class WhoisCommand implements Callable<Integer> {
               a.egressIP(),
               a.node(),
               String.join(",", a.namespaces()),
-              a.pods().size(),
+              a.podCount() != null ? a.podCount() : a.pods().size(),
               a.since());
         }
         t.print(out);

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
- * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /healthz}, {@code /readyz} and {@code /}.
+ * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/namespaces/{ns}/sources}, {@code
+ * /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /}.
  * Database reads run on a named worker pool, never on the event loop. Every error is {@code
  * application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
  * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
@@ -155,6 +156,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
     router.get("/healthz").handler(this::health);
     router.get("/readyz").handler(this::ready);
     router.get("/api/v1/clusters").handler(this::clusters);
@@ -209,6 +211,11 @@ public final class ApiVerticle extends VerticleBase {
 
   /** Query parameters each route reads; any other is refused, so a typo never widens an answer. */
   private static final java.util.Set<String> WHOIS_PARAMS = java.util.Set.of("at", "cluster");
+
+  private static final java.util.Set<String> SOURCES_PARAMS =
+      java.util.Set.of("at", "cluster", "since");
+
+  private static final java.util.Set<String> TIMELINE_PARAMS = java.util.Set.of("since", "cluster");
 
   private static final java.util.Set<String> HIT_PARAMS =
       java.util.Set.of(
@@ -266,12 +273,30 @@ public final class ApiVerticle extends VerticleBase {
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
+  /** The sources at a time ({@code at}), or over a period with spans ({@code since}). */
   private void sources(RoutingContext ctx) {
-    onlyParams(ctx, WHOIS_PARAMS);
+    onlyParams(ctx, SOURCES_PARAMS);
     String namespace = ctx.pathParam("namespace");
     Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
-    blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    if (since != null && at != null) {
+      throw ApiException.badRequest("since and at cannot be used together");
+    }
+    if (since != null) {
+      blocking(ctx, () -> queries.sourceHistory(namespace, since, cluster));
+    } else {
+      blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    }
+  }
+
+  /** Every owner an IP has had since {@code since} (default: where history starts). */
+  private void timeline(RoutingContext ctx) {
+    onlyParams(ctx, TIMELINE_PARAMS);
+    String ip = ctx.pathParam("ip");
+    Instant since = time(ctx, "since");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
   }
 
   private void hits(RoutingContext ctx) {
@@ -349,9 +374,15 @@ public final class ApiVerticle extends VerticleBase {
       ctx.fail(new ApiException(404, "not-found", "Not found", "metrics are not enabled"));
       return;
     }
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape());
+    // counting hits by attribution reads the database: on the readers
+    readers
+        .executeBlocking(metrics::scrape, false)
+        .onSuccess(
+            body ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                    .end(body))
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -370,6 +401,10 @@ public final class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * Writes a small body of fixed shape on the event loop: only {@code /healthz} (a few counters)
+   * uses it; answers that grow with the data go through {@link #blocking}.
+   */
   private static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
         .setStatusCode(status)

@@ -1,0 +1,196 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.server.cli.EgressAuditCommand;
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code timeline IP} and {@code sources NAMESPACE --since}, on the command line and through the
+ * API, on the walkthrough's history: simpson leaves with worker sl79n's IP (192.168.126.51) until
+ * egressip-demo (192.168.126.100) is assigned to sl79n at 17:40:43, which fails over to worker
+ * 82t6f at 18:02:00.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HistoryAnswersIT {
+
+  private static final Path EXAMPLES = Path.of("..", "examples", "walkthrough");
+  private static final String SL79N = "ocp-8vr6j-worker-0-sl79n";
+  private static final String W82T6F = "ocp-8vr6j-worker-0-82t6f";
+  private static final String EGRESS_IP = "192.168.126.100";
+  private static final String HISTORY_START = "2021-11-25T12:00:00Z";
+  private static final String ASSIGNED = "2021-11-26T17:40:43Z";
+  private static final String FAILOVER = "2021-11-26T18:02:00Z";
+  private static final JsonMapper JSON = new JsonMapper();
+
+  private String db;
+
+  @BeforeAll
+  void replayTheWalkthroughsHistory(@TempDir Path dir) {
+    db = dir.resolve("audit.db").toString();
+    importState("01-before-egressip.yaml", HISTORY_START);
+    importState("02-egressip-assigned.yaml", ASSIGNED);
+    importState("03-after-failover.yaml", FAILOVER);
+  }
+
+  @Test
+  void theEgressIpsFailoverShowsAsTwoRows() {
+    JsonNode answer = json("timeline", EGRESS_IP, "-o", "json");
+
+    assertThat(answer.get("ip").asString()).isEqualTo(EGRESS_IP);
+    assertThat(answer.get("since").asString()).as("history start").isEqualTo(HISTORY_START);
+    assertFailoverRows(answer.get("owners"));
+  }
+
+  @Test
+  void theEgressIpsFailoverShowsAsTwoRowsThroughTheApi() throws Exception {
+    try (AuditServer server =
+        TestServers.start(Database.at(Path.of(db)), HitWriter.Settings.DEFAULT, false)) {
+      ApiClient api = new ApiClient(server.apiPort());
+
+      JsonNode answer =
+          api.getJson("/api/v1/ips/" + EGRESS_IP + "/timeline?since=2021-11-26T00:00:00Z");
+
+      assertThat(answer.get("since").asString()).isEqualTo("2021-11-26T00:00:00Z");
+      assertFailoverRows(answer.get("owners"));
+      assertThat(api.get("/api/v1/ips/" + EGRESS_IP + "/timeline?sinse=1d").status())
+          .isEqualTo(400);
+    }
+  }
+
+  private static void assertFailoverRows(JsonNode owners) {
+    assertThat(owners).hasSize(2);
+    JsonNode first = owners.get(0);
+    assertThat(first.get("from").asString()).isEqualTo(ASSIGNED);
+    assertThat(first.get("until").asString()).isEqualTo(FAILOVER);
+    assertThat(first.get("owner").get("kind").asString()).isEqualTo("egress-ip");
+    assertThat(first.get("owner").get("egressIP").asString()).isEqualTo("egressip-demo");
+    assertThat(first.get("owner").get("node").asString()).isEqualTo(SL79N);
+    JsonNode second = owners.get(1);
+    assertThat(second.get("from").asString()).isEqualTo(FAILOVER);
+    assertThat(second.has("until")).as("still holds: %s", second).isFalse();
+    assertThat(second.get("owner").get("node").asString()).isEqualTo(W82T6F);
+    assertThat(strings(second.get("owner").get("namespaces"))).containsExactly("simpson");
+  }
+
+  @Test
+  void timelineTableHasOneRowPerOwner() {
+    Run r = run("timeline", EGRESS_IP, "-o", "table", "--db", db);
+
+    assertThat(r.code).as(r.err).isZero();
+    List<String> lines = r.out.strip().lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).startsWith("FROM").contains("OWNER");
+    assertThat(lines.get(1)).contains(ASSIGNED, FAILOVER, "egressip-demo on " + SL79N);
+    assertThat(lines.get(2)).contains(FAILOVER, "<none>", "egressip-demo on " + W82T6F);
+  }
+
+  @Test
+  void simpsonsSourcesSinceBeforeHistoryAreItsNodeIpThenTheEgressIpOnEachNode() {
+    JsonNode answer = json("sources", "simpson", "--since", "2021-11-25T00:00:00Z");
+
+    List<String> rows = new ArrayList<>();
+    answer
+        .get("sources")
+        .forEach(
+            s ->
+                rows.add(
+                    s.get("ip").asString()
+                        + " "
+                        + s.get("kind").asString()
+                        + " "
+                        + s.get("node").asString()
+                        + " "
+                        + s.get("from").asString()
+                        + " "
+                        + (s.has("until") ? s.get("until").asString() : "-")));
+    assertThat(rows)
+        .containsExactly(
+            "192.168.126.51 node " + SL79N + " " + HISTORY_START + " " + ASSIGNED,
+            EGRESS_IP + " egress-ip " + SL79N + " " + ASSIGNED + " " + FAILOVER,
+            EGRESS_IP + " egress-ip " + W82T6F + " " + FAILOVER + " -");
+    assertThat(strings(answer.get("notes")))
+        .containsExactly("cluster/demo: history starts at " + HISTORY_START);
+  }
+
+  @Test
+  void sourcesSinceTheFailoverThroughTheApiIsTheEgressIpOnTheNewNode() throws Exception {
+    try (AuditServer server =
+        TestServers.start(Database.at(Path.of(db)), HitWriter.Settings.DEFAULT, false)) {
+      ApiClient api = new ApiClient(server.apiPort());
+
+      JsonNode answer = api.getJson("/api/v1/namespaces/simpson/sources?since=" + FAILOVER);
+
+      assertThat(answer.get("sources")).hasSize(1);
+      JsonNode s = answer.get("sources").get(0);
+      assertThat(s.get("ip").asString()).isEqualTo(EGRESS_IP);
+      assertThat(s.get("egressIP").asString()).isEqualTo("egressip-demo");
+      assertThat(s.get("node").asString()).isEqualTo(W82T6F);
+      assertThat(api.get("/api/v1/namespaces/simpson/sources?since=1d&at=1d").status())
+          .isEqualTo(400);
+    }
+  }
+
+  @Test
+  void sourcesRefusesSinceWithAt() {
+    Run r = run("sources", "simpson", "--since", "1d", "--at", "1h", "--db", db);
+
+    assertThat(r.code).isNotZero();
+    assertThat(r.err).contains("egress-audit sources:", "--since and --at");
+  }
+
+  private JsonNode json(String... args) {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--db";
+    all[args.length + 1] = db;
+    Run r = run(all);
+    assertThat(r.code).as(r.err).isZero();
+    return JSON.readTree(r.out);
+  }
+
+  private void importState(String file, String at) {
+    Run r =
+        run(
+            "cluster",
+            "import",
+            EXAMPLES.resolve(file).toString(),
+            "--at",
+            at,
+            "--cluster",
+            "demo",
+            "--db",
+            db);
+    assertThat(r.code).as(r.err).isZero();
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asString()));
+    return out;
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+}
