@@ -15,15 +15,19 @@ import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +43,11 @@ public final class AuditServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditServer.class);
 
   /**
-   * Everything {@code serve} is told.
+   * Everything {@code serve} is told; built with {@link #builder()}.
    *
    * @param listen hit listener addresses
+   * @param proxyProtocolListen hit listener addresses whose connections start with a PROXY protocol
+   *     header (v1 or v2, from HAProxy or a load balancer)
    * @param api the API address
    * @param database the database
    * @param writer hit writer tuning
@@ -51,7 +57,7 @@ public final class AuditServer implements AutoCloseable {
    *     file changes
    * @param example record the bundled example cluster at start
    * @param rescanSeconds how often cluster-state files are checked for changes, in seconds
-   * @param trustedProxies peers whose forwarded-for header names the source IP
+   * @param trustedProxies peers whose PROXY header or forwarded-for header names the source IP
    * @param retention hits older than this are pruned (at start, then every {@link
    *     #RETENTION_INTERVAL}); null keeps every hit
    * @param liveClusters clusters to watch through informers, each recorded under its own name
@@ -59,6 +65,7 @@ public final class AuditServer implements AutoCloseable {
    */
   public record Config(
       List<HostPort> listen,
+      List<HostPort> proxyProtocolListen,
       HostPort api,
       Database database,
       HitWriter.Settings writer,
@@ -72,26 +79,128 @@ public final class AuditServer implements AutoCloseable {
       List<ClusterConnection> liveClusters,
       ApiTls apiTls) {
 
-    /** Copies the list; null means no live cluster. */
+    /** Copies the lists and map. */
     public Config {
-      liveClusters = liveClusters == null ? List.of() : List.copyOf(liveClusters);
+      listen = List.copyOf(listen);
+      proxyProtocolListen = List.copyOf(proxyProtocolListen);
+      clusterStates = Collections.unmodifiableMap(new LinkedHashMap<>(clusterStates));
+      liveClusters = List.copyOf(liveClusters);
     }
 
-    /** Everything but live clusters (none are watched). */
-    public Config(
-        List<HostPort> listen,
-        HostPort api,
-        Database database,
-        HitWriter.Settings writer,
-        ListenerSettings listener,
-        String apiToken,
-        Map<String, Path> clusterStates,
-        boolean example,
-        int rescanSeconds,
-        TrustedProxies trustedProxies,
-        Duration retention) {
-      this(
+    /**
+     * A builder with the defaults of {@code serve} for everything but the database, which must be
+     * given: listening on {@code 0.0.0.0:8080}, the API on {@code 127.0.0.1:9090} without token or
+     * TLS, no cluster, no trusted proxy, every hit kept.
+     */
+    public static Builder builder(Database database) {
+      return new Builder(database);
+    }
+  }
+
+  /** Builds a {@link Config}; each setter names the component it sets. */
+  public static final class Builder {
+    private List<HostPort> listen = List.of(new HostPort("0.0.0.0", 8080));
+    private List<HostPort> proxyProtocolListen = List.of();
+    private HostPort api = new HostPort("127.0.0.1", 9090);
+    private final Database database;
+    private HitWriter.Settings writer = HitWriter.Settings.DEFAULT;
+    private ListenerSettings listener = ListenerSettings.DEFAULT;
+    private String apiToken;
+    private Map<String, Path> clusterStates = Map.of();
+    private boolean example;
+    private int rescanSeconds = 10;
+    private TrustedProxies trustedProxies = TrustedProxies.NONE;
+    private Duration retention;
+    private List<ClusterConnection> liveClusters = List.of();
+    private ApiTls apiTls;
+
+    private Builder(Database database) {
+      this.database = database;
+    }
+
+    /** See {@link Config#listen()}. */
+    public Builder listen(List<HostPort> v) {
+      listen = v;
+      return this;
+    }
+
+    /** See {@link Config#proxyProtocolListen()}. */
+    public Builder proxyProtocolListen(List<HostPort> v) {
+      proxyProtocolListen = v;
+      return this;
+    }
+
+    /** See {@link Config#api()}. */
+    public Builder api(HostPort v) {
+      api = v;
+      return this;
+    }
+
+    /** See {@link Config#writer()}. */
+    public Builder writer(HitWriter.Settings v) {
+      writer = v;
+      return this;
+    }
+
+    /** See {@link Config#listener()}. */
+    public Builder listener(ListenerSettings v) {
+      listener = v;
+      return this;
+    }
+
+    /** See {@link Config#apiToken()}. */
+    public Builder apiToken(String v) {
+      apiToken = v;
+      return this;
+    }
+
+    /** See {@link Config#clusterStates()}. */
+    public Builder clusterStates(Map<String, Path> v) {
+      clusterStates = v;
+      return this;
+    }
+
+    /** See {@link Config#example()}. */
+    public Builder example(boolean v) {
+      example = v;
+      return this;
+    }
+
+    /** See {@link Config#rescanSeconds()}. */
+    public Builder rescanSeconds(int v) {
+      rescanSeconds = v;
+      return this;
+    }
+
+    /** See {@link Config#trustedProxies()}. */
+    public Builder trustedProxies(TrustedProxies v) {
+      trustedProxies = v;
+      return this;
+    }
+
+    /** See {@link Config#retention()}. */
+    public Builder retention(Duration v) {
+      retention = v;
+      return this;
+    }
+
+    /** See {@link Config#liveClusters()}. */
+    public Builder liveClusters(List<ClusterConnection> v) {
+      liveClusters = v;
+      return this;
+    }
+
+    /** See {@link Config#apiTls()}. */
+    public Builder apiTls(ApiTls v) {
+      apiTls = v;
+      return this;
+    }
+
+    /** The config. */
+    public Config build() {
+      return new Config(
           listen,
+          proxyProtocolListen,
           api,
           database,
           writer,
@@ -102,8 +211,8 @@ public final class AuditServer implements AutoCloseable {
           rescanSeconds,
           trustedProxies,
           retention,
-          List.of(),
-          null);
+          liveClusters,
+          apiTls);
     }
   }
 
@@ -143,13 +252,15 @@ public final class AuditServer implements AutoCloseable {
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
     config.database().migrate();
-    ListenerTransport.configureNetty(); // before Vert.x loads Netty's io_uring support
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    ListenerTransport.configureProcess(); // before anything loads Netty's io_uring or Vert.x's HTTP
+    Transport transport = config.listener().transport().resolve();
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setEventLoopPoolSize(config.listener().eventLoops()))
+            .withTransport(transport)
+            .build();
     LOG.info(
-        "API network transport: {}",
-        vertx.isNativeTransportEnabled()
-            ? "native (epoll)"
-            : "NIO (no native transport for this platform)");
+        "network transport: {}, {} event loops", transport.name(), config.listener().eventLoops());
     AuditServer server =
         new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
     try {
@@ -173,7 +284,10 @@ public final class AuditServer implements AutoCloseable {
   private Future<?> deploy() {
     Future<?> chain = Future.succeededFuture();
     for (HostPort hp : config.listen()) {
-      chain = chain.compose(v -> deployListener(hp));
+      chain = chain.compose(v -> deployListener(hp, false));
+    }
+    for (HostPort hp : config.proxyProtocolListen()) {
+      chain = chain.compose(v -> deployListener(hp, true));
     }
     AtomicReference<ApiVerticle> api = new AtomicReference<>();
     return chain
@@ -209,21 +323,27 @@ public final class AuditServer implements AutoCloseable {
             });
   }
 
-  private Future<?> deployListener(HostPort hp) {
+  private Future<?> deployListener(HostPort hp, boolean proxyProtocol) {
     ListenerStats stats = new ListenerStats();
     listenerStats.add(stats);
     return HitListener.start(
-            hp.host(), hp.port(), writer, config.listener(), config.trustedProxies(), stats)
+            vertx,
+            hp.host(),
+            hp.port(),
+            proxyProtocol,
+            writer,
+            config.listener(),
+            config.trustedProxies(),
+            stats)
         .onSuccess(
             l -> {
               listeners.add(l);
               hitPorts.add(l.actualPort());
               LOG.info(
-                  "hit listener on {}:{}: {} transport, {} event loops",
+                  "hit listener on {}:{}{}",
                   hp.host(),
                   l.actualPort(),
-                  l.transport(),
-                  Math.max(1, config.listener().eventLoops()));
+                  proxyProtocol ? " (PROXY protocol)" : "");
             })
         .recover(
             e ->
@@ -346,12 +466,15 @@ public final class AuditServer implements AutoCloseable {
     // 200; requests arriving meanwhile get 503), then close the connections.
     LOG.info(
         "stopping: no new connections; committing the {} hits queued", writer.stats().queued());
+    List<Future<Void>> closing = new ArrayList<>();
     for (HitListener l : listeners) {
-      l.stopAccepting();
+      closing.add(l.shutdown(5));
     }
     writer.close();
-    for (HitListener l : listeners) {
-      l.close();
+    try {
+      Future.all(closing).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stopping the hit listener: {}", describe(e));
     }
     try {
       vertx.close().await();

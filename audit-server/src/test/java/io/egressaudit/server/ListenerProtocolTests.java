@@ -61,17 +61,7 @@ abstract class ListenerProtocolTests {
 
   @BeforeEach
   void start() {
-    ListenerSettings l = TestServers.LIMITS;
-    ListenerSettings limits =
-        new ListenerSettings(
-            l.maxInitialLineBytes(),
-            l.maxHeaderBytes(),
-            l.maxBodyBytes(),
-            l.idleTimeoutSeconds(),
-            l.eventLoops(),
-            l.requestTimeoutSeconds(),
-            l.maxConnections(),
-            transport);
+    ListenerSettings limits = TestServers.LIMITS.toBuilder().transport(transport).build();
     db = Database.at(dir.resolve("audit.db"));
     try {
       server = TestServers.start(db, HitWriter.Settings.DEFAULT, false, limits);

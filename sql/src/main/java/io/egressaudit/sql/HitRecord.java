@@ -14,7 +14,8 @@ package io.egressaudit.sql;
  * @param path the request target (path and query)
  * @param host the Host header
  * @param userAgent the User-Agent header
- * @param probeId the id in {@code /probe/{id}}, or null
+ * @param probeId the probe id the hit listener read from the request target ({@code /probe/{id}}),
+ *     or null
  * @param forwardedFor the X-Forwarded-For or Forwarded header as sent: an untrusted claim
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the hit listener; the imported file's name otherwise
@@ -109,24 +110,5 @@ public record HitRecord(
     }
     int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     return text.substring(0, end);
-  }
-
-  /**
-   * The probe id of a request target {@code /probe/{id}[/...][?...]}: the path segment after {@code
-   * /probe/}.
-   *
-   * @param target the request target, may be null
-   * @return the id, or null when the target is not a probe path
-   */
-  public static String probeIdOf(String target) {
-    if (target == null || !target.startsWith("/probe/")) {
-      return null;
-    }
-    int start = "/probe/".length();
-    int end = start;
-    while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
-      end++;
-    }
-    return end > start ? target.substring(start, end) : null;
   }
 }

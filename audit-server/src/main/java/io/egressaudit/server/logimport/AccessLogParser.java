@@ -1,6 +1,7 @@
 package io.egressaudit.server.logimport;
 
 import io.egressaudit.correlator.SourceIp;
+import io.egressaudit.server.http.RequestTarget;
 import io.egressaudit.sql.HitRecord;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -107,7 +108,7 @@ public final class AccessLogParser {
         path,
         null,
         userAgent,
-        HitRecord.probeIdOf(path),
+        RequestTarget.probeId(path),
         null,
         version,
         origin,
