@@ -2,8 +2,11 @@ package io.egressaudit.server;
 
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
+import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ApiVerticle;
+import io.egressaudit.server.http.CappedTransport;
+import io.egressaudit.server.http.ConnectionCap;
 import io.egressaudit.server.http.HitListener;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerStats;
@@ -15,7 +18,6 @@ import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -62,6 +64,8 @@ public final class AuditServer implements AutoCloseable {
    *     #RETENTION_INTERVAL}); null keeps every hit
    * @param liveClusters clusters to watch through informers, each recorded under its own name
    * @param apiTls the certificate the API serves HTTPS with, or null for plain HTTP
+   * @param apiLimits the API's timeouts and connection cap (lowered to fit the descriptors, see
+   *     {@link DescriptorBudget}); null for {@link ApiLimits#DEFAULT}
    */
   public record Config(
       List<HostPort> listen,
@@ -77,7 +81,8 @@ public final class AuditServer implements AutoCloseable {
       TrustedProxies trustedProxies,
       Duration retention,
       List<ClusterConnection> liveClusters,
-      ApiTls apiTls) {
+      ApiTls apiTls,
+      ApiLimits apiLimits) {
 
     /** Copies the lists and map. */
     public Config {
@@ -85,6 +90,7 @@ public final class AuditServer implements AutoCloseable {
       proxyProtocolListen = List.copyOf(proxyProtocolListen);
       clusterStates = Collections.unmodifiableMap(new LinkedHashMap<>(clusterStates));
       liveClusters = List.copyOf(liveClusters);
+      apiLimits = apiLimits == null ? ApiLimits.DEFAULT : apiLimits;
     }
 
     /**
@@ -113,6 +119,7 @@ public final class AuditServer implements AutoCloseable {
     private Duration retention;
     private List<ClusterConnection> liveClusters = List.of();
     private ApiTls apiTls;
+    private ApiLimits apiLimits = ApiLimits.DEFAULT;
 
     private Builder(Database database) {
       this.database = database;
@@ -196,6 +203,12 @@ public final class AuditServer implements AutoCloseable {
       return this;
     }
 
+    /** See {@link Config#apiLimits()}. */
+    public Builder apiLimits(ApiLimits v) {
+      apiLimits = v;
+      return this;
+    }
+
     /** The config. */
     public Config build() {
       return new Config(
@@ -212,7 +225,8 @@ public final class AuditServer implements AutoCloseable {
           trustedProxies,
           retention,
           liveClusters,
-          apiTls);
+          apiTls,
+          apiLimits);
     }
   }
 
@@ -220,6 +234,8 @@ public final class AuditServer implements AutoCloseable {
   public static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
 
   private final Config config;
+  private final ListenerSettings listenerSettings;
+  private final ApiLimits apiLimits;
   private final Vertx vertx;
   private final HitWriter writer;
   private final List<Integer> hitPorts = new ArrayList<>();
@@ -230,8 +246,18 @@ public final class AuditServer implements AutoCloseable {
   private int apiPort;
   private LiveClusters live;
 
-  private AuditServer(Config config, Vertx vertx, HitWriter writer) {
+  private final ConnectionCap apiCap;
+
+  private AuditServer(
+      Config config,
+      DescriptorBudget.Plan descriptors,
+      ConnectionCap apiCap,
+      Vertx vertx,
+      HitWriter writer) {
     this.config = config;
+    this.listenerSettings = config.listener().withMaxConnections(descriptors.listenerConnections());
+    this.apiLimits = config.apiLimits().withMaxConnections(descriptors.apiConnections());
+    this.apiCap = apiCap;
     this.vertx = vertx;
     this.writer = writer;
   }
@@ -251,9 +277,18 @@ public final class AuditServer implements AutoCloseable {
               + " is not loopback: set a bearer token with --api-token-file or"
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
+    DescriptorBudget.Plan descriptors = shareDescriptors(config);
     config.database().migrate();
     ListenerTransport.configureProcess(); // before anything loads Netty's io_uring or Vert.x's HTTP
-    Transport transport = config.listener().transport().resolve();
+    // the API's connections are capped where they are accepted, so they cannot take the
+    // descriptors the hit listener needs; the hit listener has its own cap
+    ConnectionCap apiCap = new ConnectionCap(descriptors.apiConnections());
+    HostPort apiAddress = config.api();
+    CappedTransport transport =
+        CappedTransport.of(
+            config.listener().transport().resolve(),
+            apiCap,
+            o -> o.getPort() == apiAddress.port() && apiAddress.host().equals(o.getHost()));
     Vertx vertx =
         Vertx.builder()
             .with(new VertxOptions().setEventLoopPoolSize(config.listener().eventLoops()))
@@ -262,7 +297,8 @@ public final class AuditServer implements AutoCloseable {
     LOG.info(
         "network transport: {}, {} event loops", transport.name(), config.listener().eventLoops());
     AuditServer server =
-        new AuditServer(config, vertx, new HitWriter(config.database(), config.writer()));
+        new AuditServer(
+            config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
     try {
       server.deploy().await();
       server.importClusterStates();
@@ -279,6 +315,55 @@ public final class AuditServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * Shares the file descriptors between the hit listener and the API (see {@link
+   * DescriptorBudget}), and logs the limits and the caps.
+   */
+  private static DescriptorBudget.Plan shareDescriptors(Config config) {
+    DescriptorBudget.Limits limits = DescriptorBudget.read();
+    int listenerMax = config.listener().maxConnections();
+    int apiMax = config.apiLimits().maxConnections();
+    int listenAddresses = config.listen().size() + config.proxyProtocolListen().size();
+    // one Vert.x instance: its event loops (each an epoll or io_uring descriptor), its acceptor
+    int eventLoops = config.listener().eventLoops() + 1;
+    DescriptorBudget.Plan plan =
+        DescriptorBudget.plan(
+            limits.soft(),
+            listenAddresses,
+            listenerMax,
+            apiMax,
+            DescriptorBudget.reserve(eventLoops));
+    LOG.info(
+        "file descriptors: soft limit {}, hard limit {}; hit listener connections at most {} per"
+            + " listen address, API connections {}, {} kept for the JVM, database and event loops",
+        limits.soft() < 0 ? "unknown" : limits.soft(),
+        limits.hard() < 0
+            ? "unknown"
+            : limits.hard() == Long.MAX_VALUE ? "unlimited" : limits.hard(),
+        plan.listenerConnections(),
+        plan.apiConnections(),
+        plan.reserve());
+    if (limits.softBelowHard()) {
+      LOG.warn(
+          "file descriptors: the soft limit {} is below the hard limit {}: the JVM raises it at"
+              + " start unless it runs with -XX:-MaxFDLimit",
+          limits.soft(),
+          limits.hard());
+    }
+    if (plan.lowered()) {
+      LOG.warn(
+          "file descriptors: the limit of {} is too low for --max-connections {} per listen"
+              + " address and --api-max-connections {}: lowered to {} and {}; raise the limit"
+              + " (LimitNOFILE= in a systemd unit, ulimit -n) to keep them",
+          limits.soft(),
+          listenerMax,
+          apiMax,
+          plan.listenerConnections(),
+          plan.apiConnections());
+    }
+    return plan;
   }
 
   private Future<?> deploy() {
@@ -301,7 +386,9 @@ public final class AuditServer implements AutoCloseable {
                       writer,
                       config.apiToken(),
                       new AuditMetrics(writer, listenerStats),
-                      config.apiTls()));
+                      config.apiTls(),
+                      apiLimits,
+                      apiCap));
               return vertx
                   .deployVerticle(api.get())
                   .recover(
@@ -332,7 +419,7 @@ public final class AuditServer implements AutoCloseable {
             hp.port(),
             proxyProtocol,
             writer,
-            config.listener(),
+            listenerSettings,
             config.trustedProxies(),
             stats)
         .onSuccess(

@@ -5,6 +5,7 @@ import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
+import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerSettings;
@@ -223,7 +224,7 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "30s",
       converter = Converters.DurationValue.class,
       description =
-          "Connections with nothing read or written for this long are closed (0: never). Default: ${DEFAULT-VALUE}.")
+          "Connections (hit listener and API) with nothing read or written for this long are closed; 0 for never. Default: ${DEFAULT-VALUE}.")
   Duration idleTimeout;
 
   @Option(
@@ -232,7 +233,7 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "10s",
       converter = Converters.DurationValue.class,
       description =
-          "A connection must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
+          "A connection (hit listener and API) must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
   Duration requestTimeout;
 
   @Option(
@@ -242,6 +243,14 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
   int maxConnections;
+
+  @Option(
+      names = "--api-max-connections",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Open API connections at most; more are closed at once. The API's connections never take the descriptors the hit listener's --max-connections need: under a low ulimit -n both are lowered, the API's first. Default: ${DEFAULT-VALUE}.")
+  int apiMaxConnections;
 
   @Mixin DbOption db;
 
@@ -279,6 +288,11 @@ final class ServeCommand implements Callable<Integer> {
             .retention(retention)
             .liveClusters(liveClusters())
             .apiTls(apiTls())
+            .apiLimits(
+                new ApiLimits(
+                    (int) idleTimeout.toSeconds(),
+                    (int) requestTimeout.toSeconds(),
+                    apiMaxConnections))
             .build();
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

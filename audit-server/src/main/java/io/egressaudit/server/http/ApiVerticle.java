@@ -10,6 +10,7 @@ import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,13 +25,16 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
  * /api/v1/probes/{id}}, {@code /healthz} and {@code /}. Database reads run on a named worker pool,
- * never on the event loop. Every error is {@code application/problem+json}.
+ * never on the event loop. Every error is {@code application/problem+json}. Connections are held to
+ * the {@link ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link
+ * ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -50,6 +54,9 @@ public final class ApiVerticle extends VerticleBase {
   private final String bearerToken;
   private final AuditMetrics metrics;
   private final ApiTls tls;
+  private final ApiLimits limits;
+  private final ConnectionCap cap;
+  private ApiConnections connections;
   private HttpServer server;
   private WorkerExecutor readers;
   private String page;
@@ -63,6 +70,9 @@ public final class ApiVerticle extends VerticleBase {
    *     Authorization: Bearer} with it
    * @param metrics what {@code /metrics} serves; null answers 404
    * @param tls the certificate to serve HTTPS with, or null for plain HTTP
+   * @param limits timeouts and the connection cap
+   * @param cap the cap on the connections accepted, applied by the Vert.x instance's transport
+   *     ({@link CappedTransport}); its refusals are logged here; null when there is none
    */
   public ApiVerticle(
       String host,
@@ -71,7 +81,9 @@ public final class ApiVerticle extends VerticleBase {
       HitWriter writer,
       String bearerToken,
       AuditMetrics metrics,
-      ApiTls tls) {
+      ApiTls tls,
+      ApiLimits limits,
+      ConnectionCap cap) {
     this.host = host;
     this.port = port;
     this.queries = queries;
@@ -79,18 +91,36 @@ public final class ApiVerticle extends VerticleBase {
     this.bearerToken = bearerToken;
     this.metrics = metrics;
     this.tls = tls;
+    this.limits = limits;
+    this.cap = cap;
   }
 
   @Override
   public Future<?> start() {
     readers = vertx.createSharedWorkerExecutor("api-db-readers", DB_READERS);
     page = resource("/web/index.html");
-    server = vertx.createHttpServer(options()).requestHandler(router());
+    connections = new ApiConnections(vertx, limits, cap);
+    connections.start();
+    server =
+        vertx
+            .createHttpServer(options())
+            .connectionHandler(connections::opened)
+            .requestHandler(router());
     return server.listen();
   }
 
   private HttpServerOptions options() {
-    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(host)
+            .setPort(port)
+            .setIdleTimeout(limits.idleTimeoutSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setSslHandshakeTimeout(limits.requestTimeoutSeconds())
+            .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
+            // no h2c: its detection waits for the first bytes before the connection handler runs,
+            // so a connection that sends nothing would escape the request timeout
+            .setHttp2ClearTextEnabled(false);
     if (tls != null) {
       options
           .setSsl(true)
@@ -109,6 +139,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(this::timed);
     router.route("/api/*").handler(this::authorize);
     router.route("/metrics").handler(this::authorize);
     router.get("/api/v1/whois/:ip").handler(this::whois);
@@ -137,6 +168,14 @@ public final class ApiVerticle extends VerticleBase {
                         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::problem);
     return router;
+  }
+
+  /** Lifts the request timeout while a request is answered; the next request gets it again. */
+  private void timed(RoutingContext ctx) {
+    HttpConnection connection = ctx.request().connection();
+    connections.requestStarted(connection);
+    ctx.addEndHandler(v -> connections.answered(connection));
+    ctx.next();
   }
 
   private void authorize(RoutingContext ctx) {
@@ -330,6 +369,9 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (connections != null) {
+      connections.stop();
+    }
     Future<?> closed = server == null ? Future.succeededFuture() : server.close();
     if (readers != null) {
       readers.close();

@@ -34,6 +34,19 @@ public record ListenerSettings(
    */
   public static final ListenerSettings DEFAULT = builder().build();
 
+  /** The same limits with another connection cap. */
+  public ListenerSettings withMaxConnections(int max) {
+    return new ListenerSettings(
+        maxInitialLineBytes,
+        maxHeaderBytes,
+        maxBodyBytes,
+        idleTimeoutSeconds,
+        eventLoops,
+        requestTimeoutSeconds,
+        max,
+        transport);
+  }
+
   /** Checks the bounds. */
   public ListenerSettings {
     if (requestTimeoutSeconds < 1
