@@ -6,9 +6,10 @@ package io.egressaudit.sql;
  *
  * @param receivedAtMillis when the request arrived, epoch milliseconds UTC
  * @param sourceIp the canonical source IP attribution uses: the TCP peer's, or, when the peer is a
- *     trusted proxy, the client its forwarded-for header names (an untrusted peer's claim is never
- *     used)
- * @param sourcePort the TCP peer's port, or null when unknown (imported logs)
+ *     trusted proxy, the client its PROXY header or forwarded-for header names (an untrusted peer's
+ *     claim is never used)
+ * @param sourcePort the TCP peer's port (the client's, when a trusted proxy's PROXY header gave
+ *     it), or null when unknown (imported logs)
  * @param localPort the listener port that received it, or null when unknown
  * @param method the HTTP method
  * @param path the request target (path and query)
@@ -20,8 +21,8 @@ package io.egressaudit.sql;
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the hit listener; the imported file's name otherwise
  * @param originLine the 1-based line within {@code origin}, or null
- * @param peerIp the TCP peer when it is a trusted proxy whose forwarded-for header gave {@code
- *     sourceIp}; null when {@code sourceIp} is the peer itself
+ * @param peerIp the TCP peer when it is a trusted proxy whose PROXY header or forwarded-for header
+ *     gave {@code sourceIp}; null when {@code sourceIp} is the peer itself
  */
 public record HitRecord(
     long receivedAtMillis,
