@@ -23,9 +23,12 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -42,9 +45,11 @@ public final class AuditServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditServer.class);
 
   /**
-   * Everything {@code serve} is told.
+   * Everything {@code serve} is told; built with {@link #builder()}.
    *
    * @param listen hit listener addresses
+   * @param proxyProtocolListen hit listener addresses whose connections start with a PROXY protocol
+   *     header (v1 or v2, from HAProxy or a load balancer)
    * @param api the API address
    * @param database the database
    * @param writer hit writer tuning
@@ -54,7 +59,7 @@ public final class AuditServer implements AutoCloseable {
    *     file changes
    * @param example record the bundled example cluster at start
    * @param rescanSeconds how often cluster-state files are checked for changes, in seconds
-   * @param trustedProxies peers whose forwarded-for header names the source IP
+   * @param trustedProxies peers whose PROXY header or forwarded-for header names the source IP
    * @param retention hits older than this are pruned (at start, then every {@link
    *     #RETENTION_INTERVAL}); null keeps every hit
    * @param liveClusters clusters to watch through informers, each recorded under its own name
@@ -64,6 +69,7 @@ public final class AuditServer implements AutoCloseable {
    */
   public record Config(
       List<HostPort> listen,
+      List<HostPort> proxyProtocolListen,
       HostPort api,
       Database database,
       HitWriter.Settings writer,
@@ -78,29 +84,136 @@ public final class AuditServer implements AutoCloseable {
       ApiTls apiTls,
       ApiLimits apiLimits) {
 
-    /** Copies the list; null means no live cluster. */
+    /** Copies the lists and map. */
     public Config {
-      liveClusters = liveClusters == null ? List.of() : List.copyOf(liveClusters);
+      listen = List.copyOf(listen);
+      proxyProtocolListen = List.copyOf(proxyProtocolListen);
+      clusterStates = Collections.unmodifiableMap(new LinkedHashMap<>(clusterStates));
+      liveClusters = List.copyOf(liveClusters);
       apiLimits = apiLimits == null ? ApiLimits.DEFAULT : apiLimits;
     }
 
-    /** Everything but the API limits (the defaults). */
-    public Config(
-        List<HostPort> listen,
-        HostPort api,
-        Database database,
-        HitWriter.Settings writer,
-        ListenerSettings listener,
-        String apiToken,
-        Map<String, Path> clusterStates,
-        boolean example,
-        int rescanSeconds,
-        TrustedProxies trustedProxies,
-        Duration retention,
-        List<ClusterConnection> liveClusters,
-        ApiTls apiTls) {
-      this(
+    /**
+     * A builder with the defaults of {@code serve} for everything but the database, which must be
+     * given: listening on {@code 0.0.0.0:8080}, the API on {@code 127.0.0.1:9090} without token or
+     * TLS, no cluster, no trusted proxy, every hit kept.
+     */
+    public static Builder builder(Database database) {
+      return new Builder(database);
+    }
+  }
+
+  /** Builds a {@link Config}; each setter names the component it sets. */
+  public static final class Builder {
+    private List<HostPort> listen = List.of(new HostPort("0.0.0.0", 8080));
+    private List<HostPort> proxyProtocolListen = List.of();
+    private HostPort api = new HostPort("127.0.0.1", 9090);
+    private final Database database;
+    private HitWriter.Settings writer = HitWriter.Settings.DEFAULT;
+    private ListenerSettings listener = ListenerSettings.DEFAULT;
+    private String apiToken;
+    private Map<String, Path> clusterStates = Map.of();
+    private boolean example;
+    private int rescanSeconds = 10;
+    private TrustedProxies trustedProxies = TrustedProxies.NONE;
+    private Duration retention;
+    private List<ClusterConnection> liveClusters = List.of();
+    private ApiTls apiTls;
+    private ApiLimits apiLimits = ApiLimits.DEFAULT;
+
+    private Builder(Database database) {
+      this.database = database;
+    }
+
+    /** See {@link Config#listen()}. */
+    public Builder listen(List<HostPort> v) {
+      listen = v;
+      return this;
+    }
+
+    /** See {@link Config#proxyProtocolListen()}. */
+    public Builder proxyProtocolListen(List<HostPort> v) {
+      proxyProtocolListen = v;
+      return this;
+    }
+
+    /** See {@link Config#api()}. */
+    public Builder api(HostPort v) {
+      api = v;
+      return this;
+    }
+
+    /** See {@link Config#writer()}. */
+    public Builder writer(HitWriter.Settings v) {
+      writer = v;
+      return this;
+    }
+
+    /** See {@link Config#listener()}. */
+    public Builder listener(ListenerSettings v) {
+      listener = v;
+      return this;
+    }
+
+    /** See {@link Config#apiToken()}. */
+    public Builder apiToken(String v) {
+      apiToken = v;
+      return this;
+    }
+
+    /** See {@link Config#clusterStates()}. */
+    public Builder clusterStates(Map<String, Path> v) {
+      clusterStates = v;
+      return this;
+    }
+
+    /** See {@link Config#example()}. */
+    public Builder example(boolean v) {
+      example = v;
+      return this;
+    }
+
+    /** See {@link Config#rescanSeconds()}. */
+    public Builder rescanSeconds(int v) {
+      rescanSeconds = v;
+      return this;
+    }
+
+    /** See {@link Config#trustedProxies()}. */
+    public Builder trustedProxies(TrustedProxies v) {
+      trustedProxies = v;
+      return this;
+    }
+
+    /** See {@link Config#retention()}. */
+    public Builder retention(Duration v) {
+      retention = v;
+      return this;
+    }
+
+    /** See {@link Config#liveClusters()}. */
+    public Builder liveClusters(List<ClusterConnection> v) {
+      liveClusters = v;
+      return this;
+    }
+
+    /** See {@link Config#apiTls()}. */
+    public Builder apiTls(ApiTls v) {
+      apiTls = v;
+      return this;
+    }
+
+    /** See {@link Config#apiLimits()}. */
+    public Builder apiLimits(ApiLimits v) {
+      apiLimits = v;
+      return this;
+    }
+
+    /** The config. */
+    public Config build() {
+      return new Config(
           listen,
+          proxyProtocolListen,
           api,
           database,
           writer,
@@ -113,37 +226,7 @@ public final class AuditServer implements AutoCloseable {
           retention,
           liveClusters,
           apiTls,
-          null);
-    }
-
-    /** Everything but live clusters (none are watched). */
-    public Config(
-        List<HostPort> listen,
-        HostPort api,
-        Database database,
-        HitWriter.Settings writer,
-        ListenerSettings listener,
-        String apiToken,
-        Map<String, Path> clusterStates,
-        boolean example,
-        int rescanSeconds,
-        TrustedProxies trustedProxies,
-        Duration retention) {
-      this(
-          listen,
-          api,
-          database,
-          writer,
-          listener,
-          apiToken,
-          clusterStates,
-          example,
-          rescanSeconds,
-          trustedProxies,
-          retention,
-          List.of(),
-          null,
-          null);
+          apiLimits);
     }
   }
 
@@ -212,13 +295,23 @@ public final class AuditServer implements AutoCloseable {
     }
     DescriptorBudget.Plan descriptors = shareDescriptors(config);
     config.database().migrate();
-    ListenerTransport.configureNetty(); // before Vert.x loads Netty's io_uring support
+    ListenerTransport.configureProcess(); // before anything loads Netty's io_uring or Vert.x's HTTP
     // the API's connections are capped where they are accepted, so they cannot take the
-    // descriptors the hit listener needs
+    // descriptors the hit listener needs; the hit listener has its own cap
     ConnectionCap apiCap = new ConnectionCap(descriptors.apiConnections());
-    CappedTransport transport = CappedTransport.preferNative(apiCap);
-    Vertx vertx = Vertx.builder().with(new VertxOptions()).withTransport(transport).build();
-    LOG.info("API network transport: {}", transport.name());
+    HostPort apiAddress = config.api();
+    CappedTransport transport =
+        CappedTransport.of(
+            config.listener().transport().resolve(),
+            apiCap,
+            o -> o.getPort() == apiAddress.port() && apiAddress.host().equals(o.getHost()));
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setEventLoopPoolSize(config.listener().eventLoops()))
+            .withTransport(transport)
+            .build();
+    LOG.info(
+        "network transport: {}, {} event loops", transport.name(), config.listener().eventLoops());
     AuditServer server =
         new AuditServer(
             config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
@@ -257,13 +350,13 @@ public final class AuditServer implements AutoCloseable {
     DescriptorBudget.Limits limits = DescriptorBudget.read();
     int listenerMax = config.listener().maxConnections();
     int apiMax = config.apiLimits().maxConnections();
-    int eventLoops =
-        config.listen().size() * Math.max(1, config.listener().eventLoops())
-            + VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    int listenAddresses = config.listen().size() + config.proxyProtocolListen().size();
+    // one Vert.x instance: its event loops (each an epoll or io_uring descriptor), its acceptor
+    int eventLoops = config.listener().eventLoops() + 1;
     DescriptorBudget.Plan plan =
         DescriptorBudget.plan(
             limits.soft(),
-            config.listen().size(),
+            listenAddresses,
             listenerMax,
             apiMax,
             DescriptorBudget.reserve(eventLoops));
@@ -301,7 +394,10 @@ public final class AuditServer implements AutoCloseable {
   private Future<?> deploy() {
     Future<?> chain = Future.succeededFuture();
     for (HostPort hp : config.listen()) {
-      chain = chain.compose(v -> deployListener(hp));
+      chain = chain.compose(v -> deployListener(hp, false));
+    }
+    for (HostPort hp : config.proxyProtocolListen()) {
+      chain = chain.compose(v -> deployListener(hp, true));
     }
     AtomicReference<ApiVerticle> api = new AtomicReference<>();
     return chain
@@ -341,21 +437,27 @@ public final class AuditServer implements AutoCloseable {
             });
   }
 
-  private Future<?> deployListener(HostPort hp) {
+  private Future<?> deployListener(HostPort hp, boolean proxyProtocol) {
     ListenerStats stats = new ListenerStats();
     listenerStats.add(stats);
     return HitListener.start(
-            hp.host(), hp.port(), writer, listenerSettings, config.trustedProxies(), stats)
+            vertx,
+            hp.host(),
+            hp.port(),
+            proxyProtocol,
+            writer,
+            listenerSettings,
+            config.trustedProxies(),
+            stats)
         .onSuccess(
             l -> {
               listeners.add(l);
               hitPorts.add(l.actualPort());
               LOG.info(
-                  "hit listener on {}:{}: {} transport, {} event loops",
+                  "hit listener on {}:{}{}",
                   hp.host(),
                   l.actualPort(),
-                  l.transport(),
-                  Math.max(1, listenerSettings.eventLoops()));
+                  proxyProtocol ? " (PROXY protocol)" : "");
             })
         .recover(
             e ->
@@ -508,12 +610,15 @@ public final class AuditServer implements AutoCloseable {
     // 200; requests arriving meanwhile get 503), then close the connections.
     LOG.info(
         "stopping: no new connections; committing the {} hits queued", writer.stats().queued());
+    List<Future<Void>> closing = new ArrayList<>();
     for (HitListener l : listeners) {
-      l.stopAccepting();
+      closing.add(l.shutdown(5));
     }
     writer.close();
-    for (HitListener l : listeners) {
-      l.close();
+    try {
+      Future.all(closing).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stopping the hit listener: {}", describe(e));
     }
     if (timelines != null) {
       timelines.close();

@@ -9,12 +9,10 @@ import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.http.ListenerSettings;
-import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.ClusterHistory;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
-import io.egressaudit.sql.HitWriter;
 import io.egressaudit.sql.ObjectChange;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -417,23 +415,11 @@ public final class AttributionBench {
       long t0 = System.nanoTime();
       AuditServer server =
           AuditServer.start(
-              new AuditServer.Config(
-                  List.of(new HostPort("127.0.0.1", 0)),
-                  new HostPort("127.0.0.1", 0),
-                  db,
-                  HitWriter.Settings.DEFAULT,
-                  new ListenerSettings(
-                      ListenerSettings.DEFAULT.maxInitialLineBytes(),
-                      ListenerSettings.DEFAULT.maxHeaderBytes(),
-                      ListenerSettings.DEFAULT.maxBodyBytes(),
-                      ListenerSettings.DEFAULT.idleTimeoutSeconds(),
-                      1),
-                  null,
-                  Map.of(),
-                  false,
-                  10,
-                  TrustedProxies.NONE,
-                  null));
+              AuditServer.Config.builder(db)
+                  .listen(List.of(new HostPort("127.0.0.1", 0)))
+                  .api(new HostPort("127.0.0.1", 0))
+                  .listener(ListenerSettings.builder().eventLoops(1).build())
+                  .build());
       rows.put("server start-up on this history", ms(t0) + " ms");
       try {
         Api api = new Api(server.apiPort());

@@ -33,18 +33,18 @@ class ApiBearerIT {
   static void start() {
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                TestServers.LIMITS,
-                "s3cret",
-                Map.of(),
-                false,
-                10,
-                TrustedProxies.NONE,
-                null));
+            AuditServer.Config.builder(Database.at(dir.resolve("audit.db")))
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .writer(HitWriter.Settings.DEFAULT)
+                .listener(TestServers.LIMITS)
+                .apiToken("s3cret")
+                .clusterStates(Map.of())
+                .example(false)
+                .rescanSeconds(10)
+                .trustedProxies(TrustedProxies.NONE)
+                .retention(null)
+                .build());
   }
 
   @AfterAll

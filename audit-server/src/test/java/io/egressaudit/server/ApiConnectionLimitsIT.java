@@ -3,9 +3,7 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egressaudit.server.http.ApiLimits;
-import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,21 +42,7 @@ class ApiConnectionLimitsIT {
   private int api(ApiLimits limits) {
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                TestServers.LIMITS,
-                null,
-                Map.of(),
-                false,
-                10,
-                TrustedProxies.NONE,
-                null,
-                List.of(),
-                null,
-                limits));
+            TestServers.config(Database.at(dir.resolve("audit.db"))).apiLimits(limits).build());
     return server.apiPort();
   }
 

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.egressaudit.server.http.ApiTls;
-import io.egressaudit.server.http.ListenerSettings;
-import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,8 +17,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -67,20 +62,12 @@ class ApiTlsIT {
 
     try (AuditServer server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("0.0.0.0", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                "s3cret",
-                Map.of(),
-                true,
-                10,
-                TrustedProxies.NONE,
-                null,
-                List.of(),
-                new ApiTls(cert, key)))) {
+            TestServers.config(Database.at(dir.resolve("audit.db")))
+                .api(new HostPort("0.0.0.0", 0))
+                .apiToken("s3cret")
+                .example(true)
+                .apiTls(new ApiTls(cert, key))
+                .build())) {
       HttpClient client = HttpClient.newBuilder().sslContext(trusting(cert)).build();
       String base = "https://127.0.0.1:" + server.apiPort();
 

@@ -70,20 +70,20 @@ class ClusterReadinessIT {
             LiveClusterIT.kubeconfig("http://127.0.0.1:" + proxy.port()));
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                null,
-                Map.of("dump", Path.of("../examples/loopback/cluster.yaml")),
-                false,
-                10,
-                TrustedProxies.of(List.of()),
-                null,
-                KubeconfigClusters.select(kubeconfig, List.of("loopback")),
-                null));
+            AuditServer.Config.builder(Database.at(dir.resolve("audit.db")))
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .writer(HitWriter.Settings.DEFAULT)
+                .listener(ListenerSettings.DEFAULT)
+                .apiToken(null)
+                .clusterStates(Map.of("dump", Path.of("../examples/loopback/cluster.yaml")))
+                .example(false)
+                .rescanSeconds(10)
+                .trustedProxies(TrustedProxies.of(List.of()))
+                .retention(null)
+                .liveClusters(KubeconfigClusters.select(kubeconfig, List.of("loopback")))
+                .apiTls(null)
+                .build());
   }
 
   @AfterEach

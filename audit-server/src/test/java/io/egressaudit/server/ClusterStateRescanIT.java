@@ -60,18 +60,18 @@ class ClusterStateRescanIT {
       hitPort = free.getLocalPort();
     }
     AuditServer.Config config =
-        new AuditServer.Config(
-            List.of(new HostPort("127.0.0.1", hitPort)),
-            new HostPort("127.0.0.1", 0),
-            database,
-            HitWriter.Settings.DEFAULT,
-            TestServers.LIMITS,
-            null,
-            Map.of("c", dump),
-            false,
-            1,
-            TrustedProxies.NONE,
-            null);
+        AuditServer.Config.builder(database)
+            .listen(List.of(new HostPort("127.0.0.1", hitPort)))
+            .api(new HostPort("127.0.0.1", 0))
+            .writer(HitWriter.Settings.DEFAULT)
+            .listener(TestServers.LIMITS)
+            .apiToken(null)
+            .clusterStates(Map.of("c", dump))
+            .example(false)
+            .rescanSeconds(1)
+            .trustedProxies(TrustedProxies.NONE)
+            .retention(null)
+            .build();
 
     CompletableFuture<AuditServer> started;
     try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + dbFile);

@@ -61,17 +61,7 @@ abstract class ListenerProtocolTests {
 
   @BeforeEach
   void start() {
-    ListenerSettings l = TestServers.LIMITS;
-    ListenerSettings limits =
-        new ListenerSettings(
-            l.maxInitialLineBytes(),
-            l.maxHeaderBytes(),
-            l.maxBodyBytes(),
-            l.idleTimeoutSeconds(),
-            l.eventLoops(),
-            l.requestTimeoutSeconds(),
-            l.maxConnections(),
-            transport);
+    ListenerSettings limits = TestServers.LIMITS.toBuilder().transport(transport).build();
     db = Database.at(dir.resolve("audit.db"));
     try {
       server = TestServers.start(db, HitWriter.Settings.DEFAULT, false, limits);
@@ -242,19 +232,24 @@ abstract class ListenerProtocolTests {
   }
 
   @Test
-  void aClientThatShutsDownItsSendingSideStillGetsItsAnswers() throws Exception {
+  void aClientThatShutsDownItsSendingSideIsClosedWithoutAnswers() throws Exception {
+    // Vert.x closes a connection as soon as its client half-closes (README, "The hit listener")
     String ip = "127.0.0.67";
     try (Socket s = LoopbackClient.connect(ip, port)) {
       OutputStream out = s.getOutputStream();
       out.write(ascii("GET /half-1 HTTP/1.1\r\nHost: x\r\n\r\nGET /half-2 HTTP/1.0\r\n\r\n"));
       out.flush();
       s.shutdownOutput(); // as printf ... | nc -N does
-      InputStream in = new BufferedInputStream(s.getInputStream());
-      assertThat(LoopbackClient.read(in, false, s.getLocalPort()).status()).isEqualTo(200);
-      assertThat(LoopbackClient.read(in, false, s.getLocalPort()).status()).isEqualTo(200);
-      assertThat(in.read()).as("closed after the answers").isEqualTo(-1);
+      int first;
+      try {
+        first = s.getInputStream().read();
+      } catch (IOException reset) {
+        first = -1;
+      }
+      assertThat(first).as("closed, no answer").isEqualTo(-1);
     }
-    assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/half-1", "/half-2");
+    // a request read before the close may still be recorded; its answer counts as "none"
+    assertThat(hitsFrom(ip)).extracting(HitRecord::path).isSubsetOf("/half-1", "/half-2");
   }
 
   @Test

@@ -7,10 +7,7 @@ import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionKind;
-import io.egressaudit.server.http.ListenerSettings;
-import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -71,20 +68,9 @@ class LiveClusterIT {
     db = Database.at(dir.resolve("audit.db"));
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                db,
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                null,
-                Map.of(),
-                false,
-                10,
-                TrustedProxies.of(List.of()),
-                null,
-                KubeconfigClusters.select(kubeconfig, List.of("loopback")),
-                null));
+            TestServers.config(db)
+                .liveClusters(KubeconfigClusters.select(kubeconfig, List.of("loopback")))
+                .build());
   }
 
   @AfterEach

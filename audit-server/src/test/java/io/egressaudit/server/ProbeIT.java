@@ -61,20 +61,20 @@ class ProbeIT {
   void startServer() throws Exception {
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                null,
-                Map.of(),
-                false,
-                10,
-                TrustedProxies.of(List.of()),
-                null,
-                KubeconfigClusters.select(kubeconfig, List.of("loopback")),
-                null));
+            AuditServer.Config.builder(Database.at(dir.resolve("audit.db")))
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .writer(HitWriter.Settings.DEFAULT)
+                .listener(ListenerSettings.DEFAULT)
+                .apiToken(null)
+                .clusterStates(Map.of())
+                .example(false)
+                .rescanSeconds(10)
+                .trustedProxies(TrustedProxies.of(List.of()))
+                .retention(null)
+                .liveClusters(KubeconfigClusters.select(kubeconfig, List.of("loopback")))
+                .apiTls(null)
+                .build());
     server.watchers().get(0).synced().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -518,18 +518,18 @@ class ProbeIT {
     snat.from("simpson", HOMER, EGRESS_IP);
     server =
         AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                Database.at(dir.resolve("audit.db")),
-                HitWriter.Settings.DEFAULT,
-                ListenerSettings.DEFAULT,
-                "s3cret-token",
-                Map.of(),
-                true,
-                10,
-                TrustedProxies.of(List.of()),
-                null));
+            AuditServer.Config.builder(Database.at(dir.resolve("audit.db")))
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .writer(HitWriter.Settings.DEFAULT)
+                .listener(ListenerSettings.DEFAULT)
+                .apiToken("s3cret-token")
+                .clusterStates(Map.of())
+                .example(true)
+                .rescanSeconds(10)
+                .trustedProxies(TrustedProxies.of(List.of()))
+                .retention(null)
+                .build());
     Path token = Files.writeString(dir.resolve("token"), "s3cret-token\n");
 
     Run without = probe();

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.egressaudit.server.http.ListenerSettings;
-import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
-import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,21 +43,9 @@ class SlowClientIT {
   @BeforeEach
   void start() {
     db = Database.at(dir.resolve("audit.db"));
-    ListenerSettings limits = new ListenerSettings(8192, 16384, 65536, 30, 2, 1, 40);
-    server =
-        AuditServer.start(
-            new AuditServer.Config(
-                List.of(new HostPort("127.0.0.1", 0)),
-                new HostPort("127.0.0.1", 0),
-                db,
-                HitWriter.Settings.DEFAULT,
-                limits,
-                null,
-                Map.of(),
-                false,
-                10,
-                TrustedProxies.NONE,
-                null));
+    ListenerSettings limits =
+        TestServers.LIMITS.toBuilder().requestTimeoutSeconds(1).maxConnections(40).build();
+    server = AuditServer.start(TestServers.config(db).listener(limits).build());
   }
 
   @AfterEach

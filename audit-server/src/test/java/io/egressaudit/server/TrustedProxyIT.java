@@ -8,7 +8,6 @@ import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
-import io.egressaudit.sql.HitWriter;
 import io.egressaudit.sql.StoredHit;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,18 +35,11 @@ class TrustedProxyIT {
 
   private AuditServer serve(TrustedProxies proxies) {
     return AuditServer.start(
-        new AuditServer.Config(
-            List.of(new HostPort("127.0.0.1", 0)),
-            new HostPort("127.0.0.1", 0),
-            db,
-            HitWriter.Settings.DEFAULT,
-            ListenerSettings.DEFAULT,
-            null,
-            Map.of(),
-            true,
-            10,
-            proxies,
-            null));
+        TestServers.config(db)
+            .listener(ListenerSettings.DEFAULT)
+            .example(true)
+            .trustedProxies(proxies)
+            .build());
   }
 
   /** Restarts the server with its proxies writing {@code header}. */

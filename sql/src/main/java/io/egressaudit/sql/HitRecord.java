@@ -6,21 +6,23 @@ package io.egressaudit.sql;
  *
  * @param receivedAtMillis when the request arrived, epoch milliseconds UTC
  * @param sourceIp the canonical source IP attribution uses: the TCP peer's, or, when the peer is a
- *     trusted proxy, the client its forwarded-for header names (an untrusted peer's claim is never
- *     used)
- * @param sourcePort the TCP peer's port, or null when unknown (imported logs)
+ *     trusted proxy, the client its PROXY header or forwarded-for header names (an untrusted peer's
+ *     claim is never used)
+ * @param sourcePort the TCP peer's port (the client's, when a trusted proxy's PROXY header gave
+ *     it), or null when unknown (imported logs)
  * @param localPort the listener port that received it, or null when unknown
  * @param method the HTTP method
  * @param path the request target (path and query)
  * @param host the Host header
  * @param userAgent the User-Agent header
- * @param probeId the id in {@code /probe/{id}}, or null
+ * @param probeId the probe id the hit listener read from the request target ({@code /probe/{id}}),
+ *     or null
  * @param forwardedFor the X-Forwarded-For or Forwarded header as sent: an untrusted claim
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the hit listener; the imported file's name otherwise
  * @param originLine the 1-based line within {@code origin}, or null
- * @param peerIp the TCP peer when it is a trusted proxy whose forwarded-for header gave {@code
- *     sourceIp}; null when {@code sourceIp} is the peer itself
+ * @param peerIp the TCP peer when it is a trusted proxy whose PROXY header or forwarded-for header
+ *     gave {@code sourceIp}; null when {@code sourceIp} is the peer itself
  */
 public record HitRecord(
     long receivedAtMillis,
@@ -109,24 +111,5 @@ public record HitRecord(
     }
     int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     return text.substring(0, end);
-  }
-
-  /**
-   * The probe id of a request target {@code /probe/{id}[/...][?...]}: the path segment after {@code
-   * /probe/}.
-   *
-   * @param target the request target, may be null
-   * @return the id, or null when the target is not a probe path
-   */
-  public static String probeIdOf(String target) {
-    if (target == null || !target.startsWith("/probe/")) {
-      return null;
-    }
-    int start = "/probe/".length();
-    int end = start;
-    while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
-      end++;
-    }
-    return end > start ? target.substring(start, end) : null;
   }
 }

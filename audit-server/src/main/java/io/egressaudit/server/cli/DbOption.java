@@ -23,10 +23,11 @@ final class DbOption {
       names = "--durability",
       paramLabel = "full|normal",
       defaultValue = "${env:EGRESS_AUDIT_DURABILITY:-full}",
+      converter = Converters.Durability.class,
       description =
           "When a commit is on disk: full fsyncs every commit (a 200 survives a power cut); normal"
               + " only at checkpoints (survives a crash of egress-audit). Default: ${DEFAULT-VALUE}.")
-  String durability;
+  Database.Durability durability;
 
   Database database() {
     return database(0);
@@ -49,14 +50,6 @@ final class DbOption {
 
   /** The database with a size cap in bytes (0: none). */
   Database database(long maxBytes) {
-    Database.Durability d =
-        switch (durability.toLowerCase(java.util.Locale.ROOT)) {
-          case "full" -> Database.Durability.FULL;
-          case "normal" -> Database.Durability.NORMAL;
-          default ->
-              throw new IllegalArgumentException(
-                  "--durability: '" + durability + "' is not full or normal");
-        };
-    return new Database(db, d, 5000, maxBytes);
+    return new Database(db, durability, 5000, maxBytes);
   }
 }

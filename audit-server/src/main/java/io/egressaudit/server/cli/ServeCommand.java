@@ -5,7 +5,6 @@ import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ForwardedHeader;
@@ -20,6 +19,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,12 +27,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code egress-audit serve}: the hit listener, the API, and the clusters whose state it records.
@@ -65,16 +64,27 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
-      description = "Hit listener address; repeat for several. Default: 0.0.0.0:8080.")
-  List<String> listen = new ArrayList<>();
+      converter = Converters.Address.class,
+      description =
+          "Hit listener address; repeat for several. Default: 0.0.0.0:8080 (unless only --proxy-protocol-listen is given).")
+  List<HostPort> listen = new ArrayList<>();
+
+  @Option(
+      names = "--proxy-protocol-listen",
+      paramLabel = "HOST:PORT",
+      converter = Converters.Address.class,
+      description =
+          "Hit listener address behind HAProxy or a load balancer that starts every connection with a PROXY protocol header (v1 or v2); the header's source address is the client's when the TCP peer is a --trusted-proxy. Repeat for several.")
+  List<HostPort> proxyProtocolListen = new ArrayList<>();
 
   @Option(
       names = "--api",
       paramLabel = "HOST:PORT",
       defaultValue = "${env:EGRESS_AUDIT_API:-127.0.0.1:9090}",
+      converter = Converters.Address.class,
       description =
           "API and web page address (env EGRESS_AUDIT_API). Off loopback it needs a token. Default: ${DEFAULT-VALUE}.")
-  String api;
+  HostPort api;
 
   @Option(
       names = "--api-token-file",
@@ -111,11 +121,12 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--rescan",
-      paramLabel = "SECONDS",
-      defaultValue = "10",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = Converters.DurationValue.class,
       description =
           "How often --cluster-state files are checked for changes. Default: ${DEFAULT-VALUE}.")
-  int rescanSeconds;
+  Duration rescan;
 
   @Option(
       names = "--kubeconfig",
@@ -142,36 +153,26 @@ final class ServeCommand implements Callable<Integer> {
       names = "--forwarded-header",
       paramLabel = "x-forwarded-for|forwarded",
       defaultValue = "x-forwarded-for",
-      converter = ForwardedHeaderConverter.class,
+      converter = Converters.Forwarded.class,
       description =
           "The header the --trusted-proxy proxies write the client into (like nginx's real_ip_header); only that one names the source IP, the other is kept as a claim. Default: ${DEFAULT-VALUE}.")
   ForwardedHeader forwardedHeader;
 
-  /** Reads --forwarded-header, naming the accepted values when it is wrong. */
-  static final class ForwardedHeaderConverter implements ITypeConverter<ForwardedHeader> {
-    @Override
-    public ForwardedHeader convert(String value) {
-      try {
-        return ForwardedHeader.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
   @Option(
       names = "--retention",
       paramLabel = "DURATION",
+      converter = Converters.DurationValue.class,
       description =
           "Delete hits older than this (like 90d, 12h), at start and every 10 minutes, in small batches. Default: keep every hit.")
-  String retention;
+  Duration retention;
 
   @Option(
       names = "--max-db-size",
       paramLabel = "SIZE",
+      converter = Converters.Size.class,
       description =
           "Largest the database file may grow (like 20G, 500M); at the cap new hits get 503 until --retention or prune frees space. Default: no cap.")
-  String maxDbSize;
+  Long maxDbSize;
 
   @Option(
       names = "--queue",
@@ -206,45 +207,36 @@ final class ServeCommand implements Callable<Integer> {
       names = "--transport",
       paramLabel = "auto|io_uring|epoll|nio",
       defaultValue = "auto",
-      converter = TransportConverter.class,
+      converter = Converters.Transport.class,
       description =
-          "Network transport of the hit listener: auto takes io_uring where the kernel allows it, else epoll, else nio. Default: ${DEFAULT-VALUE}.")
+          "Network transport of the hit listener and the API: auto takes io_uring where the kernel allows it, else epoll, else nio. Default: ${DEFAULT-VALUE}.")
   ListenerTransport transport;
-
-  /** Reads --transport, naming the accepted values when it is wrong. */
-  static final class TransportConverter implements ITypeConverter<ListenerTransport> {
-    @Override
-    public ListenerTransport convert(String value) {
-      try {
-        return ListenerTransport.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
 
   @Option(
       names = "--max-body",
-      paramLabel = "BYTES",
+      paramLabel = "SIZE",
       defaultValue = "65536",
+      converter = Converters.Size.class,
       description = "Largest request body read (then discarded). Default: ${DEFAULT-VALUE}.")
   long maxBody;
 
   @Option(
       names = "--idle-timeout",
-      paramLabel = "SECONDS",
-      defaultValue = "30",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = Converters.DurationValue.class,
       description =
-          "Idle connections (hit listener and API) are closed after this; 0 for never. Default: ${DEFAULT-VALUE}.")
-  int idleTimeout;
+          "Connections (hit listener and API) with nothing read or written for this long are closed; 0 for never. Default: ${DEFAULT-VALUE}.")
+  Duration idleTimeout;
 
   @Option(
       names = "--request-timeout",
-      paramLabel = "SECONDS",
-      defaultValue = "10",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = Converters.DurationValue.class,
       description =
           "A connection (hit listener and API) must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
-  int requestTimeout;
+  Duration requestTimeout;
 
   @Option(
       names = "--max-connections",
@@ -268,35 +260,42 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<HostPort> listeners = new ArrayList<>();
-    for (String l : listen.isEmpty() ? List.of("0.0.0.0:8080") : listen) {
-      listeners.add(HostPort.parse(l, "--listen"));
+    List<HostPort> listeners =
+        listen.isEmpty() && proxyProtocolListen.isEmpty()
+            ? List.of(new HostPort("0.0.0.0", 8080))
+            : listen;
+    if (requestTimeout.toSeconds() < 1) {
+      throw usage("--request-timeout: must be 1s or more");
     }
-    ListenerSettings defaults = ListenerSettings.DEFAULT;
     AuditServer.Config config =
-        new AuditServer.Config(
-            listeners,
-            HostPort.parse(api, "--api"),
-            db.database(maxDbSize == null ? 0 : bytes(maxDbSize, "--max-db-size")),
-            new HitWriter.Settings(queue, batch, batchDelay),
-            new ListenerSettings(
-                defaults.maxInitialLineBytes(),
-                defaults.maxHeaderBytes(),
-                maxBody,
-                idleTimeout,
-                eventLoops > 0 ? eventLoops : defaults.eventLoops(),
-                requestTimeout,
-                maxConnections,
-                transport),
-            token(),
-            clusterStates(),
-            example,
-            Math.max(1, rescanSeconds),
-            TrustedProxies.of(trustedProxies, forwardedHeader),
-            retention == null ? null : TimeArg.duration(retention, "--retention"),
-            liveClusters(),
-            apiTls(),
-            new ApiLimits(idleTimeout, requestTimeout, apiMaxConnections));
+        AuditServer.Config.builder(db.database(maxDbSize == null ? 0 : maxDbSize))
+            .listen(listeners)
+            .proxyProtocolListen(proxyProtocolListen)
+            .api(api)
+            .writer(new HitWriter.Settings(queue, batch, batchDelay))
+            .listener(
+                ListenerSettings.builder()
+                    .maxBodyBytes(maxBody)
+                    .idleTimeoutSeconds((int) idleTimeout.toSeconds())
+                    .eventLoops(eventLoops > 0 ? eventLoops : ListenerSettings.DEFAULT.eventLoops())
+                    .requestTimeoutSeconds((int) requestTimeout.toSeconds())
+                    .maxConnections(maxConnections)
+                    .transport(transport)
+                    .build())
+            .apiToken(token())
+            .clusterStates(clusterStates())
+            .example(example)
+            .rescanSeconds((int) Math.max(1, rescan.toSeconds()))
+            .trustedProxies(TrustedProxies.of(trustedProxies, forwardedHeader))
+            .retention(retention)
+            .liveClusters(liveClusters())
+            .apiTls(apiTls())
+            .apiLimits(
+                new ApiLimits(
+                    (int) idleTimeout.toSeconds(),
+                    (int) requestTimeout.toSeconds(),
+                    apiMaxConnections))
+            .build();
     AuditServer server = AuditServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -308,10 +307,13 @@ final class ServeCommand implements Callable<Integer> {
                 },
                 "shutdown"));
     PrintWriter out = spec.commandLine().getOut();
-    for (int i = 0; i < listeners.size(); i++) {
+    List<HostPort> all = new ArrayList<>(listeners);
+    all.addAll(proxyProtocolListen);
+    for (int i = 0; i < all.size(); i++) {
       out.printf(
-          "hit listener on http://%s%n",
-          new HostPort(listeners.get(i).host(), server.hitPorts().get(i)));
+          "hit listener on http://%s%s%n",
+          new HostPort(all.get(i).host(), server.hitPorts().get(i)),
+          i < listeners.size() ? "" : " (PROXY protocol)");
     }
     out.printf(
         "API and web page on %s://%s%n",
@@ -328,30 +330,9 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Reads a size such as {@code 512M}, {@code 20G} or {@code 1048576} (binary units). */
-  static long bytes(String text, String what) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "(\\d{1,15})([KMGT]i?B?)?", java.util.regex.Pattern.CASE_INSENSITIVE)
-            .matcher(text.strip());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(what + ": '" + text + "' is not a size (like 500M, 20G)");
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit =
-        m.group(2) == null ? "" : m.group(2).substring(0, 1).toUpperCase(java.util.Locale.ROOT);
-    int shift =
-        switch (unit) {
-          case "K" -> 10;
-          case "M" -> 20;
-          case "G" -> 30;
-          case "T" -> 40;
-          default -> 0;
-        };
-    if (shift > 0 && n > (Long.MAX_VALUE >> shift)) {
-      throw new IllegalArgumentException(what + ": '" + text + "' is too large");
-    }
-    return n << shift;
+  /** A usage error found once the options are read: exit 2, like picocli's own. */
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
   }
 
   private ApiTls apiTls() {
@@ -359,7 +340,7 @@ final class ServeCommand implements Callable<Integer> {
       return null;
     }
     if (apiTlsCert == null || apiTlsKey == null) {
-      throw new IllegalArgumentException("--api-tls-cert and --api-tls-key go together");
+      throw usage("--api-tls-cert and --api-tls-key go together");
     }
     return new ApiTls(apiTlsCert, apiTlsKey);
   }
@@ -406,7 +387,7 @@ final class ServeCommand implements Callable<Integer> {
       // one source per cluster name: a dump file's snapshots would end what the watcher recorded
       if (files.containsKey(c.cluster())
           || (example && c.cluster().equals(ClusterStateImport.EXAMPLE_CLUSTER))) {
-        throw new IllegalArgumentException(
+        throw usage(
             "cluster '"
                 + c.cluster()
                 + "' is both a kubeconfig context and a --cluster-state/--example cluster;"
@@ -423,8 +404,7 @@ final class ServeCommand implements Callable<Integer> {
       String name = eq > 0 ? s.substring(0, eq) : "default";
       Path file = Path.of(eq > 0 ? s.substring(eq + 1) : s);
       if (out.put(name, file) != null) {
-        throw new IllegalArgumentException(
-            "--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
+        throw usage("--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
       }
     }
     return out;

@@ -15,6 +15,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
 import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Predicate;
 
 /**
  * The Vert.x transport of the server's Vert.x instance (native where available, else NIO), with a
@@ -23,28 +24,34 @@ import java.util.concurrent.ThreadFactory;
  * where connections are accepted, through the transport SPI Vert.x uses to configure each server's
  * bootstrap ({@code VertxBuilder.withTransport}). Everything else is the wrapped transport's.
  *
- * <p>The instance serves the API only (the hit listener has its own event loops), so one cap holds
- * all its servers' connections.
+ * <p>The hit listener runs on the same instance with a cap of its own ({@link ConnectionGuard}), so
+ * the cap holds only the servers a predicate picks (the API's).
  */
 public final class CappedTransport implements io.vertx.core.transport.Transport {
 
   private final io.vertx.core.transport.Transport wrapped;
   private final Capped implementation;
 
-  private CappedTransport(io.vertx.core.transport.Transport wrapped, ConnectionCap cap) {
+  private CappedTransport(
+      io.vertx.core.transport.Transport wrapped,
+      ConnectionCap cap,
+      Predicate<NetServerOptions> capped) {
     this.wrapped = wrapped;
-    this.implementation = new Capped(wrapped.implementation(), cap);
+    this.implementation = new Capped(wrapped.implementation(), cap, capped);
   }
 
   /**
-   * The native transport of the platform when it is available, else NIO, capped.
+   * A transport with a cap on some of the servers bound with it.
    *
-   * @param cap the cap of every server bound with it
+   * @param transport the transport to wrap (see {@link ListenerTransport#resolve()})
+   * @param cap the cap of the servers picked
+   * @param capped picks the servers the cap holds, by the options they are bound with
    */
-  public static CappedTransport preferNative(ConnectionCap cap) {
-    io.vertx.core.transport.Transport t = io.vertx.core.transport.Transport.nativeTransport();
-    return new CappedTransport(
-        t != null && t.available() ? t : io.vertx.core.transport.Transport.NIO, cap);
+  public static CappedTransport of(
+      io.vertx.core.transport.Transport transport,
+      ConnectionCap cap,
+      Predicate<NetServerOptions> capped) {
+    return new CappedTransport(transport, cap, capped);
   }
 
   @Override
@@ -71,16 +78,20 @@ public final class CappedTransport implements io.vertx.core.transport.Transport 
   private static final class Capped implements Transport {
     private final Transport t;
     private final ConnectionCap cap;
+    private final Predicate<NetServerOptions> capped;
 
-    Capped(Transport t, ConnectionCap cap) {
+    Capped(Transport t, ConnectionCap cap, Predicate<NetServerOptions> capped) {
       this.t = t;
       this.cap = cap;
+      this.capped = capped;
     }
 
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap b) {
       t.configure(options, domainSocket, b);
-      b.handler(cap);
+      if (capped.test(options)) {
+        b.handler(cap);
+      }
     }
 
     @Override

@@ -1,12 +1,11 @@
 package io.egressaudit.server.http;
 
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,22 +15,53 @@ import org.slf4j.LoggerFactory;
  * listen address, closes a connection that has not sent a complete request within the request
  * timeout since it opened or since its previous answer (slowloris dribbles header bytes just often
  * enough to beat an idle timeout), and closes connections idle (nothing read or written) for the
- * idle timeout.
+ * idle timeout, such as one that does not read the answer it waits for.
  *
- * <p>One guard per event loop of the listener, used only on that loop; the connection count is
- * shared by the loops of one listen address. A sweep once a second checks the deadlines, so a
- * request costs two field writes rather than a timer per connection.
+ * <p>One guard per verticle instance, used only on its event loop; the connection count is shared
+ * by the instances of one listen address. One sweep a second checks every deadline of the loop, so
+ * a request costs two field writes rather than a timer per connection.
  */
 final class ConnectionGuard {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
-  private final Set<HitConnection> connections = new HashSet<>();
+  /** A request deadline meaning "a complete request is in, its answer is not written yet". */
+  static final long WAITING_FOR_ANSWER = Long.MAX_VALUE;
+
+  /** What the listener knows of one open connection; read and written on its event loop only. */
+  static final class Tracked {
+    final HttpConnection connection;
+
+    /** When the connection must have sent its next complete request, epoch ms. */
+    long requestDeadline;
+
+    /** When the connection last read or wrote, epoch ms. */
+    long lastActivity;
+
+    /** A refusal was answered: nothing more on this connection is read or recorded. */
+    boolean closing;
+
+    /** The canonical client address rows get, and its port. */
+    String peer;
+
+    int peerPort;
+
+    /** The TCP peer when {@link #peer} came from a trusted proxy's PROXY header, else null. */
+    String proxy;
+
+    Tracked(HttpConnection connection, long now, long requestDeadline) {
+      this.connection = connection;
+      this.lastActivity = now;
+      this.requestDeadline = requestDeadline;
+    }
+  }
+
+  private final Map<HttpConnection, Tracked> connections = new HashMap<>();
   private final AtomicInteger open;
   private final int maxConnections;
   private final long requestTimeoutMillis;
   private final long idleTimeoutMillis;
-  private ScheduledFuture<?> sweeper;
+  private long sweeper = -1;
   private long refused;
   private long timedOut;
   private long idle;
@@ -40,7 +70,7 @@ final class ConnectionGuard {
   private long reportedIdle;
 
   /**
-   * @param open the open connections of the listen address, shared by its event loops
+   * @param open the open connections of the listen address, shared by its instances
    * @param settings the limits
    */
   ConnectionGuard(AtomicInteger open, ListenerSettings settings) {
@@ -50,39 +80,45 @@ final class ConnectionGuard {
     this.idleTimeoutMillis = settings.idleTimeoutSeconds() * 1000L;
   }
 
-  /** Starts the sweep on the guard's event loop. */
-  void start(EventLoop loop) {
-    sweeper = loop.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+  /** Starts the sweep on the caller's context (the verticle's event loop). */
+  void start(Vertx vertx) {
+    sweeper = vertx.setPeriodic(1000, id -> sweep());
   }
 
-  /** Stops the sweep and closes every connection; call on the guard's event loop. */
-  void stop() {
-    if (sweeper != null) {
-      sweeper.cancel(false);
+  /** Stops the sweep. */
+  void stop(Vertx vertx) {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
     }
-    new ArrayList<>(connections).forEach(HitConnection::close);
   }
 
   /**
-   * A new connection.
+   * A new connection, counted until it closes.
    *
-   * @return false when it is over the cap: the caller closes it
+   * @return its state, or null when it is over the cap: the caller closes it
    */
-  boolean opened(HitConnection connection) {
+  Tracked opened(HttpConnection connection) {
     if (open.incrementAndGet() > maxConnections) {
       open.decrementAndGet();
       refused++;
-      return false;
+      return null;
     }
-    connections.add(connection);
-    return true;
+    long now = System.currentTimeMillis();
+    Tracked t = new Tracked(connection, now, now + requestTimeoutMillis);
+    connections.put(connection, t);
+    connection.closeHandler(v -> closed(connection));
+    return t;
   }
 
-  /** A connection accepted by {@link #opened} has closed. */
-  void closed(HitConnection connection) {
-    if (connections.remove(connection)) {
+  private void closed(HttpConnection connection) {
+    if (connections.remove(connection) != null) {
       open.decrementAndGet();
     }
+  }
+
+  /** The state of an open connection counted by {@link #opened}, or null. */
+  Tracked get(HttpConnection connection) {
+    return connections.get(connection);
   }
 
   /** The deadline for a connection's next complete request, from now. */
@@ -92,19 +128,23 @@ final class ConnectionGuard {
 
   private void sweep() {
     long now = System.currentTimeMillis();
-    List<HitConnection> late = new ArrayList<>();
-    List<HitConnection> quiet = new ArrayList<>();
-    for (HitConnection c : connections) {
-      if (c.requestDeadline() < now) {
-        late.add(c);
-      } else if (idleTimeoutMillis > 0 && now - c.lastActivity() > idleTimeoutMillis) {
-        quiet.add(c);
+    List<Tracked> late = new ArrayList<>();
+    int quiet = 0;
+    for (Tracked t : connections.values()) {
+      if (t.requestDeadline < now) {
+        late.add(t);
+      } else if (idleTimeoutMillis > 0 && now - t.lastActivity > idleTimeoutMillis) {
+        late.add(t);
+        quiet++;
       }
     }
-    timedOut += late.size();
-    idle += quiet.size();
-    late.forEach(HitConnection::close);
-    quiet.forEach(HitConnection::close);
+    timedOut += late.size() - quiet;
+    idle += quiet;
+    for (Tracked t : late) {
+      t.requestDeadline = WAITING_FOR_ANSWER;
+      t.lastActivity = Long.MAX_VALUE; // not again while its close completes
+      t.connection.close();
+    }
     if (refused > reportedRefused || timedOut > reportedTimedOut) {
       LOG.warn(
           "hit listener: closed {} connections over the cap of {} and {} that sent no complete request"

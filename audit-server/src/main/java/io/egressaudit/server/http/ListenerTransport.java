@@ -1,27 +1,19 @@
 package io.egressaudit.server.http;
 
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.vertx.core.transport.Transport;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The network transport of the hit listener (the API and web page use the one Vert.x picks).
+ * The network transport of the Vert.x instance the hit listener and the API run on ({@code serve
+ * --transport}).
  *
  * <p>{@link #AUTO} takes Linux's io_uring when the kernel allows it (5.14 and later, not blocked by
  * a seccomp profile or {@code kernel.io_uring_disabled}), else epoll, else Java NIO. io_uring
  * submits accepts, reads, writes and closes in batches instead of one system call each, which is
- * what one request per connection spends most of its time on: about a third less server CPU per
- * request than epoll in {@code bench/run.sh} (docs/performance.md).
+ * what one request per connection spends most of its time on (docs/performance.md).
  */
 public enum ListenerTransport {
   /** io_uring, else epoll, else NIO. */
@@ -36,8 +28,10 @@ public enum ListenerTransport {
   private static final Logger LOG = LoggerFactory.getLogger(ListenerTransport.class);
 
   /**
-   * Netty's io_uring settings for the listener, as system properties, each only when not already
-   * set (a {@code -D} on the command line wins):
+   * The process's Netty and Vert.x settings, as system properties, each only when not already set
+   * (a {@code -D} on the command line wins). This is the one place they are set; call it before
+   * anything loads Netty's io_uring support or Vert.x's HTTP server ({@code AuditServer.start}
+   * does, before it builds the Vert.x instance).
    *
    * <ul>
    *   <li>{@code io.netty.iouring.pollAddMultishotEnabled=false}: with multishot polls, Netty 4.2.9
@@ -45,24 +39,21 @@ public enum ListenerTransport {
    *       dead connection until the request timeout, where it counts against {@code
    *       --max-connections};
    *   <li>{@code io.netty.iouring.acceptMultiShotEnabled=false}: a single-shot accept hands over
-   *       the peer's address with the socket, so a client that resets at once still has one (and it
-   *       saves a {@code getpeername} per connection);
+   *       the peer's address with the socket, so a client that resets at once still has one;
    *   <li>{@code io.netty.iouring.cqSize=16384}: room for the completions of a burst of connections
-   *       (Netty warns of an overflow at its default of 4096).
+   *       (Netty warns of an overflow at its default of 4096);
+   *   <li>{@code vertx.disableWebsockets=true}: neither the hit listener nor the API speaks
+   *       WebSocket, and without it Vert.x wraps every request's handler to look for an upgrade.
    * </ul>
    *
-   * <p>Netty reads them once, when its io_uring support is first loaded (Vert.x loads it when it
-   * starts), so this runs when this class is loaded, and {@code AuditServer} calls it again before
-   * it starts Vert.x. Measured with {@code bench/run.sh}: no difference in speed beyond noise.
+   * <p>When something loaded Netty's io_uring support before this ran, {@link #resolve} notices the
+   * multishot polls and says so.
    */
-  public static void configureNetty() {
+  public static void configureProcess() {
     setIfAbsent("io.netty.iouring.pollAddMultishotEnabled", "false");
     setIfAbsent("io.netty.iouring.acceptMultiShotEnabled", "false");
     setIfAbsent("io.netty.iouring.cqSize", "16384");
-  }
-
-  static {
-    configureNetty();
+    setIfAbsent("vertx.disableWebsockets", "true");
   }
 
   private static void setIfAbsent(String key, String value) {
@@ -70,10 +61,6 @@ public enum ListenerTransport {
       System.setProperty(key, value);
     }
   }
-
-  /** What a transport resolves to: how event loops do I/O, and the server socket's class. */
-  record Resolved(
-      String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> channel) {}
 
   /**
    * Parses {@code auto}, {@code io_uring} (or {@code io-uring}), {@code epoll}, {@code nio}.
@@ -97,48 +84,52 @@ public enum ListenerTransport {
   }
 
   /**
-   * The transport to use on this machine.
+   * The Vert.x transport to use on this machine; its {@link Transport#name()} says which.
    *
    * @throws IllegalStateException when a transport asked for by name is not available, with the
    *     reason the native library gave
    */
-  Resolved resolve() {
+  public Transport resolve() {
     return switch (this) {
       case AUTO -> {
-        if (IoUring.isAvailable()) {
+        if (available(Transport.IO_URING)) {
           if (!IoUring.isPollAddMultishotEnabled()) {
-            yield IO_URING.resolve();
+            yield Transport.IO_URING;
           }
           LOG.warn(
-              "hit listener: not using io_uring: Netty's multishot polls are on"
+              "not using io_uring: Netty's multishot polls are on"
                   + " (io.netty.iouring.pollAddMultishotEnabled), and with them resets can go"
                   + " unnoticed; using epoll");
         }
-        yield Epoll.isAvailable() ? EPOLL.resolve() : NIO.resolve();
+        yield available(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
       }
       case IO_URING -> {
-        if (!IoUring.isAvailable()) {
-          throw new IllegalStateException(
-              "io_uring is not available: " + reason(IoUring.unavailabilityCause()));
-        }
+        Transport t = require(Transport.IO_URING, "io_uring");
         if (IoUring.isPollAddMultishotEnabled()) {
           LOG.warn(
-              "hit listener: io_uring with Netty's multishot polls on"
-                  + " (io.netty.iouring.pollAddMultishotEnabled): a client's reset can go unnoticed"
-                  + " until --request-timeout");
+              "io_uring with Netty's multishot polls on (io.netty.iouring.pollAddMultishotEnabled):"
+                  + " a client's reset can go unnoticed until --request-timeout");
         }
-        yield new Resolved(
-            "io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class);
+        yield t;
       }
-      case EPOLL -> {
-        if (!Epoll.isAvailable()) {
-          throw new IllegalStateException(
-              "epoll is not available: " + reason(Epoll.unavailabilityCause()));
-        }
-        yield new Resolved("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
-      }
-      case NIO -> new Resolved("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+      case EPOLL -> require(Transport.EPOLL, "epoll");
+      case NIO -> Transport.NIO;
     };
+  }
+
+  private static boolean available(Transport t) {
+    return t != null && t.available();
+  }
+
+  private static Transport require(Transport t, String name) {
+    if (t == null) {
+      throw new IllegalStateException(name + " is not available: its Netty library is missing");
+    }
+    if (!t.available()) {
+      throw new IllegalStateException(
+          name + " is not available: " + reason(t.unavailabilityCause()));
+    }
+    return t;
   }
 
   private static String reason(Throwable t) {

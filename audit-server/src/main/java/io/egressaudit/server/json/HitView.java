@@ -13,8 +13,10 @@ import java.util.List;
  *
  * @param id row id, increasing
  * @param receivedAt when the request arrived, RFC 3339 UTC
- * @param sourceIp the TCP peer's canonical IP
- * @param sourcePort the TCP peer's port; null for imported log lines
+ * @param sourceIp the canonical IP attribution uses: the TCP peer's, or the client a trusted proxy
+ *     named (PROXY protocol header or forwarded-for header)
+ * @param sourcePort the port of the TCP peer, or of the client a trusted proxy's PROXY header
+ *     named; null for imported log lines
  * @param localPort the listener's port; null for imported log lines
  * @param method HTTP method
  * @param path request target
@@ -25,8 +27,8 @@ import java.util.List;
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the listener; the imported access log otherwise
  * @param originLine line within {@code origin}
- * @param peerIp the trusted proxy the request came through, when {@code sourceIp} was taken from
- *     its forwarded-for header; null otherwise
+ * @param peerIp the trusted proxy (the TCP peer) the request came through, when {@code sourceIp}
+ *     was taken from its PROXY header or forwarded-for header; null otherwise
  * @param attribution never empty
  *     <p>Every field is present, null when unknown, so consumers can rely on the keys.
  */

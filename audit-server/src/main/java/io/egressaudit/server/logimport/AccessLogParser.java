@@ -1,6 +1,7 @@
 package io.egressaudit.server.logimport;
 
 import io.egressaudit.correlator.SourceIp;
+import io.egressaudit.server.http.RequestTarget;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.HitRecord;
 import java.time.OffsetDateTime;
@@ -118,7 +119,7 @@ public final class AccessLogParser {
         path,
         vhost,
         userAgent,
-        HitRecord.probeIdOf(path),
+        RequestTarget.probeId(path),
         forwardedFor,
         version,
         origin,

@@ -1,0 +1,95 @@
+package io.egressaudit.server.http;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * Vert.x's HTTP/1.x request decoder with three refusals of the hit listener's own, which Vert.x's
+ * request handler cannot make because the decoder has already rewritten or dropped what they need:
+ *
+ * <ul>
+ *   <li>a request with both {@code Content-Length} and {@code Transfer-Encoding} fails (400): RFC
+ *       9112 section 6.3 calls it a request smuggling attempt, and a proxy in front may frame it
+ *       differently (Netty would drop the {@code Content-Length} and go on);
+ *   <li>a version other than HTTP/1.x fails with {@link UnsupportedVersion} (505), such as an
+ *       HTTP/2 preface;
+ *   <li>a later HTTP/1 minor version ({@code HTTP/1.2}) is read as HTTP/1.1, the highest this
+ *       listener speaks (RFC 9110 section 6.2), so it is answered in HTTP/1.1.
+ * </ul>
+ *
+ * <p>Failed requests reach the server's invalid-request handler in HTTP/1.1 (Netty's would be
+ * HTTP/1.0). {@link #install} puts it in place of Vert.x's decoder in a new connection's pipeline:
+ * the one place the listener reaches into Vert.x's internals.
+ */
+final class HitRequestDecoder extends VertxHttpRequestDecoder {
+
+  /** The name Vert.x gives its decoder in the pipeline. */
+  private static final String NAME = "httpDecoder";
+
+  /** A request in a version of HTTP other than 1.x. */
+  static final class UnsupportedVersion extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    UnsupportedVersion(String version) {
+      super("not HTTP/1.x: " + version);
+    }
+  }
+
+  private HitRequestDecoder(HttpServerOptions options) {
+    super(options);
+  }
+
+  /**
+   * Replaces Vert.x's decoder of a connection the server just accepted, before it read anything
+   * (the server's connection handler runs then).
+   *
+   * @return false when the connection is not an HTTP/1.x connection of Vert.x's (then it is left
+   *     alone)
+   */
+  static boolean install(HttpConnection connection, HttpServerOptions options) {
+    if (!(connection instanceof ConnectionBase base)) {
+      return false;
+    }
+    ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+    if (pipeline.get(NAME) == null) {
+      return false;
+    }
+    pipeline.replace(NAME, NAME, new HitRequestDecoder(options));
+    return true;
+  }
+
+  @Override
+  protected HttpMessage createMessage(String[] initialLine) {
+    HttpMessage m = super.createMessage(initialLine);
+    HttpVersion v = m.protocolVersion();
+    if (v == HttpVersion.HTTP_1_1 || v == HttpVersion.HTTP_1_0) {
+      return m;
+    }
+    if (v.majorVersion() != 1) {
+      throw new UnsupportedVersion(v.text());
+    }
+    return m.setProtocolVersion(HttpVersion.HTTP_1_1);
+  }
+
+  @Override
+  protected HttpMessage createInvalidMessage() {
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+  }
+
+  @Override
+  protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+    message.setDecoderResult(
+        DecoderResult.failure(
+            new IllegalArgumentException(
+                "both Content-Length and Transfer-Encoding (RFC 9112 section 6.3)")));
+    super.handleTransferEncodingChunkedWithContentLength(message);
+  }
+}
