@@ -38,6 +38,10 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   private List<Runnable> heardWhileLoading;
   private long heardMaxRowId;
   private long heardClosed;
+
+  /** Snapshot imports that were still being written (hidden) when history was last read. */
+  private long heardPending;
+
   private volatile long loadedThrough;
 
   private ClusterTimelines(Database database) {
@@ -120,7 +124,11 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    */
   public boolean reloadIfChangedElsewhere() {
     synchronized (loading) {
-      if (HistoryLoader.changeMark(database).equals(heardMaxRowId + "/" + heardClosed)) {
+      String[] mark = HistoryLoader.changeMark(database).split("/");
+      if (heardPending == 0
+          && Long.parseLong(mark[2]) == 0
+          && Long.parseLong(mark[0]) == heardMaxRowId
+          && Long.parseLong(mark[1]) == heardClosed) {
         return false;
       }
       LOG.info("history was written by another process: reading it again");
@@ -137,6 +145,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     String[] mark = HistoryLoader.changeMark(database).split("/");
     heardMaxRowId = Long.parseLong(mark[0]);
     heardClosed = Long.parseLong(mark[1]);
+    heardPending = Long.parseLong(mark[2]);
   }
 
   /** The clusters with history, sorted. */

@@ -87,7 +87,10 @@ public final class HistoryLoader {
 
   /**
    * A value that changes whenever any process writes history: compare two to know whether history
-   * must be read again (another process imported a dump).
+   * must be read again (another process imported a dump). Shape {@code MAXROWID/ENDED/PENDING}: the
+   * highest interval row id, the number of ended intervals, and the number of snapshot imports
+   * still being written (what they wrote is hidden from readers until they end, which moves neither
+   * of the first two: a reader that saw one pending must read again).
    *
    * @throws DatabaseException when history cannot be read
    */

@@ -97,10 +97,11 @@ WHERE (?1 IS NULL OR cluster = ?1) AND valid_from < ?3
 ORDER BY id;
 
 -- name: select-change-mark
--- Moves whenever history is written: a new interval raises max(id), an ended one the count, a
--- snapshot import made visible (cluster_import, written when its pending steps end) the last.
+-- Moves whenever history is written: a new interval raises max(id), an ended one the count. The
+-- last column counts snapshot imports still being written: what they wrote is hidden from readers
+-- until they end, which moves neither of the others, so a reader that saw one pending reads again.
 SELECT coalesce(max(id), 0), (SELECT count(*) FROM cluster_object WHERE valid_to IS NOT NULL),
-       (SELECT coalesce(max(id), 0) FROM cluster_import)
+       (SELECT count(*) FROM cluster_import_pending)
 FROM cluster_object;
 
 -- name: select-cluster-sources
