@@ -141,13 +141,15 @@ class FailoverDrillIT {
   }
 
   @Test
-  void drillFailoverCommandPrintsTheTimelineWritesJsonAndExitsOneOnALeak() throws Exception {
+  void drillFailoverCommandPrintsTheTimelineWritesJsonAndJunitAndExitsOneOnALeak()
+      throws Exception {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
     cl.setOut(new java.io.PrintWriter(out));
     cl.setErr(new java.io.PrintWriter(err));
     Path json = dir.resolve("drill.json");
+    Path junit = dir.resolve("reports/drill.xml");
 
     int code =
         cl.execute(
@@ -172,7 +174,9 @@ class FailoverDrillIT {
             "--api",
             "http://127.0.0.1:" + server.apiPort(),
             "--report",
-            "json:" + json);
+            "json:" + json,
+            "--report",
+            "junit:" + junit);
 
     assertThat(code).as("%s%s", out, err).isEqualTo(1);
     assertThat(out.toString())
@@ -182,6 +186,9 @@ class FailoverDrillIT {
         .contains("label k8s.ovn.org/egress-assignable put back on " + OLD_NODE)
         .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP);
     tools.jackson.databind.JsonNode report = ApiClient.parse(java.nio.file.Files.readString(json));
+    assertThat(report.path("report").asString()).isEqualTo("egress-audit-drill-failover");
+    assertThat(report.path("cluster").asString()).isEqualTo("loopback");
+    assertThat(report.path("passed").asBoolean(true)).isFalse();
     assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
     assertThat(report.path("leaks").get(0).path("sourceIp").asString()).isEqualTo(OLD_NODE_IP);
     assertThat(report.path("leaks").get(0).path("count").asInt()).isEqualTo(1);
@@ -189,6 +196,15 @@ class FailoverDrillIT {
         .isBetween(
             (fixture.trafficGap().toMillis() - INTERVAL.toMillis()) / 1000.0,
             (fixture.trafficGap().toMillis() + INTERVAL.toMillis()) / 1000.0);
+    String xml = java.nio.file.Files.readString(junit);
+    javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+        .newSchema(Path.of("../probes/src/test/resources/junit.xsd").toFile())
+        .newValidator()
+        .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(xml)));
+    assertThat(xml)
+        .contains("<testcase name=\"simpson\"")
+        .contains("<failure type=\"leak\" message=\"1 probe leaked: simpson: 1 from " + OLD_NODE_IP)
+        .contains("put back on " + OLD_NODE);
     assertThat(fixture.oldNodeLabel()).isEqualTo("");
   }
 

@@ -7,8 +7,10 @@ import io.egressaudit.correlator.drill.DrillLimits;
 import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.ReportSpec;
 import io.egressaudit.probes.drill.ExecDrillProber;
 import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.probes.drill.FailoverDrillReport;
 import io.egressaudit.probes.drill.FailoverNotPossibleException;
 import io.egressaudit.server.KubernetesObjectsModel;
 import io.egressaudit.server.TimeArg;
@@ -16,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,13 +66,14 @@ final class DrillCommand {
         "",
         "Example:",
         "  egress-audit drill failover --egressip egressip-demo --trigger unlabel \\",
-        "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 --report json:drill.json"
+        "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 \\",
+        "      --report junit:drill.xml --report json:drill.json"
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the drill passed",
         "1:the drill failed, or the EgressIP cannot fail over",
-        "2:wrong usage (options, kubeconfig)",
+        "2:wrong usage (options, kubeconfig, a --report file that cannot be written)",
         "3:the cluster or the audit server cannot be reached, or refuses the runner"
       })
   static final class Failover implements Callable<Integer> {
@@ -170,8 +174,11 @@ final class DrillCommand {
 
     @Option(
         names = "--report",
-        paramLabel = "json:FILE",
-        description = "Also write the report as JSON to FILE. Repeat for several files.")
+        paramLabel = "FORMAT:FILE",
+        description =
+            "Also write the report as junit:FILE (JUnit XML: a test case per namespace, the move,"
+                + " leaks and the label) or json:FILE. Repeat for several. The text report goes to"
+                + " stdout in any case.")
     List<String> reports = new ArrayList<>();
 
     @Mixin HelpOption help;
@@ -196,12 +203,13 @@ final class DrillCommand {
       if (parallel < 1) {
         throw usage("--parallel must be at least 1, not " + parallel);
       }
-      List<Path> jsonFiles = new ArrayList<>();
+      List<ReportSpec> reportSpecs = new ArrayList<>();
       for (String r : reports) {
-        if (!r.startsWith("json:") || r.length() == 5) {
-          throw usage("--report '" + r + "': expected json:FILE");
+        try {
+          reportSpecs.add(ReportSpec.parse(r));
+        } catch (IllegalArgumentException e) {
+          throw usage(e.getMessage());
         }
-        jsonFiles.add(Path.of(r.substring(5)));
       }
       checkUrl(target, "--target");
       checkUrl(api.toString(), "--api");
@@ -227,15 +235,16 @@ final class DrillCommand {
                     Clock.systemUTC())
                 .run();
         DrillReports.text(outcome, out);
-        String json = DrillReports.json(outcome);
-        for (Path f : jsonFiles) {
+        FailoverDrillReport report =
+            new FailoverDrillReport(connection.cluster(), target, api.toString(), limits, outcome);
+        for (ReportSpec r : reportSpecs) {
           try {
-            Files.writeString(f, json + "\n", StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return fail(err, "--report json:" + f + ": cannot write it (" + e + ")", 1);
+            r.write(report);
+          } catch (UncheckedIOException e) {
+            return fail(err, "--report " + r.describe() + ": " + e.getCause().getMessage(), 2);
           }
         }
-        return outcome.report().passed() && outcome.labelError() == null ? 0 : 1;
+        return report.passed() ? 0 : 1;
       } catch (FailoverNotPossibleException e) {
         for (String p : e.problems()) {
           err.println(spec.qualifiedName() + ": " + p);
