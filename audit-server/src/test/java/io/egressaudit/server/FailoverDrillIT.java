@@ -208,6 +208,58 @@ class FailoverDrillIT {
     assertThat(fixture.oldNodeLabel()).isEqualTo("");
   }
 
+  /** Runs {@code drill failover} on the fixture; returns exit code, stdout and stderr. */
+  String[] drillCommand(String... extra) throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "drill",
+                "failover",
+                "--egressip",
+                "egressip-demo",
+                "--interval",
+                "500ms",
+                "--settle",
+                "4",
+                "--kubeconfig",
+                cluster.kubeconfig(dir).toString(),
+                "--context",
+                "loopback",
+                "--target",
+                "http://127.0.0.1:" + server.hitPorts().get(0),
+                "--api",
+                "http://127.0.0.1:" + server.apiPort()));
+    args.addAll(java.util.List.of(extra));
+    int code = cl.execute(args.toArray(String[]::new));
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void unlabelWithoutPatchOnNodesIsRefusedBeforeAnythingChangesNamingTheRuleAndItsRole()
+      throws Exception {
+    cluster.allow(a -> !("patch".equals(a.getVerb()) && "nodes".equals(a.getResource())));
+
+    String[] run = drillCommand("--trigger", "unlabel", "--timeout", "20s");
+
+    assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("3");
+    assertThat(run[2])
+        .startsWith(
+            "egress-audit drill failover: cluster loopback: the runner's credentials lack what drill"
+                + " failover --trigger unlabel needs")
+        .contains(
+            "patch nodes: grant the ClusterRole rule {apiGroups: [\"\"], resources: [\"nodes\"],"
+                + " verbs: [\"patch\"]}")
+        .contains("ClusterRole egress-audit-drill-unlabel")
+        .doesNotContain("get nodes:");
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+    assertThat(cluster.commands()).isEmpty();
+  }
+
   @Test
   void anEgressIpWithoutASecondAssignableNodeIsRefusedBeforeAnythingChanges() {
     cluster

@@ -4,6 +4,7 @@ import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.correlator.drill.DrillLimits;
+import io.egressaudit.probes.AccessPreflight;
 import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.Fabric8PodExecutor;
@@ -226,6 +227,19 @@ final class DrillCommand {
       AuditApiClient apiClient = new AuditApiClient(api, token(), Duration.ofSeconds(10));
       try (KubernetesClient client = connection.connect()) {
         apiClient.check();
+        boolean unlabel = trigger == FailoverDrill.Trigger.UNLABEL;
+        List<AccessPreflight.Permission> missing =
+            AccessPreflight.missing(client, AccessPreflight.forDrill(unlabel));
+        if (!missing.isEmpty()) {
+          return fail(
+              err,
+              "cluster "
+                  + connection.cluster()
+                  + ": "
+                  + AccessPreflight.explain(
+                      missing, "drill failover" + (unlabel ? " --trigger unlabel" : "")),
+              UNREACHABLE);
+        }
         FailoverDrill.Outcome outcome =
             new FailoverDrill(
                     client,
