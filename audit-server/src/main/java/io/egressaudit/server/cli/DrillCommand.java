@@ -1,8 +1,6 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.controller.informer.ClusterConnection;
-import io.egressaudit.controller.informer.KubeconfigClusters;
-import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.correlator.drill.DrillLimits;
 import io.egressaudit.probes.AccessPreflight;
 import io.egressaudit.probes.AuditApiClient;
@@ -17,16 +15,10 @@ import io.egressaudit.server.KubernetesObjectsModel;
 import io.egressaudit.server.TimeArg;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -127,37 +119,7 @@ final class DrillCommand {
         description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
     String timeout;
 
-    @Option(
-        names = "--kubeconfig",
-        paramLabel = "FILE",
-        description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
-    Path kubeconfig;
-
-    @Option(
-        names = "--context",
-        paramLabel = "NAME",
-        description = "The kubeconfig context. Default: its current-context.")
-    String context;
-
-    @Option(
-        names = "--target",
-        required = true,
-        paramLabel = "URL",
-        description = "The hit listener as pods reach it, such as http://192.168.126.1:8080.")
-    String target;
-
-    @Option(
-        names = "--api",
-        required = true,
-        paramLabel = "URL",
-        description = "The audit server's API as this runner reaches it.")
-    URI api;
-
-    @Option(
-        names = "--api-token-file",
-        paramLabel = "FILE",
-        description = "A file holding the API's bearer token (one line).")
-    Path apiTokenFile;
+    @Mixin InPodProbeOptions where;
 
     @Option(
         names = "--parallel",
@@ -172,15 +134,6 @@ final class DrillCommand {
         defaultValue = "5s",
         description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
     String execTimeout;
-
-    @Option(
-        names = "--report",
-        paramLabel = "FORMAT:FILE",
-        description =
-            "Also write the report as junit:FILE (JUnit XML: a test case per namespace, the move,"
-                + " leaks and the label) or json:FILE. Repeat for several. The text report goes to"
-                + " stdout in any case.")
-    List<String> reports = new ArrayList<>();
 
     @Mixin HelpOption help;
 
@@ -204,27 +157,12 @@ final class DrillCommand {
       if (parallel < 1) {
         throw usage("--parallel must be at least 1, not " + parallel);
       }
-      List<ReportSpec> reportSpecs = new ArrayList<>();
-      for (String r : reports) {
-        try {
-          reportSpecs.add(ReportSpec.parse(r));
-        } catch (IllegalArgumentException e) {
-          throw usage(e.getMessage());
-        }
-      }
-      checkUrl(target, "--target");
-      checkUrl(api.toString(), "--api");
-      ClusterConnection connection;
-      try {
-        connection =
-            KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
-                .get(0);
-      } catch (KubeconfigException e) {
-        throw usage(e.getMessage());
-      }
+      where.checkUrls();
+      List<ReportSpec> reportSpecs = where.reportSpecs();
+      AuditApiClient apiClient = where.apiClient();
+      ClusterConnection connection = where.connection();
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      AuditApiClient apiClient = new AuditApiClient(api, token(), Duration.ofSeconds(10));
       try (KubernetesClient client = connection.connect()) {
         apiClient.check();
         boolean unlabel = trigger == FailoverDrill.Trigger.UNLABEL;
@@ -244,13 +182,15 @@ final class DrillCommand {
             new FailoverDrill(
                     client,
                     KubernetesObjectsModel.INSTANCE,
-                    new ExecDrillProber(new Fabric8PodExecutor(client), apiClient, target, exec),
+                    new ExecDrillProber(
+                        new Fabric8PodExecutor(client), apiClient, where.target, exec),
                     new FailoverDrill.Settings(egressIp, trigger, limits, total, parallel),
                     Clock.systemUTC())
                 .run();
         DrillReports.text(outcome, out);
         FailoverDrillReport report =
-            new FailoverDrillReport(connection.cluster(), target, api.toString(), limits, outcome);
+            new FailoverDrillReport(
+                connection.cluster(), where.target, where.api.toString(), limits, outcome);
         for (ReportSpec r : reportSpecs) {
           try {
             r.write(report);
@@ -268,16 +208,7 @@ final class DrillCommand {
       } catch (AuditApiException e) {
         return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
       } catch (KubernetesClientException e) {
-        return fail(
-            err,
-            "cluster "
-                + connection.cluster()
-                + " at "
-                + connection.server()
-                + ": "
-                + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
-                + firstLine(e.getMessage()),
-            UNREACHABLE);
+        return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
       }
     }
 
@@ -285,39 +216,6 @@ final class DrillCommand {
       err.println(spec.qualifiedName() + ": " + message);
       err.flush();
       return code;
-    }
-
-    private static String firstLine(String m) {
-      return m == null ? "no message" : m.strip().split("\\R", 2)[0];
-    }
-
-    private String token() {
-      if (apiTokenFile == null) {
-        return null;
-      }
-      try {
-        String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
-        if (t.isEmpty() || t.contains("\n")) {
-          throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
-        }
-        return t;
-      } catch (IOException e) {
-        throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
-      }
-    }
-
-    private void checkUrl(String url, String option) {
-      URI u;
-      try {
-        u = URI.create(url);
-      } catch (IllegalArgumentException e) {
-        throw usage(option + " '" + url + "' is not a URL");
-      }
-      if (u.getScheme() == null
-          || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-          || u.getHost() == null) {
-        throw usage(option + " '" + url + "' is not an http(s) URL");
-      }
     }
 
     private ParameterException usage(String message) {
