@@ -261,6 +261,35 @@ class FailoverDrillIT {
   }
 
   @Test
+  void helpListsEveryOptionOfTheContractTheSharedProbeOptionsAndTheExitCodes() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+
+    assertThat(cl.execute("drill", "failover", "--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--egressip=NAME",
+            "--trigger=HOW",
+            "--interval=DURATION",
+            "--max-outage=DURATION",
+            "--settle=N",
+            "--timeout=DURATION",
+            "--kubeconfig=FILE",
+            "--context=NAME",
+            "--target=URL",
+            "--api=URL",
+            "--api-token-file=FILE",
+            "--report=FORMAT:FILE")
+        .contains(
+            "Exit codes:",
+            "0   the drill passed",
+            "1   the drill failed",
+            "2   wrong usage",
+            "3   the cluster or the audit server");
+  }
+
+  @Test
   void anEgressIpWithoutASecondAssignableNodeIsRefusedBeforeAnythingChanges() {
     cluster
         .client

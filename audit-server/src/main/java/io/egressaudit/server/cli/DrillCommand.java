@@ -206,7 +206,8 @@ final class DrillCommand {
         err.flush();
         return 1;
       } catch (AuditApiException e) {
-        return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
+        // also an API that answers but not as the audit server, as for probe
+        return fail(err, e.getMessage(), UNREACHABLE);
       } catch (KubernetesClientException e) {
         return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
       }
