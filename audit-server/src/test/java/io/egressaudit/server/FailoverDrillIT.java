@@ -261,6 +261,47 @@ class FailoverDrillIT {
   }
 
   @Test
+  void triggerNoneWaitsForTheNodeFailedByHandAndNeedsNoPatchOnNodes() throws Exception {
+    cluster.allow(a -> !("patch".equals(a.getVerb()) && "nodes".equals(a.getResource())));
+    Path json = dir.resolve("drill.json");
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<String[]> running =
+          runner.submit(
+              () ->
+                  drillCommand(
+                      "--trigger", "none", "--timeout", "60s", "--report", "json:" + json));
+      // the baseline round reached both pods: the drill is watching, fail the node as a person
+      // would
+      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.commands().size() >= 2);
+      java.time.Instant failedAt = fixture.failOldNodeByHand();
+
+      String[] run = running.get(90, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("1");
+      assertThat(run[1])
+          .contains("trigger: node " + OLD_NODE + " became NotReady (observed)")
+          .contains(OLD_NODE + " -> " + NEW_NODE)
+          .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP)
+          .doesNotContain("label k8s.ovn.org/egress-assignable");
+      tools.jackson.databind.JsonNode report =
+          ApiClient.parse(java.nio.file.Files.readString(json));
+      assertThat(java.time.Instant.parse(report.path("trigger").path("at").asString()))
+          .isAfterOrEqualTo(failedAt.minusMillis(1))
+          .isBefore(fixture.movedAt());
+      assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
+      assertThat(report.path("label").isNull()).isTrue();
+      assertThat(report.path("namespaces").get(0).path("outageSeconds").asDouble())
+          .isBetween(
+              (fixture.trafficGap().toMillis() - INTERVAL.toMillis()) / 1000.0,
+              (fixture.trafficGap().toMillis() + INTERVAL.toMillis()) / 1000.0);
+      assertThat(fixture.oldNodeLabel()).as("nothing touched the label").isEqualTo("");
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  @Test
   void helpListsEveryOptionOfTheContractTheSharedProbeOptionsAndTheExitCodes() {
     java.io.StringWriter out = new java.io.StringWriter();
     picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();

@@ -106,6 +106,31 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     return this;
   }
 
+  /**
+   * Fails the egress node as an operator does by hand for {@code --trigger none} (a shutdown): its
+   * Ready condition turns False, and OVN-Kubernetes, seeing it, empties the status and after the
+   * gap names the other worker, as after a label removal.
+   *
+   * @return when the node was marked NotReady
+   */
+  Instant failOldNodeByHand() {
+    Instant at = Instant.now();
+    client
+        .nodes()
+        .withName(OLD_NODE)
+        .edit(
+            n -> {
+              n.getStatus().getConditions().stream()
+                  .filter(c -> c.getType().equals("Ready"))
+                  .forEach(c -> c.setStatus("False"));
+              return n;
+            });
+    if (failedOver.compareAndSet(false, true)) {
+      ovn.execute(this::unassign);
+    }
+    return at;
+  }
+
   private void unassign() {
     source = null;
     trafficStoppedAt = Instant.now();
