@@ -140,8 +140,9 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
   }
 
   private void moveToNewNode() {
-    setStatus(NEW_NODE);
+    // before the update: the drill's informer can see the new status before update() returns
     movedAt = Instant.now();
+    setStatus(NEW_NODE);
     leakPending.set(true);
     source = EGRESS_IP;
     trafficResumedAt = Instant.now();
@@ -207,7 +208,9 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     return unassignedAt;
   }
 
-  /** When the fixture assigned the IP to the new node, or null. */
+  /**
+   * When the fixture started assigning the IP to the new node (just before the update), or null.
+   */
   Instant movedAt() {
     return movedAt;
   }
