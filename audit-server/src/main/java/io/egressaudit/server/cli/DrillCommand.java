@@ -60,7 +60,10 @@ final class DrillCommand {
         "Example:",
         "  egress-audit drill failover --egressip egressip-demo --trigger unlabel \\",
         "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 \\",
-        "      --report junit:drill.xml --report json:drill.json"
+        "      --report junit:drill.xml --report json:drill.json",
+        "",
+        "RBAC: deploy/probe-rbac.yaml; --trigger unlabel also needs its ClusterRole",
+        "egress-audit-drill-unlabel (patch nodes). The run checks them first."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
