@@ -141,13 +141,15 @@ class FailoverDrillIT {
   }
 
   @Test
-  void drillFailoverCommandPrintsTheTimelineWritesJsonAndExitsOneOnALeak() throws Exception {
+  void drillFailoverCommandPrintsTheTimelineWritesJsonAndJunitAndExitsOneOnALeak()
+      throws Exception {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
     cl.setOut(new java.io.PrintWriter(out));
     cl.setErr(new java.io.PrintWriter(err));
     Path json = dir.resolve("drill.json");
+    Path junit = dir.resolve("reports/drill.xml");
 
     int code =
         cl.execute(
@@ -172,7 +174,9 @@ class FailoverDrillIT {
             "--api",
             "http://127.0.0.1:" + server.apiPort(),
             "--report",
-            "json:" + json);
+            "json:" + json,
+            "--report",
+            "junit:" + junit);
 
     assertThat(code).as("%s%s", out, err).isEqualTo(1);
     assertThat(out.toString())
@@ -182,6 +186,9 @@ class FailoverDrillIT {
         .contains("label k8s.ovn.org/egress-assignable put back on " + OLD_NODE)
         .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP);
     tools.jackson.databind.JsonNode report = ApiClient.parse(java.nio.file.Files.readString(json));
+    assertThat(report.path("report").asString()).isEqualTo("egress-audit-drill-failover");
+    assertThat(report.path("cluster").asString()).isEqualTo("loopback");
+    assertThat(report.path("passed").asBoolean(true)).isFalse();
     assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
     assertThat(report.path("leaks").get(0).path("sourceIp").asString()).isEqualTo(OLD_NODE_IP);
     assertThat(report.path("leaks").get(0).path("count").asInt()).isEqualTo(1);
@@ -189,7 +196,138 @@ class FailoverDrillIT {
         .isBetween(
             (fixture.trafficGap().toMillis() - INTERVAL.toMillis()) / 1000.0,
             (fixture.trafficGap().toMillis() + INTERVAL.toMillis()) / 1000.0);
+    String xml = java.nio.file.Files.readString(junit);
+    javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+        .newSchema(Path.of("../probes/src/test/resources/junit.xsd").toFile())
+        .newValidator()
+        .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(xml)));
+    assertThat(xml)
+        .contains("<testcase name=\"simpson\"")
+        .contains("<failure type=\"leak\" message=\"1 probe leaked: simpson: 1 from " + OLD_NODE_IP)
+        .contains("put back on " + OLD_NODE);
     assertThat(fixture.oldNodeLabel()).isEqualTo("");
+  }
+
+  /** Runs {@code drill failover} on the fixture; returns exit code, stdout and stderr. */
+  String[] drillCommand(String... extra) throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "drill",
+                "failover",
+                "--egressip",
+                "egressip-demo",
+                "--interval",
+                "500ms",
+                "--settle",
+                "4",
+                "--kubeconfig",
+                cluster.kubeconfig(dir).toString(),
+                "--context",
+                "loopback",
+                "--target",
+                "http://127.0.0.1:" + server.hitPorts().get(0),
+                "--api",
+                "http://127.0.0.1:" + server.apiPort()));
+    args.addAll(java.util.List.of(extra));
+    int code = cl.execute(args.toArray(String[]::new));
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void unlabelWithoutPatchOnNodesIsRefusedBeforeAnythingChangesNamingTheRuleAndItsRole()
+      throws Exception {
+    cluster.allow(a -> !("patch".equals(a.getVerb()) && "nodes".equals(a.getResource())));
+
+    String[] run = drillCommand("--trigger", "unlabel", "--timeout", "20s");
+
+    assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("3");
+    assertThat(run[2])
+        .startsWith(
+            "egress-audit drill failover: cluster loopback: the runner's credentials lack what drill"
+                + " failover --trigger unlabel needs")
+        .contains(
+            "patch nodes: grant the ClusterRole rule {apiGroups: [\"\"], resources: [\"nodes\"],"
+                + " verbs: [\"patch\"]}")
+        .contains("ClusterRole egress-audit-drill-unlabel")
+        .doesNotContain("get nodes:");
+    assertThat(fixture.oldNodeLabel()).isEqualTo("");
+    assertThat(cluster.commands()).isEmpty();
+  }
+
+  @Test
+  void triggerNoneWaitsForTheNodeFailedByHandAndNeedsNoPatchOnNodes() throws Exception {
+    cluster.allow(a -> !("patch".equals(a.getVerb()) && "nodes".equals(a.getResource())));
+    Path json = dir.resolve("drill.json");
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<String[]> running =
+          runner.submit(
+              () ->
+                  drillCommand(
+                      "--trigger", "none", "--timeout", "60s", "--report", "json:" + json));
+      // the baseline round reached both pods: the drill is watching, fail the node as a person
+      // would
+      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.commands().size() >= 2);
+      java.time.Instant failedAt = fixture.failOldNodeByHand();
+
+      String[] run = running.get(90, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("1");
+      assertThat(run[1])
+          .contains("trigger: node " + OLD_NODE + " became NotReady (observed)")
+          .contains(OLD_NODE + " -> " + NEW_NODE)
+          .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP)
+          .doesNotContain("label k8s.ovn.org/egress-assignable");
+      tools.jackson.databind.JsonNode report =
+          ApiClient.parse(java.nio.file.Files.readString(json));
+      assertThat(java.time.Instant.parse(report.path("trigger").path("at").asString()))
+          .isAfterOrEqualTo(failedAt.minusMillis(1))
+          .isBefore(fixture.movedAt());
+      assertThat(report.path("move").path("to").asString()).isEqualTo(NEW_NODE);
+      assertThat(report.path("label").isNull()).isTrue();
+      assertThat(report.path("namespaces").get(0).path("outageSeconds").asDouble())
+          .isBetween(
+              (fixture.trafficGap().toMillis() - INTERVAL.toMillis()) / 1000.0,
+              (fixture.trafficGap().toMillis() + INTERVAL.toMillis()) / 1000.0);
+      assertThat(fixture.oldNodeLabel()).as("nothing touched the label").isEqualTo("");
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  @Test
+  void helpListsEveryOptionOfTheContractTheSharedProbeOptionsAndTheExitCodes() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+
+    assertThat(cl.execute("drill", "failover", "--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--egressip=NAME",
+            "--trigger=HOW",
+            "--interval=DURATION",
+            "--max-outage=DURATION",
+            "--settle=N",
+            "--timeout=DURATION",
+            "--kubeconfig=FILE",
+            "--context=NAME",
+            "--target=URL",
+            "--api=URL",
+            "--api-token-file=FILE",
+            "--report=FORMAT:FILE")
+        .contains(
+            "Exit codes:",
+            "0   the drill passed",
+            "1   the drill failed",
+            "2   wrong usage",
+            "3   the cluster or the audit server");
   }
 
   @Test

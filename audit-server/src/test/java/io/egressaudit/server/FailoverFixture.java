@@ -106,6 +106,31 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     return this;
   }
 
+  /**
+   * Fails the egress node as an operator does by hand for {@code --trigger none} (a shutdown): its
+   * Ready condition turns False, and OVN-Kubernetes, seeing it, empties the status and after the
+   * gap names the other worker, as after a label removal.
+   *
+   * @return when the node was marked NotReady
+   */
+  Instant failOldNodeByHand() {
+    Instant at = Instant.now();
+    client
+        .nodes()
+        .withName(OLD_NODE)
+        .edit(
+            n -> {
+              n.getStatus().getConditions().stream()
+                  .filter(c -> c.getType().equals("Ready"))
+                  .forEach(c -> c.setStatus("False"));
+              return n;
+            });
+    if (failedOver.compareAndSet(false, true)) {
+      ovn.execute(this::unassign);
+    }
+    return at;
+  }
+
   private void unassign() {
     source = null;
     trafficStoppedAt = Instant.now();
@@ -115,8 +140,9 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
   }
 
   private void moveToNewNode() {
-    setStatus(NEW_NODE);
+    // before the update: the drill's informer can see the new status before update() returns
     movedAt = Instant.now();
+    setStatus(NEW_NODE);
     leakPending.set(true);
     source = EGRESS_IP;
     trafficResumedAt = Instant.now();
@@ -182,7 +208,9 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     return unassignedAt;
   }
 
-  /** When the fixture assigned the IP to the new node, or null. */
+  /**
+   * When the fixture started assigning the IP to the new node (just before the update), or null.
+   */
   Instant movedAt() {
     return movedAt;
   }

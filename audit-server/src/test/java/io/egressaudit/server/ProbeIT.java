@@ -192,6 +192,36 @@ class ProbeIT {
   }
 
   @Test
+  void allNamespacesChecksNamespacesNoEgressIpSelectsAgainstTheirNodeIpAndNamesOnesWithoutPods()
+      throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP).from("bouvier", PATTY, W82T6F);
+    startServer();
+
+    Run selected = probe();
+    Run all = probe("--all-namespaces");
+
+    assertThat(selected.out()).doesNotContain("bouvier").contains("1 of 1 passed");
+    assertThat(all.exitCode()).as(all.out() + all.err()).isEqualTo(1);
+    assertThat(all.out())
+        .containsPattern(
+            "bouvier\\s+"
+                + PATTY
+                + "\\s+"
+                + W82T6F_NODE
+                + "\\s+pass\\s+node IP "
+                + W82T6F
+                + " \\("
+                + W82T6F_NODE
+                + "\\)\\s+"
+                + W82T6F)
+        .containsPattern("simpson\\s+" + HOMER + "\\s+" + SL79N_NODE + "\\s+pass\\s+")
+        .containsPattern("(?m)^default\\s+.*no-ready-pod")
+        .contains("2 of 3 passed; failing: 1 no-ready-pod");
+    assertThat(snat.requests("bouvier", PATTY)).isEqualTo(1);
+    assertThat(snat.requests("bouvier", SELMA)).isZero();
+  }
+
+  @Test
   void aNamespaceLeakingThroughItsNodeIpFailsNamingWhoseIpItIs() throws Exception {
     snat.from("simpson", MARGE, SL79N);
     startServer();

@@ -53,8 +53,56 @@ public final class JsonReport {
    * @throws UncheckedIOException when writing fails
    */
   public static void write(ProbeReport report, Writer out) {
+    write(tree(report), out);
+  }
+
+  /**
+   * The keys every report of this tool starts with: {@code report}, {@code version}, {@code
+   * cluster}, {@code target}, {@code api}, {@code policy}, {@code startedAt}, {@code finishedAt},
+   * {@code passed}.
+   *
+   * @param report what wrote it, such as {@code egress-audit-probe}
+   * @param cluster the kubeconfig cluster's name
+   * @param target the hit listener's URL as pods reach it
+   * @param api the audit server's API URL
+   * @param policy the policy file, or null
+   * @param startedAt when the run started
+   * @param finishedAt when it finished
+   * @param passed whether it passed
+   * @return a tree to add the run's own keys to
+   */
+  public static ObjectNode header(
+      String report,
+      String cluster,
+      String target,
+      String api,
+      String policy,
+      Instant startedAt,
+      Instant finishedAt,
+      boolean passed) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("report", report);
+    root.put("version", VERSION);
+    root.put("cluster", cluster);
+    root.put("target", target);
+    root.put("api", api);
+    root.put("policy", policy);
+    root.put("startedAt", time(startedAt));
+    root.put("finishedAt", time(finishedAt));
+    root.put("passed", passed);
+    return root;
+  }
+
+  /**
+   * Writes a tree as this class writes reports: indented, ending with a newline.
+   *
+   * @param tree the document
+   * @param out where to; not closed
+   * @throws UncheckedIOException when writing fails
+   */
+  public static void write(ObjectNode tree, Writer out) {
     try {
-      out.write(JSON.writeValueAsString(tree(report)));
+      out.write(JSON.writeValueAsString(tree));
       out.write('\n');
       out.flush();
     } catch (IOException e) {
@@ -64,16 +112,16 @@ public final class JsonReport {
 
   /** The report as a JSON tree. */
   public static ObjectNode tree(ProbeReport report) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("report", "egress-audit-probe");
-    root.put("version", VERSION);
-    root.put("cluster", report.cluster());
-    root.put("target", report.target());
-    root.put("api", report.api());
-    root.put("policy", report.policy());
-    root.put("startedAt", time(report.startedAt()));
-    root.put("finishedAt", time(report.finishedAt()));
-    root.put("passed", report.passed());
+    ObjectNode root =
+        header(
+            "egress-audit-probe",
+            report.cluster(),
+            report.target(),
+            report.api(),
+            report.policy(),
+            report.startedAt(),
+            report.finishedAt(),
+            report.passed());
     ObjectNode summary = root.putObject("summary");
     summary.put("total", report.results().size());
     summary.put("passed", report.passedCount());

@@ -3,12 +3,15 @@ package io.egressaudit.probes;
 import io.egressaudit.correlator.probe.ObservedSource;
 import java.io.Writer;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -26,36 +29,131 @@ import javax.xml.stream.XMLStreamWriter;
  * text lists the expectation and every attempt. Text is escaped by the XML writer, and characters
  * XML 1.0 cannot hold (control characters from a pod's output) are replaced with {@code ?}. Times
  * are seconds; the timestamp is UTC without zone, as JUnit writes it.
+ *
+ * <p>{@link #write(Suite, Writer)} writes any suite in this form; {@code drill failover} uses it
+ * for its namespaces and checks.
  */
 public final class JunitReport {
 
   private JunitReport() {}
 
   /**
-   * Writes the report.
+   * One {@code <testcase>}.
+   *
+   * @param name its name
+   * @param className its {@code classname}
+   * @param time how long it took
+   * @param problem why it did not pass, or null when it passed
+   * @param output the {@code <system-out>} text of a passing case, or null
+   */
+  public record Case(
+      String name, String className, Duration time, Problem problem, String output) {}
+
+  /**
+   * Why a test case did not pass.
+   *
+   * @param error true for an {@code <error>} (the check could not be made), false for a {@code
+   *     <failure>} (it was made and failed)
+   * @param type the element's {@code type}, such as a verdict
+   * @param message the element's {@code message}, one line
+   * @param text the element's text, several lines
+   */
+  public record Problem(boolean error, String type, String message, String text) {}
+
+  /**
+   * One {@code <testsuite>} in its {@code <testsuites>} root.
+   *
+   * @param rootName the {@code <testsuites>} name, such as {@code egress-audit probe}
+   * @param name the suite's name, such as {@code egress-audit probe CLUSTER}
+   * @param startedAt its timestamp
+   * @param time how long the run took
+   * @param properties its {@code <properties>}, in order; null values are written empty
+   * @param cases its test cases
+   */
+  public record Suite(
+      String rootName,
+      String name,
+      Instant startedAt,
+      Duration time,
+      Map<String, String> properties,
+      List<Case> cases) {}
+
+  /**
+   * Writes the report of a probe run.
    *
    * @param report the run
    * @param out where to; not closed
    * @throws IllegalStateException when the XML writer fails
    */
   public static void write(ProbeReport report, Writer out) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("cluster", report.cluster());
+    properties.put("target", report.target());
+    properties.put("api", report.api());
+    properties.put("policy", report.policy());
+    List<Case> cases = new ArrayList<>();
+    for (ProbeResult r : report.results()) {
+      String details = details(r);
+      cases.add(
+          new Case(
+              r.name(),
+              "egress-audit.probe." + r.namespace(),
+              r.elapsed(),
+              r.passed()
+                  ? null
+                  : new Problem(
+                      r.verdict().verdict().unchecked(),
+                      r.verdict().verdict().toString(),
+                      r.verdict().message(),
+                      details),
+              r.passed()
+                  ? r.verdict().verdict() + ": " + r.verdict().message() + "\n" + details
+                  : null));
+    }
+    write(
+        new Suite(
+            "egress-audit probe",
+            "egress-audit probe " + report.cluster(),
+            report.startedAt(),
+            Duration.between(report.startedAt(), report.finishedAt()),
+            properties,
+            cases),
+        out);
+  }
+
+  /**
+   * Writes one suite as a JUnit XML document.
+   *
+   * @param suite the suite
+   * @param out where to; not closed
+   * @throws IllegalStateException when the XML writer fails
+   */
+  public static void write(Suite suite, Writer out) {
     try {
       XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
       x.writeStartDocument("UTF-8", "1.0");
       x.writeCharacters("\n");
-      String tests = Integer.toString(report.results().size());
-      String failures = Integer.toString(report.failedCount());
-      String errors = Integer.toString(report.uncheckedCount());
-      String time = seconds(Duration.between(report.startedAt(), report.finishedAt()));
+      String tests = Integer.toString(suite.cases().size());
+      String failures =
+          Long.toString(
+              suite.cases().stream()
+                  .filter(c -> c.problem() != null && !c.problem().error())
+                  .count());
+      String errors =
+          Long.toString(
+              suite.cases().stream()
+                  .filter(c -> c.problem() != null && c.problem().error())
+                  .count());
+      String time = seconds(suite.time());
       x.writeStartElement("testsuites");
-      x.writeAttribute("name", "egress-audit probe");
+      x.writeAttribute("name", clean(suite.rootName()));
       x.writeAttribute("tests", tests);
       x.writeAttribute("failures", failures);
       x.writeAttribute("errors", errors);
       x.writeAttribute("time", time);
       x.writeCharacters("\n  ");
       x.writeStartElement("testsuite");
-      x.writeAttribute("name", "egress-audit probe " + clean(report.cluster()));
+      x.writeAttribute("name", clean(suite.name()));
       x.writeAttribute("tests", tests);
       x.writeAttribute("failures", failures);
       x.writeAttribute("errors", errors);
@@ -63,19 +161,17 @@ public final class JunitReport {
       x.writeAttribute("time", time);
       x.writeAttribute(
           "timestamp",
-          LocalDateTime.ofInstant(
-                  report.startedAt().truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC)
+          LocalDateTime.ofInstant(suite.startedAt().truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC)
               .toString());
       x.writeCharacters("\n    ");
       x.writeStartElement("properties");
-      property(x, "cluster", report.cluster());
-      property(x, "target", report.target());
-      property(x, "api", report.api());
-      property(x, "policy", report.policy() == null ? "" : report.policy());
+      for (Map.Entry<String, String> p : suite.properties().entrySet()) {
+        property(x, p.getKey(), p.getValue());
+      }
       x.writeCharacters("\n    ");
       x.writeEndElement();
-      for (ProbeResult r : report.results()) {
-        testcase(x, r);
+      for (Case c : suite.cases()) {
+        testcase(x, c);
       }
       x.writeCharacters("\n  ");
       x.writeEndElement();
@@ -91,25 +187,23 @@ public final class JunitReport {
     }
   }
 
-  private static void testcase(XMLStreamWriter x, ProbeResult r) throws XMLStreamException {
+  private static void testcase(XMLStreamWriter x, Case c) throws XMLStreamException {
     x.writeCharacters("\n    ");
     x.writeStartElement("testcase");
-    x.writeAttribute("name", clean(r.name()));
-    x.writeAttribute("classname", clean("egress-audit.probe." + r.namespace()));
-    x.writeAttribute("time", seconds(r.elapsed()));
-    String details = details(r);
-    if (!r.passed()) {
+    x.writeAttribute("name", clean(c.name()));
+    x.writeAttribute("classname", clean(c.className()));
+    x.writeAttribute("time", seconds(c.time()));
+    if (c.problem() != null) {
       x.writeCharacters("\n      ");
-      x.writeStartElement(r.verdict().verdict().unchecked() ? "error" : "failure");
-      x.writeAttribute("type", r.verdict().verdict().toString());
-      x.writeAttribute("message", clean(r.verdict().message()));
-      x.writeCharacters(clean(details));
+      x.writeStartElement(c.problem().error() ? "error" : "failure");
+      x.writeAttribute("type", clean(c.problem().type()));
+      x.writeAttribute("message", clean(c.problem().message()));
+      x.writeCharacters(clean(c.problem().text()));
       x.writeEndElement();
-    } else {
+    } else if (c.output() != null) {
       x.writeCharacters("\n      ");
       x.writeStartElement("system-out");
-      x.writeCharacters(
-          clean(r.verdict().verdict() + ": " + r.verdict().message() + "\n" + details));
+      x.writeCharacters(clean(c.output()));
       x.writeEndElement();
     }
     x.writeCharacters("\n    ");
@@ -163,7 +257,10 @@ public final class JunitReport {
     return String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
   }
 
-  /** Replaces what XML 1.0 cannot hold (control characters but tab, CR, LF; lone surrogates). */
+  /**
+   * Replaces what XML 1.0 cannot hold (control characters but tab, CR, LF; lone surrogates) with
+   * {@code ?}; null becomes empty.
+   */
   static String clean(String s) {
     if (s == null) {
       return "";

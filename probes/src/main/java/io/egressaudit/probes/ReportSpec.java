@@ -1,5 +1,6 @@
 package io.egressaudit.probes;
 
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -45,21 +46,64 @@ public record ReportSpec(Format format, Path file) {
     };
   }
 
+  /** A report that can be written in each {@link Format}. */
+  public interface MachineReport {
+    /**
+     * Writes the JUnit XML document.
+     *
+     * @param out where to; not closed
+     */
+    void junit(Writer out);
+
+    /**
+     * Writes the JSON document, ending with a newline.
+     *
+     * @param out where to; not closed
+     */
+    void json(Writer out);
+  }
+
   /**
-   * Writes the report in this format, replacing the file atomically where the file system allows (a
-   * CI job never reads half a report).
+   * Writes a probe run's report in this format, replacing the file atomically where the file system
+   * allows (a CI job never reads half a report).
    *
    * @param report the run
    * @throws java.io.UncheckedIOException when the file cannot be written
    */
   public void write(ProbeReport report) {
+    write(
+        new MachineReport() {
+          @Override
+          public void junit(Writer out) {
+            JunitReport.write(report, out);
+          }
+
+          @Override
+          public void json(Writer out) {
+            JsonReport.write(report, out);
+          }
+        });
+  }
+
+  /**
+   * Writes any report in this format, replacing the file atomically where the file system allows.
+   *
+   * @param report the report, such as a failover drill's
+   * @throws java.io.UncheckedIOException when the file cannot be written
+   */
+  public void write(MachineReport report) {
     ReportFiles.writeAtomically(
         file,
         w -> {
           switch (format) {
-            case JUNIT -> JunitReport.write(report, w);
-            case JSON -> JsonReport.write(report, w);
+            case JUNIT -> report.junit(w);
+            case JSON -> report.json(w);
           }
         });
+  }
+
+  /** {@code junit:FILE} or {@code json:FILE}, as given on the command line. */
+  public String describe() {
+    return format.name().toLowerCase(Locale.ROOT) + ":" + file;
   }
 }

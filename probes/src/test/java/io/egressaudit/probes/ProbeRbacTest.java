@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** The ClusterRole shipped in deploy/probe-rbac.yaml grants every permission the preflight asks. */
+/**
+ * The ClusterRoles shipped in deploy/probe-rbac.yaml grant every permission the preflights ask: the
+ * main one what probe and drill failover --trigger none need, the unlabel one (which a team may
+ * omit) the node patch of --trigger unlabel.
+ */
 class ProbeRbacTest {
 
   static List<JsonNode> documents() throws Exception {
@@ -45,6 +49,14 @@ class ProbeRbacTest {
     return false;
   }
 
+  static JsonNode named(List<JsonNode> docs, String kind, String name) {
+    return docs.stream()
+        .filter(d -> d.get("kind").asString().equals(kind))
+        .filter(d -> d.get("metadata").get("name").asString().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+  }
+
   @Test
   void theShippedClusterRoleGrantsEveryPermissionTheRunChecksAndIsBound() throws Exception {
     List<JsonNode> docs = documents();
@@ -64,6 +76,31 @@ class ProbeRbacTest {
     assertThat(binding.get("roleRef").get("name").asString())
         .isEqualTo(role.get("metadata").get("name").asString());
     assertThat(binding.get("subjects").get(0).get("kind").asString()).isEqualTo("ServiceAccount");
+  }
+
+  @Test
+  void aDrillWithoutUnlabelNeedsOnlyTheMainRoleAndTheUnlabelRoleGrantsTheNodePatch()
+      throws Exception {
+    List<JsonNode> docs = documents();
+    JsonNode main = named(docs, "ClusterRole", "egress-audit-prober");
+    JsonNode unlabel = named(docs, "ClusterRole", AccessPreflight.UNLABEL_ROLE);
+    JsonNode binding = named(docs, "ClusterRoleBinding", AccessPreflight.UNLABEL_ROLE);
+
+    assertThat(AccessPreflight.forDrill(false))
+        .allSatisfy(p -> assertThat(grants(main, p)).as(p.describe()).isTrue());
+    assertThat(grants(main, new AccessPreflight.Permission("patch", "", "nodes", null)))
+        .as("the main role changes no node")
+        .isFalse();
+    assertThat(AccessPreflight.forDrill(true))
+        .containsAll(AccessPreflight.UNLABEL)
+        .allSatisfy(
+            p -> assertThat(grants(main, p) || grants(unlabel, p)).as(p.describe()).isTrue());
+    assertThat(AccessPreflight.UNLABEL)
+        .allSatisfy(p -> assertThat(grants(unlabel, p)).as(p.describe()).isTrue());
+    assertThat(binding.get("roleRef").get("name").asString())
+        .isEqualTo(AccessPreflight.UNLABEL_ROLE);
+    assertThat(binding.get("subjects").get(0).get("name").asString())
+        .isEqualTo("egress-audit-prober");
   }
 
   @Test

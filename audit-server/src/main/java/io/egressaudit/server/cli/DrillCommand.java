@@ -1,28 +1,24 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.controller.informer.ClusterConnection;
-import io.egressaudit.controller.informer.KubeconfigClusters;
-import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.correlator.drill.DrillLimits;
+import io.egressaudit.probes.AccessPreflight;
 import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.Fabric8PodExecutor;
+import io.egressaudit.probes.ReportSpec;
 import io.egressaudit.probes.drill.ExecDrillProber;
 import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.probes.drill.FailoverDrillReport;
 import io.egressaudit.probes.drill.FailoverNotPossibleException;
 import io.egressaudit.server.KubernetesObjectsModel;
 import io.egressaudit.server.TimeArg;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -63,13 +59,17 @@ final class DrillCommand {
         "",
         "Example:",
         "  egress-audit drill failover --egressip egressip-demo --trigger unlabel \\",
-        "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 --report json:drill.json"
+        "      --target http://192.168.126.1:8080 --api http://127.0.0.1:9090 \\",
+        "      --report junit:drill.xml --report json:drill.json",
+        "",
+        "RBAC: deploy/probe-rbac.yaml; --trigger unlabel also needs its ClusterRole",
+        "egress-audit-drill-unlabel (patch nodes). The run checks them first."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the drill passed",
         "1:the drill failed, or the EgressIP cannot fail over",
-        "2:wrong usage (options, kubeconfig)",
+        "2:wrong usage (options, kubeconfig, a --report file that cannot be written)",
         "3:the cluster or the audit server cannot be reached, or refuses the runner"
       })
   static final class Failover implements Callable<Integer> {
@@ -122,37 +122,7 @@ final class DrillCommand {
         description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
     String timeout;
 
-    @Option(
-        names = "--kubeconfig",
-        paramLabel = "FILE",
-        description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
-    Path kubeconfig;
-
-    @Option(
-        names = "--context",
-        paramLabel = "NAME",
-        description = "The kubeconfig context. Default: its current-context.")
-    String context;
-
-    @Option(
-        names = "--target",
-        required = true,
-        paramLabel = "URL",
-        description = "The hit listener as pods reach it, such as http://192.168.126.1:8080.")
-    String target;
-
-    @Option(
-        names = "--api",
-        required = true,
-        paramLabel = "URL",
-        description = "The audit server's API as this runner reaches it.")
-    URI api;
-
-    @Option(
-        names = "--api-token-file",
-        paramLabel = "FILE",
-        description = "A file holding the API's bearer token (one line).")
-    Path apiTokenFile;
+    @Mixin InPodProbeOptions where;
 
     @Option(
         names = "--parallel",
@@ -167,12 +137,6 @@ final class DrillCommand {
         defaultValue = "5s",
         description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
     String execTimeout;
-
-    @Option(
-        names = "--report",
-        paramLabel = "json:FILE",
-        description = "Also write the report as JSON to FILE. Repeat for several files.")
-    List<String> reports = new ArrayList<>();
 
     @Mixin HelpOption help;
 
@@ -196,46 +160,48 @@ final class DrillCommand {
       if (parallel < 1) {
         throw usage("--parallel must be at least 1, not " + parallel);
       }
-      List<Path> jsonFiles = new ArrayList<>();
-      for (String r : reports) {
-        if (!r.startsWith("json:") || r.length() == 5) {
-          throw usage("--report '" + r + "': expected json:FILE");
-        }
-        jsonFiles.add(Path.of(r.substring(5)));
-      }
-      checkUrl(target, "--target");
-      checkUrl(api.toString(), "--api");
-      ClusterConnection connection;
-      try {
-        connection =
-            KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
-                .get(0);
-      } catch (KubeconfigException e) {
-        throw usage(e.getMessage());
-      }
+      where.checkUrls();
+      List<ReportSpec> reportSpecs = where.reportSpecs();
+      AuditApiClient apiClient = where.apiClient();
+      ClusterConnection connection = where.connection();
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      AuditApiClient apiClient = new AuditApiClient(api, token(), Duration.ofSeconds(10));
       try (KubernetesClient client = connection.connect()) {
         apiClient.check();
+        boolean unlabel = trigger == FailoverDrill.Trigger.UNLABEL;
+        List<AccessPreflight.Permission> missing =
+            AccessPreflight.missing(client, AccessPreflight.forDrill(unlabel));
+        if (!missing.isEmpty()) {
+          return fail(
+              err,
+              "cluster "
+                  + connection.cluster()
+                  + ": "
+                  + AccessPreflight.explain(
+                      missing, "drill failover" + (unlabel ? " --trigger unlabel" : "")),
+              UNREACHABLE);
+        }
         FailoverDrill.Outcome outcome =
             new FailoverDrill(
                     client,
                     KubernetesObjectsModel.INSTANCE,
-                    new ExecDrillProber(new Fabric8PodExecutor(client), apiClient, target, exec),
+                    new ExecDrillProber(
+                        new Fabric8PodExecutor(client), apiClient, where.target, exec),
                     new FailoverDrill.Settings(egressIp, trigger, limits, total, parallel),
                     Clock.systemUTC())
                 .run();
         DrillReports.text(outcome, out);
-        String json = DrillReports.json(outcome);
-        for (Path f : jsonFiles) {
+        FailoverDrillReport report =
+            new FailoverDrillReport(
+                connection.cluster(), where.target, where.api.toString(), limits, outcome);
+        for (ReportSpec r : reportSpecs) {
           try {
-            Files.writeString(f, json + "\n", StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return fail(err, "--report json:" + f + ": cannot write it (" + e + ")", 1);
+            r.write(report);
+          } catch (UncheckedIOException e) {
+            return fail(err, "--report " + r.describe() + ": " + e.getCause().getMessage(), 2);
           }
         }
-        return outcome.report().passed() && outcome.labelError() == null ? 0 : 1;
+        return report.passed() ? 0 : 1;
       } catch (FailoverNotPossibleException e) {
         for (String p : e.problems()) {
           err.println(spec.qualifiedName() + ": " + p);
@@ -243,18 +209,10 @@ final class DrillCommand {
         err.flush();
         return 1;
       } catch (AuditApiException e) {
-        return fail(err, e.getMessage(), e.unreachable() ? UNREACHABLE : 1);
+        // also an API that answers but not as the audit server, as for probe
+        return fail(err, e.getMessage(), UNREACHABLE);
       } catch (KubernetesClientException e) {
-        return fail(
-            err,
-            "cluster "
-                + connection.cluster()
-                + " at "
-                + connection.server()
-                + ": "
-                + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
-                + firstLine(e.getMessage()),
-            UNREACHABLE);
+        return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
       }
     }
 
@@ -262,39 +220,6 @@ final class DrillCommand {
       err.println(spec.qualifiedName() + ": " + message);
       err.flush();
       return code;
-    }
-
-    private static String firstLine(String m) {
-      return m == null ? "no message" : m.strip().split("\\R", 2)[0];
-    }
-
-    private String token() {
-      if (apiTokenFile == null) {
-        return null;
-      }
-      try {
-        String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
-        if (t.isEmpty() || t.contains("\n")) {
-          throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
-        }
-        return t;
-      } catch (IOException e) {
-        throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
-      }
-    }
-
-    private void checkUrl(String url, String option) {
-      URI u;
-      try {
-        u = URI.create(url);
-      } catch (IllegalArgumentException e) {
-        throw usage(option + " '" + url + "' is not a URL");
-      }
-      if (u.getScheme() == null
-          || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-          || u.getHost() == null) {
-        throw usage(option + " '" + url + "' is not an http(s) URL");
-      }
     }
 
     private ParameterException usage(String message) {

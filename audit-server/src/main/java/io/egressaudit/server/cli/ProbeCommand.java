@@ -1,8 +1,6 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.controller.informer.ClusterConnection;
-import io.egressaudit.controller.informer.KubeconfigClusters;
-import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.correlator.probe.ExpectationRules;
 import io.egressaudit.correlator.probe.ProbePolicy;
 import io.egressaudit.probes.AccessPreflight;
@@ -25,12 +23,8 @@ import io.egressaudit.server.KubernetesObjectsModel;
 import io.egressaudit.server.TimeArg;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,40 +88,7 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--kubeconfig",
-      paramLabel = "FILE",
-      description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
-  Path kubeconfig;
-
-  @Option(
-      names = "--context",
-      paramLabel = "NAME",
-      description = "The kubeconfig context. Default: its current-context.")
-  String context;
-
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "URL",
-      description =
-          "The hit listener as pods reach it, such as http://192.168.126.1:8080; probes request"
-              + " URL/probe/<id>.")
-  String target;
-
-  @Option(
-      names = "--api",
-      required = true,
-      paramLabel = "URL",
-      description =
-          "The audit server's API as this runner reaches it, such as http://127.0.0.1:9090.")
-  URI api;
-
-  @Option(
-      names = "--api-token-file",
-      paramLabel = "FILE",
-      description = "A file holding the API's bearer token (one line).")
-  Path apiTokenFile;
+  @Mixin InPodProbeOptions where;
 
   @Option(
       names = {"-n", "--namespace"},
@@ -190,14 +151,6 @@ final class ProbeCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   String execTimeout;
 
-  @Option(
-      names = "--report",
-      paramLabel = "FORMAT:FILE",
-      description =
-          "Also write the report as junit:FILE (JUnit XML) or json:FILE. Repeat for several. The"
-              + " table goes to stdout in any case.")
-  List<String> reports = new ArrayList<>();
-
   @Mixin HelpOption help;
 
   /** {@code --pods} values. */
@@ -231,17 +184,9 @@ final class ProbeCommand implements Callable<Integer> {
     if (parallel < 1) {
       throw usage("--parallel must be at least 1, not " + parallel);
     }
-    checkUrl(target, "--target");
-    checkUrl(api.toString(), "--api");
-    String token = token();
-    List<ReportSpec> reportSpecs = new ArrayList<>();
-    for (String r : reports) {
-      try {
-        reportSpecs.add(ReportSpec.parse(r));
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
-    }
+    where.checkUrls();
+    List<ReportSpec> reportSpecs = where.reportSpecs();
+    AuditApiClient apiClient = where.apiClient();
     ProbePolicy policy = null;
     if (policyFile != null) {
       try {
@@ -250,18 +195,10 @@ final class ProbeCommand implements Callable<Integer> {
         throw usage("--policy " + e.getMessage());
       }
     }
-    ClusterConnection connection;
-    try {
-      connection =
-          KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
-              .get(0);
-    } catch (KubeconfigException e) {
-      throw usage(e.getMessage());
-    }
+    ClusterConnection connection = where.connection();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Instant started = Instant.now();
-    AuditApiClient apiClient = new AuditApiClient(api, token, Duration.ofSeconds(10));
     try (KubernetesClient client = connection.connect()) {
       apiClient.check();
       List<AccessPreflight.Permission> missing = AccessPreflight.missing(client);
@@ -280,7 +217,8 @@ final class ProbeCommand implements Callable<Integer> {
               new ProbePlanner.Selection(
                   namespaces, allNamespaces, pods == PodChoice.all, policy, selector));
       Prober prober =
-          new Prober(new Fabric8PodExecutor(client), apiClient, target, timeout, Clock.systemUTC());
+          new Prober(
+              new Fabric8PodExecutor(client), apiClient, where.target, timeout, Clock.systemUTC());
       final ProbePolicy p = policy;
       List<ProbeResult> results =
           new ProbeRunner(prober, new ProbeRunner.Settings(retry, RETRY_INTERVAL, parallel))
@@ -288,8 +226,8 @@ final class ProbeCommand implements Callable<Integer> {
       ProbeReport report =
           new ProbeReport(
               connection.cluster(),
-              target,
-              api.toString(),
+              where.target,
+              where.api.toString(),
               policyFile == null ? null : policyFile.toString(),
               started,
               Instant.now(),
@@ -300,15 +238,7 @@ final class ProbeCommand implements Callable<Integer> {
         try {
           r.write(report);
         } catch (UncheckedIOException e) {
-          return fail(
-              err,
-              "--report "
-                  + r.format().name().toLowerCase(java.util.Locale.ROOT)
-                  + ":"
-                  + r.file()
-                  + ": "
-                  + e.getCause().getMessage(),
-              2);
+          return fail(err, "--report " + r.describe() + ": " + e.getCause().getMessage(), 2);
         }
       }
       return report.passed() ? 0 : 1;
@@ -316,7 +246,7 @@ final class ProbeCommand implements Callable<Integer> {
       // also an API that answers but not as the audit server (--api pointing at the hit listener)
       return fail(err, e.getMessage(), UNREACHABLE);
     } catch (KubernetesClientException e) {
-      return fail(err, clusterMessage(connection, e), UNREACHABLE);
+      return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
     }
   }
 
@@ -324,61 +254,6 @@ final class ProbeCommand implements Callable<Integer> {
     err.println(spec.qualifiedName() + ": " + message);
     err.flush();
     return code;
-  }
-
-  private static String clusterMessage(ClusterConnection c, KubernetesClientException e) {
-    String why =
-        e.getCode() > 0
-            ? "HTTP " + e.getCode() + ": " + firstLine(e.getMessage())
-            : firstLine(rootMessage(e));
-    return "cannot read cluster " + c.cluster() + " at " + c.server() + ": " + why;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return t.getClass().getSimpleName() + (m == null ? "" : " " + m);
-  }
-
-  private static String firstLine(String m) {
-    if (m == null) {
-      return "no message";
-    }
-    String first = m.strip().split("\\R", 2)[0];
-    return first.length() <= 300 ? first : first.substring(0, 297) + "...";
-  }
-
-  private String token() {
-    if (apiTokenFile == null) {
-      return null;
-    }
-    try {
-      String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
-      if (t.isEmpty() || t.contains("\n")) {
-        throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
-      }
-      return t;
-    } catch (IOException e) {
-      throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
-    }
-  }
-
-  private void checkUrl(String url, String option) {
-    URI u;
-    try {
-      u = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw usage(option + " '" + url + "' is not a URL");
-    }
-    if (u.getScheme() == null
-        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-        || u.getHost() == null) {
-      throw usage(
-          option + " '" + url + "' is not an http(s) URL such as http://192.168.126.1:8080");
-    }
   }
 
   private ParameterException usage(String message) {

@@ -1,0 +1,191 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.KubeconfigClusters;
+import io.egressaudit.controller.informer.KubeconfigException;
+import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.ReportSpec;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options every command that probes from inside pods shares ({@code probe}, {@code drill
+ * failover}): where the cluster is ({@code --kubeconfig}, {@code --context}), where the pods send
+ * their requests ({@code --target}), where the audit server's API is ({@code --api}, {@code
+ * --api-token-file}), and the machine reports ({@code --report}). Checks of these options end in a
+ * {@link ParameterException} of the command that mixes them in (exit 2).
+ */
+final class InPodProbeOptions {
+
+  /** The command these options are mixed into, for its usage errors. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
+  Path kubeconfig;
+
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "The kubeconfig context. Default: its current-context.")
+  String context;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "URL",
+      description =
+          "The hit listener as pods reach it, such as http://192.168.126.1:8080; probes request"
+              + " URL/probe/<id>.")
+  String target;
+
+  @Option(
+      names = "--api",
+      required = true,
+      paramLabel = "URL",
+      description =
+          "The audit server's API as this runner reaches it, such as http://127.0.0.1:9090.")
+  URI api;
+
+  @Option(
+      names = "--api-token-file",
+      paramLabel = "FILE",
+      description = "A file holding the API's bearer token (one line).")
+  Path apiTokenFile;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FORMAT:FILE",
+      description =
+          "Also write the report as junit:FILE (JUnit XML) or json:FILE. Repeat for several. The"
+              + " table goes to stdout in any case.")
+  List<String> reports = new ArrayList<>();
+
+  /**
+   * Checks that {@code --target} and {@code --api} are http(s) URLs with a host.
+   *
+   * @throws ParameterException naming the option and the URL
+   */
+  void checkUrls() {
+    checkUrl(target, "--target");
+    checkUrl(api.toString(), "--api");
+  }
+
+  /**
+   * The {@code --report} options parsed.
+   *
+   * @throws ParameterException naming a report with an unknown format or without a file
+   */
+  List<ReportSpec> reportSpecs() {
+    List<ReportSpec> specs = new ArrayList<>();
+    for (String r : reports) {
+      try {
+        specs.add(ReportSpec.parse(r));
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
+    return specs;
+  }
+
+  /**
+   * The cluster of {@code --kubeconfig} and {@code --context}.
+   *
+   * @throws ParameterException when the kubeconfig cannot be read or has no such context
+   */
+  ClusterConnection connection() {
+    try {
+      return KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
+          .get(0);
+    } catch (KubeconfigException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /**
+   * A client of {@code --api} with the token of {@code --api-token-file}, each call bounded by 10
+   * s.
+   *
+   * @throws ParameterException when the token file cannot be read or is not one line
+   */
+  AuditApiClient apiClient() {
+    return new AuditApiClient(api, token(), Duration.ofSeconds(10));
+  }
+
+  /**
+   * A one-line message for a cluster that cannot be read: its name, server, and the HTTP status or
+   * the root cause.
+   */
+  static String clusterMessage(ClusterConnection c, KubernetesClientException e) {
+    String why =
+        e.getCode() > 0
+            ? "HTTP " + e.getCode() + ": " + firstLine(e.getMessage())
+            : firstLine(rootMessage(e));
+    return "cannot read cluster " + c.cluster() + " at " + c.server() + ": " + why;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : " " + m);
+  }
+
+  private static String firstLine(String m) {
+    if (m == null) {
+      return "no message";
+    }
+    String first = m.strip().split("\\R", 2)[0];
+    return first.length() <= 300 ? first : first.substring(0, 297) + "...";
+  }
+
+  private String token() {
+    if (apiTokenFile == null) {
+      return null;
+    }
+    try {
+      String t = Files.readString(apiTokenFile, StandardCharsets.UTF_8).strip();
+      if (t.isEmpty() || t.contains("\n")) {
+        throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
+      }
+      return t;
+    } catch (IOException e) {
+      throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
+    }
+  }
+
+  private void checkUrl(String url, String option) {
+    URI u;
+    try {
+      u = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw usage(option + " '" + url + "' is not a URL");
+    }
+    if (u.getScheme() == null
+        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+        || u.getHost() == null) {
+      throw usage(
+          option + " '" + url + "' is not an http(s) URL such as http://192.168.126.1:8080");
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(mixee.commandLine(), message);
+  }
+}
