@@ -526,11 +526,15 @@ public final class ClusterWatcher implements AutoCloseable {
    * bounded by the database's busy timeout). Closing again does nothing.
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    // not while holding this object's monitor: the worker takes it to update the state, and the
+    // join below would then wait out its whole timeout
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
-    closed = true;
     kinds.forEach(WatchedKind::close);
     queue.close();
     CompletableFuture<Void> l = listed;
