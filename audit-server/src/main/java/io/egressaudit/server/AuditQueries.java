@@ -9,6 +9,7 @@ import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.server.json.AnomaliesView;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
@@ -34,6 +35,7 @@ public final class AuditQueries {
   private final Database database;
   private final HitRepository hits;
   private final ClusterTimelines followed;
+  private final ClusterAnomalies anomalies = new ClusterAnomalies();
 
   /**
    * Answers from history read fresh from the database for each question (a command, run once).
@@ -74,7 +76,39 @@ public final class AuditQueries {
     Instant t = at == null ? TimeArg.now() : at;
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
-    return timelines.whois(canonical, t, timelines.select(cluster));
+    List<AttributionTimeline> selected = timelines.select(cluster);
+    return anomalies.concerning(timelines.whois(canonical, t, selected), selected);
+  }
+
+  /**
+   * Every anomaly of the clusters asked about at a time.
+   *
+   * @param at the time, or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException naming the known clusters when {@code cluster} has no history
+   */
+  public AnomaliesView anomalies(Instant at, String cluster) {
+    Instant t = at == null ? TimeArg.now() : at;
+    long ms = t.toEpochMilli();
+    List<io.egressaudit.correlator.anomaly.Anomaly> found = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      if (start == null || start.isAfter(t)) {
+        notes.add(
+            "cluster "
+                + tl.cluster()
+                + ": "
+                + (start == null ? "no history" : "history starts at " + start));
+        continue;
+      }
+      found.addAll(anomalies.at(tl, t));
+    }
+    if (timelines.clusters().isEmpty()) {
+      notes.add("no cluster history");
+    }
+    return new AnomaliesView(t, found, notes);
   }
 
   /**

@@ -163,6 +163,7 @@ public final class AuditServer implements AutoCloseable {
   private int apiPort;
   private LiveClusters live;
   private ClusterTimelines timelines;
+  private AnomalyWatch anomalies;
   private AuditQueries queries;
 
   private final ConnectionCap apiCap;
@@ -222,6 +223,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server.timelines = ClusterTimelines.follow(config.database());
       server.queries = new AuditQueries(config.database(), server.timelines);
+      server.anomalies = AnomalyWatch.follow(config.database(), server.timelines);
       server.deploy().await();
       server.importClusterStates();
       server.live = LiveClusters.start(config.liveClusters(), config.database());
@@ -300,6 +302,7 @@ public final class AuditServer implements AutoCloseable {
             v -> {
               AuditMetrics metrics = new AuditMetrics(writer, listenerStats);
               metrics.clusterSources(sources);
+              metrics.anomalies(anomalies);
               api.set(
                   new ApiVerticle(
                       config.api().host(),
@@ -496,6 +499,9 @@ public final class AuditServer implements AutoCloseable {
     writer.close();
     for (HitListener l : listeners) {
       l.close();
+    }
+    if (anomalies != null) {
+      anomalies.close();
     }
     if (timelines != null) {
       timelines.close();

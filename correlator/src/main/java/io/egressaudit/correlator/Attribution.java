@@ -1,5 +1,6 @@
 package io.egressaudit.correlator;
 
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.List;
 
@@ -28,6 +29,10 @@ import java.util.List;
  *     null when there is nothing to explain
  * @param leakEgressIPs for {@code node} with leak suspects: the EgressIP objects (names, sorted)
  *     their pods on this node should leave through; null otherwise
+ * @param anomalies in {@code whois}: the anomalies of the match's cluster at that time that concern
+ *     it ({@link Anomaly#concerns}); null when none
+ * @param stale when the cluster's live view was stale at that time (its watch was down), since when
+ *     and why: the answer may miss changes; null otherwise
  */
 public record Attribution(
     String cluster,
@@ -41,7 +46,98 @@ public record Attribution(
     Boolean ambiguous,
     List<String> leakSuspects,
     String note,
-    List<String> leakEgressIPs) {
+    List<String> leakEgressIPs,
+    List<Anomaly> anomalies,
+    Stale stale) {
+
+  /**
+   * A span during which a live cluster's view was stale.
+   *
+   * @param since when the watch went down
+   * @param reason why, as the watcher said it (API unreachable, 401, 403, watch error)
+   */
+  public record Stale(Instant since, String reason) {}
+
+  /** An attribution without anomalies nor staleness, as the rules make it. */
+  public Attribution(
+      String cluster,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<String> namespaces,
+      List<PodRef> pods,
+      Instant since,
+      List<String> assignedIPs,
+      Boolean ambiguous,
+      List<String> leakSuspects,
+      String note,
+      List<String> leakEgressIPs) {
+    this(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        null,
+        null);
+  }
+
+  /** This match with the anomalies that concern it; none (empty or null) leaves the field null. */
+  public Attribution withAnomalies(List<Anomaly> concerning) {
+    return new Attribution(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        concerning == null || concerning.isEmpty() ? null : concerning,
+        stale);
+  }
+
+  /**
+   * This match marked stale, with a sentence added to its note.
+   *
+   * @param span when the cluster's view went stale and why
+   */
+  public Attribution withStale(Stale span) {
+    String sentence =
+        "the live view of cluster "
+            + cluster
+            + " was stale since "
+            + span.since()
+            + " ("
+            + span.reason()
+            + "): changes made meanwhile may be missing from this answer";
+    return new Attribution(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note == null ? sentence : note + "; " + sentence,
+        leakEgressIPs,
+        anomalies,
+        span);
+  }
 
   /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
   public Attribution(
@@ -93,5 +189,6 @@ public record Attribution(
     assignedIPs = assignedIPs == null ? null : List.copyOf(assignedIPs);
     leakSuspects = leakSuspects == null ? null : List.copyOf(leakSuspects);
     leakEgressIPs = leakEgressIPs == null ? null : List.copyOf(leakEgressIPs);
+    anomalies = anomalies == null ? null : List.copyOf(anomalies);
   }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ClusterCommand.class,
       WhoisCommand.class,
       SourcesCommand.class,
+      AnomaliesCommand.class,
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
- * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /healthz}, {@code /readyz} and {@code /}.
- * Database reads run on a named worker pool, never on the event loop. Every error is {@code
- * application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
- * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
+ * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/anomalies}, {@code /healthz},
+ * {@code /readyz} and {@code /}. Database reads run on a named worker pool, never on the event
+ * loop. Every error is {@code application/problem+json}. Connections are held to the {@link
+ * ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -158,6 +158,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/healthz").handler(this::health);
     router.get("/readyz").handler(this::ready);
     router.get("/api/v1/clusters").handler(this::clusters);
+    router.get("/api/v1/anomalies").handler(this::anomalies);
     router.get("/metrics").handler(this::metrics);
     router
         .get("/")
@@ -246,6 +247,13 @@ public final class ApiVerticle extends VerticleBase {
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.whois(ip, at, cluster));
+  }
+
+  private void anomalies(RoutingContext ctx) {
+    onlyParams(ctx, WHOIS_PARAMS);
+    Instant at = time(ctx, "at");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.anomalies(at, cluster));
   }
 
   private void sources(RoutingContext ctx) {
