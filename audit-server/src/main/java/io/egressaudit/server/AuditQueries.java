@@ -10,7 +10,9 @@ import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
+import io.egressaudit.server.json.SourceView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
@@ -78,6 +80,32 @@ public final class AuditQueries {
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     List<AttributionTimeline> selected = timelines.select(cluster);
     return anomalies.concerning(timelines.whois(canonical, t, selected), selected);
+  }
+
+  /**
+   * Every cluster with history or a source: its source, what its history covers and its live sync
+   * state. History is read from the followed timelines, or with two aggregate queries.
+   *
+   * @param live the sources this server was given and their state, or an empty list (a command)
+   * @return by cluster name
+   */
+  public List<ClusterView> clusters(List<SourceView> live) {
+    java.util.Map<String, AttributionTimeline.Coverage> coverage = new TreeMap<>();
+    if (followed != null) {
+      followed.clusters().forEach(c -> coverage.put(c, followed.get(c).coverage()));
+    } else {
+      coverage.putAll(io.egressaudit.sql.HistoryLoader.coverage(database));
+    }
+    java.util.Map<String, String> imported = io.egressaudit.sql.HistoryLoader.sources(database);
+    java.util.Map<String, SourceView> byCluster = new TreeMap<>();
+    live.forEach(v -> byCluster.put(v.cluster(), v));
+    java.util.Set<String> names = new java.util.TreeSet<>(coverage.keySet());
+    names.addAll(byCluster.keySet());
+    List<ClusterView> out = new ArrayList<>();
+    for (String c : names) {
+      out.add(ClusterView.of(c, imported.get(c), byCluster.get(c), coverage.get(c)));
+    }
+    return out;
   }
 
   /**

@@ -65,3 +65,12 @@ DELETE FROM cluster_object WHERE id IN (
 -- name: select-history-starts
 -- Per cluster: the earliest time its history knows a state at.
 SELECT cluster, min(valid_from) FROM cluster_object GROUP BY cluster ORDER BY cluster;
+
+-- name: select-history-coverage
+-- Per cluster: first time history knows, latest start and end of an interval, intervals kept.
+SELECT cluster, min(valid_from), max(valid_from), max(valid_to), count(*)
+  FROM cluster_object GROUP BY cluster ORDER BY cluster;
+
+-- name: select-current-counts
+-- Per cluster and kind: objects whose current state is open.
+SELECT cluster, kind, count(*) FROM cluster_object WHERE valid_to IS NULL GROUP BY cluster, kind;

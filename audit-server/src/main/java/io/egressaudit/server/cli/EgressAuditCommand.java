@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       WhoisCommand.class,
       SourcesCommand.class,
       AnomaliesCommand.class,
+      ClustersCommand.class,
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,

@@ -323,7 +323,9 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void clusters(RoutingContext ctx) {
-    json(ctx, 200, Map.of("clusters", sourceViews()));
+    onlyParams(ctx, java.util.Set.of());
+    List<SourceView> live = sourceViews();
+    blocking(ctx, () -> Map.of("clusters", queries.clusters(live)));
   }
 
   private List<SourceView> sourceViews() {
