@@ -17,6 +17,7 @@ import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
+import io.egressaudit.sql.StaleSpans;
 import io.egressaudit.sql.StoredHit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +80,38 @@ public final class AuditQueries {
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     List<AttributionTimeline> selected = timelines.select(cluster);
-    return anomalies.concerning(timelines.whois(canonical, t, selected), selected);
+    WhoisResult r = anomalies.concerning(timelines.whois(canonical, t, selected), selected);
+    return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, StaleSpans.load(database)));
+  }
+
+  /**
+   * Marks the matches of clusters whose live view was stale at {@code at} ({@link
+   * Attribution#withStale}).
+   */
+  private static List<Attribution> markStale(
+      List<Attribution> matches, Instant at, java.util.Map<String, List<StaleSpans.Span>> spans) {
+    if (spans.isEmpty()) {
+      return matches;
+    }
+    List<Attribution> out = new ArrayList<>(matches.size());
+    for (Attribution m : matches) {
+      StaleSpans.Span s = m.cluster() == null ? null : StaleSpans.covering(spans, m.cluster(), at);
+      out.add(s == null ? m : m.withStale(new Attribution.Stale(s.since(), s.reason())));
+    }
+    return out;
+  }
+
+  /** Marks the attribution of hits received while their cluster's live view was stale. */
+  private List<HitView> markStale(List<HitView> views) {
+    java.util.Map<String, List<StaleSpans.Span>> spans = StaleSpans.load(database);
+    if (spans.isEmpty()) {
+      return views;
+    }
+    List<HitView> out = new ArrayList<>(views.size());
+    for (HitView v : views) {
+      out.add(v.withAttribution(markStale(v.attribution(), v.receivedAt(), spans)));
+    }
+    return out;
   }
 
   /**
@@ -290,10 +322,10 @@ public final class AuditQueries {
     ClusterTimelines timelines = timelines(f.cluster(), from, to);
     List<AttributionTimeline> selected = timelines.select(f.cluster());
     List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
-    if (spans == null) {
-      return scan(f, from, to, timelines, selected);
-    }
-    return bySpans(f, spans, timelines, selected);
+    return markStale(
+        spans == null
+            ? scan(f, from, to, timelines, selected)
+            : bySpans(f, spans, timelines, selected));
   }
 
   /**

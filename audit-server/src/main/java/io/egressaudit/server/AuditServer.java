@@ -227,7 +227,8 @@ public final class AuditServer implements AutoCloseable {
       server.deploy().await();
       server.importClusterStates();
       server.live = LiveClusters.start(config.liveClusters(), config.database());
-      server.sources.watching(server.live.watchers());
+      server.sources.watching(
+          server.live.watchers(), new io.egressaudit.sql.StaleSpans(config.database()));
       return server;
     } catch (RuntimeException e) {
       server.close();

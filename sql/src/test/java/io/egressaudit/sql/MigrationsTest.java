@@ -59,9 +59,10 @@ class MigrationsTest {
 
     assertThat(file).exists();
     try (Connection c = raw(file)) {
-      assertThat(Migrations.latestVersion()).isEqualTo(3);
+      assertThat(Migrations.latestVersion()).isEqualTo(4);
       assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
-      assertThat(names(c, "table")).contains("hit", "cluster_object", "cluster_import");
+      assertThat(names(c, "table"))
+          .contains("hit", "cluster_object", "cluster_import", "cluster_stale");
       assertThat(names(c, "index"))
           .contains(
               "hit_received_at",
