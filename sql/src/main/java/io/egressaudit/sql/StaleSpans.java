@@ -36,6 +36,15 @@ public final class StaleSpans {
     }
   }
 
+  /** Per database file: spans written by this process, and the spans last read with that count. */
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.file.Path, Long> WRITES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Loaded(long writes, Map<String, List<Span>> spans) {}
+
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.file.Path, Loaded> LOADED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Database database;
 
   /**
@@ -74,6 +83,7 @@ public final class StaleSpans {
         st.setString(3, reason);
       }
       st.executeUpdate();
+      WRITES.merge(database.file().normalize(), 1L, Long::sum);
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot record the stale span of cluster "
@@ -90,11 +100,24 @@ public final class StaleSpans {
 
   /**
    * Every span, by cluster, oldest first. The table holds a row per outage, so reading it whole is
-   * cheap.
+   * cheap; it is read again only after this process wrote a span (the server's watchers are the
+   * only writers), so answering a {@code whois} does not open the database for it.
    *
    * @throws DatabaseException when it cannot be read
    */
   public static Map<String, List<Span>> load(Database database) {
+    java.nio.file.Path file = database.file().normalize();
+    long writes = WRITES.getOrDefault(file, 0L);
+    Loaded loaded = LOADED.get(file);
+    if (loaded != null && loaded.writes() == writes) {
+      return loaded.spans();
+    }
+    Map<String, List<Span>> read = read(database);
+    LOADED.put(file, new Loaded(writes, read));
+    return read;
+  }
+
+  private static Map<String, List<Span>> read(Database database) {
     Map<String, List<Span>> out = new TreeMap<>();
     try (Connection c = database.openReader();
         PreparedStatement st = c.prepareStatement(SQL.get("select-stale-spans"));
@@ -110,7 +133,8 @@ public final class StaleSpans {
                     open ? null : Instant.ofEpochMilli(until),
                     rs.getString(4)));
       }
-      return out;
+      out.replaceAll((cluster, l) -> List.copyOf(l));
+      return java.util.Collections.unmodifiableMap(out);
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot read stale spans in " + database.file() + ": " + e.getMessage(), e);
