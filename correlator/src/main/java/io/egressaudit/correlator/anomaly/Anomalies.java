@@ -27,6 +27,37 @@ public final class Anomalies {
   private Anomalies() {}
 
   /**
+   * What two rules share, worked out once per snapshot: active pods by namespace, and for each
+   * namespace the EgressIPs (by name) whose namespaceSelector matches it.
+   */
+  private record Facts(
+      Map<String, List<PodState>> podsByNamespace, Map<String, List<EgressIpState>> selecting) {
+
+    static Facts of(ClusterSnapshot s) {
+      Map<String, List<PodState>> pods = new TreeMap<>();
+      for (PodState p : s.pods()) {
+        if (p.active()) {
+          pods.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
+        }
+      }
+      List<EgressIpState> egressIps = byName(s);
+      Map<String, List<EgressIpState>> selecting = new TreeMap<>();
+      for (NamespaceState ns : s.namespaces()) {
+        List<EgressIpState> l = new ArrayList<>(2);
+        for (EgressIpState e : egressIps) {
+          if (e.selects(ns)) {
+            l.add(e);
+          }
+        }
+        if (!l.isEmpty()) {
+          selecting.put(ns.name(), l);
+        }
+      }
+      return new Facts(pods, selecting);
+    }
+  }
+
+  /**
    * Every anomaly of the snapshot, ordered by rule, then as each rule finds them (by EgressIP, IP,
    * namespace or node name).
    *
@@ -38,8 +69,9 @@ public final class Anomalies {
     out.addAll(assignedIpNotInSpec(s));
     out.addAll(ipAssignedToTwoNodes(s));
     out.addAll(ipClaimedByTwoEgressIps(s));
-    out.addAll(selectedTwice(s));
-    out.addAll(unassignedWithRunningPods(s));
+    Facts facts = Facts.of(s);
+    out.addAll(selectedTwice(s, facts));
+    out.addAll(unassignedWithRunningPods(s, facts));
     out.addAll(singleEgressNode(s));
     out.addAll(egressIpOutsideNodeSubnets(s));
     out.addAll(assignedNodeUnfit(s));
@@ -157,19 +189,17 @@ public final class Anomalies {
    * anomaly per namespace and set of EgressIPs.
    */
   public static List<Anomaly> selectedTwice(ClusterSnapshot s) {
+    return selectedTwice(s, Facts.of(s));
+  }
+
+  private static List<Anomaly> selectedTwice(ClusterSnapshot s, Facts facts) {
     List<Anomaly> out = new ArrayList<>();
-    List<NamespaceState> namespaces = new ArrayList<>(s.namespaces());
-    namespaces.sort(Comparator.comparing(NamespaceState::name));
-    List<EgressIpState> egressIps = byName(s);
-    Map<String, List<PodState>> podsByNamespace = new TreeMap<>();
-    for (PodState p : s.pods()) {
-      podsByNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
-    }
-    for (NamespaceState ns : namespaces) {
-      List<EgressIpState> selecting = egressIps.stream().filter(e -> e.selects(ns)).toList();
+    for (Map.Entry<String, List<EgressIpState>> entry : facts.selecting().entrySet()) {
+      List<EgressIpState> selecting = entry.getValue();
       if (selecting.size() < 2) {
         continue;
       }
+      NamespaceState ns = s.namespace(entry.getKey());
       List<String> whole =
           selecting.stream()
               .filter(e -> e.podSelector() == null || e.podSelector().selectsEverything())
@@ -193,10 +223,7 @@ public final class Anomalies {
         continue;
       }
       Map<List<String>, List<PodRef>> bySet = new LinkedHashMap<>();
-      for (PodState p : podsByNamespace.getOrDefault(ns.name(), List.of())) {
-        if (!p.active()) {
-          continue;
-        }
+      for (PodState p : facts.podsByNamespace().getOrDefault(ns.name(), List.of())) {
         List<String> names =
             selecting.stream().filter(e -> e.selects(p, ns)).map(EgressIpState::name).toList();
         if (names.size() > 1) {
@@ -231,17 +258,32 @@ public final class Anomalies {
    * selects pods in phase {@code Running} (not on the host network).
    */
   public static List<Anomaly> unassignedWithRunningPods(ClusterSnapshot s) {
+    return unassignedWithRunningPods(s, Facts.of(s));
+  }
+
+  private static List<Anomaly> unassignedWithRunningPods(ClusterSnapshot s, Facts facts) {
+    Map<EgressIpState, List<String>> namespacesOf = new LinkedHashMap<>();
+    facts
+        .selecting()
+        .forEach(
+            (ns, egressIps) ->
+                egressIps.stream()
+                    .filter(e -> !e.assigned())
+                    .forEach(e -> namespacesOf.computeIfAbsent(e, k -> new ArrayList<>()).add(ns)));
     List<Anomaly> out = new ArrayList<>();
     for (EgressIpState e : byName(s)) {
-      if (e.assigned()) {
+      if (e.assigned() || !namespacesOf.containsKey(e)) {
         continue;
       }
       List<PodRef> running = new ArrayList<>();
       Set<String> namespaces = new TreeSet<>();
-      for (PodState p : s.pods()) {
-        if ("Running".equals(p.phase()) && e.selects(p, s.namespace(p.namespace()))) {
-          running.add(new PodRef(p.namespace(), p.name()));
-          namespaces.add(p.namespace());
+      for (String name : namespacesOf.get(e)) {
+        NamespaceState ns = s.namespace(name);
+        for (PodState p : facts.podsByNamespace().getOrDefault(name, List.of())) {
+          if ("Running".equals(p.phase()) && e.selects(p, ns)) {
+            running.add(new PodRef(p.namespace(), p.name()));
+            namespaces.add(p.namespace());
+          }
         }
       }
       if (!running.isEmpty()) {
