@@ -184,6 +184,23 @@ public final class AuditMetrics {
     }
   }
 
+  /**
+   * Adds {@code egress_audit_anomalies}, tagged {@code rule}: the anomalies current in the clusters
+   * the server follows, by rule (0 for a rule with none).
+   *
+   * @param watch the server's anomaly watch
+   */
+  public void anomalies(AnomalyWatch watch) {
+    for (io.egressaudit.correlator.anomaly.AnomalyRule rule :
+        io.egressaudit.correlator.anomaly.AnomalyRule.values()) {
+      Gauge.builder("egress_audit_anomalies", watch, w -> w.counts().getOrDefault(rule, 0))
+          .tag("rule", rule.toString())
+          .description(
+              "Anomalies current in the followed clusters, by rule (GET /api/v1/anomalies)")
+          .register(registry);
+    }
+  }
+
   private static SourceState state(ClusterSources sources, String cluster) {
     return sources.state(cluster);
   }

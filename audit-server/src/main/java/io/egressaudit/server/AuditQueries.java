@@ -11,13 +11,17 @@ import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.IpTimelineView;
 import io.egressaudit.server.json.SourceHistoryView;
+import io.egressaudit.server.json.SourceView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
+import io.egressaudit.sql.StaleSpans;
 import io.egressaudit.sql.StoredHit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +42,7 @@ public final class AuditQueries {
   private final Database database;
   private final HitRepository hits;
   private final ClusterTimelines followed;
+  private final ClusterAnomalies anomalies = new ClusterAnomalies();
 
   /**
    * Answers from history read fresh from the database for each question (a command, run once).
@@ -85,7 +90,96 @@ public final class AuditQueries {
     Instant t = at == null ? TimeArg.now() : at;
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
-    return timelines.whois(canonical, t, timelines.select(cluster));
+    List<AttributionTimeline> selected = timelines.select(cluster);
+    WhoisResult r = anomalies.concerning(timelines.whois(canonical, t, selected), selected);
+    return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, StaleSpans.load(database)));
+  }
+
+  /**
+   * Marks the matches of clusters whose live view was stale at {@code at} ({@link
+   * Attribution#withStale}).
+   */
+  private static List<Attribution> markStale(
+      List<Attribution> matches, Instant at, java.util.Map<String, List<StaleSpans.Span>> spans) {
+    if (spans.isEmpty()) {
+      return matches;
+    }
+    List<Attribution> out = new ArrayList<>(matches.size());
+    for (Attribution m : matches) {
+      StaleSpans.Span s = m.cluster() == null ? null : StaleSpans.covering(spans, m.cluster(), at);
+      out.add(s == null ? m : m.withStale(new Attribution.Stale(s.since(), s.reason())));
+    }
+    return out;
+  }
+
+  /** Marks the attribution of hits received while their cluster's live view was stale. */
+  private List<HitView> markStale(List<HitView> views) {
+    java.util.Map<String, List<StaleSpans.Span>> spans = StaleSpans.load(database);
+    if (spans.isEmpty()) {
+      return views;
+    }
+    List<HitView> out = new ArrayList<>(views.size());
+    for (HitView v : views) {
+      out.add(v.withAttribution(markStale(v.attribution(), v.receivedAt(), spans)));
+    }
+    return out;
+  }
+
+  /**
+   * Every cluster with history or a source: its source, what its history covers and its live sync
+   * state. History is read from the followed timelines, or with two aggregate queries.
+   *
+   * @param live the sources this server was given and their state, or an empty list (a command)
+   * @return by cluster name
+   */
+  public List<ClusterView> clusters(List<SourceView> live) {
+    java.util.Map<String, AttributionTimeline.Coverage> coverage = new TreeMap<>();
+    if (followed != null) {
+      followed.clusters().forEach(c -> coverage.put(c, followed.get(c).coverage()));
+    } else {
+      coverage.putAll(io.egressaudit.sql.HistoryLoader.coverage(database));
+    }
+    java.util.Map<String, String> imported = io.egressaudit.sql.HistoryLoader.sources(database);
+    java.util.Map<String, SourceView> byCluster = new TreeMap<>();
+    live.forEach(v -> byCluster.put(v.cluster(), v));
+    java.util.Set<String> names = new java.util.TreeSet<>(coverage.keySet());
+    names.addAll(byCluster.keySet());
+    List<ClusterView> out = new ArrayList<>();
+    for (String c : names) {
+      out.add(ClusterView.of(c, imported.get(c), byCluster.get(c), coverage.get(c)));
+    }
+    return out;
+  }
+
+  /**
+   * Every anomaly of the clusters asked about at a time.
+   *
+   * @param at the time, or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException naming the known clusters when {@code cluster} has no history
+   */
+  public AnomaliesView anomalies(Instant at, String cluster) {
+    Instant t = at == null ? TimeArg.now() : at;
+    long ms = t.toEpochMilli();
+    List<io.egressaudit.correlator.anomaly.Anomaly> found = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      if (start == null || start.isAfter(t)) {
+        notes.add(
+            "cluster "
+                + tl.cluster()
+                + ": "
+                + (start == null ? "no history" : "history starts at " + start));
+        continue;
+      }
+      found.addAll(anomalies.at(tl, t));
+    }
+    if (timelines.clusters().isEmpty()) {
+      notes.add("no cluster history");
+    }
+    return new AnomaliesView(t, found, notes);
   }
 
   /**
@@ -352,10 +446,10 @@ public final class AuditQueries {
     ClusterTimelines timelines = timelines(f.cluster(), from, to);
     List<AttributionTimeline> selected = timelines.select(f.cluster());
     List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
-    if (spans == null) {
-      return scan(f, from, to, timelines, selected);
-    }
-    return bySpans(f, spans, timelines, selected);
+    return markStale(
+        spans == null
+            ? scan(f, from, to, timelines, selected)
+            : bySpans(f, spans, timelines, selected));
   }
 
   /**

@@ -248,6 +248,7 @@ public final class AuditServer implements AutoCloseable {
   private int apiPort;
   private LiveClusters live;
   private ClusterTimelines timelines;
+  private AnomalyWatch anomalies;
   private AuditQueries queries;
   private long hitsBeforeStart;
 
@@ -319,6 +320,7 @@ public final class AuditServer implements AutoCloseable {
       server.timelines = ClusterTimelines.follow(config.database());
       server.queries = new AuditQueries(config.database(), server.timelines);
       server.hitsBeforeStart = server.queries.lastHitId();
+      server.anomalies = AnomalyWatch.follow(config.database(), server.timelines);
       server.deploy().await();
       server.importClusterStates();
       if (!config.clusterStates().isEmpty()) {
@@ -327,7 +329,8 @@ public final class AuditServer implements AutoCloseable {
         vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> server.rescan());
       }
       server.live = LiveClusters.start(config.liveClusters(), config.database());
-      server.sources.watching(server.live.watchers());
+      server.sources.watching(
+          server.live.watchers(), new io.egressaudit.sql.StaleSpans(config.database()));
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -406,6 +409,7 @@ public final class AuditServer implements AutoCloseable {
               AuditMetrics metrics =
                   new AuditMetrics(writer, listenerStats, queries, hitsBeforeStart);
               metrics.clusterSources(sources);
+              metrics.anomalies(anomalies);
               api.set(
                   new ApiVerticle(
                       config.api().host(),
@@ -619,6 +623,9 @@ public final class AuditServer implements AutoCloseable {
       Future.all(closing).await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("stopping the hit listener: {}", describe(e));
+    }
+    if (anomalies != null) {
+      anomalies.close();
     }
     if (timelines != null) {
       timelines.close();

@@ -2,6 +2,7 @@ package io.egressaudit.server;
 
 import io.egressaudit.controller.SourceState;
 import io.egressaudit.controller.informer.ClusterWatcher;
+import io.egressaudit.sql.StaleSpans;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,9 +64,35 @@ public final class ClusterSources {
             : before.with(SourceState.Status.STALE, at, reason));
   }
 
-  /** Adds the watchers of the live clusters once they are started. */
-  public void watching(List<ClusterWatcher> started) {
+  /**
+   * Adds the watchers of the live clusters once they are started. With {@code spans}, each time a
+   * live cluster goes stale its span is opened in history, and ended when it is synced again.
+   *
+   * @param started the watchers
+   * @param spans where stale spans are recorded, or null not to record them
+   */
+  public void watching(List<ClusterWatcher> started, StaleSpans spans) {
     watchers.addAll(started);
+    if (spans == null) {
+      return;
+    }
+    for (ClusterWatcher w : started) {
+      w.onStatusChange(s -> recordStatus(spans, s));
+      recordStatus(spans, w.state()); // a change before the listener was set
+    }
+  }
+
+  /** Adds the watchers of the live clusters once they are started; stale spans not recorded. */
+  public void watching(List<ClusterWatcher> started) {
+    watching(started, null);
+  }
+
+  private static void recordStatus(StaleSpans spans, SourceState s) {
+    switch (s.status()) {
+      case STALE -> spans.stale(s.cluster(), s.since(), s.reason());
+      case SYNCED -> spans.synced(s.cluster(), s.since());
+      case SYNCING -> {}
+    }
   }
 
   /**

@@ -132,6 +132,19 @@ class ClusterReadinessIT {
     assertThat(LoopbackClient.get("127.0.0.100", server.hitPorts().get(0), "/while-stale").status())
         .as("hits are recorded while the cluster is stale")
         .isEqualTo(200);
+    await()
+        .atMost(WAIT)
+        .until(() -> loopbackMatch(getJson("/api/v1/whois/127.0.0.100?cluster=loopback")) != null);
+    JsonNode staleWhois =
+        loopbackMatch(getJson("/api/v1/whois/127.0.0.100?cluster=loopback")).get("stale");
+    String since = staleWhois.get("since").asString();
+    assertThat(staleWhois.get("reason").asString()).startsWith("watch of ");
+    JsonNode staleHit = getJson("/api/v1/hits?ip=127.0.0.100&cluster=loopback").get("hits").get(0);
+    assertThat(staleHit.get("path").asString()).isEqualTo("/while-stale");
+    assertThat(staleHit.get("attribution").get(0).get("stale").get("since").asString())
+        .isEqualTo(since);
+    assertThat(staleHit.get("attribution").get(0).get("note").asString())
+        .contains("was stale since " + since);
 
     proxy.start();
     await()
@@ -145,6 +158,24 @@ class ClusterReadinessIT {
     assertThat(metrics())
         .containsPattern(
             "egress_audit_cluster_watch_restarts_total\\{cluster=\"loopback\"\\} [1-9]");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !getJson("/api/v1/whois/127.0.0.100?cluster=loopback")
+                    .get("matches")
+                    .get(0)
+                    .has("stale"));
+    JsonNode hitAfter = getJson("/api/v1/hits?ip=127.0.0.100&cluster=loopback").get("hits").get(0);
+    assertThat(hitAfter.get("attribution").get(0).get("stale").get("since").asString())
+        .as("the span ended, the hit received inside it stays marked")
+        .isEqualTo(since);
+  }
+
+  /** The first match of a whois answer when it carries {@code stale}, else null. */
+  private static JsonNode loopbackMatch(JsonNode whois) {
+    JsonNode m = whois.get("matches").get(0);
+    return m.has("stale") ? m : null;
   }
 
   private static JsonNode source(JsonNode body, String cluster) {

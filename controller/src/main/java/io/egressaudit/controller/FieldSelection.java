@@ -30,7 +30,10 @@ final class FieldSelection {
                   "name", ALL,
                   "namespace", ALL,
                   "labels", ALL,
-                  "annotations", of(KubernetesObjects.NODE_PRIMARY_IFADDR_ANNOTATION, ALL)),
+                  "annotations",
+                      of(
+                          KubernetesObjects.NODE_PRIMARY_IFADDR_ANNOTATION, ALL,
+                          KubernetesObjects.NODE_HOST_CIDRS_ANNOTATION, ALL)),
           "spec",
               of(
                   "nodeName", ALL,

@@ -44,6 +44,12 @@ public final class KubernetesObjects {
    */
   public static final String NODE_PRIMARY_IFADDR_ANNOTATION = "k8s.ovn.org/node-primary-ifaddr";
 
+  /**
+   * The OVN-Kubernetes node annotation listing the host's addresses with their prefix length, such
+   * as {@code ["192.168.126.51/24"]}: the subnets an egress IP the node hosts can be in.
+   */
+  public static final String NODE_HOST_CIDRS_ANNOTATION = "k8s.ovn.org/host-cidrs";
+
   /** The {@code apiVersion} of OVN-Kubernetes {@code EgressIP} objects. */
   public static final String EGRESS_IP_API_VERSION = "k8s.ovn.org/v1";
 
@@ -69,7 +75,9 @@ public final class KubernetesObjects {
    * types, such as {@code Hostname}, are ignored), then the {@code ipv4} and {@code ipv6} entries
    * of the {@value #NODE_PRIMARY_IFADDR_ANNOTATION} annotation without their prefix length;
    * canonical, in that order, without duplicates. Ready: the condition {@code Ready} has status
-   * {@code True}.
+   * {@code True}. Subnets: the entries of {@value #NODE_PRIMARY_IFADDR_ANNOTATION} that carry a
+   * prefix length, then those of {@value #NODE_HOST_CIDRS_ANNOTATION} (a JSON array of CIDRs),
+   * canonical address and prefix, without duplicates.
    *
    * @param node the node
    * @return its state
@@ -91,8 +99,18 @@ public final class KubernetesObjects {
       }
     }
     Map<String, String> annotations = meta.getAnnotations();
+    Set<String> subnets = new LinkedHashSet<>();
     if (annotations != null && annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION) != null) {
-      addresses.addAll(primaryIfAddr(object, annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION)));
+      for (String cidr : primaryIfAddr(object, annotations.get(NODE_PRIMARY_IFADDR_ANNOTATION))) {
+        int slash = cidr.indexOf('/');
+        addresses.add(slash >= 0 ? cidr.substring(0, slash) : cidr);
+        if (slash >= 0) {
+          subnets.add(cidr);
+        }
+      }
+    }
+    if (annotations != null && annotations.get(NODE_HOST_CIDRS_ANNOTATION) != null) {
+      subnets.addAll(hostCidrs(object, annotations.get(NODE_HOST_CIDRS_ANNOTATION)));
     }
     boolean ready = false;
     List<NodeCondition> conditions =
@@ -104,7 +122,8 @@ public final class KubernetesObjects {
         }
       }
     }
-    return new NodeState(meta.getName(), List.copyOf(addresses), labels(object, meta), ready);
+    return new NodeState(
+        meta.getName(), List.copyOf(addresses), labels(object, meta), ready, List.copyOf(subnets));
   }
 
   /**
@@ -285,14 +304,61 @@ public final class KubernetesObjects {
             field + "." + family + ": not an IP address: '" + abbreviate(cidr.toString()) + "'");
       }
       String text = cidr.asString();
-      int slash = text.indexOf('/');
-      String address = slash >= 0 ? text.substring(0, slash) : text;
-      if (SourceIp.parse(address).isEmpty()) {
+      String canonical = cidr(text);
+      if (canonical == null) {
         throw new InvalidClusterObjectException(
             object, field + "." + family + ": not an IP address: '" + abbreviate(text) + "'");
       }
-      result.add(SourceIp.canonical(address));
+      result.add(canonical);
     }
     return result;
+  }
+
+  /** The CIDRs of a {@code k8s.ovn.org/host-cidrs} annotation, canonical. */
+  private static List<String> hostCidrs(String object, String value) {
+    String field = "metadata.annotations[" + NODE_HOST_CIDRS_ANNOTATION + "]";
+    JsonNode json;
+    try {
+      json = JSON.readTree(value);
+    } catch (JacksonException e) {
+      json = null;
+    }
+    if (json == null || !json.isArray()) {
+      throw new InvalidClusterObjectException(
+          object, field + ": not a JSON array: '" + abbreviate(value) + "'");
+    }
+    List<String> result = new ArrayList<>();
+    for (int i = 0; i < json.size(); i++) {
+      JsonNode e = json.get(i);
+      String canonical = e.isString() ? cidr(e.asString()) : null;
+      if (canonical == null || canonical.indexOf('/') < 0) {
+        throw new InvalidClusterObjectException(
+            object, field + "[" + i + "]: not a CIDR: '" + abbreviate(e.toString()) + "'");
+      }
+      result.add(canonical);
+    }
+    return result;
+  }
+
+  /**
+   * An address with an optional prefix length, canonical ({@code 192.168.126.51/24}), or null when
+   * the address is not an IP literal or the prefix not a number in range.
+   */
+  private static String cidr(String text) {
+    int slash = text.indexOf('/');
+    String address = slash >= 0 ? text.substring(0, slash) : text;
+    if (SourceIp.parse(address).isEmpty()) {
+      return null;
+    }
+    String canonical = SourceIp.canonical(address);
+    if (slash < 0) {
+      return canonical;
+    }
+    String prefix = text.substring(slash + 1);
+    int max = SourceIp.isIpv6(canonical) ? 128 : 32;
+    if (!prefix.matches("[0-9]{1,3}") || Integer.parseInt(prefix) > max) {
+      return null;
+    }
+    return canonical + "/" + Integer.parseInt(prefix);
   }
 }

@@ -104,7 +104,8 @@ class ClusterStateFileTest {
               Map.of(
                   "k8s.ovn.org/egress-assignable", "",
                   "kubernetes.io/hostname", "ocp-8vr6j-worker-0-sl79n"),
-              true),
+              true,
+              List.of("192.168.126.51/24")),
           new NamespaceState(
               "simpson", Map.of("house", "simpson", "kubernetes.io/metadata.name", "simpson")),
           new PodState(

@@ -79,6 +79,27 @@ class KubernetesObjectsTest {
     assertThat(state.addresses())
         .containsExactly("192.168.126.51", "203.0.113.7", "192.168.126.61", "2001:db8::61");
     assertThat(state.ready()).as("Ready=Unknown is not ready").isFalse();
+    assertThat(state.subnets()).containsExactly("192.168.126.61/24", "2001:db8::61/64");
+  }
+
+  @Test
+  void nodeSubnetsAddTheHostCidrsAnnotationAndRejectAnEntryThatIsNotACidr() {
+    Node node = node("{\"ipv4\":\"192.168.126.51/24\"}", "InternalIP", "192.168.126.51");
+    node.getMetadata()
+        .getAnnotations()
+        .put(
+            KubernetesObjects.NODE_HOST_CIDRS_ANNOTATION,
+            "[\"192.168.126.51/24\",\"10.0.5.2/16\"]");
+    assertThat(KubernetesObjects.node(node).subnets())
+        .containsExactly("192.168.126.51/24", "10.0.5.2/16");
+
+    node.getMetadata()
+        .getAnnotations()
+        .put(KubernetesObjects.NODE_HOST_CIDRS_ANNOTATION, "[\"10.0.5.2\"]");
+    assertThatThrownBy(() -> KubernetesObjects.node(node))
+        .hasMessage(
+            "Node ocp-8vr6j-worker-0-sl79n: metadata.annotations[k8s.ovn.org/host-cidrs][0]:"
+                + " not a CIDR: '\"10.0.5.2\"'");
   }
 
   @Test

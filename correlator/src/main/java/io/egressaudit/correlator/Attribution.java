@@ -1,5 +1,6 @@
 package io.egressaudit.correlator;
 
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,6 +33,10 @@ import java.util.List;
  *     owning pods there are, whereas {@code pods} holds at most {@link #MAX_PODS} of them (the
  *     first by namespace and name), so an answer stays small however many pods a node runs or an
  *     EgressIP selects; null for {@code pod} and {@code unknown}, whose {@code pods} are whole
+ * @param anomalies in {@code whois}: the anomalies of the match's cluster at that time that concern
+ *     it ({@link Anomaly#concerns}); null when none
+ * @param stale when the cluster's live view was stale at that time (its watch was down), since when
+ *     and why: the answer may miss changes; null otherwise
  */
 public record Attribution(
     String cluster,
@@ -46,7 +51,9 @@ public record Attribution(
     List<String> leakSuspects,
     String note,
     List<String> leakEgressIPs,
-    Integer podCount) {
+    Integer podCount,
+    List<Anomaly> anomalies,
+    Stale stale) {
 
   /**
    * Most pods a {@code node} or EgressIP match lists in {@code pods}; {@code podCount} says how
@@ -58,6 +65,51 @@ public record Attribution(
   /** The first {@link #MAX_PODS} of pods already sorted. */
   static List<PodRef> capped(List<PodRef> sorted) {
     return sorted.size() <= MAX_PODS ? sorted : sorted.subList(0, MAX_PODS);
+  }
+
+  /**
+   * A span during which a live cluster's view was stale.
+   *
+   * @param since when the watch went down
+   * @param reason why, as the watcher said it (API unreachable, 401, 403, watch error)
+   */
+  public record Stale(Instant since, String reason) {}
+
+  /**
+   * An attribution as the rules make it: without anomalies nor staleness.
+   *
+   * @see Attribution the components
+   */
+  public Attribution(
+      String cluster,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<String> namespaces,
+      List<PodRef> pods,
+      Instant since,
+      List<String> assignedIPs,
+      Boolean ambiguous,
+      List<String> leakSuspects,
+      String note,
+      List<String> leakEgressIPs,
+      Integer podCount) {
+    this(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        podCount,
+        null,
+        null);
   }
 
   /** An attribution with its pods whole ({@code podCount} null). */
@@ -88,6 +140,58 @@ public record Attribution(
         note,
         leakEgressIPs,
         null);
+  }
+
+  /** This match with the anomalies that concern it; none (empty or null) leaves the field null. */
+  public Attribution withAnomalies(List<Anomaly> concerning) {
+    return new Attribution(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note,
+        leakEgressIPs,
+        podCount,
+        concerning == null || concerning.isEmpty() ? null : concerning,
+        stale);
+  }
+
+  /**
+   * This match marked stale, with a sentence added to its note.
+   *
+   * @param span when the cluster's view went stale and why
+   */
+  public Attribution withStale(Stale span) {
+    String sentence =
+        "the live view of cluster "
+            + cluster
+            + " was stale since "
+            + span.since()
+            + " ("
+            + span.reason()
+            + "): changes made meanwhile may be missing from this answer";
+    return new Attribution(
+        cluster,
+        kind,
+        egressIP,
+        node,
+        namespaces,
+        pods,
+        since,
+        assignedIPs,
+        ambiguous,
+        leakSuspects,
+        note == null ? sentence : note + "; " + sentence,
+        leakEgressIPs,
+        podCount,
+        anomalies,
+        span);
   }
 
   /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
@@ -141,5 +245,6 @@ public record Attribution(
     assignedIPs = assignedIPs == null ? null : List.copyOf(assignedIPs);
     leakSuspects = leakSuspects == null ? null : List.copyOf(leakSuspects);
     leakEgressIPs = leakEgressIPs == null ? null : List.copyOf(leakEgressIPs);
+    anomalies = anomalies == null ? null : List.copyOf(anomalies);
   }
 }

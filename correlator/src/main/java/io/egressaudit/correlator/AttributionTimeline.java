@@ -82,6 +82,7 @@ public final class AttributionTimeline {
   private long lastChange = Long.MIN_VALUE;
   private long loadedRowId;
   private long intervals;
+  private volatile long version;
 
   /**
    * An empty timeline.
@@ -168,6 +169,7 @@ public final class AttributionTimeline {
       forgetWindows();
       i.validTo = validTo;
       open.remove(ref);
+      version++;
       lastChange = Math.max(lastChange, validTo);
       if (i.state instanceof EgressIpState) {
         egressChanged();
@@ -181,6 +183,7 @@ public final class AttributionTimeline {
     forgetWindows();
     ClusterObject state = interner.intern(raw);
     StateInterval i = new StateInterval(rowId, state, validFrom, validTo);
+    version++;
     if (validTo == OPEN) {
       StateInterval before = open.put(state.ref(), i);
       if (before != null && before.validTo == OPEN) {
@@ -256,6 +259,7 @@ public final class AttributionTimeline {
       }
       egressIpsByIp.values().removeIf(l -> l.removeIf(ended) >= 0 && l.size() == 0);
       intervals -= dropped;
+      version++;
       firstChange =
           Math.min(
               Math.min(pods.firstStart(), nodes.firstStart()),
@@ -917,6 +921,27 @@ public final class AttributionTimeline {
     lock.readLock().lock();
     try {
       return firstChange == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChange);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * A number that grows with every change to what the timeline holds (an interval added, ended or
+   * pruned): a cache of something derived from it is valid while this is unchanged.
+   */
+  public long version() {
+    return version;
+  }
+
+  /**
+   * The latest time a state began or ended, epoch ms; {@link Long#MIN_VALUE} when empty. The state
+   * at any time at or after it is the current state.
+   */
+  public long lastChangeMillis() {
+    lock.readLock().lock();
+    try {
+      return lastChange;
     } finally {
       lock.readLock().unlock();
     }

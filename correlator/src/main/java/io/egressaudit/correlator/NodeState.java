@@ -13,9 +13,17 @@ import java.util.Map;
  *     leaves with
  * @param labels {@code metadata.labels}
  * @param ready the {@code Ready} condition is {@code True}
+ * @param subnets the node's primary interface addresses with their prefix length, such as {@code
+ *     192.168.126.51/24}, from the {@code k8s.ovn.org/node-primary-ifaddr} and {@code
+ *     k8s.ovn.org/host-cidrs} annotations when present: the subnets an egress IP it hosts must be
+ *     in; empty when unknown
  */
 public record NodeState(
-    String name, List<String> addresses, Map<String, String> labels, boolean ready)
+    String name,
+    List<String> addresses,
+    Map<String, String> labels,
+    boolean ready,
+    List<String> subnets)
     implements ClusterObject {
 
   /** The label that makes a node eligible to host egress IPs on OVN-Kubernetes. */
@@ -25,6 +33,12 @@ public record NodeState(
   public NodeState {
     addresses = addresses == null ? List.of() : List.copyOf(addresses);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    subnets = subnets == null ? List.of() : List.copyOf(subnets);
+  }
+
+  /** A node whose subnets are unknown. */
+  public NodeState(String name, List<String> addresses, Map<String, String> labels, boolean ready) {
+    this(name, addresses, labels, ready, List.of());
   }
 
   /** True when the node carries the {@code k8s.ovn.org/egress-assignable} label. */

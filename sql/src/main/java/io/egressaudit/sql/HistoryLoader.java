@@ -1,6 +1,8 @@
 package io.egressaudit.sql;
 
+import io.egressaudit.correlator.AttributionTimeline;
 import io.egressaudit.correlator.ClusterObject;
+import io.egressaudit.correlator.ObjectKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -147,6 +149,57 @@ public final class HistoryLoader {
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
         out.put(rs.getString(1), rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What each cluster's history covers, read with two aggregate queries (for a command, which has
+   * no timeline in memory): the same figures as {@link AttributionTimeline#coverage()}.
+   *
+   * @return by cluster, sorted
+   * @throws DatabaseException when history cannot be read
+   */
+  public static Map<String, AttributionTimeline.Coverage> coverage(Database database) {
+    Map<String, AttributionTimeline.Coverage> out = new LinkedHashMap<>();
+    try (Connection c = database.openReader()) {
+      Map<String, Map<ObjectKind, Integer>> counts = new java.util.HashMap<>();
+      try (PreparedStatement st = c.prepareStatement(SQL.get("select-current-counts"));
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          ObjectKind k = ObjectKind.fromKind(rs.getString(2));
+          if (k != null) {
+            counts
+                .computeIfAbsent(rs.getString(1), x -> new java.util.EnumMap<>(ObjectKind.class))
+                .put(k, rs.getInt(3));
+          }
+        }
+      }
+      try (PreparedStatement st = c.prepareStatement(SQL.get("select-history-coverage"));
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String cluster = rs.getString(1);
+          long last = rs.getLong(3);
+          long ended = rs.getLong(4);
+          if (!rs.wasNull()) {
+            last = Math.max(last, ended);
+          }
+          Map<ObjectKind, Integer> byKind = new java.util.EnumMap<>(ObjectKind.class);
+          for (ObjectKind k : ObjectKind.values()) {
+            byKind.put(k, counts.getOrDefault(cluster, Map.of()).getOrDefault(k, 0));
+          }
+          out.put(
+              cluster,
+              new AttributionTimeline.Coverage(
+                  java.time.Instant.ofEpochMilli(rs.getLong(2)),
+                  java.time.Instant.ofEpochMilli(last),
+                  byKind,
+                  rs.getLong(5)));
+        }
       }
       return out;
     } catch (SQLException e) {

@@ -20,7 +20,16 @@ final class ObjectJson {
       JsonMapper.builder()
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // a node without known subnets keeps the text it had before subnets were read, so
+          // history written by earlier versions does not change at the first relist
+          .addMixIn(NodeState.class, NodeSubnetsOmittedWhenEmpty.class)
           .build();
+
+  private abstract static class NodeSubnetsOmittedWhenEmpty {
+    @com.fasterxml.jackson.annotation.JsonInclude(
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    abstract java.util.List<String> subnets();
+  }
 
   private ObjectJson() {}
 

@@ -116,3 +116,24 @@ DELETE FROM cluster_object WHERE id IN (
 -- name: select-history-starts
 -- Per cluster: the earliest time its history knows a state at.
 SELECT cluster, min(valid_from) FROM cluster_object GROUP BY cluster ORDER BY cluster;
+
+-- name: select-history-coverage
+-- Per cluster: first time history knows, latest start and end of an interval, intervals kept.
+SELECT cluster, min(valid_from), max(valid_from), max(valid_to), count(*)
+  FROM cluster_object GROUP BY cluster ORDER BY cluster;
+
+-- name: select-current-counts
+-- Per cluster and kind: objects whose current state is open.
+SELECT cluster, kind, count(*) FROM cluster_object WHERE valid_to IS NULL GROUP BY cluster, kind;
+
+-- name: insert-stale-span
+-- A live cluster went stale: opens its span unless one is open already.
+INSERT INTO cluster_stale (cluster, since, reason) SELECT ?1, ?2, ?3
+  WHERE NOT EXISTS (SELECT 1 FROM cluster_stale WHERE cluster = ?1 AND until IS NULL);
+
+-- name: close-stale-span
+-- A live cluster is synced again: ends its open span.
+UPDATE cluster_stale SET until = max(since, ?2) WHERE cluster = ?1 AND until IS NULL;
+
+-- name: select-stale-spans
+SELECT cluster, since, until, reason FROM cluster_stale ORDER BY cluster, since;

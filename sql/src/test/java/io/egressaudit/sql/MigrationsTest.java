@@ -59,10 +59,11 @@ class MigrationsTest {
 
     assertThat(file).exists();
     try (Connection c = raw(file)) {
-      assertThat(Migrations.latestVersion()).isEqualTo(4);
+      assertThat(Migrations.latestVersion()).isEqualTo(5);
       assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
       assertThat(names(c, "table"))
-          .contains("hit", "cluster_object", "cluster_import", "cluster_import_pending");
+          .contains(
+              "hit", "cluster_object", "cluster_import", "cluster_import_pending", "cluster_stale");
       assertThat(names(c, "index"))
           .contains(
               "hit_received_at",

@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       WhoisCommand.class,
       SourcesCommand.class,
       TimelineCommand.class,
+      AnomaliesCommand.class,
+      ClustersCommand.class,
       HitsCommand.class,
       ImportLogCommand.class,
       PruneCommand.class,

@@ -76,6 +76,11 @@ final class WhoisCommand implements Callable<Integer> {
         result.matches().stream()
             .filter(a -> a.note() != null)
             .forEach(a -> out.println("note: " + a.note()));
+        result.matches().stream()
+            .filter(a -> a.anomalies() != null)
+            .flatMap(a -> a.anomalies().stream())
+            .distinct()
+            .forEach(a -> out.println("anomaly: " + a.rule() + ": " + a.message()));
       }
     }
     out.flush();

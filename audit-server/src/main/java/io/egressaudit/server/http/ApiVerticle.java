@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
- * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/namespaces/{ns}/sources}, {@code
- * /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /}.
- * Database reads run on a named worker pool, never on the event loop. Every error is {@code
- * application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
- * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
+ * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/anomalies}, {@code
+ * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code
+ * /readyz}, {@code /metrics} and {@code /}. Database reads run on a named worker pool, never on the
+ * event loop. Every error is {@code application/problem+json}. Connections are held to the {@link
+ * ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -160,6 +160,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/healthz").handler(this::health);
     router.get("/readyz").handler(this::ready);
     router.get("/api/v1/clusters").handler(this::clusters);
+    router.get("/api/v1/anomalies").handler(this::anomalies);
     router.get("/metrics").handler(this::metrics);
     router
         .get("/")
@@ -273,6 +274,13 @@ public final class ApiVerticle extends VerticleBase {
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
+  private void anomalies(RoutingContext ctx) {
+    onlyParams(ctx, WHOIS_PARAMS);
+    Instant at = time(ctx, "at");
+    String cluster = ctx.queryParams().get("cluster");
+    blocking(ctx, () -> queries.anomalies(at, cluster));
+  }
+
   /** The sources at a time ({@code at}), or over a period with spans ({@code since}). */
   private void sources(RoutingContext ctx) {
     onlyParams(ctx, SOURCES_PARAMS);
@@ -358,7 +366,9 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void clusters(RoutingContext ctx) {
-    json(ctx, 200, Map.of("clusters", sourceViews()));
+    onlyParams(ctx, java.util.Set.of());
+    List<SourceView> live = sourceViews();
+    blocking(ctx, () -> Map.of("clusters", queries.clusters(live)));
   }
 
   private List<SourceView> sourceViews() {

@@ -72,4 +72,25 @@ public record HitView(
         h.peerIp(),
         attribution);
   }
+
+  /** This hit with another attribution (the same matches marked, say). */
+  public HitView withAttribution(List<Attribution> matches) {
+    return new HitView(
+        id,
+        receivedAt,
+        sourceIp,
+        sourcePort,
+        localPort,
+        method,
+        path,
+        host,
+        userAgent,
+        probeId,
+        forwardedFor,
+        httpVersion,
+        origin,
+        originLine,
+        peerIp,
+        matches);
+  }
 }

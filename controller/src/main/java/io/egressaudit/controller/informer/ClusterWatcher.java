@@ -132,6 +132,7 @@ public final class ClusterWatcher implements AutoCloseable {
   private volatile boolean egressIpsRefused;
   private volatile boolean closed;
   private volatile SourceState state;
+  private volatile java.util.function.Consumer<SourceState> statusListener = s -> {};
 
   /** Per cluster: the last failure text logged, so that a retry loop logs one line. */
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
@@ -467,6 +468,15 @@ public final class ClusterWatcher implements AutoCloseable {
     return f.isDone() && !f.isCompletedExceptionally();
   }
 
+  /**
+   * Calls {@code listener} with the new state at every change of status (syncing to synced, synced
+   * to stale, stale to synced), on the watcher's thread; a listener's failure is logged and
+   * ignored. Replaces the previous listener.
+   */
+  public void onStatusChange(java.util.function.Consumer<SourceState> listener) {
+    statusListener = listener;
+  }
+
   /** A change to stale is logged in one line; other updates (reason, counters) are not. */
   private synchronized void update(UnaryOperator<SourceState> change) {
     SourceState before = state;
@@ -474,6 +484,14 @@ public final class ClusterWatcher implements AutoCloseable {
     state = next;
     if (before.status() != next.status() && next.status() == SourceState.Status.STALE) {
       LOG.warn("cluster/{}: {}; listing again", cluster, next.describe());
+    }
+    if (before.status() != next.status()) {
+      try {
+        statusListener.accept(next);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "cluster/{}: recording the change to {}: {}", cluster, next.status(), e.getMessage());
+      }
     }
   }
 

@@ -1,0 +1,80 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.correlator.anomaly.Anomaly;
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.ApiJson;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code egress-audit anomalies}: what is wrong in the clusters' EgressIP set-up at a time. */
+@Command(
+    name = "anomalies",
+    sortOptions = false,
+    description = {
+      "List what is wrong in the clusters' EgressIP set-up at a time, from the cluster history in"
+          + " the database.",
+      "",
+      "Rules: assigned-ip-not-in-spec, ip-assigned-to-two-nodes, ip-claimed-by-two-egressips,"
+          + " namespace-selected-twice, pod-selected-twice, unassigned-with-running-pods,"
+          + " single-egress-node, egress-ip-outside-node-subnets, assigned-node-not-ready,"
+          + " assigned-node-not-assignable."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  egress-audit anomalies",
+      "  egress-audit anomalies --at 2021-11-26T17:53:13Z --cluster demo -o json"
+    })
+final class AnomaliesCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin PointInTimeOption moment;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "table",
+      description = "table or json. Default: ${DEFAULT-VALUE}.")
+  DocumentFormat output;
+
+  @Mixin DbOption db;
+
+  @Mixin HelpOption help;
+
+  @Override
+  public Integer call() {
+    AnomaliesView view = new AuditQueries(db.existing()).anomalies(moment.at(), moment.cluster);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        if (view.anomalies().isEmpty()) {
+          out.println("no anomalies at " + view.at());
+        } else {
+          Table t = new Table("CLUSTER", "RULE", "EGRESSIPS", "IPS", "NODES", "NAMESPACES");
+          for (Anomaly a : view.anomalies()) {
+            t.row(
+                a.cluster(),
+                a.rule(),
+                String.join(",", a.egressIPs()),
+                String.join(",", a.ips()),
+                String.join(",", a.nodes()),
+                String.join(",", a.namespaces()));
+          }
+          t.print(out);
+          view.anomalies().forEach(a -> out.println(a.rule() + ": " + a.message()));
+        }
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

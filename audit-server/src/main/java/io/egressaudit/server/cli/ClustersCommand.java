@@ -1,0 +1,89 @@
+package io.egressaudit.server.cli;
+
+import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.ClusterView;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code egress-audit clusters}: each cluster in the database and what its history covers. */
+@Command(
+    name = "clusters",
+    sortOptions = false,
+    description = {
+      "List each cluster with history in the database: where its state came from, the time range"
+          + " its history covers, objects by kind now and its last change.",
+      "",
+      "Live sync state (synced, syncing, stale since T) is only known to a running server: see"
+          + " GET /api/v1/clusters."
+    },
+    footer = {"", "Examples:", "  egress-audit clusters", "  egress-audit clusters -o json"})
+final class ClustersCommand implements Callable<Integer> {
+
+  /** What the command says of sync state, which only a running server knows. */
+  static final String SYNC_NOTE =
+      "sync state is only known to a running server: GET /api/v1/clusters";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "table",
+      description = "table or json. Default: ${DEFAULT-VALUE}.")
+  DocumentFormat output;
+
+  @Mixin DbOption db;
+
+  @Mixin HelpOption help;
+
+  @Override
+  public Integer call() {
+    List<ClusterView> clusters = new AuditQueries(db.existing()).clusters(List.of());
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json ->
+          out.println(
+              ApiJson.writePretty(Map.of("clusters", clusters, "notes", List.of(SYNC_NOTE))));
+      case table -> {
+        if (clusters.isEmpty()) {
+          out.println("no cluster history in " + db.existing().file());
+        } else {
+          Table t =
+              new Table(
+                  "CLUSTER",
+                  "SOURCE",
+                  "HISTORY FROM",
+                  "LAST CHANGE",
+                  "NODES",
+                  "NAMESPACES",
+                  "PODS",
+                  "EGRESSIPS");
+          for (ClusterView c : clusters) {
+            Map<String, Integer> o = c.objects() == null ? Map.of() : c.objects();
+            t.row(
+                c.cluster(),
+                c.source(),
+                c.historyFrom(),
+                c.lastChange(),
+                o.get("Node"),
+                o.get("Namespace"),
+                o.get("Pod"),
+                o.get("EgressIP"));
+          }
+          t.print(out);
+        }
+        out.println("note: " + SYNC_NOTE);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}
