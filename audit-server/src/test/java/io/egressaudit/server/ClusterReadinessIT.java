@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.InputStream;
@@ -40,7 +39,6 @@ import tools.jackson.databind.JsonNode;
  * --cluster-state} file and a watched cluster (the bundled example in a fabric8 mock API server,
  * behind a proxy that plays the API server going away).
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class ClusterReadinessIT {
 
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
@@ -59,8 +57,42 @@ class ClusterReadinessIT {
   private TcpProxy proxy;
   private AuditServer server;
 
+  /**
+   * The mock API server in CRUD mode, as {@code @EnableKubernetesMockClient(crud = true)} makes it,
+   * but stopped by this test: once the proxy has cut its watch connections, the mock's own shutdown
+   * can wait on the watch senders those connections left behind longer than it allows itself
+   * ("Unable to close MockWebServer"), which says nothing about egress-audit.
+   */
+  private void startMock() {
+    mock =
+        new KubernetesMockServer(
+            new io.fabric8.mockwebserver.Context(),
+            new io.fabric8.mockwebserver.MockWebServer(),
+            new java.util.HashMap<>(),
+            new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(List.of()),
+            false);
+    mock.init();
+    client = mock.createClient();
+  }
+
+  private void stopMock() {
+    if (client != null) {
+      client.close();
+    }
+    if (mock != null) {
+      try {
+        mock.destroy();
+      } catch (IllegalStateException e) {
+        if (!String.valueOf(e.getMessage()).contains("Unable to close MockWebServer")) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @BeforeEach
   void start() throws Exception {
+    startMock();
     loadLoopbackCluster();
     proxy = new TcpProxy(mock.getPort()).start();
     proxy.stop(); // the API server is not reachable yet
@@ -94,6 +126,7 @@ class ClusterReadinessIT {
     if (proxy != null) {
       proxy.close();
     }
+    stopMock();
   }
 
   @Test
