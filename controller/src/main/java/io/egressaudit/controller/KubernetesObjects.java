@@ -1,12 +1,15 @@
 package io.egressaudit.controller;
 
+import io.egressaudit.correlator.EgressIpAssignment;
 import io.egressaudit.correlator.EgressIpState;
+import io.egressaudit.correlator.LabelSelector;
 import io.egressaudit.correlator.NamespaceState;
 import io.egressaudit.correlator.NodeState;
 import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.PodState;
 import io.egressaudit.correlator.SourceIp;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -16,7 +19,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +59,8 @@ public final class KubernetesObjects {
   public static final String EGRESS_IP_API_VERSION = "k8s.ovn.org/v1";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private KubernetesObjects() {}
 
@@ -184,27 +191,90 @@ public final class KubernetesObjects {
   }
 
   /**
-   * Converts an OVN-Kubernetes {@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped), read as a
-   * generic resource: {@code spec.egressIPs}, {@code spec.namespaceSelector} and {@code
-   * spec.podSelector} (each with {@code matchLabels} and {@code matchExpressions}; an absent
-   * selector is null, {@code {}} selects everything), and {@code status.items[]} with {@code
-   * egressIP} and {@code node} (an absent status means nothing is assigned).
+   * Converts an OVN-Kubernetes {@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped) read as a
+   * generic resource, such as a dump file's object or an informer's: the resource is converted to
+   * the typed {@link EgressIP} with fabric8's serialization (fields this project does not read are
+   * ignored), then read as {@link #egressIp(EgressIP)} reads it.
    *
    * @param egressIp the object; {@code kind} and {@code apiVersion}, when set, must be {@code
    *     EgressIP} and {@code k8s.ovn.org/v1}
    * @return its state
    * @throws InvalidClusterObjectException when the name or {@code spec} is missing, a field has the
-   *     wrong shape, an IP is not an IP literal or a selector operator is unknown, such as {@code
-   *     EgressIP egressip-demo: spec.egressIPs[0]: not an IP address: 'foo'}
+   *     wrong shape (such as {@code spec.egressIPs: expected a list, found '192.168.126.100'}), an
+   *     IP is not an IP literal or a selector operator is unknown, such as {@code EgressIP
+   *     egressip-demo: spec.egressIPs[0]: not an IP address: 'foo'}
    */
   public static EgressIpState egressIp(GenericKubernetesResource egressIp) {
     String object = describe("EgressIP", egressIp.getMetadata(), false);
-    ObjectMeta meta = requireMeta(object, egressIp.getMetadata(), false);
-    if (egressIp.getKind() != null && !"EgressIP".equals(egressIp.getKind())) {
-      throw new InvalidClusterObjectException(
-          object, "kind: expected EgressIP, found '" + abbreviate(egressIp.getKind()) + "'");
+    requireMeta(object, egressIp.getMetadata(), false);
+    checkKind(object, egressIp.getKind(), egressIp.getApiVersion());
+    EgressIP typed;
+    try {
+      typed = SERIALIZATION.convertValue(egressIp, EgressIP.class);
+    } catch (IllegalArgumentException | JacksonException e) {
+      throw EgressIpShapes.failure(object, egressIp, e);
     }
-    String apiVersion = egressIp.getApiVersion();
+    return egressIp(typed);
+  }
+
+  /**
+   * Converts a typed OVN-Kubernetes {@code EgressIP}: {@code spec.egressIPs} (canonicalised,
+   * duplicates dropped), {@code spec.namespaceSelector} and {@code spec.podSelector} (each with
+   * {@code matchLabels} and {@code matchExpressions}; an absent selector is null, {@code {}}
+   * selects everything), and {@code status.items[]} with {@code egressIP} and {@code node} (an
+   * absent status means nothing is assigned).
+   *
+   * @param egressIp the object
+   * @return its state
+   * @throws InvalidClusterObjectException when the name or {@code spec} is missing, an IP is not an
+   *     IP literal, a status item has no node, or a selector has a null label value, an unknown
+   *     operator or values that do not fit its operator
+   */
+  public static EgressIpState egressIp(EgressIP egressIp) {
+    String object = describe("EgressIP", egressIp.getMetadata(), false);
+    ObjectMeta meta = requireMeta(object, egressIp.getMetadata(), false);
+    checkKind(object, egressIp.getKind(), egressIp.getApiVersion());
+    EgressIP.Spec spec = egressIp.getSpec();
+    if (spec == null) {
+      throw new InvalidClusterObjectException(object, "spec is missing");
+    }
+    List<String> egressIps = new ArrayList<>();
+    if (spec.egressIPs() != null) {
+      for (int i = 0; i < spec.egressIPs().size(); i++) {
+        String ip = ip(object, "spec.egressIPs[" + i + "]", spec.egressIPs().get(i));
+        if (!egressIps.contains(ip)) {
+          egressIps.add(ip);
+        }
+      }
+    }
+    LabelSelector namespaceSelector =
+        selector(object, spec.namespaceSelector(), "spec.namespaceSelector");
+    LabelSelector podSelector = selector(object, spec.podSelector(), "spec.podSelector");
+    List<EgressIpAssignment> assignments = new ArrayList<>();
+    EgressIP.Status status = egressIp.getStatus();
+    if (status != null && status.items() != null) {
+      for (int i = 0; i < status.items().size(); i++) {
+        String field = "status.items[" + i + "]";
+        EgressIP.Item item = status.items().get(i);
+        if (item == null) {
+          throw new InvalidClusterObjectException(object, field + " is missing");
+        }
+        String ip = ip(object, field + ".egressIP", item.egressIP());
+        if (item.node() == null || item.node().isEmpty()) {
+          throw new InvalidClusterObjectException(object, field + ".node is missing");
+        }
+        assignments.add(new EgressIpAssignment(ip, item.node()));
+      }
+    }
+    return new EgressIpState(
+        meta.getName(), egressIps, namespaceSelector, podSelector, assignments);
+  }
+
+  private static void checkKind(String object, String kind, String apiVersion) {
+    if (kind != null && !"EgressIP".equals(kind)) {
+      throw new InvalidClusterObjectException(
+          object, "kind: expected EgressIP, found '" + abbreviate(kind) + "'");
+    }
     if (apiVersion != null && !EGRESS_IP_API_VERSION.equals(apiVersion)) {
       throw new InvalidClusterObjectException(
           object,
@@ -214,7 +284,75 @@ public final class KubernetesObjects {
               + abbreviate(apiVersion)
               + "'");
     }
-    return new EgressIpFields(object).read(meta.getName(), egressIp.getAdditionalProperties());
+  }
+
+  /** A {@code metav1.LabelSelector} in the correlator's terms; null when the field is absent. */
+  private static LabelSelector selector(
+      String object, io.fabric8.kubernetes.api.model.LabelSelector selector, String field) {
+    if (selector == null) {
+      return null;
+    }
+    Map<String, String> matchLabels = new LinkedHashMap<>();
+    if (selector.getMatchLabels() != null) {
+      for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
+        if (e.getValue() == null) {
+          throw new InvalidClusterObjectException(
+              object, field + ".matchLabels." + e.getKey() + ": expected a string, found null");
+        }
+        matchLabels.put(e.getKey(), e.getValue());
+      }
+    }
+    List<LabelSelector.Requirement> requirements = new ArrayList<>();
+    List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+    if (expressions != null) {
+      for (int i = 0; i < expressions.size(); i++) {
+        requirements.add(
+            requirement(object, expressions.get(i), field + ".matchExpressions[" + i + "]"));
+      }
+    }
+    return new LabelSelector(matchLabels, requirements);
+  }
+
+  private static LabelSelector.Requirement requirement(
+      String object, LabelSelectorRequirement expression, String field) {
+    if (expression == null) {
+      throw new InvalidClusterObjectException(object, field + " is missing");
+    }
+    if (expression.getKey() == null || expression.getKey().isEmpty()) {
+      throw new InvalidClusterObjectException(object, field + ".key is missing");
+    }
+    String spelling = expression.getOperator();
+    if (spelling == null) {
+      throw new InvalidClusterObjectException(object, field + ".operator is missing");
+    }
+    LabelSelector.Operator operator;
+    try {
+      operator = LabelSelector.Operator.fromSpelling(spelling);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidClusterObjectException(object, field + ".operator: " + e.getMessage());
+    }
+    List<String> values = new ArrayList<>();
+    if (expression.getValues() != null) {
+      for (int i = 0; i < expression.getValues().size(); i++) {
+        String v = expression.getValues().get(i);
+        if (v == null) {
+          throw new InvalidClusterObjectException(
+              object, field + ".values[" + i + "]: expected a string, found null");
+        }
+        values.add(v);
+      }
+    }
+    boolean setBased =
+        operator == LabelSelector.Operator.IN || operator == LabelSelector.Operator.NOT_IN;
+    if (setBased && values.isEmpty()) {
+      throw new InvalidClusterObjectException(
+          object, field + ".values: must not be empty for operator " + spelling);
+    }
+    if (!setBased && !values.isEmpty()) {
+      throw new InvalidClusterObjectException(
+          object, field + ".values: must be empty for operator " + spelling);
+    }
+    return new LabelSelector.Requirement(expression.getKey(), operator, values);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.egressaudit.controller.informer;
 
+import io.egressaudit.controller.EgressIP;
 import io.egressaudit.controller.KubernetesObjects;
 import io.egressaudit.controller.SourceState;
 import io.egressaudit.correlator.ClusterObject;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Node} ({@code v1}, cluster-scoped): addresses, labels, readiness;
  *   <li>{@code Namespace} ({@code v1}): labels;
  *   <li>{@code Pod} ({@code v1}, all namespaces): node, pod IPs, hostNetwork, labels, phase;
- *   <li>{@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped, read as a generic resource):
- *       {@code spec.egressIPs}, selectors and {@code status.items};
+ *   <li>{@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped, read as the typed {@link
+ *       EgressIP}): {@code spec.egressIPs}, selectors and {@code status.items};
  * </ul>
  *
  * each converted by {@link KubernetesObjects}, the same path dump files take.
@@ -88,8 +89,10 @@ public final class ClusterWatcher implements AutoCloseable {
   static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   /**
-   * OVN-Kubernetes EgressIPs ({@code egressips.k8s.ovn.org/v1}, cluster-scoped), named outright for
-   * {@code client.genericKubernetesResources(EGRESS_IPS)}: {@code
+   * OVN-Kubernetes EgressIPs ({@code egressips.k8s.ovn.org/v1}, cluster-scoped), the context of the
+   * typed {@link EgressIP}, named outright for {@code
+   * client.genericKubernetesResources(EGRESS_IPS)} (the watcher itself uses {@code
+   * client.resources(EgressIP.class)}, which needs no discovery either): {@code
    * genericKubernetesResources("k8s.ovn.org/v1", "EgressIP")} would first ask the API server's
    * discovery, and fail at once, not with a 404 on the list, when the CRD is missing.
    */
@@ -152,7 +155,7 @@ public final class ClusterWatcher implements AutoCloseable {
     this.egressIps =
         new WatchedKind<>(
             ObjectKind.EGRESS_IP,
-            client.genericKubernetesResources(EGRESS_IPS),
+            client.resources(EgressIP.class),
             KubernetesObjects::egressIp,
             queue,
             clock,
