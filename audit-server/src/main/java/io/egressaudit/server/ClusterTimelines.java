@@ -162,7 +162,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * The timelines asked about.
    *
    * @param cluster one cluster, or null for all
-   * @throws IllegalArgumentException naming the known clusters when {@code cluster} has no history
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
    */
   public List<AttributionTimeline> select(String cluster) {
     if (cluster != null && historyStarts != null && !historyStarts.containsKey(cluster)) {
@@ -176,7 +176,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     AttributionTimeline t = byCluster.get(cluster);
     if (t == null) {
       List<String> known = historyStarts != null ? List.copyOf(historyStarts.keySet()) : clusters();
-      throw new IllegalArgumentException(
+      throw new UnknownClusterException(
           "unknown cluster '"
               + cluster
               + "'; clusters with history: "

@@ -112,8 +112,8 @@ class CliIT {
     Run r = run("hits", "--since", "garbage", "--db", db.toString());
 
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
-    assertThat(r.errLines()).as("%s", r).hasSize(1);
-    assertThat(r.err()).contains("--since").contains("garbage");
+    assertThat(r.errLines()).as("the error, then where to find help: %s", r).hasSize(2);
+    assertThat(r.errLines().get(0)).contains("--since").contains("garbage");
   }
 
   @Test

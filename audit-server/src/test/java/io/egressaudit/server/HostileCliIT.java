@@ -64,7 +64,8 @@ class HostileCliIT {
         run("cluster", "import", cluster.toString(), "--at", future, "--db", db.toString());
 
     assertThat(refused.exitCode()).as("%s", refused).isEqualTo(2);
-    assertThat(refused.errLines()).as("%s", refused).hasSize(1);
+    assertThat(refused.errLines()).as("the error, then where to find help").hasSize(2);
+    assertThat(refused.errLines().get(1)).startsWith("Try 'egress-audit cluster import --help'");
     assertThat(refused.err()).contains("--at").contains(future);
 
     Run now = run("cluster", "import", cluster.toString(), "--db", db.toString());
@@ -107,8 +108,8 @@ class HostileCliIT {
     Run r = run("hits", option, "--db", db.toString());
 
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
-    assertThat(r.errLines()).as("%s", r).hasSize(1);
-    assertThat(r.err())
+    assertThat(r.errLines()).as("the error, then where to find help: %s", r).hasSize(2);
+    assertThat(r.errLines().get(0))
         .contains(option.substring(0, option.indexOf('=')))
         .doesNotContain("overflow");
   }

@@ -5,6 +5,7 @@ import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.AnomaliesView;
 import io.egressaudit.server.json.ApiJson;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,9 @@ final class AnomaliesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    AnomaliesView view = new AuditQueries(db.existing()).anomalies(moment.at(), moment.cluster);
+    Instant at = moment.at();
+    AuditQueries queries = new AuditQueries(db.existing());
+    AnomaliesView view = UsageError.ofCluster(spec, () -> queries.anomalies(at, moment.cluster));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));

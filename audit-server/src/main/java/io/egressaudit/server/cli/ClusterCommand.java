@@ -54,8 +54,9 @@ final class ClusterCommand {
         paramLabel = "TIME",
         description =
             "When this state began: RFC 3339, epoch seconds or ms, or a duration ago (2h); at most 5"
-                + " minutes past now (clock skew). Default: now.")
-    String at;
+                + " minutes past now (clock skew). Default: now.",
+        converter = Converters.TimeNotInTheFuture.class)
+    Instant at;
 
     @Option(
         names = "--cluster",
@@ -71,8 +72,7 @@ final class ClusterCommand {
 
     @Override
     public Integer call() {
-      Instant now = TimeArg.now();
-      Instant time = at == null ? now : TimeArg.parseNotInTheFuture(at, now, "--at");
+      Instant time = at == null ? TimeArg.now() : at;
       ClusterStateImport.Result r =
           new ClusterStateImport(db.database()).importFile(file, cluster, time);
       PrintWriter err = spec.commandLine().getErr();

@@ -6,6 +6,7 @@ import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.sql.Database;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,6 +47,37 @@ final class Converters {
       }
       try {
         return TimeArg.duration(v, "duration");
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(afterPrefix(e.getMessage()));
+      }
+    }
+  }
+
+  /**
+   * A time: RFC 3339, epoch seconds or milliseconds, or a duration back from now ({@code 15m},
+   * {@code 7d}), as {@link TimeArg#parse} reads it, counted back from the moment the option is
+   * read.
+   */
+  static final class Time implements ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      try {
+        return TimeArg.parse(value, TimeArg.now(), "time");
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(afterPrefix(e.getMessage()));
+      }
+    }
+  }
+
+  /**
+   * A time history is written from ({@code cluster import --at}): as {@link Time}, and no later
+   * than now plus {@link TimeArg#MAX_FUTURE_SKEW}.
+   */
+  static final class TimeNotInTheFuture implements ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      try {
+        return TimeArg.parseNotInTheFuture(value, TimeArg.now(), "time");
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(afterPrefix(e.getMessage()));
       }

@@ -152,8 +152,8 @@ final class DrillCommand {
       } catch (IllegalArgumentException e) {
         throw usage(e.getMessage());
       }
-      Duration total = TimeArg.duration(timeout, "--timeout");
-      Duration exec = TimeArg.duration(execTimeout, "--exec-timeout");
+      Duration total = UsageError.of(spec, () -> TimeArg.duration(timeout, "--timeout"));
+      Duration exec = UsageError.of(spec, () -> TimeArg.duration(execTimeout, "--exec-timeout"));
       if (exec.compareTo(Duration.ofSeconds(2)) < 0) {
         throw usage("--exec-timeout must be at least 2s, not " + execTimeout);
       }

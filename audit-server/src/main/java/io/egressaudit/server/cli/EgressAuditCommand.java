@@ -47,8 +47,11 @@ public final class EgressAuditCommand {
 
   /**
    * Builds the command line with the project's error handling: a failure prints one line {@code
-   * egress-audit: <what went wrong>} on stderr and exits 1; wrong usage prints the message and
-   * exits 2.
+   * egress-audit <cmd>: <what went wrong>} on stderr and exits 1, whatever the exception (an {@link
+   * IllegalArgumentException} thrown while a command runs is a failure or a bug, not wrong usage);
+   * wrong usage, a picocli {@link CommandLine.ParameterException} from parsing an option or from a
+   * command that checks its options together, prints the message and exits 2. A {@link UsageError}
+   * is one line; picocli's own usage errors add where to find help.
    */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new EgressAuditCommand());
@@ -58,7 +61,7 @@ public final class EgressAuditCommand {
           PrintWriter err = commandLine.getErr();
           err.println(commandLine.getCommandSpec().qualifiedName() + ": " + message(e));
           err.flush();
-          return e instanceof IllegalArgumentException ? 2 : 1;
+          return 1;
         });
     cl.setParameterExceptionHandler(
         (e, args) -> {
@@ -66,7 +69,8 @@ public final class EgressAuditCommand {
           PrintWriter err = c.getErr();
           String name = c.getCommandSpec().qualifiedName();
           err.println(name + ": " + e.getMessage());
-          if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+          if (!(e instanceof UsageError)
+              && !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
             err.println("Try '" + name + " --help' for more information.");
           }
           err.flush();

@@ -4,7 +4,6 @@ import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.HitView;
 import java.io.PrintWriter;
@@ -44,11 +43,16 @@ final class HitsCommand implements Callable<Integer> {
       names = "--since",
       paramLabel = "TIME",
       description =
-          "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).")
-  String since;
+          "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).",
+      converter = Converters.Time.class)
+  Instant since;
 
-  @Option(names = "--until", paramLabel = "TIME", description = "First time excluded.")
-  String until;
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description = "First time excluded.",
+      converter = Converters.Time.class)
+  Instant until;
 
   @Option(names = "--ip", paramLabel = "IP", description = "Only this source IP.")
   String ip;
@@ -126,23 +130,27 @@ final class HitsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant now = TimeArg.now();
+    // every field is an option's value: what the filter refuses is wrong usage
     HitFilter filter =
-        new HitFilter(
-            since == null ? null : TimeArg.parse(since, now, "--since"),
-            until == null ? null : TimeArg.parse(until, now, "--until"),
-            ip,
-            namespace,
-            probe,
-            cluster,
-            after,
-            limit,
-            newestFirst,
-            egressIp,
-            node,
-            kind == null ? null : AttributionKind.fromWireName(kind),
-            leaks);
-    List<HitView> hits = new AuditQueries(db.existing()).hits(filter);
+        UsageError.of(
+            spec,
+            () ->
+                new HitFilter(
+                    since,
+                    until,
+                    ip,
+                    namespace,
+                    probe,
+                    cluster,
+                    after,
+                    limit,
+                    newestFirst,
+                    egressIp,
+                    node,
+                    kind == null ? null : AttributionKind.fromWireName(kind),
+                    leaks));
+    AuditQueries queries = new AuditQueries(db.existing());
+    List<HitView> hits = UsageError.ofCluster(spec, () -> queries.hits(filter));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(Map.of("hits", hits)));

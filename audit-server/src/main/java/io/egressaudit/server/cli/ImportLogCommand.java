@@ -85,7 +85,7 @@ final class ImportLogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    TrustedProxies proxies = TrustedProxies.of(trustedProxies);
+    TrustedProxies proxies = UsageError.of(spec, () -> TrustedProxies.of(trustedProxies));
     HitRepository repository = new HitRepository(db.database());
     String origin = origin(file, repository);
     AccessLogParser parser = new AccessLogParser(format, origin, proxies);

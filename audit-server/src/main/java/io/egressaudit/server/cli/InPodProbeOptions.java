@@ -109,7 +109,11 @@ final class InPodProbeOptions {
    */
   ClusterConnection connection() {
     try {
-      return KubeconfigClusters.select(kubeconfig, context == null ? List.of() : List.of(context))
+      return UsageError.of(
+              mixee,
+              () ->
+                  KubeconfigClusters.select(
+                      kubeconfig, context == null ? List.of() : List.of(context)))
           .get(0);
     } catch (KubeconfigException e) {
       throw usage(e.getMessage());

@@ -10,8 +10,9 @@ final class PointInTimeOption {
   @Option(
       names = "--at",
       paramLabel = "TIME",
+      converter = Converters.Time.class,
       description = "RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h). Default: now.")
-  String at;
+  Instant at;
 
   @Option(
       names = "--cluster",
@@ -20,13 +21,8 @@ final class PointInTimeOption {
       description = "Only this cluster. Default: all.")
   String cluster;
 
-  /**
-   * The moment asked about.
-   *
-   * @throws IllegalArgumentException naming {@code --at} when it is not a time
-   */
+  /** The moment asked about: {@code --at}, or now. */
   Instant at() {
-    Instant now = TimeArg.now();
-    return at == null ? now : TimeArg.parse(at, now, "--at");
+    return at == null ? TimeArg.now() : at;
   }
 }

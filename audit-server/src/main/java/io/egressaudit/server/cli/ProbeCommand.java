@@ -176,8 +176,8 @@ final class ProbeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     quietExecLogs();
-    Duration retry = TimeArg.duration(retryFor, "--retry-for");
-    Duration timeout = TimeArg.duration(execTimeout, "--exec-timeout");
+    Duration retry = UsageError.of(spec, () -> TimeArg.duration(retryFor, "--retry-for"));
+    Duration timeout = UsageError.of(spec, () -> TimeArg.duration(execTimeout, "--exec-timeout"));
     if (timeout.compareTo(Duration.ofSeconds(2)) < 0) {
       throw usage("--exec-timeout must be at least 2s, not " + execTimeout);
     }

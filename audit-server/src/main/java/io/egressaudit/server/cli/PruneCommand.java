@@ -3,6 +3,7 @@ package io.egressaudit.server.cli;
 import io.egressaudit.server.Retention;
 import io.egressaudit.server.TimeArg;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,8 +32,9 @@ final class PruneCommand implements Callable<Integer> {
       names = "--older-than",
       required = true,
       paramLabel = "DURATION",
+      converter = Converters.DurationValue.class,
       description = "Hits received longer ago than this are deleted (like 90d, 12h).")
-  String olderThan;
+  Duration olderThan;
 
   @Option(
       names = "--batch",
@@ -47,9 +49,9 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant cutoff = TimeArg.now().minus(TimeArg.duration(olderThan, "--older-than"));
+    Instant cutoff = TimeArg.now().minus(olderThan);
     if (batch < 1) {
-      throw new IllegalArgumentException("--batch must be at least 1");
+      throw new UsageError(spec, "--batch must be at least 1");
     }
     Retention.Result r = Retention.prune(db.database(), cutoff, batch);
     PrintWriter out = spec.commandLine().getOut();

@@ -286,7 +286,8 @@ final class ServeCommand implements Callable<Integer> {
             .clusterStates(clusterStates())
             .example(example)
             .rescanSeconds((int) Math.max(1, rescan.toSeconds()))
-            .trustedProxies(TrustedProxies.of(trustedProxies, forwardedHeader))
+            .trustedProxies(
+                UsageError.of(spec, () -> TrustedProxies.of(trustedProxies, forwardedHeader)))
             .retention(retention)
             .liveClusters(liveClusters())
             .apiTls(apiTls())
@@ -365,7 +366,7 @@ final class ServeCommand implements Callable<Integer> {
             e);
       }
       if (t.isEmpty()) {
-        throw new IllegalArgumentException("--api-token-file " + apiTokenFile + " is empty");
+        throw new UsageError(spec, "--api-token-file " + apiTokenFile + " is empty");
       }
       return t;
     }
@@ -381,7 +382,8 @@ final class ServeCommand implements Callable<Integer> {
     if (kubeconfig == null && contexts.isEmpty()) {
       return List.of();
     }
-    List<ClusterConnection> live = KubeconfigClusters.select(kubeconfig, contexts);
+    List<ClusterConnection> live =
+        UsageError.of(spec, () -> KubeconfigClusters.select(kubeconfig, contexts));
     Map<String, Path> files = clusterStates();
     for (ClusterConnection c : live) {
       // one source per cluster name: a dump file's snapshots would end what the watcher recorded

@@ -2,7 +2,6 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.server.AuditQueries;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
@@ -53,8 +52,9 @@ final class SourcesCommand implements Callable<Integer> {
       paramLabel = "TIME",
       description =
           "List every source IP since this time, with spans, instead of those at one moment:"
-              + " RFC 3339, epoch seconds or ms, or a duration ago (30d, 2h). Not with --at.")
-  String since;
+              + " RFC 3339, epoch seconds or ms, or a duration ago (30d, 2h). Not with --at.",
+      converter = Converters.Time.class)
+  Instant since;
 
   @Option(
       names = {"-o", "--output"},
@@ -71,12 +71,14 @@ final class SourcesCommand implements Callable<Integer> {
   public Integer call() {
     if (since != null) {
       if (moment.at != null) {
-        throw new IllegalArgumentException("--since and --at cannot be used together");
+        throw new UsageError(spec, "--since and --at cannot be used together");
       }
-      return history(TimeArg.parse(since, TimeArg.now(), "--since"));
+      return history(since);
     }
     Instant time = moment.at();
-    SourcesView view = new AuditQueries(db.existing()).sources(namespace, time, moment.cluster);
+    AuditQueries queries = new AuditQueries(db.existing());
+    SourcesView view =
+        UsageError.ofCluster(spec, () -> queries.sources(namespace, time, moment.cluster));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));
@@ -94,8 +96,9 @@ final class SourcesCommand implements Callable<Integer> {
   }
 
   private int history(Instant from) {
+    AuditQueries queries = new AuditQueries(db.existing());
     SourceHistoryView view =
-        new AuditQueries(db.existing()).sourceHistory(namespace, from, moment.cluster);
+        UsageError.ofCluster(spec, () -> queries.sourceHistory(namespace, from, moment.cluster));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));

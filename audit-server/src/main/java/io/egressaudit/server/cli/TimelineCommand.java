@@ -3,7 +3,6 @@ package io.egressaudit.server.cli;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.server.AuditQueries;
-import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.IpTimelineView;
 import java.io.PrintWriter;
@@ -42,10 +41,11 @@ final class TimelineCommand implements Callable<Integer> {
   @Option(
       names = "--since",
       paramLabel = "TIME",
+      converter = Converters.Time.class,
       description =
           "From this time: RFC 3339, epoch seconds or ms, or a duration ago (30d, 2h)."
               + " Default: where history starts.")
-  String since;
+  Instant since;
 
   @Option(
       names = "--cluster",
@@ -66,9 +66,9 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SourceIp.canonical(ip); // a wrong IP is wrong usage, whatever the database
-    Instant from = since == null ? null : TimeArg.parse(since, TimeArg.now(), "--since");
-    IpTimelineView view = new AuditQueries(db.existing()).ipTimeline(ip, from, cluster);
+    UsageError.of(spec, () -> SourceIp.canonical(ip)); // wrong usage, whatever the database
+    AuditQueries queries = new AuditQueries(db.existing());
+    IpTimelineView view = UsageError.ofCluster(spec, () -> queries.ipTimeline(ip, since, cluster));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));

@@ -55,8 +55,9 @@ final class WhoisCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant time = moment.at();
-    SourceIp.canonical(ip); // a wrong IP is wrong usage, whatever the database
-    WhoisResult result = new AuditQueries(db.existing()).whois(ip, time, moment.cluster);
+    UsageError.of(spec, () -> SourceIp.canonical(ip)); // wrong usage, whatever the database
+    AuditQueries queries = new AuditQueries(db.existing());
+    WhoisResult result = UsageError.ofCluster(spec, () -> queries.whois(ip, time, moment.cluster));
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(result));
