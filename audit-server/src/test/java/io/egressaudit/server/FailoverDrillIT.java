@@ -110,7 +110,7 @@ class FailoverDrillIT {
     assertThat(leak.sourceIp()).isEqualTo(OLD_NODE_IP);
     assertThat(leak.count()).isEqualTo(1);
     assertThat(leak.owner()).startsWith("node IP of " + OLD_NODE);
-    assertThat(leak.first()).isAfterOrEqualTo(r.move().at());
+    assertThat(leak.first()).isAfter(r.triggeredAt());
     assertThat(r.settled()).isTrue();
     assertThat(r.passed()).isFalse();
     assertThat(r.failures())
