@@ -46,7 +46,7 @@ public final class ClusterStateImport {
   /**
    * Loads a file and records it.
    *
-   * @param file the dump
+   * @param file the dump; {@value ClusterStateFile#STANDARD_INPUT} reads standard input
    * @param cluster the cluster's name
    * @param at the time the state is valid from
    * @throws io.egressaudit.controller.ClusterStateFileException naming the file and the problem
@@ -56,7 +56,13 @@ public final class ClusterStateImport {
   public Result importFile(Path file, String cluster, Instant at) {
     LoadedClusterState state = ClusterStateFile.load(file);
     ImportSummary summary =
-        history.recordSnapshot(cluster, at, state.objects(), file.toAbsolutePath().toString());
+        history.recordSnapshot(
+            cluster,
+            at,
+            state.objects(),
+            file.toString().equals(ClusterStateFile.STANDARD_INPUT)
+                ? "standard input"
+                : file.toAbsolutePath().toString());
     return new Result(summary, state.notes());
   }
 

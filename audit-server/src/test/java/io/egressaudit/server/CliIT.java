@@ -3,6 +3,7 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egressaudit.server.cli.EgressAuditCommand;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -95,6 +96,25 @@ class CliIT {
     assertThat(r.errLines()).as("%s", r).hasSize(1);
     assertThat(r.err()).contains(broken.toString());
     assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void clusterImportReadsStandardInputForADash() throws IOException {
+    InputStream saved = System.in;
+    Run r;
+    try {
+      System.setIn(
+          new ByteArrayInputStream(
+              Files.readAllBytes(Path.of("../examples/walkthrough/01-before-egressip.yaml"))));
+      r = run("cluster", "import", "-", "--cluster", "demo", "--db", db.toString());
+    } finally {
+      System.setIn(saved);
+    }
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.out()).contains("cluster/demo state at").contains("recorded from -: ");
+    Run whois = run("whois", "192.168.126.53", "--cluster", "demo", "--db", db.toString());
+    assertThat(whois.out()).as("%s", whois).contains("ocp-8vr6j-worker-0-82t6f");
   }
 
   @Test

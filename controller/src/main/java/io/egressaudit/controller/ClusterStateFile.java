@@ -2,6 +2,7 @@ package io.egressaudit.controller;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,8 +39,14 @@ import tools.jackson.dataformat.yaml.YAMLFactory;
  * note per kind. Empty documents (a trailing {@code ---}) are ignored.
  *
  * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read, streamed: see {@link #load}.
+ * What is not a regular file (a pipe such as {@code <(kubectl get ...)}, {@code /dev/stdin}, or
+ * {@value #STANDARD_INPUT} for standard input, as {@code kubectl apply -f -} takes it) is read once
+ * into memory, up to the same size, then parsed.
  */
 public final class ClusterStateFile {
+
+  /** The name that means standard input, as {@code kubectl apply -f -} takes it: {@value}. */
+  public static final String STANDARD_INPUT = "-";
 
   /** The largest file {@link #load} accepts: 256 MiB. */
   public static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
@@ -111,7 +118,8 @@ public final class ClusterStateFile {
    * as YAML, and the error of the parser that got further is reported. YAML aliases and merge keys
    * are resolved ({@link ObjectTreeReader}).
    *
-   * @param file a YAML or JSON file written by {@code kubectl get ... -o yaml|json}
+   * @param file a YAML or JSON file written by {@code kubectl get ... -o yaml|json}; a pipe or
+   *     device is read once into memory; {@value #STANDARD_INPUT} reads standard input
    * @return the objects and the notes
    * @throws ClusterStateFileException when the file does not exist, is not readable, is larger than
    *     {@value #MAX_FILE_BYTES} bytes, is not well-formed YAML or JSON (with the line and column),
@@ -124,16 +132,32 @@ public final class ClusterStateFile {
    *     the JVM has)
    */
   public static LoadedClusterState load(Path file) {
-    checkReadable(file);
+    Opener opener;
+    if (file.toString().equals(STANDARD_INPUT)) {
+      opener = readOnce(file, System.in);
+    } else {
+      checkReadable(file);
+      if (Files.isRegularFile(file)) {
+        opener = () -> Files.newInputStream(file);
+      } else {
+        // a pipe or a device can be read only once: the JSON sniff, a JSON parse and a YAML
+        // parse would each see what the one before left
+        try (InputStream in = Files.newInputStream(file)) {
+          opener = readOnce(file, in);
+        } catch (IOException e) {
+          throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+        }
+      }
+    }
     try {
-      if (!startsLikeJson(file)) {
-        return read(file, false);
+      if (!startsLikeJson(file, opener)) {
+        return read(file, opener, false);
       }
       try {
-        return read(file, true);
+        return read(file, opener, true);
       } catch (SyntaxProblem json) {
         try {
-          return read(file, false);
+          return read(file, opener, false);
         } catch (SyntaxProblem yaml) {
           throw (json.isAfter(yaml) ? json : yaml).in(file);
         }
@@ -154,8 +178,33 @@ public final class ClusterStateFile {
     }
   }
 
-  private static boolean startsLikeJson(Path file) {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+  /** Opens the content to read, once per parse. */
+  @FunctionalInterface
+  private interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /**
+   * Reads a stream that cannot be read twice into memory, up to {@link #MAX_FILE_BYTES}.
+   *
+   * @throws ClusterStateFileException naming {@code file} when it is larger or cannot be read
+   */
+  private static Opener readOnce(Path file, InputStream in) {
+    byte[] bytes;
+    try {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_FILE_BYTES + 1));
+    } catch (IOException e) {
+      throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new ClusterStateFileException(
+          file, 0, 0, "too large: over " + MAX_FILE_BYTES + " bytes (the limit)", null);
+    }
+    return () -> new ByteArrayInputStream(bytes);
+  }
+
+  private static boolean startsLikeJson(Path file, Opener opener) {
+    try (InputStream in = new BufferedInputStream(opener.open())) {
       int c;
       do {
         c = in.read();
@@ -167,12 +216,13 @@ public final class ClusterStateFile {
     }
   }
 
-  private static LoadedClusterState read(Path file, boolean json) throws SyntaxProblem {
+  private static LoadedClusterState read(Path file, Opener opener, boolean json)
+      throws SyntaxProblem {
     ClusterStateCollector collector = new ClusterStateCollector(file);
     int documents = 0;
     boolean anyDocument = false;
     JsonParser parser = null;
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = opener.open()) {
       ScalarLengthGuard guard = null;
       if (json) {
         parser = JSON.createParser(ObjectReadContext.empty(), in);

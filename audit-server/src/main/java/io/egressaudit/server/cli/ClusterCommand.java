@@ -46,7 +46,8 @@ final class ClusterCommand {
     @Parameters(
         paramLabel = "FILE",
         description =
-            "Output of kubectl get ... -o yaml or -o json (a List, one object, or several YAML documents).")
+            "Output of kubectl get ... -o yaml or -o json (a List, one object, or several YAML"
+                + " documents); - reads standard input, and a pipe such as <(kubectl get ...) works.")
     Path file;
 
     @Option(

@@ -1,5 +1,6 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.controller.ClusterStateFile;
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
@@ -405,6 +406,16 @@ final class ServeCommand implements Callable<Integer> {
       int eq = s.indexOf('=');
       String name = eq > 0 ? s.substring(0, eq) : "default";
       Path file = Path.of(eq > 0 ? s.substring(eq + 1) : s);
+      // serve reads the file again when its modification time changes: a pipe cannot be
+      if (file.toString().equals(ClusterStateFile.STANDARD_INPUT)
+          || (Files.exists(file) && !Files.isRegularFile(file))) {
+        throw usage(
+            "--cluster-state "
+                + file
+                + ": not a regular file; serve reads the file again whenever it changes, so"
+                + " write the dump to a file (kubectl get ... -o yaml > FILE), or record a pipe"
+                + " once with 'egress-audit cluster import'");
+      }
       if (out.put(name, file) != null) {
         throw usage("--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
       }

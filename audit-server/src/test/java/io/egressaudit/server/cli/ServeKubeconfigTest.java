@@ -81,6 +81,18 @@ class ServeKubeconfigTest {
   }
 
   @Test
+  void aClusterStateThatIsNotARegularFileIsWrongUsage() {
+    // serve reads the file again whenever it changes: standard input or a pipe cannot be
+    Run dash = serve("--cluster-state", "prod=-");
+    Run device = serve("--cluster-state", "/dev/null");
+
+    assertThat(dash.code()).as("%s", dash).isEqualTo(2);
+    assertThat(dash.err()).contains("--cluster-state -: not a regular file");
+    assertThat(device.code()).as("%s", device).isEqualTo(2);
+    assertThat(device.err()).contains("--cluster-state /dev/null: not a regular file");
+  }
+
+  @Test
   void aContextNamedLikeAClusterStateFileIsRefused() throws Exception {
     Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), KUBECONFIG);
 
