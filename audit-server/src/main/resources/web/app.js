@@ -75,8 +75,14 @@ function statePhrase(s) {
   }
 }
 
+/** The state, and since when for synced and syncing (stale says it in its phrase). */
 function stateCell(s) {
-  return h('td', 'state state-' + (s.status || 'none'), statePhrase(s));
+  return h(
+    'td',
+    'state state-' + (s.status || 'none'),
+    statePhrase(s),
+    s.since && s.status !== 'stale' ? h('div', 'muted', 'since ' + time(s.since)) : null
+  );
 }
 
 /** Objects by kind as "2 Node, 3 Namespace, 12 Pod, 1 EgressIP". */
@@ -90,7 +96,9 @@ function objectCounts(objects) {
 /** GET /readyz as a sentence: ready, or which sources are still syncing. */
 function readiness(ready) {
   if (ready.status === 'ready') {
-    return h('p', 'ready', 'ready: every cluster source has been recorded');
+    return (ready.sources || []).length
+      ? h('p', 'ready', 'ready: every cluster source has been recorded')
+      : h('p', 'ready', 'ready (no cluster source given to this server)');
   }
   const waiting = (ready.sources || []).filter((s) => s.status === 'syncing').map((s) => s.cluster);
   return h(
@@ -138,7 +146,10 @@ function clusterRows(answer) {
   );
 }
 
-/** The key an anomaly is known by between two polls: every field but none that changes alone. */
+/**
+ * The key an anomaly is known by from one poll to the next: its rule, cluster, objects and message,
+ * not its pods, which come and go while the anomaly goes on.
+ */
 function anomalyKey(a) {
   return JSON.stringify([a.rule, a.cluster, a.egressIPs, a.ips, a.nodes, a.namespaces, a.message]);
 }
@@ -159,8 +170,8 @@ function anomalyObjects(a) {
 /**
  * GET /api/v1/anomalies as table rows.
  *
- * @param seen anomaly key to the time this page first saw it (the API says what is wrong now, not
- *     since when); updated in place: new keys added, keys no longer current removed
+ * @param seen anomaly key to the time this browser first saw it (the API says what is wrong now,
+ *     not since when); updated in place: new keys added, keys no longer current removed
  * @param now the time of this answer, as an RFC 3339 string
  */
 function anomalyRows(answer, seen, now) {

@@ -232,7 +232,7 @@ class WebPageIT {
     JsonNode dup = cluster("dup");
     assertThat(text(page.get("clusters")))
         .contains("demo | bundled:")
-        .contains(" | synced | ")
+        .contains(" | synced")
         .contains(
             "dup | "
                 + text(dup.get("source"))
