@@ -80,4 +80,20 @@ class ApiBearerIT {
 
     assertThat(resp.statusCode()).as("%s: %s", authorization, resp.body()).isEqualTo(status);
   }
+
+  /**
+   * The web page holds no data, so a browser loads it without a token; it then asks for the token
+   * and sends it with each call to the API, which still needs it.
+   */
+  @ParameterizedTest
+  @CsvSource({"/, 200", "/app.js, 200", "/app.css, 200", "/api/v1/clusters, 401", "/readyz, 200"})
+  void thePageLoadsWithoutTheTokenWhileTheApiNeedsIt(String path, int status) throws Exception {
+    HttpResponse<String> resp =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.apiPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(resp.statusCode()).as("%s: %s", path, resp.body()).isEqualTo(status);
+  }
 }

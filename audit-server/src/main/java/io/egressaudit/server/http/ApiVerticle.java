@@ -20,9 +20,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -37,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
  * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/anomalies}, {@code
  * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code
- * /readyz}, {@code /metrics} and {@code /}. Database reads run on a named worker pool, never on the
- * event loop. Every error is {@code application/problem+json}. Connections are held to the {@link
- * ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
+ * /readyz}, {@code /metrics} and the web page ({@link WebPage}: {@code /}, {@code /app.js}, {@code
+ * /app.css}). Database reads run on a named worker pool, never on the event loop. Every error is
+ * {@code application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
+ * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -65,7 +63,7 @@ public final class ApiVerticle extends VerticleBase {
   private ApiConnections connections;
   private HttpServer server;
   private WorkerExecutor readers;
-  private String page;
+  private WebPage page;
 
   /**
    * @param host address to bind, normally {@code 127.0.0.1}
@@ -108,7 +106,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     readers = vertx.createSharedWorkerExecutor("api-db-readers", DB_READERS);
-    page = resource("/web/index.html");
+    page = WebPage.load();
     connections = new ApiConnections(vertx, limits, cap);
     connections.start();
     server =
@@ -162,13 +160,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/clusters").handler(this::clusters);
     router.get("/api/v1/anomalies").handler(this::anomalies);
     router.get("/metrics").handler(this::metrics);
-    router
-        .get("/")
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-                    .end(page));
+    page.routes(router);
     router
         .route()
         .last()
@@ -527,17 +519,6 @@ public final class ApiVerticle extends VerticleBase {
 
   private static String cut(String v) {
     return v.length() <= 40 ? v : v.substring(0, 37) + "...";
-  }
-
-  private static String resource(String path) {
-    try (InputStream in = ApiVerticle.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + path);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override
