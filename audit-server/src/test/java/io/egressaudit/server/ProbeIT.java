@@ -531,8 +531,8 @@ class ProbeIT {
     assertThat(badReport.exitCode()).isEqualTo(2);
     assertThat(badReport.err())
         .startsWith(
-            "egress-audit probe: Invalid value for option '--report': 'html:x.html': unknown"
-                + " format");
+            "egress-audit probe: Invalid value for option '--report' (FORMAT:FILE): 'html:x.html':"
+                + " unknown format");
     assertThat(badPolicy.exitCode()).isEqualTo(2);
     assertThat(badPolicy.err())
         .startsWith(
