@@ -219,18 +219,9 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   }
 
   private static Attribution beforeHistory(Instant start) {
-    return new Attribution(
-        null,
-        AttributionKind.UNKNOWN,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        null,
-        null,
-        null,
-        "before any cluster history: history starts at " + start);
+    return Attribution.builder(AttributionKind.UNKNOWN)
+        .note("before any cluster history: history starts at " + start)
+        .build();
   }
 
   @Override

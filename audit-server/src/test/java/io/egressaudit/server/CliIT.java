@@ -118,12 +118,15 @@ class CliIT {
   }
 
   @Test
-  void whoisOfSomethingThatIsNotAnIpExitsNonZeroWithOneLine() {
+  void whoisOfSomethingThatIsNotAnIpIsWrongUsageNamingTheParameter() {
     Run r = run("whois", "not-an-ip", "--db", db.toString());
 
-    assertThat(r.exitCode()).as("%s", r).isNotZero();
-    assertThat(r.errLines()).as("%s", r).hasSize(1);
-    assertThat(r.err()).contains("not-an-ip");
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines()).as("the error, then where to find help: %s", r).hasSize(2);
+    assertThat(r.errLines().get(0))
+        .startsWith("egress-audit whois: ")
+        .contains("(IP)")
+        .contains("not an IP address: 'not-an-ip'");
     assertThat(r.out()).isEmpty();
   }
 

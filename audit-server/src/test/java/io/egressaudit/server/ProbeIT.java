@@ -530,16 +530,20 @@ class ProbeIT {
 
     assertThat(badReport.exitCode()).isEqualTo(2);
     assertThat(badReport.err())
-        .startsWith("egress-audit probe: --report 'html:x.html': unknown format");
+        .startsWith(
+            "egress-audit probe: Invalid value for option '--report' (FORMAT:FILE): 'html:x.html':"
+                + " unknown format");
     assertThat(badPolicy.exitCode()).isEqualTo(2);
     assertThat(badPolicy.err())
         .startsWith(
-            "egress-audit probe: --policy "
+            "egress-audit probe: Invalid value for option '--policy': "
                 + policy
                 + ":3: namespaces.simpson.allow[0]: '10.0.0.1/8' has host bits set");
     assertThat(badRetry.exitCode()).isEqualTo(2);
     assertThat(badRetry.err())
-        .startsWith("egress-audit probe: --retry-for: 'soon' is not a duration");
+        .startsWith(
+            "egress-audit probe: Invalid value for option '--retry-for': 'soon' is not a"
+                + " duration");
     assertThat(snat.requests("simpson", HOMER)).isZero();
   }
 

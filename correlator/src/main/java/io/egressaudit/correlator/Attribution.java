@@ -76,90 +76,41 @@ public record Attribution(
   public record Stale(Instant since, String reason) {}
 
   /**
-   * An attribution as the rules make it: without anomalies nor staleness.
+   * A builder of an attribution of this kind, set component by component; what is not set stays
+   * null ({@code namespaces} and {@code pods} empty), as the JSON leaves out what a kind does not
+   * have.
    *
-   * @see Attribution the components
+   * @param kind which rule matched
+   * @return a builder
    */
-  public Attribution(
-      String cluster,
-      AttributionKind kind,
-      String egressIP,
-      String node,
-      List<String> namespaces,
-      List<PodRef> pods,
-      Instant since,
-      List<String> assignedIPs,
-      Boolean ambiguous,
-      List<String> leakSuspects,
-      String note,
-      List<String> leakEgressIPs,
-      Integer podCount) {
-    this(
-        cluster,
-        kind,
-        egressIP,
-        node,
-        namespaces,
-        pods,
-        since,
-        assignedIPs,
-        ambiguous,
-        leakSuspects,
-        note,
-        leakEgressIPs,
-        podCount,
-        null,
-        null);
+  public static Builder builder(AttributionKind kind) {
+    return new Builder(kind);
   }
 
-  /** An attribution with its pods whole ({@code podCount} null). */
-  public Attribution(
-      String cluster,
-      AttributionKind kind,
-      String egressIP,
-      String node,
-      List<String> namespaces,
-      List<PodRef> pods,
-      Instant since,
-      List<String> assignedIPs,
-      Boolean ambiguous,
-      List<String> leakSuspects,
-      String note,
-      List<String> leakEgressIPs) {
-    this(
-        cluster,
-        kind,
-        egressIP,
-        node,
-        namespaces,
-        pods,
-        since,
-        assignedIPs,
-        ambiguous,
-        leakSuspects,
-        note,
-        leakEgressIPs,
-        null);
+  /** A builder holding every component of this attribution, to make a changed copy. */
+  public Builder toBuilder() {
+    return new Builder(kind)
+        .cluster(cluster)
+        .egressIP(egressIP)
+        .node(node)
+        .namespaces(namespaces)
+        .pods(pods)
+        .since(since)
+        .assignedIPs(assignedIPs)
+        .ambiguous(ambiguous)
+        .leakSuspects(leakSuspects)
+        .note(note)
+        .leakEgressIPs(leakEgressIPs)
+        .podCount(podCount)
+        .anomalies(anomalies)
+        .stale(stale);
   }
 
   /** This match with the anomalies that concern it; none (empty or null) leaves the field null. */
   public Attribution withAnomalies(List<Anomaly> concerning) {
-    return new Attribution(
-        cluster,
-        kind,
-        egressIP,
-        node,
-        namespaces,
-        pods,
-        since,
-        assignedIPs,
-        ambiguous,
-        leakSuspects,
-        note,
-        leakEgressIPs,
-        podCount,
-        concerning == null || concerning.isEmpty() ? null : concerning,
-        stale);
+    return toBuilder()
+        .anomalies(concerning == null || concerning.isEmpty() ? null : concerning)
+        .build();
   }
 
   /**
@@ -176,67 +127,141 @@ public record Attribution(
             + " ("
             + span.reason()
             + "): changes made meanwhile may be missing from this answer";
-    return new Attribution(
-        cluster,
-        kind,
-        egressIP,
-        node,
-        namespaces,
-        pods,
-        since,
-        assignedIPs,
-        ambiguous,
-        leakSuspects,
-        note == null ? sentence : note + "; " + sentence,
-        leakEgressIPs,
-        podCount,
-        anomalies,
-        span);
-  }
-
-  /** An attribution without leak EgressIPs (every kind but {@code node} with leak suspects). */
-  public Attribution(
-      String cluster,
-      AttributionKind kind,
-      String egressIP,
-      String node,
-      List<String> namespaces,
-      List<PodRef> pods,
-      Instant since,
-      List<String> assignedIPs,
-      Boolean ambiguous,
-      List<String> leakSuspects,
-      String note) {
-    this(
-        cluster,
-        kind,
-        egressIP,
-        node,
-        namespaces,
-        pods,
-        since,
-        assignedIPs,
-        ambiguous,
-        leakSuspects,
-        note,
-        null,
-        null);
+    return toBuilder().note(note == null ? sentence : note + "; " + sentence).stale(span).build();
   }
 
   /** The match for an IP nothing known owns. */
-  public static final Attribution UNKNOWN =
-      new Attribution(
-          null,
-          AttributionKind.UNKNOWN,
-          null,
-          null,
-          List.of(),
-          List.of(),
-          null,
-          null,
-          null,
-          null,
-          null);
+  public static final Attribution UNKNOWN = builder(AttributionKind.UNKNOWN).build();
+
+  /**
+   * Builds an {@link Attribution}: each setter sets the component of the same name (see the
+   * record's components for what each holds per kind) and returns this builder.
+   */
+  public static final class Builder {
+    private final AttributionKind kind;
+    private String cluster;
+    private String egressIP;
+    private String node;
+    private List<String> namespaces;
+    private List<PodRef> pods;
+    private Instant since;
+    private List<String> assignedIPs;
+    private Boolean ambiguous;
+    private List<String> leakSuspects;
+    private String note;
+    private List<String> leakEgressIPs;
+    private Integer podCount;
+    private List<Anomaly> anomalies;
+    private Stale stale;
+
+    private Builder(AttributionKind kind) {
+      this.kind = kind;
+    }
+
+    /** The cluster whose state matched; null for {@link AttributionKind#UNKNOWN}. */
+    public Builder cluster(String v) {
+      cluster = v;
+      return this;
+    }
+
+    /** The EgressIP object's name. */
+    public Builder egressIP(String v) {
+      egressIP = v;
+      return this;
+    }
+
+    /** The egress node, the node owning the address, or the pod's node. */
+    public Builder node(String v) {
+      node = v;
+      return this;
+    }
+
+    /** The owning namespaces, sorted; null is empty. */
+    public Builder namespaces(List<String> v) {
+      namespaces = v;
+      return this;
+    }
+
+    /** The owning pods, sorted by namespace and name; null is empty. */
+    public Builder pods(List<PodRef> v) {
+      pods = v;
+      return this;
+    }
+
+    /** When the matched state began. */
+    public Builder since(Instant v) {
+      since = v;
+      return this;
+    }
+
+    /** Every IP assigned to the matched EgressIP. */
+    public Builder assignedIPs(List<String> v) {
+      assignedIPs = v;
+      return this;
+    }
+
+    /** For a node: whether several namespaces could have sent the traffic. */
+    public Builder ambiguous(Boolean v) {
+      ambiguous = v;
+      return this;
+    }
+
+    /** For a node: the namespaces whose traffic there would be a leak. */
+    public Builder leakSuspects(List<String> v) {
+      leakSuspects = v;
+      return this;
+    }
+
+    /** A sentence for people explaining an anomaly. */
+    public Builder note(String v) {
+      note = v;
+      return this;
+    }
+
+    /** For a node with leak suspects: the EgressIPs their pods should leave through. */
+    public Builder leakEgressIPs(List<String> v) {
+      leakEgressIPs = v;
+      return this;
+    }
+
+    /** How many owning pods there are, of which {@code pods} holds at most {@link #MAX_PODS}. */
+    public Builder podCount(Integer v) {
+      podCount = v;
+      return this;
+    }
+
+    /** The anomalies of the cluster that concern the match. */
+    public Builder anomalies(List<Anomaly> v) {
+      anomalies = v;
+      return this;
+    }
+
+    /** The span during which the cluster's live view was stale. */
+    public Builder stale(Stale v) {
+      stale = v;
+      return this;
+    }
+
+    /** The attribution, its lists copied. */
+    public Attribution build() {
+      return new Attribution(
+          cluster,
+          kind,
+          egressIP,
+          node,
+          namespaces,
+          pods,
+          since,
+          assignedIPs,
+          ambiguous,
+          leakSuspects,
+          note,
+          leakEgressIPs,
+          podCount,
+          anomalies,
+          stale);
+    }
+  }
 
   /** Copies the lists and replaces null namespaces and pods with empty lists. */
   public Attribution {

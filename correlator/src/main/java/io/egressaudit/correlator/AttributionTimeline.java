@@ -869,18 +869,16 @@ public final class AttributionTimeline {
 
   /** What makes two answers the same owner over time: all but the pods, which come and go. */
   private static Attribution ownerKey(Attribution a) {
-    return new Attribution(
-        a.cluster(),
-        a.kind(),
-        a.egressIP(),
-        a.node(),
-        a.namespaces(),
-        List.of(),
-        a.since(),
-        a.assignedIPs(),
-        a.ambiguous(),
-        a.leakSuspects(),
-        null);
+    return Attribution.builder(a.kind())
+        .cluster(a.cluster())
+        .egressIP(a.egressIP())
+        .node(a.node())
+        .namespaces(a.namespaces())
+        .since(a.since())
+        .assignedIPs(a.assignedIPs())
+        .ambiguous(a.ambiguous())
+        .leakSuspects(a.leakSuspects())
+        .build();
   }
 
   /**

@@ -75,20 +75,17 @@ public final class Correlator {
       ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
     Owners owners = Owners.of(s, e);
     List<String> assigned = e.assignments().stream().map(EgressIpAssignment::egressIP).toList();
-    return new Attribution(
-        s.cluster(),
-        AttributionKind.EGRESS_IP,
-        e.name(),
-        a.node(),
-        owners.namespaces(),
-        Attribution.capped(owners.pods()),
-        s.since(e.ref()),
-        assigned,
-        null,
-        null,
-        namespacesNote(s),
-        null,
-        owners.pods().size());
+    return Attribution.builder(AttributionKind.EGRESS_IP)
+        .cluster(s.cluster())
+        .egressIP(e.name())
+        .node(a.node())
+        .namespaces(owners.namespaces())
+        .pods(Attribution.capped(owners.pods()))
+        .since(s.since(e.ref()))
+        .assignedIPs(assigned)
+        .note(namespacesNote(s))
+        .podCount(owners.pods().size())
+        .build();
   }
 
   /**
@@ -126,35 +123,25 @@ public final class Correlator {
     if (missing != null) {
       note = note + "; " + missing;
     }
-    return new Attribution(
-        s.cluster(),
-        AttributionKind.EGRESS_IP_UNASSIGNED,
-        e.name(),
-        null,
-        owners.namespaces(),
-        Attribution.capped(owners.pods()),
-        s.since(e.ref()),
-        null,
-        null,
-        null,
-        note,
-        null,
-        owners.pods().size());
+    return Attribution.builder(AttributionKind.EGRESS_IP_UNASSIGNED)
+        .cluster(s.cluster())
+        .egressIP(e.name())
+        .namespaces(owners.namespaces())
+        .pods(Attribution.capped(owners.pods()))
+        .since(s.since(e.ref()))
+        .note(note)
+        .podCount(owners.pods().size())
+        .build();
   }
 
   private static Attribution podMatch(ClusterSnapshot s, PodState p) {
-    return new Attribution(
-        s.cluster(),
-        AttributionKind.POD,
-        null,
-        p.nodeName(),
-        List.of(p.namespace()),
-        List.of(new PodRef(p.namespace(), p.name())),
-        s.since(p.ref()),
-        null,
-        null,
-        null,
-        null);
+    return Attribution.builder(AttributionKind.POD)
+        .cluster(s.cluster())
+        .node(p.nodeName())
+        .namespaces(List.of(p.namespace()))
+        .pods(List.of(new PodRef(p.namespace(), p.name())))
+        .since(s.since(p.ref()))
+        .build();
   }
 
   /** The namespaces an EgressIP's namespaceSelector matches and the active pods it selects. */

@@ -48,20 +48,18 @@ final class NodeSnatAttribution {
     TreeSet<String> leakVia = new TreeSet<>();
     carried.forEach(ns -> leakVia.addAll(carriers.get(ns)));
     boolean ambiguous = candidates.size() > 1;
-    return new Attribution(
-        s.cluster(),
-        AttributionKind.NODE,
-        null,
-        node.name(),
-        List.copyOf(candidates),
-        Attribution.capped(List.copyOf(pods)),
-        s.since(node.ref()),
-        null,
-        ambiguous,
-        carried.isEmpty() ? null : List.copyOf(carried),
-        note(node, candidates, carried, withoutObject),
-        carried.isEmpty() ? null : List.copyOf(leakVia),
-        pods.size());
+    return Attribution.builder(AttributionKind.NODE)
+        .cluster(s.cluster())
+        .node(node.name())
+        .namespaces(List.copyOf(candidates))
+        .pods(Attribution.capped(List.copyOf(pods)))
+        .since(s.since(node.ref()))
+        .ambiguous(ambiguous)
+        .leakSuspects(carried.isEmpty() ? null : List.copyOf(carried))
+        .note(note(node, candidates, carried, withoutObject))
+        .leakEgressIPs(carried.isEmpty() ? null : List.copyOf(leakVia))
+        .podCount(pods.size())
+        .build();
   }
 
   /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */

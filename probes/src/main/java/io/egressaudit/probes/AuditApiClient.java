@@ -237,18 +237,18 @@ public final class AuditApiClient implements ProbeArrivals {
         kind = AttributionKind.UNKNOWN;
       }
       out.add(
-          new Attribution(
-              text(m, "cluster"),
-              kind,
-              text(m, "egressIP"),
-              text(m, "node"),
-              strings(m, "namespaces"),
-              pods,
-              m.hasNonNull("since") ? Instant.parse(m.get("since").asString()) : null,
-              strings(m, "assignedIPs"),
-              m.hasNonNull("ambiguous") ? m.get("ambiguous").asBoolean() : null,
-              strings(m, "leakSuspects"),
-              text(m, "note")));
+          Attribution.builder(kind)
+              .cluster(text(m, "cluster"))
+              .egressIP(text(m, "egressIP"))
+              .node(text(m, "node"))
+              .namespaces(strings(m, "namespaces"))
+              .pods(pods)
+              .since(m.hasNonNull("since") ? Instant.parse(m.get("since").asString()) : null)
+              .assignedIPs(strings(m, "assignedIPs"))
+              .ambiguous(m.hasNonNull("ambiguous") ? m.get("ambiguous").asBoolean() : null)
+              .leakSuspects(strings(m, "leakSuspects"))
+              .note(text(m, "note"))
+              .build());
     }
     return out;
   }

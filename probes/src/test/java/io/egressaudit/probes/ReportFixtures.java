@@ -20,31 +20,23 @@ final class ReportFixtures {
   static final Instant T0 = Instant.parse("2021-11-26T17:53:13Z");
 
   static final Attribution EGRESS =
-      new Attribution(
-          "demo",
-          AttributionKind.EGRESS_IP,
-          "egressip-demo",
-          "ocp-8vr6j-worker-0-sl79n",
-          List.of("simpson"),
-          List.of(new PodRef("simpson", "homer-deployment-5b7857cc48-fs2w4")),
-          Instant.parse("2021-11-26T17:40:43Z"),
-          List.of("192.168.126.100"),
-          null,
-          null,
-          null);
+      Attribution.builder(AttributionKind.EGRESS_IP)
+          .cluster("demo")
+          .egressIP("egressip-demo")
+          .node("ocp-8vr6j-worker-0-sl79n")
+          .namespaces(List.of("simpson"))
+          .pods(List.of(new PodRef("simpson", "homer-deployment-5b7857cc48-fs2w4")))
+          .since(Instant.parse("2021-11-26T17:40:43Z"))
+          .assignedIPs(List.of("192.168.126.100"))
+          .build();
   static final Attribution NODE =
-      new Attribution(
-          "demo",
-          AttributionKind.NODE,
-          null,
-          "ocp-8vr6j-worker-0-sl79n",
-          List.of(),
-          List.of(),
-          Instant.parse("2021-11-08T10:14:27Z"),
-          null,
-          false,
-          List.of("simpson"),
-          null);
+      Attribution.builder(AttributionKind.NODE)
+          .cluster("demo")
+          .node("ocp-8vr6j-worker-0-sl79n")
+          .since(Instant.parse("2021-11-08T10:14:27Z"))
+          .ambiguous(false)
+          .leakSuspects(List.of("simpson"))
+          .build();
 
   static final ProbeTarget HOMER =
       new ProbeTarget(

@@ -1,12 +1,25 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.controller.ClusterStateFile;
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.correlator.SourceIp;
+import io.egressaudit.probes.PolicyFile;
+import io.egressaudit.probes.PolicyFileException;
+import io.egressaudit.probes.ReportSpec;
 import io.egressaudit.server.HostPort;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerTransport;
+import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +51,7 @@ final class Converters {
    * A duration: a number and {@code ms}, {@code s}, {@code m}, {@code h} or {@code d} ({@code 30s},
    * {@code 90d}), or a bare number of seconds.
    */
-  static final class DurationValue implements ITypeConverter<Duration> {
+  static class DurationValue implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       String v = value.strip();
@@ -48,9 +61,112 @@ final class Converters {
       try {
         return TimeArg.duration(v, "duration");
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(afterPrefix(e.getMessage()));
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is not a duration (use a number and ms, s, m, h or d, like 30s, 500ms or 2m;"
+                + " a bare number is seconds)");
       }
     }
+  }
+
+  /** A duration as {@link DurationValue} reads it, and more than zero. */
+  static final class PositiveDuration extends DurationValue {
+    @Override
+    public Duration convert(String value) {
+      Duration d = super.convert(value);
+      if (d.isZero()) {
+        throw new TypeConversionException("'" + value + "' is zero; it must be more");
+      }
+      return d;
+    }
+  }
+
+  /**
+   * How long one pod exec may take ({@code probe}, {@code drill failover --exec-timeout}): as
+   * {@link DurationValue}, and at least 2 s, since curl and wget get one second less.
+   */
+  static final class ExecTimeout extends DurationValue {
+    @Override
+    public Duration convert(String value) {
+      Duration d = super.convert(value);
+      if (d.compareTo(Duration.ofSeconds(2)) < 0) {
+        throw new TypeConversionException(
+            "'" + value + "' is less than 2s, the least an exec may take (curl gets 1s less)");
+      }
+      return d;
+    }
+  }
+
+  /**
+   * The time a connection has to send a complete request ({@code serve --request-timeout}): as
+   * {@link DurationValue}, and at least 1 s, the period of the sweep that closes slow connections.
+   */
+  static final class RequestTimeout extends DurationValue {
+    @Override
+    public Duration convert(String value) {
+      Duration d = super.convert(value);
+      if (d.toSeconds() < 1) {
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is less than 1s, the period of the sweep that closes slow connections");
+      }
+      return d;
+    }
+  }
+
+  /**
+   * A count of at least 1 ({@code --parallel}, {@code --settle}, {@code --queue}, {@code --batch},
+   * {@code --max-connections}).
+   */
+  static final class AtLeastOne implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      long n = wholeNumber(value, Integer.MAX_VALUE);
+      if (n < 1) {
+        throw new TypeConversionException("'" + value + "' is less than 1");
+      }
+      return (int) n;
+    }
+  }
+
+  /** A count of 0 or more ({@code serve --event-loops}, where 0 means one per core). */
+  static final class NotNegative implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      long n = wholeNumber(value, Integer.MAX_VALUE);
+      if (n < 0) {
+        throw new TypeConversionException("'" + value + "' is negative");
+      }
+      return (int) n;
+    }
+  }
+
+  /** A number of microseconds, 0 or more ({@code serve --batch-delay}). */
+  static final class Micros implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      long n = wholeNumber(value, Long.MAX_VALUE);
+      if (n < 0) {
+        throw new TypeConversionException("'" + value + "' is negative");
+      }
+      return n;
+    }
+  }
+
+  /** A whole number up to {@code max}, in either sign. */
+  private static long wholeNumber(String value, long max) {
+    long n;
+    try {
+      n = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new TypeConversionException("'" + value + "' is not a whole number");
+    }
+    if (n > max || n < -max) {
+      throw new TypeConversionException("'" + value + "' is too large");
+    }
+    return n;
   }
 
   /**
@@ -145,6 +261,149 @@ final class Converters {
         case "normal" -> Database.Durability.NORMAL;
         default -> throw new TypeConversionException("'" + value + "' is not full or normal");
       };
+    }
+  }
+
+  /**
+   * An http(s) URL with a host ({@code probe --target}, {@code --api}): {@code
+   * http://192.168.126.1:8080}.
+   */
+  static final class HttpUrl implements ITypeConverter<URI> {
+    @Override
+    public URI convert(String value) {
+      URI u;
+      try {
+        u = new URI(value);
+      } catch (URISyntaxException e) {
+        throw new TypeConversionException("'" + value + "' is not a URL: " + e.getReason());
+      }
+      if (u.getScheme() == null
+          || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+          || u.getHost() == null) {
+        throw new TypeConversionException(
+            "'" + value + "' is not an http(s) URL such as http://192.168.126.1:8080");
+      }
+      return u;
+    }
+  }
+
+  /**
+   * {@code FORMAT:FILE} of a machine report: {@code junit:probe.xml} or {@code json:probe.json}.
+   */
+  static final class Report implements ITypeConverter<ReportSpec> {
+    @Override
+    public ReportSpec convert(String value) {
+      try {
+        return ReportSpec.parse(value);
+      } catch (IllegalArgumentException e) {
+        // ReportSpec names the option itself; picocli puts it in front already
+        String m = e.getMessage();
+        throw new TypeConversionException(m.startsWith("--report ") ? m.substring(9) : m);
+      }
+    }
+  }
+
+  /**
+   * A probe policy file ({@code probe --policy}), loaded as the option is read; its errors name the
+   * file, the line and the field ({@link PolicyFileException}).
+   */
+  static final class Policy implements ITypeConverter<PolicyOption> {
+    @Override
+    public PolicyOption convert(String value) {
+      Path file = Path.of(value);
+      try {
+        return new PolicyOption(file, PolicyFile.load(file));
+      } catch (PolicyFileException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A source IP literal (IPv4, IPv6, {@code ::ffff:a.b.c.d}), read as its canonical text ({@link
+   * SourceIp#canonical}).
+   */
+  static final class SourceIpText implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        return SourceIp.canonical(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * An attribution kind by its wire name: {@code egress-ip}, {@code egress-ip-unassigned}, {@code
+   * node}, {@code pod} or {@code unknown}.
+   */
+  static final class Kind implements ITypeConverter<AttributionKind> {
+    @Override
+    public AttributionKind convert(String value) {
+      try {
+        return AttributionKind.fromWireName(value.strip());
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is not a kind (egress-ip, egress-ip-unassigned, node, pod or unknown)");
+      }
+    }
+  }
+
+  /**
+   * A trusted proxy's network: a CIDR such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}, or one
+   * address; kept as text for {@link TrustedProxies#of}, which reads it the same way.
+   */
+  static final class TrustedProxy implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        TrustedProxies.of(List.of(value));
+        return value;
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(afterPrefix(e.getMessage()));
+      }
+    }
+  }
+
+  /**
+   * {@code [NAME=]FILE} of {@code serve --cluster-state}; the cluster is {@code default} without
+   * NAME.
+   */
+  static final class ClusterState implements ITypeConverter<ClusterStateOption> {
+    @Override
+    public ClusterStateOption convert(String value) {
+      int eq = value.indexOf('=');
+      String name = eq > 0 ? value.substring(0, eq) : "default";
+      String file = eq > 0 ? value.substring(eq + 1) : value;
+      if (name.isBlank()) {
+        throw new TypeConversionException("'" + value + "': the cluster name is empty");
+      }
+      if (file.isBlank()) {
+        throw new TypeConversionException(
+            "'" + value + "': no FILE (expected [NAME=]FILE, such as prod=prod.yaml)");
+      }
+      Path path;
+      try {
+        path = Path.of(file);
+      } catch (InvalidPathException e) {
+        throw new TypeConversionException("'" + value + "': " + e.getMessage());
+      }
+      // serve reads the file again when its modification time changes: a pipe cannot be
+      if (file.equals(ClusterStateFile.STANDARD_INPUT)
+          || (Files.exists(path) && !Files.isRegularFile(path))) {
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "': "
+                + file
+                + " is not a regular file; serve reads the file again whenever it changes, so"
+                + " write the dump to a file (kubectl get ... -o yaml > FILE), or record a pipe"
+                + " once with 'egress-audit cluster import'");
+      }
+      return new ClusterStateOption(name, path);
     }
   }
 

@@ -12,7 +12,6 @@ import io.egressaudit.probes.drill.FailoverDrill;
 import io.egressaudit.probes.drill.FailoverDrillReport;
 import io.egressaudit.probes.drill.FailoverNotPossibleException;
 import io.egressaudit.server.KubernetesObjectsModel;
-import io.egressaudit.server.TimeArg;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
@@ -26,7 +25,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code egress-audit drill}: drills that fail a part of the egress path on purpose. */
@@ -96,20 +94,23 @@ final class DrillCommand {
         names = "--interval",
         defaultValue = "1s",
         paramLabel = "DURATION",
+        converter = Converters.PositiveDuration.class,
         description = "Time between two rounds of probes. Default: ${DEFAULT-VALUE}.")
-    String interval;
+    Duration interval;
 
     @Option(
         names = "--max-outage",
         defaultValue = "60s",
         paramLabel = "DURATION",
+        converter = Converters.DurationValue.class,
         description = "Longest outage that passes. Default: ${DEFAULT-VALUE}.")
-    String maxOutage;
+    Duration maxOutage;
 
     @Option(
         names = "--settle",
         defaultValue = "5",
         paramLabel = "N",
+        converter = Converters.AtLeastOne.class,
         description =
             "Good probes in a row per namespace after the move that end the drill. Default:"
                 + " ${DEFAULT-VALUE}.")
@@ -119,8 +120,9 @@ final class DrillCommand {
         names = "--timeout",
         defaultValue = "5m",
         paramLabel = "DURATION",
+        converter = Converters.DurationValue.class,
         description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
-    String timeout;
+    Duration timeout;
 
     @Mixin InPodProbeOptions where;
 
@@ -128,6 +130,7 @@ final class DrillCommand {
         names = "--parallel",
         paramLabel = "N",
         defaultValue = "8",
+        converter = Converters.AtLeastOne.class,
         description = "How many pod execs run at once. Default: ${DEFAULT-VALUE}.")
     int parallel;
 
@@ -135,33 +138,16 @@ final class DrillCommand {
         names = "--exec-timeout",
         paramLabel = "DURATION",
         defaultValue = "5s",
+        converter = Converters.ExecTimeout.class,
         description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
-    String execTimeout;
+    Duration execTimeout;
 
     @Mixin HelpOption help;
 
     @Override
     public Integer call() {
-      DrillLimits limits;
-      try {
-        limits =
-            new DrillLimits(
-                TimeArg.duration(interval, "--interval"),
-                TimeArg.duration(maxOutage, "--max-outage"),
-                settle);
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
-      Duration total = UsageError.of(spec, () -> TimeArg.duration(timeout, "--timeout"));
-      Duration exec = UsageError.of(spec, () -> TimeArg.duration(execTimeout, "--exec-timeout"));
-      if (exec.compareTo(Duration.ofSeconds(2)) < 0) {
-        throw usage("--exec-timeout must be at least 2s, not " + execTimeout);
-      }
-      if (parallel < 1) {
-        throw usage("--parallel must be at least 1, not " + parallel);
-      }
-      where.checkUrls();
-      List<ReportSpec> reportSpecs = where.reportSpecs();
+      // the converters have checked what DrillLimits requires: a throw here is a bug, not usage
+      DrillLimits limits = new DrillLimits(interval, maxOutage, settle);
       AuditApiClient apiClient = where.apiClient();
       ClusterConnection connection = where.connection();
       PrintWriter out = spec.commandLine().getOut();
@@ -186,15 +172,22 @@ final class DrillCommand {
                     client,
                     KubernetesObjectsModel.INSTANCE,
                     new ExecDrillProber(
-                        new Fabric8PodExecutor(client), apiClient, where.target, exec),
-                    new FailoverDrill.Settings(egressIp, trigger, limits, total, parallel),
+                        new Fabric8PodExecutor(client),
+                        apiClient,
+                        where.target.toString(),
+                        execTimeout),
+                    new FailoverDrill.Settings(egressIp, trigger, limits, timeout, parallel),
                     Clock.systemUTC())
                 .run();
         DrillReports.text(outcome, out);
         FailoverDrillReport report =
             new FailoverDrillReport(
-                connection.cluster(), where.target, where.api.toString(), limits, outcome);
-        for (ReportSpec r : reportSpecs) {
+                connection.cluster(),
+                where.target.toString(),
+                where.api.toString(),
+                limits,
+                outcome);
+        for (ReportSpec r : where.reports) {
           try {
             r.write(report);
           } catch (UncheckedIOException e) {
@@ -220,10 +213,6 @@ final class DrillCommand {
       err.println(spec.qualifiedName() + ": " + message);
       err.flush();
       return code;
-    }
-
-    private ParameterException usage(String message) {
-      return new ParameterException(spec.commandLine(), message);
     }
   }
 }

@@ -54,7 +54,11 @@ final class HitsCommand implements Callable<Integer> {
       converter = Converters.Time.class)
   Instant until;
 
-  @Option(names = "--ip", paramLabel = "IP", description = "Only this source IP.")
+  @Option(
+      names = "--ip",
+      paramLabel = "IP",
+      converter = Converters.SourceIpText.class,
+      description = "Only this source IP.")
   String ip;
 
   @Option(
@@ -79,9 +83,10 @@ final class HitsCommand implements Callable<Integer> {
   @Option(
       names = "--kind",
       paramLabel = "KIND",
+      converter = Converters.Kind.class,
       description =
           "Only hits with a match of this kind: egress-ip, egress-ip-unassigned, node, pod, unknown.")
-  String kind;
+  AttributionKind kind;
 
   @Option(
       names = "--leaks",
@@ -130,7 +135,8 @@ final class HitsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    // every field is an option's value: what the filter refuses is wrong usage
+    // every field is an option's value: what the filter refuses (--limit out of range, --since
+    // after --until, a negative --after) is wrong usage
     HitFilter filter =
         UsageError.of(
             spec,
@@ -147,7 +153,7 @@ final class HitsCommand implements Callable<Integer> {
                     newestFirst,
                     egressIp,
                     node,
-                    kind == null ? null : AttributionKind.fromWireName(kind),
+                    kind,
                     leaks));
     AuditQueries queries = new AuditQueries(db.existing());
     List<HitView> hits = UsageError.ofCluster(spec, () -> queries.hits(filter));

@@ -72,6 +72,7 @@ final class ImportLogCommand implements Callable<Integer> {
   @Option(
       names = "--trusted-proxy",
       paramLabel = "CIDR",
+      converter = Converters.TrustedProxy.class,
       description =
           "A logged client that is a proxy: its line's forwarded-for field names the client, whose"
               + " address becomes the source IP. Repeat for several. From any other client the"
@@ -85,7 +86,7 @@ final class ImportLogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    TrustedProxies proxies = UsageError.of(spec, () -> TrustedProxies.of(trustedProxies));
+    TrustedProxies proxies = TrustedProxies.of(trustedProxies);
     HitRepository repository = new HitRepository(db.database());
     String origin = origin(file, repository);
     AccessLogParser parser = new AccessLogParser(format, origin, proxies);

@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
  * The options every command that probes from inside pods shares ({@code probe}, {@code drill
  * failover}): where the cluster is ({@code --kubeconfig}, {@code --context}), where the pods send
  * their requests ({@code --target}), where the audit server's API is ({@code --api}, {@code
- * --api-token-file}), and the machine reports ({@code --report}). Checks of these options end in a
- * {@link ParameterException} of the command that mixes them in (exit 2).
+ * --api-token-file}), and the machine reports ({@code --report}). URLs and reports are read by
+ * {@link Converters} as picocli parses the line; the kubeconfig and the token file are read when
+ * the command runs. Either way a wrong value is a {@link ParameterException} of the command that
+ * mixes them in (exit 2).
  */
 final class InPodProbeOptions {
 
@@ -48,15 +50,17 @@ final class InPodProbeOptions {
       names = "--target",
       required = true,
       paramLabel = "URL",
+      converter = Converters.HttpUrl.class,
       description =
           "The hit listener as pods reach it, such as http://192.168.126.1:8080; probes request"
               + " URL/probe/<id>.")
-  String target;
+  URI target;
 
   @Option(
       names = "--api",
       required = true,
       paramLabel = "URL",
+      converter = Converters.HttpUrl.class,
       description =
           "The audit server's API as this runner reaches it, such as http://127.0.0.1:9090.")
   URI api;
@@ -70,37 +74,11 @@ final class InPodProbeOptions {
   @Option(
       names = "--report",
       paramLabel = "FORMAT:FILE",
+      converter = Converters.Report.class,
       description =
           "Also write the report as junit:FILE (JUnit XML) or json:FILE. Repeat for several. The"
               + " table goes to stdout in any case.")
-  List<String> reports = new ArrayList<>();
-
-  /**
-   * Checks that {@code --target} and {@code --api} are http(s) URLs with a host.
-   *
-   * @throws ParameterException naming the option and the URL
-   */
-  void checkUrls() {
-    checkUrl(target, "--target");
-    checkUrl(api.toString(), "--api");
-  }
-
-  /**
-   * The {@code --report} options parsed.
-   *
-   * @throws ParameterException naming a report with an unknown format or without a file
-   */
-  List<ReportSpec> reportSpecs() {
-    List<ReportSpec> specs = new ArrayList<>();
-    for (String r : reports) {
-      try {
-        specs.add(ReportSpec.parse(r));
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
-    }
-    return specs;
-  }
+  List<ReportSpec> reports = new ArrayList<>();
 
   /**
    * The cluster of {@code --kubeconfig} and {@code --context}.
@@ -171,21 +149,6 @@ final class InPodProbeOptions {
       return t;
     } catch (IOException e) {
       throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
-    }
-  }
-
-  private void checkUrl(String url, String option) {
-    URI u;
-    try {
-      u = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw usage(option + " '" + url + "' is not a URL");
-    }
-    if (u.getScheme() == null
-        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-        || u.getHost() == null) {
-      throw usage(
-          option + " '" + url + "' is not an http(s) URL such as http://192.168.126.1:8080");
     }
   }
 

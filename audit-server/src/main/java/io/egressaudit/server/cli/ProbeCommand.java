@@ -9,8 +9,6 @@ import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.ClusterReader;
 import io.egressaudit.probes.ClusterView;
 import io.egressaudit.probes.Fabric8PodExecutor;
-import io.egressaudit.probes.PolicyFile;
-import io.egressaudit.probes.PolicyFileException;
 import io.egressaudit.probes.ProbePlan;
 import io.egressaudit.probes.ProbePlanner;
 import io.egressaudit.probes.ProbeReport;
@@ -20,12 +18,10 @@ import io.egressaudit.probes.Prober;
 import io.egressaudit.probes.ReportSpec;
 import io.egressaudit.probes.TableReport;
 import io.egressaudit.server.KubernetesObjectsModel;
-import io.egressaudit.server.TimeArg;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +32,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -104,11 +99,12 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(
       names = "--policy",
       paramLabel = "FILE",
+      converter = Converters.Policy.class,
       description =
           "Expected source IPs from this YAML file instead of the cluster, for the namespaces it"
               + " names: namespaces: {NS: {allow: [IP or CIDR, ...]}} or {NS: {mustNotArrive:"
               + " true}} (the probe must not arrive at all).")
-  Path policyFile;
+  PolicyOption policy;
 
   @Option(
       names = "--pods",
@@ -129,16 +125,18 @@ final class ProbeCommand implements Callable<Integer> {
       names = "--retry-for",
       paramLabel = "DURATION",
       defaultValue = "0s",
+      converter = Converters.DurationValue.class,
       description =
           "Probe a pod again while its probe did not arrive or arrived from a wrong IP, for up to"
               + " this long after its first probe (such as 30s, 2m). Default: ${DEFAULT-VALUE}, no"
               + " retry.")
-  String retryFor;
+  Duration retryFor;
 
   @Option(
       names = "--parallel",
       paramLabel = "N",
       defaultValue = "8",
+      converter = Converters.AtLeastOne.class,
       description = "How many pod execs run at once. Default: ${DEFAULT-VALUE}.")
   int parallel;
 
@@ -146,10 +144,11 @@ final class ProbeCommand implements Callable<Integer> {
       names = "--exec-timeout",
       paramLabel = "DURATION",
       defaultValue = "15s",
+      converter = Converters.ExecTimeout.class,
       description =
           "How long one exec may take; curl and wget get one second less. Default:"
               + " ${DEFAULT-VALUE}.")
-  String execTimeout;
+  Duration execTimeout;
 
   @Mixin HelpOption help;
 
@@ -176,25 +175,8 @@ final class ProbeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     quietExecLogs();
-    Duration retry = UsageError.of(spec, () -> TimeArg.duration(retryFor, "--retry-for"));
-    Duration timeout = UsageError.of(spec, () -> TimeArg.duration(execTimeout, "--exec-timeout"));
-    if (timeout.compareTo(Duration.ofSeconds(2)) < 0) {
-      throw usage("--exec-timeout must be at least 2s, not " + execTimeout);
-    }
-    if (parallel < 1) {
-      throw usage("--parallel must be at least 1, not " + parallel);
-    }
-    where.checkUrls();
-    List<ReportSpec> reportSpecs = where.reportSpecs();
     AuditApiClient apiClient = where.apiClient();
-    ProbePolicy policy = null;
-    if (policyFile != null) {
-      try {
-        policy = PolicyFile.load(policyFile);
-      } catch (PolicyFileException e) {
-        throw usage("--policy " + e.getMessage());
-      }
-    }
+    ProbePolicy p = policy == null ? null : policy.policy();
     ClusterConnection connection = where.connection();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -215,26 +197,29 @@ final class ProbeCommand implements Callable<Integer> {
           ProbePlanner.plan(
               view,
               new ProbePlanner.Selection(
-                  namespaces, allNamespaces, pods == PodChoice.all, policy, selector));
+                  namespaces, allNamespaces, pods == PodChoice.all, p, selector));
       Prober prober =
           new Prober(
-              new Fabric8PodExecutor(client), apiClient, where.target, timeout, Clock.systemUTC());
-      final ProbePolicy p = policy;
+              new Fabric8PodExecutor(client),
+              apiClient,
+              where.target.toString(),
+              execTimeout,
+              Clock.systemUTC());
       List<ProbeResult> results =
-          new ProbeRunner(prober, new ProbeRunner.Settings(retry, RETRY_INTERVAL, parallel))
+          new ProbeRunner(prober, new ProbeRunner.Settings(retryFor, RETRY_INTERVAL, parallel))
               .run(plan, t -> ExpectationRules.forPod(view.snapshot(), t.namespace(), t.pod(), p));
       ProbeReport report =
           new ProbeReport(
               connection.cluster(),
-              where.target,
+              where.target.toString(),
               where.api.toString(),
-              policyFile == null ? null : policyFile.toString(),
+              policy == null ? null : policy.file().toString(),
               started,
               Instant.now(),
               results,
               view.notes());
       TableReport.write(report, out);
-      for (ReportSpec r : reportSpecs) {
+      for (ReportSpec r : where.reports) {
         try {
           r.write(report);
         } catch (UncheckedIOException e) {
@@ -254,9 +239,5 @@ final class ProbeCommand implements Callable<Integer> {
     err.println(spec.qualifiedName() + ": " + message);
     err.flush();
     return code;
-  }
-
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
   }
 }

@@ -40,6 +40,7 @@ final class PruneCommand implements Callable<Integer> {
       names = "--batch",
       paramLabel = "N",
       defaultValue = "2000",
+      converter = Converters.AtLeastOne.class,
       description = "Hits deleted per transaction. Default: ${DEFAULT-VALUE}.")
   int batch;
 
@@ -50,9 +51,6 @@ final class PruneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant cutoff = TimeArg.now().minus(olderThan);
-    if (batch < 1) {
-      throw new UsageError(spec, "--batch must be at least 1");
-    }
     Retention.Result r = Retention.prune(db.database(), cutoff, batch);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("deleted %d hits received before %s%n", r.hits(), cutoff);

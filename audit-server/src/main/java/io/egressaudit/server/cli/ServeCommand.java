@@ -1,6 +1,5 @@
 package io.egressaudit.server.cli;
 
-import io.egressaudit.controller.ClusterStateFile;
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
@@ -110,9 +109,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--cluster-state",
       paramLabel = "[NAME=]FILE",
+      converter = Converters.ClusterState.class,
       description =
           "kubectl get nodes,namespaces,pods,egressips -A -o yaml output to record now, and again whenever the file changes; NAME is the cluster (default: default). Repeat for several clusters.")
-  List<String> clusterStates = new ArrayList<>();
+  List<ClusterStateOption> clusterStates = new ArrayList<>();
 
   @Option(
       names = "--example",
@@ -146,6 +146,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--trusted-proxy",
       paramLabel = "CIDR",
+      converter = Converters.TrustedProxy.class,
       description =
           "A proxy in front of the listener whose --forwarded-header names the client; repeat for several. From any other peer those headers are stored as an untrusted claim only.")
   List<String> trustedProxies = new ArrayList<>();
@@ -179,6 +180,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--queue",
       paramLabel = "N",
       defaultValue = "16384",
+      converter = Converters.AtLeastOne.class,
       description =
           "Hits waiting for the writer at most; beyond it the listener answers 503. Default: ${DEFAULT-VALUE}.")
   int queue;
@@ -187,6 +189,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--batch",
       paramLabel = "N",
       defaultValue = "1024",
+      converter = Converters.AtLeastOne.class,
       description = "Hits per transaction at most. Default: ${DEFAULT-VALUE}.")
   int batch;
 
@@ -194,6 +197,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--batch-delay",
       paramLabel = "MICROSECONDS",
       defaultValue = "0",
+      converter = Converters.Micros.class,
       description = "How long the writer waits to fill a batch. Default: ${DEFAULT-VALUE}.")
   long batchDelay;
 
@@ -201,6 +205,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--event-loops",
       paramLabel = "N",
       defaultValue = "0",
+      converter = Converters.NotNegative.class,
       description = "Hit listener event loops; 0 means one per core. Default: ${DEFAULT-VALUE}.")
   int eventLoops;
 
@@ -234,7 +239,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--request-timeout",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      converter = Converters.DurationValue.class,
+      converter = Converters.RequestTimeout.class,
       description =
           "A connection (hit listener and API) must send a complete request within this after opening or after its previous answer, else it is closed (slow clients, slowloris). Default: ${DEFAULT-VALUE}.")
   Duration requestTimeout;
@@ -243,6 +248,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--max-connections",
       paramLabel = "N",
       defaultValue = "10000",
+      converter = Converters.AtLeastOne.class,
       description =
           "Open connections per --listen address at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
   int maxConnections;
@@ -251,6 +257,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--api-max-connections",
       paramLabel = "N",
       defaultValue = "256",
+      converter = Converters.AtLeastOne.class,
       description =
           "Open API connections at most; more are closed at once. The API's connections never take the descriptors the hit listener's --max-connections need: under a low ulimit -n both are lowered, the API's first. Default: ${DEFAULT-VALUE}.")
   int apiMaxConnections;
@@ -265,8 +272,15 @@ final class ServeCommand implements Callable<Integer> {
         listen.isEmpty() && proxyProtocolListen.isEmpty()
             ? List.of(new HostPort("0.0.0.0", 8080))
             : listen;
-    if (requestTimeout.toSeconds() < 1) {
-      throw usage("--request-timeout: must be 1s or more");
+    String token = token();
+    if (token == null && !api.loopback()) {
+      // AuditServer.start refuses it too; found here, it is the wrong usage it is
+      throw new UsageError(
+          spec,
+          "--api "
+              + api
+              + " is not loopback: set a bearer token with --api-token-file or"
+              + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
     AuditServer.Config config =
         AuditServer.Config.builder(db.database(maxDbSize == null ? 0 : maxDbSize))
@@ -283,12 +297,11 @@ final class ServeCommand implements Callable<Integer> {
                     .maxConnections(maxConnections)
                     .transport(transport)
                     .build())
-            .apiToken(token())
+            .apiToken(token)
             .clusterStates(clusterStates())
             .example(example)
             .rescanSeconds((int) Math.max(1, rescan.toSeconds()))
-            .trustedProxies(
-                UsageError.of(spec, () -> TrustedProxies.of(trustedProxies, forwardedHeader)))
+            .trustedProxies(TrustedProxies.of(trustedProxies, forwardedHeader))
             .retention(retention)
             .liveClusters(liveClusters())
             .apiTls(apiTls())
@@ -402,22 +415,10 @@ final class ServeCommand implements Callable<Integer> {
 
   private Map<String, Path> clusterStates() {
     Map<String, Path> out = new LinkedHashMap<>();
-    for (String s : clusterStates) {
-      int eq = s.indexOf('=');
-      String name = eq > 0 ? s.substring(0, eq) : "default";
-      Path file = Path.of(eq > 0 ? s.substring(eq + 1) : s);
-      // serve reads the file again when its modification time changes: a pipe cannot be
-      if (file.toString().equals(ClusterStateFile.STANDARD_INPUT)
-          || (Files.exists(file) && !Files.isRegularFile(file))) {
+    for (ClusterStateOption s : clusterStates) {
+      if (out.put(s.cluster(), s.file()) != null) {
         throw usage(
-            "--cluster-state "
-                + file
-                + ": not a regular file; serve reads the file again whenever it changes, so"
-                + " write the dump to a file (kubectl get ... -o yaml > FILE), or record a pipe"
-                + " once with 'egress-audit cluster import'");
-      }
-      if (out.put(name, file) != null) {
-        throw usage("--cluster-state: cluster '" + name + "' is given twice; name them NAME=FILE");
+            "--cluster-state: cluster '" + s.cluster() + "' is given twice; name them NAME=FILE");
       }
     }
     return out;

@@ -1,7 +1,6 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.Attribution;
-import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.IpTimelineView;
@@ -35,7 +34,10 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "IP", description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
+  @Parameters(
+      paramLabel = "IP",
+      converter = Converters.SourceIpText.class,
+      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
   String ip;
 
   @Option(
@@ -49,6 +51,7 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Option(
       names = "--cluster",
+      converter = ClusterNameConverter.class,
       paramLabel = "NAME",
       description = "Only this cluster. Default: all.")
   String cluster;
@@ -66,7 +69,6 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    UsageError.of(spec, () -> SourceIp.canonical(ip)); // wrong usage, whatever the database
     AuditQueries queries = new AuditQueries(db.existing());
     IpTimelineView view = UsageError.ofCluster(spec, () -> queries.ipTimeline(ip, since, cluster));
     PrintWriter out = spec.commandLine().getOut();

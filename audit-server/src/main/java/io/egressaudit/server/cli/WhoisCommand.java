@@ -1,7 +1,6 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.Attribution;
-import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.ApiJson;
@@ -36,7 +35,10 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "IP", description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
+  @Parameters(
+      paramLabel = "IP",
+      converter = Converters.SourceIpText.class,
+      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
   String ip;
 
   @Mixin PointInTimeOption moment;
@@ -55,7 +57,6 @@ final class WhoisCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant time = moment.at();
-    UsageError.of(spec, () -> SourceIp.canonical(ip)); // wrong usage, whatever the database
     AuditQueries queries = new AuditQueries(db.existing());
     WhoisResult result = UsageError.ofCluster(spec, () -> queries.whois(ip, time, moment.cluster));
     PrintWriter out = spec.commandLine().getOut();

@@ -260,44 +260,24 @@ class AnomaliesTest {
             null,
             "m");
     Attribution egress =
-        new Attribution(
-            "demo",
-            AttributionKind.EGRESS_IP,
-            "egressip-demo",
-            "w1",
-            List.of("simpson"),
-            List.of(),
-            null,
-            null,
-            null,
-            null,
-            null);
+        Attribution.builder(AttributionKind.EGRESS_IP)
+            .cluster("demo")
+            .egressIP("egressip-demo")
+            .node("w1")
+            .namespaces(List.of("simpson"))
+            .build();
     Attribution otherCluster =
-        new Attribution(
-            "other",
-            AttributionKind.EGRESS_IP,
-            "egressip-demo",
-            "w1",
-            List.of(),
-            List.of(),
-            null,
-            null,
-            null,
-            null,
-            null);
+        Attribution.builder(AttributionKind.EGRESS_IP)
+            .cluster("other")
+            .egressIP("egressip-demo")
+            .node("w1")
+            .build();
     Attribution node =
-        new Attribution(
-            "demo",
-            AttributionKind.NODE,
-            null,
-            "w2",
-            List.of("bouvier"),
-            List.of(),
-            null,
-            null,
-            null,
-            null,
-            null);
+        Attribution.builder(AttributionKind.NODE)
+            .cluster("demo")
+            .node("w2")
+            .namespaces(List.of("bouvier"))
+            .build();
     assertThat(a.concerns("192.168.126.100", egress)).isTrue();
     assertThat(a.concerns("192.168.126.100", otherCluster)).isFalse();
     assertThat(a.concerns("192.168.126.52", node)).isFalse();

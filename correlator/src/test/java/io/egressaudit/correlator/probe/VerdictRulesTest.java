@@ -43,31 +43,22 @@ class VerdictRulesTest {
           "curl: (28) Connection timed out after 5001 milliseconds");
 
   static final Attribution EGRESS_OWNER =
-      new Attribution(
-          "demo",
-          AttributionKind.EGRESS_IP,
-          "egressip-demo",
-          "w1",
-          List.of("simpson"),
-          List.of(new PodRef("simpson", "homer")),
-          null,
-          List.of("192.168.126.100"),
-          null,
-          null,
-          null);
+      Attribution.builder(AttributionKind.EGRESS_IP)
+          .cluster("demo")
+          .egressIP("egressip-demo")
+          .node("w1")
+          .namespaces(List.of("simpson"))
+          .pods(List.of(new PodRef("simpson", "homer")))
+          .assignedIPs(List.of("192.168.126.100"))
+          .build();
   static final Attribution NODE_OWNER =
-      new Attribution(
-          "demo",
-          AttributionKind.NODE,
-          null,
-          "w1",
-          List.of("bouvier"),
-          List.of(),
-          null,
-          null,
-          false,
-          List.of("simpson"),
-          null);
+      Attribution.builder(AttributionKind.NODE)
+          .cluster("demo")
+          .node("w1")
+          .namespaces(List.of("bouvier"))
+          .ambiguous(false)
+          .leakSuspects(List.of("simpson"))
+          .build();
 
   static ObservedSource seen(String ip, Attribution... owners) {
     return new ObservedSource(ip, 1, List.of(owners));

@@ -1,0 +1,212 @@
+package io.egressaudit.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.probes.ReportSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Every option value is read by a converter as picocli parses the line: a wrong one is wrong usage
+ * (exit 2) whose first line names the command, the option and the value, before anything opens a
+ * database, a cluster or a port.
+ */
+class OptionConvertersTest {
+
+  @TempDir Path dir;
+
+  private record Run(int code, List<String> err) {}
+
+  private Run run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--db", dir.resolve("audit.db").toString()));
+    StringWriter err = new StringWriter();
+    var cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(new StringWriter()));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(all.toArray(String[]::new));
+    return new Run(code, err.toString().lines().toList());
+  }
+
+  static Stream<Arguments> wrongValues() {
+    return Stream.of(
+        Arguments.of("probe --retry-for soon", "--retry-for", "'soon' is not a duration"),
+        Arguments.of("probe --exec-timeout 1s", "--exec-timeout", "'1s' is less than 2s"),
+        Arguments.of("probe --parallel 0", "--parallel", "'0' is less than 1"),
+        Arguments.of("probe --parallel many", "--parallel", "'many' is not a whole number"),
+        Arguments.of(
+            "probe --target ftp://bastion/", "--target", "'ftp://bastion/' is not an http(s) URL"),
+        Arguments.of("probe --api http://a^b:9090", "--api", "'http://a^b:9090' is not a URL"),
+        Arguments.of(
+            "probe --report html:x.html",
+            "--report",
+            "'html:x.html': unknown format 'html' (junit or json)"),
+        Arguments.of("probe --report probe.xml", "--report", "'probe.xml': expected FORMAT:FILE"),
+        Arguments.of("drill failover --interval 0s", "--interval", "'0s' is zero"),
+        Arguments.of(
+            "drill failover --max-outage long", "--max-outage", "'long' is not a duration"),
+        Arguments.of("drill failover --settle 0", "--settle", "'0' is less than 1"),
+        Arguments.of("drill failover --timeout 5x", "--timeout", "'5x' is not a duration"),
+        Arguments.of(
+            "drill failover --exec-timeout 500ms", "--exec-timeout", "'500ms' is less than 2s"),
+        Arguments.of("drill failover --parallel -1", "--parallel", "'-1' is less than 1"),
+        Arguments.of(
+            "serve --cluster-state prod=", "--cluster-state", "'prod=': no FILE (expected [NAME=]"),
+        Arguments.of(
+            "serve --trusted-proxy proxy.local",
+            "--trusted-proxy",
+            "'proxy.local' is not a CIDR like 10.0.0.0/8"),
+        Arguments.of(
+            "serve --request-timeout 500ms", "--request-timeout", "'500ms' is less than 1s"),
+        Arguments.of("serve --queue 0", "--queue", "'0' is less than 1"),
+        Arguments.of("serve --batch 0", "--batch", "'0' is less than 1"),
+        Arguments.of("serve --batch-delay -5", "--batch-delay", "'-5' is negative"),
+        Arguments.of("serve --event-loops -1", "--event-loops", "'-1' is negative"),
+        Arguments.of("serve --max-connections 0", "--max-connections", "'0' is less than 1"),
+        Arguments.of(
+            "serve --api-max-connections 99999999999",
+            "--api-max-connections",
+            "'99999999999' is too large"),
+        Arguments.of("serve --rescan often", "--rescan", "'often' is not a duration"),
+        Arguments.of("hits --kind leak", "--kind", "'leak' is not a kind (egress-ip,"),
+        Arguments.of("hits --ip 1.2.3", "--ip", "not an IP address: '1.2.3'"),
+        Arguments.of("timeline 10.0.0.0/8", "(IP)", "not an IP address: '10.0.0.0/8'"),
+        Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
+        Arguments.of("prune --older-than 1d --batch 0", "--batch", "'0' is less than 1"),
+        Arguments.of(
+            "import-log access.log --trusted-proxy 10.0.0.0/33",
+            "--trusted-proxy",
+            "'10.0.0.0/33' is not a CIDR"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wrongValues")
+  void aWrongValueIsWrongUsageNamingTheOptionAndTheValue(
+      String line, String option, String problem) {
+    List<String> args = new ArrayList<>(List.of(line.split(" ")));
+    if (line.endsWith(" ")) {
+      args.add("");
+    }
+    String command = line.startsWith("drill") ? "drill failover" : args.get(0);
+
+    Run r = run(args.toArray(String[]::new));
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err().get(0))
+        .startsWith("egress-audit " + command + ": ")
+        .contains(option)
+        .contains(problem);
+    assertThat(r.err()).as("the error, then where to find help").hasSize(2);
+    assertThat(dir.resolve("audit.db")).as("nothing opened the database").doesNotExist();
+  }
+
+  @Test
+  void aPolicyFileIsLoadedAsTheOptionIsReadAndItsErrorNamesFileLineAndField() throws IOException {
+    Path policy =
+        Files.writeString(
+            dir.resolve("policy.yaml"),
+            "namespaces:\n  simpson:\n    allow: [192.168.126.100]\n    mustNotArive: true\n");
+
+    Run r = run("probe", "--policy", policy.toString());
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err().get(0))
+        .isEqualTo(
+            "egress-audit probe: Invalid value for option '--policy': "
+                + policy
+                + ":4: namespaces.simpson.mustNotArive: unknown key (expected allow or"
+                + " mustNotArrive)");
+  }
+
+  @Test
+  void aMissingPolicyFileIsWrongUsageNamingTheFile() {
+    Path missing = dir.resolve("no-policy.yaml");
+
+    Run r = run("probe", "--policy", missing.toString());
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err().get(0)).contains("'--policy'").endsWith(missing + ": no such file");
+  }
+
+  @Test
+  void aGoodPolicyIsHandedToTheCommandWithItsFile() throws IOException {
+    Path policy =
+        Files.writeString(
+            dir.resolve("policy.yaml"), "namespaces:\n  flanders:\n    mustNotArrive: true\n");
+
+    PolicyOption read = new Converters.Policy().convert(policy.toString());
+
+    assertThat(read.file()).isEqualTo(policy);
+    assertThat(read.policy().namespaces()).containsOnlyKeys("flanders");
+  }
+
+  @Test
+  void aNonLoopbackApiWithoutATokenIsWrongUsageBeforeAnythingStarts() {
+    Run r = run("serve", "--api", "0.0.0.0:0", "--listen", "127.0.0.1:0");
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err())
+        .containsExactly(
+            "egress-audit serve: --api 0.0.0.0:0 is not loopback: set a bearer token with"
+                + " --api-token-file or EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
+    assertThat(dir.resolve("audit.db")).doesNotExist();
+  }
+
+  @Test
+  void durationsTakeAUnitOrABareNumberOfSeconds() {
+    Converters.DurationValue d = new Converters.DurationValue();
+
+    assertThat(d.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(d.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(d.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(d.convert("90d")).isEqualTo(Duration.ofDays(90));
+    assertThat(d.convert("15")).isEqualTo(Duration.ofSeconds(15));
+    assertThat(new Converters.ExecTimeout().convert("2s")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(new Converters.RequestTimeout().convert("1s")).isEqualTo(Duration.ofSeconds(1));
+    assertThat(new Converters.PositiveDuration().convert("1ms")).isEqualTo(Duration.ofMillis(1));
+    assertThatThrownBy(() -> d.convert("-1s"))
+        .isInstanceOf(TypeConversionException.class)
+        .hasMessageContaining("a bare number is seconds");
+  }
+
+  @Test
+  void aClusterStateWithoutANameIsTheDefaultCluster() {
+    Converters.ClusterState c = new Converters.ClusterState();
+
+    assertThat(c.convert("prod=/var/lib/prod.yaml"))
+        .isEqualTo(new ClusterStateOption("prod", Path.of("/var/lib/prod.yaml")));
+    assertThat(c.convert("cluster.yaml"))
+        .isEqualTo(new ClusterStateOption("default", Path.of("cluster.yaml")));
+  }
+
+  @Test
+  void valuesArriveTyped() {
+    assertThat(new Converters.SourceIpText().convert("::ffff:192.168.126.100"))
+        .isEqualTo("192.168.126.100");
+    assertThat(new Converters.Kind().convert("egress-ip-unassigned"))
+        .isEqualTo(AttributionKind.EGRESS_IP_UNASSIGNED);
+    assertThat(new Converters.Report().convert("junit:out/probe.xml"))
+        .isEqualTo(new ReportSpec(ReportSpec.Format.JUNIT, Path.of("out/probe.xml")));
+    assertThat(new Converters.HttpUrl().convert("https://bastion:9090"))
+        .isEqualTo(URI.create("https://bastion:9090"));
+    assertThat(new Converters.TrustedProxy().convert("2001:db8::/32")).isEqualTo("2001:db8::/32");
+    assertThat(new Converters.NotNegative().convert("0")).isZero();
+    assertThat(new Converters.Micros().convert("500")).isEqualTo(500L);
+  }
+}
