@@ -121,9 +121,10 @@ final class ChangeRecorder {
    * recorded are skipped; objects no longer in their store are recorded as deleted.
    *
    * @param batch keys and the times their latest events were observed
+   * @return the changes recorded (empty when none)
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written (nothing was)
    */
-  void record(Map<ObjectRef, Instant> batch) {
+  List<ObjectChange> record(Map<ObjectRef, Instant> batch) {
     List<ObjectChange> changes = new ArrayList<>();
     batch.forEach(
         (ref, at) -> {
@@ -133,7 +134,7 @@ final class ChangeRecorder {
           }
         });
     if (changes.isEmpty()) {
-      return;
+      return changes;
     }
     history.recordChanges(cluster, changes);
     for (ObjectChange c : changes) {
@@ -141,6 +142,7 @@ final class ChangeRecorder {
           c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
       log(c, before);
     }
+    return changes;
   }
 
   /**
