@@ -61,6 +61,7 @@ final class ChangeRecorder {
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written
    */
   Instant recordSnapshot() {
+    long started = System.nanoTime();
     Instant at = clock.instant();
     Instant latest = history.latestChange(cluster);
     if (latest != null && at.isBefore(latest)) {
@@ -81,7 +82,7 @@ final class ChangeRecorder {
     recorded.clear();
     recorded.putAll(listed);
     LOG.info(
-        "cluster/{}: ready: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged",
+        "cluster/{}: ready: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged; recorded in {} s",
         cluster,
         at,
         counts.get(ObjectKind.NODE),
@@ -92,7 +93,8 @@ final class ChangeRecorder {
             : "EgressIPs not watched",
         s.opened(),
         s.closed(),
-        s.unchanged());
+        s.unchanged(),
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
     return at;
   }
 
