@@ -20,6 +20,10 @@ import java.time.Instant;
  *     watch); 0 for files
  * @param egressIps null when EgressIPs are watched (or the source is a file); else why not, such as
  *     {@code not watched: the cluster has no EgressIP CRD (k8s.ovn.org/v1)}
+ * @param lastRelist null until fabric8 lists a kind again on its own (its watch expired with 410
+ *     Gone, or failed); then what the latest such relist found, in one phrase, such as {@code pods
+ *     listed again at 2026-01-02T03:04:05Z after their watch expired (HTTP 410 Gone): 1 change
+ *     found, recorded at that time as observed late}
  */
 public record SourceState(
     String cluster,
@@ -29,7 +33,8 @@ public record SourceState(
     String reason,
     Instant lastSynced,
     long watchRestarts,
-    String egressIps) {
+    String egressIps,
+    String lastRelist) {
 
   /** The state of a source; {@link #toString()} is the wire name. */
   public enum Status {
@@ -54,7 +59,7 @@ public record SourceState(
 
   /** A source not recorded yet. */
   public static SourceState syncing(String cluster, String source, Instant since) {
-    return new SourceState(cluster, source, Status.SYNCING, since, null, null, 0, null);
+    return new SourceState(cluster, source, Status.SYNCING, since, null, null, 0, null, null);
   }
 
   /** True once the source has been recorded at least once (synced or stale since). */
@@ -65,28 +70,37 @@ public record SourceState(
   /** The same state, with another status from {@code at}. */
   public SourceState with(Status status, Instant at, String reason) {
     return new SourceState(
-        cluster, source, status, at, reason, lastSynced, watchRestarts, egressIps);
+        cluster, source, status, at, reason, lastSynced, watchRestarts, egressIps, lastRelist);
   }
 
   /** The same state, with the reason replaced (no change of status). */
   public SourceState withReason(String reason) {
     return new SourceState(
-        cluster, source, status, since, reason, lastSynced, watchRestarts, egressIps);
+        cluster, source, status, since, reason, lastSynced, watchRestarts, egressIps, lastRelist);
   }
 
   /** The same state, known in sync at {@code at}. */
   public SourceState syncedAt(Instant at) {
-    return new SourceState(cluster, source, status, since, reason, at, watchRestarts, egressIps);
+    return new SourceState(
+        cluster, source, status, since, reason, at, watchRestarts, egressIps, lastRelist);
   }
 
   /** The same state with the count of watch restarts. */
   public SourceState withRestarts(long restarts) {
-    return new SourceState(cluster, source, status, since, reason, lastSynced, restarts, egressIps);
+    return new SourceState(
+        cluster, source, status, since, reason, lastSynced, restarts, egressIps, lastRelist);
   }
 
   /** The same state with the note on EgressIPs. */
   public SourceState withEgressIps(String note) {
-    return new SourceState(cluster, source, status, since, reason, lastSynced, watchRestarts, note);
+    return new SourceState(
+        cluster, source, status, since, reason, lastSynced, watchRestarts, note, lastRelist);
+  }
+
+  /** The same state with what the latest relist fabric8 made on its own found. */
+  public SourceState withLastRelist(String relist) {
+    return new SourceState(
+        cluster, source, status, since, reason, lastSynced, watchRestarts, egressIps, relist);
   }
 
   /**

@@ -89,17 +89,19 @@ public final class HistoryLoader {
 
   /**
    * A value that changes whenever any process writes history: compare two to know whether history
-   * must be read again (another process imported a dump). Shape {@code MAXROWID/ENDED/PENDING}: the
-   * highest interval row id, the number of ended intervals, and the number of snapshot imports
-   * still being written (what they wrote is hidden from readers until they end, which moves neither
-   * of the first two: a reader that saw one pending must read again).
+   * must be read again (another process imported a dump). Shape {@code MAXROWID/ENDED/PENDING/OWN}:
+   * the highest interval row id, the number of ended intervals, the number of snapshot imports
+   * other processes are still writing (what they wrote is hidden from readers until they end, which
+   * moves neither of the first two: a reader that saw one pending must read again), and the number
+   * this process is writing (its {@link HistoryFeed} delivers them when they end, while the first
+   * number already moves).
    *
    * @throws DatabaseException when history cannot be read
    */
   public static String changeMark(Database database) {
     try (Connection c = database.openReader()) {
       long[] m = changeMark(c);
-      return m[0] + "/" + m[1] + "/" + m[2];
+      return m[0] + "/" + m[1] + "/" + m[2] + "/" + m[3];
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot read history in " + database.file() + ": " + e.getMessage(), e);
@@ -107,11 +109,13 @@ public final class HistoryLoader {
   }
 
   private static long[] changeMark(Connection c) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(SQL.get("select-change-mark"));
-        ResultSet rs = st.executeQuery()) {
-      return rs.next()
-          ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}
-          : new long[] {0, 0, 0};
+    try (PreparedStatement st = c.prepareStatement(SQL.get("select-change-mark"))) {
+      st.setLong(1, ProcessHandle.current().pid());
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next()
+            ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}
+            : new long[] {0, 0, 0, 0};
+      }
     }
   }
 

@@ -98,10 +98,12 @@ ORDER BY id;
 
 -- name: select-change-mark
 -- Moves whenever history is written: a new interval raises max(id), an ended one the count. The
--- last column counts snapshot imports still being written: what they wrote is hidden from readers
--- until they end, which moves neither of the others, so a reader that saw one pending reads again.
+-- third column counts snapshot imports still being written by other processes than ?1: what they
+-- wrote is hidden from readers until they end, which moves neither of the others, so a reader that
+-- saw one pending reads again. The last counts those process ?1 is writing itself.
 SELECT coalesce(max(id), 0), (SELECT count(*) FROM cluster_object WHERE valid_to IS NOT NULL),
-       (SELECT count(*) FROM cluster_import_pending)
+       (SELECT count(*) FROM cluster_import_pending WHERE pid <> ?1),
+       (SELECT count(*) FROM cluster_import_pending WHERE pid = ?1)
 FROM cluster_object;
 
 -- name: select-cluster-sources

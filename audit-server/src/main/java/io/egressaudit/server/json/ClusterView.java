@@ -23,6 +23,7 @@ import java.util.Map;
  * @param secondsSinceSync see {@link SourceView#secondsSinceSync()}
  * @param watchRestarts see {@link SourceView#watchRestarts()}
  * @param egressIPs see {@link SourceView#egressIPs()}
+ * @param lastRelist see {@link SourceView#lastRelist()}
  * @param historyFrom the earliest time history knows the cluster's state at; absent when none
  * @param lastChange the latest time a state began or ended; absent when none
  * @param objects objects valid now, by kind ({@code Node}, {@code Namespace}, {@code Pod}, {@code
@@ -40,6 +41,7 @@ public record ClusterView(
     Double secondsSinceSync,
     Long watchRestarts,
     String egressIPs,
+    String lastRelist,
     Instant historyFrom,
     Instant lastChange,
     Map<String, Integer> objects,
@@ -73,6 +75,7 @@ public record ClusterView(
         live == null ? null : live.secondsSinceSync(),
         live == null ? null : live.watchRestarts(),
         live == null ? null : live.egressIPs(),
+        live == null ? null : live.lastRelist(),
         coverage == null ? null : coverage.firstChange(),
         coverage == null ? null : coverage.lastChange(),
         objects,

@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param secondsSinceSync seconds from {@code lastSynced} to now; absent before the first sync
  * @param watchRestarts lists after the first one (410 Gone, lost watches); live clusters only
  * @param egressIPs absent when EgressIPs are watched; else why not (no CRD, forbidden)
+ * @param lastRelist what the latest list the Kubernetes client made on its own found (after a watch
+ *     expired with 410 Gone, or failed), in one phrase; absent before the first
  */
 public record SourceView(
     String cluster,
@@ -27,7 +29,8 @@ public record SourceView(
     Instant lastSynced,
     Double secondsSinceSync,
     Long watchRestarts,
-    String egressIPs) {
+    String egressIPs,
+    String lastRelist) {
 
   /** The view of a state at {@code now}. */
   public static SourceView of(SourceState s, Instant now) {
@@ -41,6 +44,7 @@ public record SourceView(
         s.lastSynced(),
         s.lastSynced() == null ? null : s.secondsSinceSync(now),
         s.source().startsWith("kubernetes") ? s.watchRestarts() : null,
-        s.egressIps());
+        s.egressIps(),
+        s.lastRelist());
   }
 }

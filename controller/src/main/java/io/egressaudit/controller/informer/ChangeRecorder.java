@@ -61,6 +61,7 @@ final class ChangeRecorder {
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written
    */
   Instant recordSnapshot() {
+    long started = System.nanoTime();
     Instant at = clock.instant();
     Instant latest = history.latestChange(cluster);
     if (latest != null && at.isBefore(latest)) {
@@ -81,7 +82,7 @@ final class ChangeRecorder {
     recorded.clear();
     recorded.putAll(listed);
     LOG.info(
-        "cluster/{}: ready: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged",
+        "cluster/{}: ready: state listed at {}: {} nodes, {} namespaces, {} pods, {}; {} new, {} ended, {} unchanged; recorded in {} s",
         cluster,
         at,
         counts.get(ObjectKind.NODE),
@@ -92,7 +93,8 @@ final class ChangeRecorder {
             : "EgressIPs not watched",
         s.opened(),
         s.closed(),
-        s.unchanged());
+        s.unchanged(),
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
     return at;
   }
 
@@ -121,9 +123,10 @@ final class ChangeRecorder {
    * recorded are skipped; objects no longer in their store are recorded as deleted.
    *
    * @param batch keys and the times their latest events were observed
+   * @return the changes recorded (empty when none)
    * @throws io.egressaudit.sql.DatabaseException when history cannot be written (nothing was)
    */
-  void record(Map<ObjectRef, Instant> batch) {
+  List<ObjectChange> record(Map<ObjectRef, Instant> batch) {
     List<ObjectChange> changes = new ArrayList<>();
     batch.forEach(
         (ref, at) -> {
@@ -133,7 +136,7 @@ final class ChangeRecorder {
           }
         });
     if (changes.isEmpty()) {
-      return;
+      return changes;
     }
     history.recordChanges(cluster, changes);
     for (ObjectChange c : changes) {
@@ -141,6 +144,7 @@ final class ChangeRecorder {
           c.isDeletion() ? recorded.remove(c.ref()) : recorded.put(c.ref(), c.state());
       log(c, before);
     }
+    return changes;
   }
 
   /**

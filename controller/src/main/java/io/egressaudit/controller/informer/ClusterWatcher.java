@@ -73,6 +73,12 @@ import org.slf4j.LoggerFactory;
  * recorded: differences (changes missed during the outage) are recorded once, at that time; no
  * difference writes nothing; the cluster is {@code synced} again.
  *
+ * <p>Relists fabric8 makes on its own (a watch that ended with 410 Gone because its resource
+ * version was compacted away, or that failed) are quicker than the grace and do not make the
+ * cluster stale: what such a list finds changed is recorded once, at the time the list was in, and
+ * logged in one line that {@link SourceState#lastRelist()} repeats; objects it finds as they were
+ * recorded write nothing.
+ *
  * <p>The watcher does not own the client: close the client after the watcher.
  */
 public final class ClusterWatcher implements AutoCloseable {
@@ -243,6 +249,9 @@ public final class ClusterWatcher implements AutoCloseable {
         return;
       }
       while (!queue.isClosed()) {
+        if (!recordRelists() && queue.awaitClosed(RETRY_AFTER)) {
+          return;
+        }
         Map<ObjectRef, Instant> batch = queue.take(MAX_BATCH, timing.check());
         // keys of kinds being listed again are left to the reconciliation that ends the relist
         batch
@@ -328,6 +337,67 @@ public final class ClusterWatcher implements AutoCloseable {
     }
     queue.retry(batch);
     return false;
+  }
+
+  /**
+   * Records what the lists fabric8 made on its own found (a watch that ended with 410 Gone, or
+   * failed, is followed by a list from scratch): the objects it found changed, added or removed,
+   * each at the time that list was in, as observed late; objects it found as recorded write
+   * nothing. One log line and {@link SourceState#lastRelist()} say what each relist found.
+   *
+   * @return false when history could not be written (the relist waits to be recorded again)
+   */
+  private boolean recordRelists() {
+    ChangeQueue.Relist r;
+    while ((r = queue.pollRelist()) != null) {
+      ObjectKind kind = r.kind();
+      if (relisting.keySet().stream().anyMatch(k -> k.kind() == kind)) {
+        continue; // a fresh informer lists that kind: its reconciliation covers this list
+      }
+      Map<ObjectRef, Instant> batch = new HashMap<>();
+      for (ObjectRef ref : r.keys()) {
+        batch.put(ref, r.at());
+      }
+      int found;
+      try {
+        found = recorder.record(batch).size();
+      } catch (DatabaseException e) {
+        LOG.warn(
+            "cluster/{}: cannot record the relist of {}, retrying: {}",
+            cluster,
+            resource(kind),
+            e.getMessage());
+        queue.retryRelist(r);
+        return false;
+      } catch (RuntimeException e) {
+        LOG.error(
+            "cluster/{}: recording the relist of {} failed, retrying", cluster, resource(kind), e);
+        queue.retryRelist(r);
+        return false;
+      }
+      String what = relisted(r, found);
+      update(s -> s.withLastRelist(what));
+      LOG.info("cluster/{}: {}", cluster, what);
+    }
+    return true;
+  }
+
+  /**
+   * {@code pods listed again at T after their watch expired (HTTP 410 Gone): 1 change found,
+   * recorded at that time as observed late}.
+   */
+  static String relisted(ChangeQueue.Relist r, int changes) {
+    String why =
+        r.after() == null
+            ? "their watch expired (HTTP 410 Gone)"
+            : "their watch failed (" + describe(r.after()) + ")";
+    String found =
+        switch (changes) {
+          case 0 -> "no change found, nothing recorded";
+          case 1 -> "1 change found, recorded at that time as observed late";
+          default -> changes + " changes found, recorded at that time as observed late";
+        };
+    return resource(r.kind()) + " listed again at " + r.at() + " after " + why + ": " + found;
   }
 
   private boolean onEgressIpError(boolean started, Throwable t) {

@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Clock;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -64,8 +66,13 @@ final class WatchedKind<T extends HasMetadata> {
 
   private SharedIndexInformer<T> newInformer() {
     SharedIndexInformer<T> i = source.runnableInformer(0);
-    i.exceptionHandler(onError);
-    i.addEventHandler(new EnqueueKey(kind, queue, clock, lists));
+    EnqueueKey handler = new EnqueueKey(kind, queue, clock, lists);
+    i.exceptionHandler(
+        (started, t) -> {
+          handler.failed(t);
+          return onError.retryAfterException(started, t);
+        });
+    i.addEventHandler(handler);
     return i;
   }
 
@@ -136,29 +143,82 @@ final class WatchedKind<T extends HasMetadata> {
 
   /**
    * Informer handler: no work beyond noting the key and the time (fabric8 runs it on its own
-   * threads).
+   * threads, one at a time per informer).
+   *
+   * <p>When fabric8 lists again on its own (its watch ended with 410 Gone, or failed), it calls
+   * {@code onBeforeList} with the resource version it had, then reports the objects the list found
+   * changed, added or removed, then {@code onList}. The keys in between are kept apart and handed
+   * to the worker as one {@link ChangeQueue.Relist} at {@code onList}, so the changes missed while
+   * the watch was gone are recorded together, at the time the list was in, and counted in one log
+   * line. A fresh informer's first list ({@code onBeforeList(null)}) is not a relist.
    */
-  private record EnqueueKey(ObjectKind kind, ChangeQueue queue, Clock clock, AtomicLong lists)
-      implements ResourceEventHandler<HasMetadata> {
+  private static final class EnqueueKey implements ResourceEventHandler<HasMetadata> {
+
+    private final ObjectKind kind;
+    private final ChangeQueue queue;
+    private final Clock clock;
+    private final AtomicLong lists;
+    // the handler thread's own, between onBeforeList and onList of a relist
+    private Set<ObjectRef> relisted;
+    private Throwable relistCause;
+    private volatile Throwable lastFailure;
+
+    EnqueueKey(ObjectKind kind, ChangeQueue queue, Clock clock, AtomicLong lists) {
+      this.kind = kind;
+      this.queue = queue;
+      this.clock = clock;
+      this.lists = lists;
+    }
+
+    /** The informer's exception handler heard of {@code t}: the next relist follows it. */
+    void failed(Throwable t) {
+      lastFailure = t;
+    }
+
+    @Override
+    public void onBeforeList(String lastSyncResourceVersion) {
+      if (lastSyncResourceVersion != null) {
+        relisted = new LinkedHashSet<>();
+        // fabric8 tells the exception handler of every failure that makes it list again, except
+        // a watch ended by 410 Gone
+        relistCause = lastFailure;
+      }
+      lastFailure = null;
+    }
 
     @Override
     public void onList(String resourceVersion, boolean remainedEmpty) {
       lists.incrementAndGet();
+      Set<ObjectRef> found = relisted;
+      relisted = null;
+      lastFailure = null; // those that held up this list are over
+      if (found != null) {
+        queue.offerRelist(new ChangeQueue.Relist(kind, found, clock.instant(), relistCause));
+      }
     }
 
     @Override
     public void onAdd(HasMetadata o) {
-      queue.offer(ref(kind, o), clock.instant());
+      changed(o);
     }
 
     @Override
     public void onUpdate(HasMetadata old, HasMetadata o) {
-      queue.offer(ref(kind, o), clock.instant());
+      changed(o);
     }
 
     @Override
     public void onDelete(HasMetadata o, boolean finalStateUnknown) {
-      queue.offer(ref(kind, o), clock.instant());
+      changed(o);
+    }
+
+    private void changed(HasMetadata o) {
+      ObjectRef ref = ref(kind, o);
+      if (relisted != null) {
+        relisted.add(ref);
+      } else {
+        queue.offer(ref, clock.instant());
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import io.egressaudit.correlator.ObjectRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,35 @@ class ChangeQueueTest {
     queue.offer(HOMER, T);
     assertThat(queue.size()).as("offers after close are ignored").isZero();
     assertThat(queue.awaitClosed(Duration.ofDays(1))).isTrue();
+  }
+
+  @Test
+  void keysWaitWhileARelistIsPendingSoTheRelistIsRecordedFirst() throws Exception {
+    ChangeQueue.Relist relist =
+        new ChangeQueue.Relist(ObjectKind.POD, Set.of(HOMER), T.plusSeconds(1), null);
+    queue.offerRelist(relist);
+    queue.offer(HOMER, T.plusSeconds(2)); // an event of the new watch, after the relist
+
+    assertThat(queue.take(10, Duration.ofDays(1))).as("returns at once, empty").isEmpty();
+    assertThat(queue.pollRelist()).isEqualTo(relist);
+    assertThat(queue.pollRelist()).isNull();
+    assertThat(queue.take(10, Duration.ofDays(1)))
+        .containsExactly(Map.entry(HOMER, T.plusSeconds(2)));
+  }
+
+  @Test
+  void aRelistPutBackAfterAFailedWriteIsTakenBeforeLaterOnes() {
+    ChangeQueue.Relist pods = new ChangeQueue.Relist(ObjectKind.POD, Set.of(HOMER), T, null);
+    ChangeQueue.Relist eips =
+        new ChangeQueue.Relist(ObjectKind.EGRESS_IP, Set.of(EIP), T.plusSeconds(1), null);
+    queue.offerRelist(pods);
+    queue.offerRelist(eips);
+
+    ChangeQueue.Relist taken = queue.pollRelist();
+    queue.retryRelist(taken);
+
+    assertThat(queue.pollRelist()).isEqualTo(pods);
+    assertThat(queue.pollRelist()).isEqualTo(eips);
   }
 
   @Test
