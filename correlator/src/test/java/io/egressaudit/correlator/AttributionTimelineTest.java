@@ -19,11 +19,30 @@ import org.junit.jupiter.api.Test;
  */
 class AttributionTimelineTest {
 
+  /** One interval of the history as recorded: {@code validTo} moves when the state ends. */
+  static final class Stored {
+    final long rowId;
+    final ClusterObject state;
+    final long validFrom;
+    long validTo;
+
+    Stored(long rowId, ClusterObject state, long validFrom, long validTo) {
+      this.rowId = rowId;
+      this.state = state;
+      this.validFrom = validFrom;
+      this.validTo = validTo;
+    }
+
+    boolean validAt(long t) {
+      return validFrom <= t && t < validTo;
+    }
+  }
+
   /** One history as intervals, and the timeline fed with it. */
   static final class RandomHistory {
     final Random rnd;
-    final List<StateInterval> all = new ArrayList<>();
-    final Map<ObjectRef, StateInterval> open = new HashMap<>();
+    final List<Stored> all = new ArrayList<>();
+    final Map<ObjectRef, Stored> open = new HashMap<>();
     final AttributionTimeline timeline = new AttributionTimeline("c");
     final List<String> ips = new ArrayList<>();
     long clock = 1_000;
@@ -88,12 +107,12 @@ class AttributionTimelineTest {
     void step(boolean feedTimeline) {
       clock += 1 + rnd.nextInt(50);
       ClusterObject o = randomObject();
-      StateInterval before = open.get(o.ref());
+      Stored before = open.get(o.ref());
       long at = clock - rnd.nextInt(80);
       if (before != null) {
         at = Math.max(at, before.validFrom);
       } else {
-        for (StateInterval i : all) {
+        for (Stored i : all) {
           if (i.state.ref().equals(o.ref())) {
             at = Math.max(at, i.validTo);
           }
@@ -109,7 +128,7 @@ class AttributionTimelineTest {
       if (rnd.nextInt(6) == 0 && before != null) {
         return; // a deletion
       }
-      StateInterval i = new StateInterval(++rowId, o, at, AttributionTimeline.OPEN);
+      Stored i = new Stored(++rowId, o, at, AttributionTimeline.OPEN);
       all.add(i);
       open.put(o.ref(), i);
       if (feedTimeline) {
@@ -119,7 +138,7 @@ class AttributionTimelineTest {
 
     ClusterSnapshot snapshotAt(long t) {
       Map<ClusterObject, Instant> objects = new HashMap<>();
-      for (StateInterval i : all) {
+      for (Stored i : all) {
         if (i.validAt(t)) {
           objects.put(i.state, Instant.ofEpochMilli(i.validFrom));
         }
@@ -177,7 +196,7 @@ class AttributionTimelineTest {
       h.step(true);
     }
     AttributionTimeline loaded = new AttributionTimeline("c");
-    List<StateInterval> byStart = new ArrayList<>(h.all);
+    List<Stored> byStart = new ArrayList<>(h.all);
     byStart.sort(java.util.Comparator.comparingLong(i -> i.validFrom));
     byStart.forEach(i -> loaded.add(i.rowId, i.state, i.validFrom, i.validTo));
     loaded.loadedThrough(h.rowId);
