@@ -89,6 +89,7 @@ public final class AttributionTimeline {
   private long loadedRowId;
   private long intervals;
   private volatile long version;
+  private volatile long objectsVersion;
 
   /**
    * An empty timeline.
@@ -177,6 +178,9 @@ public final class AttributionTimeline {
       open.remove(ref);
       version++;
       lastChange = Math.max(lastChange, validTo);
+      if (ref.kind() != ObjectKind.POD) {
+        objectsVersion++;
+      }
       if (store.isEgressIp(i.slot())) {
         egressChanged();
       }
@@ -190,6 +194,9 @@ public final class AttributionTimeline {
     int i = store.add(raw, validFrom, validTo);
     ClusterObject state = raw;
     version++;
+    if (!(state instanceof PodState)) {
+      objectsVersion++;
+    }
     if (validTo == OPEN) {
       OpenInterval before = open.put(raw.ref(), new OpenInterval(i, rowId));
       if (before != null && store.to(before.slot()) == OPEN) {
@@ -284,6 +291,7 @@ public final class AttributionTimeline {
       open.replaceAll((ref, i) -> new OpenInterval(moved[i.slot()], i.rowId()));
       intervals -= dropped;
       version++;
+      objectsVersion++;
       firstChange =
           Math.min(
               Math.min(pods.firstStart(), nodes.firstStart()),
@@ -515,6 +523,78 @@ public final class AttributionTimeline {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * The state of the cluster at a time with every node, namespace and EgressIP but the pods of some
+   * namespaces only: what {@link io.egressaudit.correlator.anomaly.Anomalies#find} needs, once
+   * {@link io.egressaudit.correlator.anomaly.Anomalies#namespacesWhosePodsAreRead} has said whose
+   * pods it reads.
+   *
+   * @param at the time
+   * @param podsOf the namespaces whose pods to include (empty: no pod)
+   * @return the snapshot; empty before history starts
+   */
+  public ClusterSnapshot snapshotAt(Instant at, java.util.Set<String> podsOf) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      nodes.validAt(t, add);
+      namespaces.validAt(t, add);
+      egressIps.validAt(t, add);
+      for (String ns : podsOf) {
+        validAt(podsByNamespace, ns, t, add);
+      }
+      return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The span around a time in which no node, namespace or EgressIP state began or ended: the
+   * cluster's state without its pods is the same at every time of it. Linear in the intervals of
+   * those kinds (thousands in months, against millions of pod intervals).
+   *
+   * @param t epoch ms
+   * @return {@code {from, until}}: the latest such change at or before {@code t} ({@link
+   *     Long#MIN_VALUE} when none) and the earliest after it ({@link #OPEN} when none)
+   */
+  public long[] spanWithoutObjectChanges(long t) {
+    lock.readLock().lock();
+    try {
+      long[] span = {Long.MIN_VALUE, OPEN};
+      java.util.function.IntConsumer edge =
+          slot -> {
+            narrow(span, store.from(slot), t);
+            narrow(span, store.to(slot), t);
+          };
+      nodes.forEachSlot(edge);
+      namespaces.forEachSlot(edge);
+      egressIps.forEachSlot(edge);
+      return span;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static void narrow(long[] span, long change, long t) {
+    if (change <= t) {
+      span[0] = Math.max(span[0], change);
+    } else {
+      span[1] = Math.min(span[1], change);
+    }
+  }
+
+  /**
+   * A number that grows with every change to the nodes, namespaces or EgressIPs the timeline holds
+   * (not its pods): something derived from those alone over a span of {@link
+   * #spanWithoutObjectChanges} stays valid while this is unchanged.
+   */
+  public long objectsVersion() {
+    return objectsVersion;
   }
 
   /**

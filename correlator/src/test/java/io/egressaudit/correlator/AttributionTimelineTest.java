@@ -3,6 +3,8 @@ package io.egressaudit.correlator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egressaudit.correlator.AttributionTimeline.IpSpan;
+import io.egressaudit.correlator.anomaly.Anomalies;
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -231,6 +233,44 @@ class AttributionTimelineTest {
       assertThat(h.timeline.attribute(ip, Instant.ofEpochMilli(t)))
           .as("%s at %d", ip, t)
           .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+    }
+  }
+
+  @Test
+  void anomaliesOfTheNamespacesWhosePodsAreReadAreThoseOfTheWholeSnapshot() {
+    for (long seed = 200; seed < 210; seed++) {
+      RandomHistory h = new RandomHistory(seed);
+      for (int i = 0; i < 400; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 100; q++) {
+        long t = h.randomTime();
+        Instant at = Instant.ofEpochMilli(t);
+        ClusterSnapshot withoutPods = h.timeline.snapshotAt(at, java.util.Set.of());
+        java.util.Set<String> read = Anomalies.namespacesWhosePodsAreRead(withoutPods);
+        List<Anomaly> whole = Anomalies.find(h.snapshotAt(t));
+        assertThat(Anomalies.find(h.timeline.snapshotAt(at, read)))
+            .as("seed %d at %d", seed, t)
+            .isEqualTo(whole);
+        // anywhere in the span of unchanged nodes, namespaces and EgressIPs, the same namespaces
+        // are read, and when none is, the same anomalies hold
+        long[] span = h.timeline.spanWithoutObjectChanges(t);
+        assertThat(span[0]).isLessThanOrEqualTo(t);
+        assertThat(span[1]).isGreaterThan(t);
+        long from = Math.max(span[0], 0);
+        long other = from + h.rnd.nextLong(Math.min(span[1], h.clock + 100) - from);
+        Instant otherAt = Instant.ofEpochMilli(other);
+        assertThat(
+                Anomalies.namespacesWhosePodsAreRead(
+                    h.timeline.snapshotAt(otherAt, java.util.Set.of())))
+            .as("seed %d at %d and %d", seed, t, other)
+            .isEqualTo(read);
+        if (read.isEmpty()) {
+          assertThat(Anomalies.find(h.snapshotAt(other)))
+              .as("seed %d at %d and %d", seed, t, other)
+              .isEqualTo(whole);
+        }
+      }
     }
   }
 
