@@ -43,6 +43,15 @@ final class IntervalStore {
   private int[] nameEnd = new int[16]; // the name of slot i is names[nameEnd[i-1], nameEnd[i])
   private byte[] names = new byte[256];
 
+  /**
+   * Pods built lately, by slot modulo the size: the current pods of a node are read again for every
+   * attribution of its IP, and building each again would be most of the cost. Written by readers
+   * under the timeline's read lock; an entry is immutable, so a race only loses one.
+   */
+  private final Built[] built = new Built[1 << 14];
+
+  private record Built(int slot, PodState pod) {}
+
   private Table<String> strings = new Table<>();
   private Table<String> phases = new Table<>();
   private Table<List<String>> ipLists = new Table<>();
@@ -113,6 +122,17 @@ final class IntervalStore {
     if (o != null) {
       return o;
     }
+    int k = slot & (built.length - 1);
+    Built b = built[k];
+    if (b != null && b.slot() == slot) {
+      return b.pod();
+    }
+    PodState pod = pod(slot);
+    built[k] = new Built(slot, pod);
+    return pod;
+  }
+
+  private PodState pod(int slot) {
     int start = slot == 0 ? 0 : nameEnd[slot - 1];
     int flags = podFlags[slot] & 0xff;
     int phase = flags & PHASE_MASK;
@@ -233,6 +253,7 @@ final class IntervalStore {
     phases = next.phases;
     ipLists = next.ipLists;
     labelMaps = next.labelMaps;
+    Arrays.fill(built, null); // by old slots
     return moved;
   }
 

@@ -86,6 +86,37 @@ class IntervalStoreTest {
   }
 
   @Test
+  void podsBuiltBeforeACompactionAreNotGivenForTheNewSlots() {
+    IntervalStore store = new IntervalStore();
+    List<ClusterObject> added = new java.util.ArrayList<>();
+    for (int k = 0; k < 50; k++) {
+      ClusterObject o = STATES.get(k % STATES.size());
+      if (o instanceof PodState p) {
+        o =
+            new PodState(
+                p.namespace(),
+                p.name() + "-" + k,
+                p.nodeName(),
+                p.podIps(),
+                false,
+                p.labels(),
+                p.phase());
+      }
+      added.add(o);
+      store.add(o, k, AttributionTimeline.OPEN);
+    }
+    for (int slot = 0; slot < store.size(); slot++) {
+      assertThat(store.state(slot)).isEqualTo(added.get(slot)); // built, and remembered
+    }
+    int[] moved = store.compact(slot -> slot % 3 == 0);
+    for (int old = 0; old < added.size(); old++) {
+      if (moved[old] >= 0) {
+        assertThat(store.state(moved[old])).isEqualTo(added.get(old));
+      }
+    }
+  }
+
+  @Test
   void onlyCanonicalIpv4TextIsHeldAsANumber() {
     for (String ip : List.of("0.0.0.0", "10.128.2.14", "255.255.255.255", "192.168.126.100")) {
       long v = IntervalStore.ipv4(ip);
