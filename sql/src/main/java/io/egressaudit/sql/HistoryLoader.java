@@ -71,7 +71,7 @@ public final class HistoryLoader {
               sink.interval(
                   rs.getString(2),
                   rs.getLong(1),
-                  ObjectJson.read(rs.getString(3), rs.getString(4)),
+                  ObjectJson.read(rs.getString(3), rs.getBytes(4)),
                   rs.getLong(5),
                   validTo);
             }

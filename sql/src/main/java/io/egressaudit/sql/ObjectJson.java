@@ -44,6 +44,13 @@ final class ObjectJson {
   }
 
   static ClusterObject read(String kind, String body) {
+    return read(kind, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads a body as its UTF-8 bytes (as SQLite holds it: no text decoding for millions of rows).
+   */
+  static ClusterObject read(String kind, byte[] body) {
     ObjectKind k = ObjectKind.fromKind(kind);
     if (k == null) {
       throw new IllegalArgumentException("unknown kind in history: " + kind);
@@ -73,6 +80,10 @@ final class ObjectJson {
    *     binding reads it, and reports what is wrong)
    */
   static PodState readPod(String body) {
+    return readPod(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static PodState readPod(byte[] body) {
     try (JsonParser p = MAPPER.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
