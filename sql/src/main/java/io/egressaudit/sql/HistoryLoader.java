@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Reads cluster history as intervals, for building in-memory timelines: every stored state of every
  * object, in the order it was recorded. One read transaction, so the intervals and the row id they
- * run to are one consistent picture even while history is written. Rows are read from SQLite on a
- * thread of their own ({@link IntervalRows}) while the caller's thread decodes and keeps them.
+ * run to are one consistent picture even while history is written. Rows are read from SQLite and
+ * decoded on a thread of their own ({@link IntervalRows}) while the caller's thread keeps them.
  */
 public final class HistoryLoader {
 
@@ -52,12 +52,7 @@ public final class HistoryLoader {
     try (IntervalRows rows = new IntervalRows(database, cluster, from, to, SQL)) {
       for (IntervalRows.Batch b = rows.next(); b != null; b = rows.next()) {
         for (int i = 0; i < b.size; i++) {
-          sink.interval(
-              b.cluster[i],
-              b.id[i],
-              ObjectJson.read(b.kind[i], b.body[i]),
-              b.validFrom[i],
-              b.validTo[i]);
+          sink.interval(b.cluster[i], b.id[i], b.state[i], b.validFrom[i], b.validTo[i]);
         }
       }
       return rows.mark();

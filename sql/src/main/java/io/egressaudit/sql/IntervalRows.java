@@ -1,5 +1,6 @@
 package io.egressaudit.sql;
 
+import io.egressaudit.correlator.ClusterObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,11 +11,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The rows of {@code select-intervals}, read from SQLite on a thread of their own in batches of
- * {@value #BATCH}, so that the caller decodes and keeps one batch while the next is read: loading
- * millions of intervals at start then takes about the longer of the two halves on two cores, not
- * their sum. One read transaction, as {@link HistoryLoader#load} promises; bodies stay the UTF-8
- * bytes SQLite holds.
+ * The rows of {@code select-intervals}, read from SQLite and decoded on a thread of their own in
+ * batches of {@value #BATCH}, so that the caller keeps one batch (a timeline's inserts) while the
+ * next is read: loading millions of intervals at start then takes about the longer of the two
+ * halves on two cores, not their sum. One read transaction, as {@link HistoryLoader#load} promises.
+ * A body that cannot be decoded ends the read with its error.
  */
 final class IntervalRows implements AutoCloseable {
 
@@ -24,8 +25,7 @@ final class IntervalRows implements AutoCloseable {
   static final class Batch {
     final long[] id = new long[BATCH];
     final String[] cluster = new String[BATCH];
-    final String[] kind = new String[BATCH];
-    final byte[][] body = new byte[BATCH][];
+    final ClusterObject[] state = new ClusterObject[BATCH];
     final long[] validFrom = new long[BATCH];
     final long[] validTo = new long[BATCH];
     int size;
@@ -66,8 +66,7 @@ final class IntervalRows implements AutoCloseable {
               int i = b.size++;
               b.id[i] = rs.getLong(1);
               b.cluster[i] = same(b, i, rs.getString(2), b.cluster);
-              b.kind[i] = same(b, i, rs.getString(3), b.kind);
-              b.body[i] = rs.getBytes(4);
+              b.state[i] = ObjectJson.read(rs.getString(3), rs.getBytes(4));
               b.validFrom[i] = rs.getLong(5);
               long validTo = rs.getLong(6);
               b.validTo[i] = rs.wasNull() ? Long.MAX_VALUE : validTo;
