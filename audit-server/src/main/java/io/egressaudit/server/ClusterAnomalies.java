@@ -6,22 +6,53 @@ import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.correlator.anomaly.Anomalies;
 import io.egressaudit.correlator.anomaly.Anomaly;
+import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The anomalies of each cluster at a time ({@link Anomalies#find} on the timeline's state then).
- * The current state's anomalies are kept until the timeline changes, so a {@code whois} about now
- * does not rebuild the cluster's state; a past time is worked out each time. Thread-safe.
+ * The rules read every node, namespace and EgressIP but only the pods of the few namespaces {@link
+ * Anomalies#namespacesWhosePodsAreRead} names, so what depends on the rest is worked out once per
+ * span of unchanged nodes, namespaces and EgressIPs ({@link
+ * AttributionTimeline#spanWithoutObjectChanges}) and remembered: a time in a known span costs a
+ * lookup when no pod is read, and a snapshot of those namespaces' pods otherwise, not a rebuild of
+ * the cluster's ten thousand pods. The current state's anomalies are kept until the timeline
+ * changes. Thread-safe.
  */
 public final class ClusterAnomalies {
 
-  private record Current(long version, List<Anomaly> anomalies) {}
+  /** Most spans remembered, over all clusters; a few hundred bytes each without anomalies. */
+  static final int MAX_SPANS = 4096;
+
+  /** The anomalies of a timeline's current state while its version is unchanged. */
+  private record Current(
+      WeakReference<AttributionTimeline> of, long version, List<Anomaly> anomalies) {}
+
+  /**
+   * The spans of one timeline by start (a cluster's timeline is replaced when history is read
+   * again; the reference does not keep the old one alive).
+   */
+  private record Spans(
+      WeakReference<AttributionTimeline> of, ConcurrentSkipListMap<Long, Span> byStart) {}
+
+  /**
+   * What holds over {@code [from, until)} of one cluster while its nodes, namespaces and EgressIPs
+   * are those of {@code objectsVersion}: the namespaces whose pods the rules read, and when none,
+   * the anomalies themselves.
+   */
+  private record Span(
+      long objectsVersion, long until, Set<String> podsRead, List<Anomaly> anomalies) {}
 
   private final Map<String, Current> current = new ConcurrentHashMap<>();
+  private final Map<String, Spans> spans = new ConcurrentHashMap<>();
+  private final AtomicInteger spanCount = new AtomicInteger();
 
   /**
    * The anomalies of a cluster at a time.
@@ -35,16 +66,60 @@ public final class ClusterAnomalies {
     boolean now = at.toEpochMilli() >= timeline.lastChangeMillis();
     if (now) {
       Current c = current.get(timeline.cluster());
-      if (c != null && c.version() == version) {
+      if (c != null && c.of().get() == timeline && c.version() == version) {
         return c.anomalies();
       }
     }
-    ClusterSnapshot s = timeline.snapshotAt(at);
-    List<Anomaly> found = s.isEmpty() ? List.of() : List.copyOf(Anomalies.find(s));
+    Span span = span(timeline, at);
+    List<Anomaly> found =
+        span.podsRead().isEmpty()
+            ? span.anomalies()
+            : List.copyOf(Anomalies.find(timeline.snapshotAt(at, span.podsRead())));
     if (now) {
-      current.put(timeline.cluster(), new Current(version, found));
+      current.put(timeline.cluster(), new Current(new WeakReference<>(timeline), version, found));
     }
     return found;
+  }
+
+  /** The span of unchanged nodes, namespaces and EgressIPs holding {@code at}. */
+  private Span span(AttributionTimeline timeline, Instant at) {
+    long t = at.toEpochMilli();
+    long objects = timeline.objectsVersion();
+    ConcurrentSkipListMap<Long, Span> byStart = spansOf(timeline);
+    Map.Entry<Long, Span> known = byStart.floorEntry(t);
+    if (known != null
+        && known.getValue().objectsVersion() == objects
+        && t < known.getValue().until()) {
+      return known.getValue();
+    }
+    long[] bounds = timeline.spanWithoutObjectChanges(t);
+    ClusterSnapshot withoutPods = timeline.snapshotAt(at, Set.of());
+    Set<String> podsRead = Anomalies.namespacesWhosePodsAreRead(withoutPods);
+    List<Anomaly> anomalies =
+        !podsRead.isEmpty() || withoutPods.isEmpty()
+            ? List.of()
+            : List.copyOf(Anomalies.find(withoutPods));
+    // stamped with the version read before the span was worked out: a change meanwhile makes the
+    // next lookup work it out again
+    Span span = new Span(objects, bounds[1], podsRead, anomalies);
+    if (spanCount.incrementAndGet() > MAX_SPANS) {
+      spans.clear();
+      spanCount.set(1);
+      byStart = spansOf(timeline);
+    }
+    byStart.put(bounds[0], span);
+    return span;
+  }
+
+  private ConcurrentSkipListMap<Long, Span> spansOf(AttributionTimeline timeline) {
+    return spans
+        .compute(
+            timeline.cluster(),
+            (c, known) ->
+                known != null && known.of().get() == timeline
+                    ? known
+                    : new Spans(new WeakReference<>(timeline), new ConcurrentSkipListMap<>()))
+        .byStart();
   }
 
   /**

@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  * state would. What the rules derive from EgressIPs alone (which assigned EgressIPs select a
  * namespace) is worked out once per span of unchanged EgressIPs and shared.
  *
+ * <p>The intervals are held in an {@link IntervalStore}, columns of primitive arrays (about 72
+ * bytes per pod interval with the indexes, so months of a 10,000-pod cluster fit a few hundred MB);
+ * the indexes hold their slots, and a pod's state is built again when an answer reads it.
+ *
  * <p>Fed with what history records, in the order it was committed: {@link #add} for each stored
  * interval when loading, {@link #opened} and {@link #closed} for each change after. Each interval
  * carries its row id in history, so a change delivered twice (recorded while loading) is applied
@@ -38,26 +42,32 @@ public final class AttributionTimeline {
 
   private final String cluster;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Interner interner = new Interner();
+  private final IntervalStore store = new IntervalStore();
 
-  private final IntervalList pods = new IntervalList();
+  private final IntervalList pods = new IntervalList(store);
   private final Map<String, IntervalList> podsByNode = new HashMap<>();
   private final Map<String, IntervalList> podsByNamespace = new HashMap<>();
   private final Map<String, IntervalList> podsByIp = new HashMap<>();
-  private final IntervalList nodes = new IntervalList();
+  private final IntervalList nodes = new IntervalList(store);
   private final Map<String, IntervalList> nodesByAddress = new HashMap<>();
-  private final IntervalList namespaces = new IntervalList();
+  private final IntervalList namespaces = new IntervalList(store);
   private final Map<String, IntervalList> namespacesByName = new HashMap<>();
-  private final IntervalList egressIps = new IntervalList();
+  private final IntervalList egressIps = new IntervalList(store);
   private final Map<String, IntervalList> egressIpsByIp = new HashMap<>();
-  private final Map<ObjectRef, StateInterval> open = new HashMap<>();
+  private final Map<ObjectRef, OpenInterval> open = new HashMap<>();
   private final Map<Long, EgressSelection> selections = new ConcurrentHashMap<>();
+
+  /** The interval an object's current state is in, and its row id in history. */
+  private record OpenInterval(int slot, long rowId) {}
 
   /**
    * Answers given, by IP and the intervals they were worked out from; cleared when it reaches
    * {@link #MAX_ANSWERS} (a page of hits reuses answers of neighbouring times, not of history).
    */
   private final Map<AnswerKey, List<Attribution>> answers = new ConcurrentHashMap<>();
+
+  /** Most spans of unchanged EgressIPs whose derived facts are remembered. */
+  static final int MAX_SELECTIONS = 256;
 
   /** Most answers remembered; about 4 KB each for a node of a hundred pods. */
   static final int MAX_ANSWERS = 4096;
@@ -83,6 +93,7 @@ public final class AttributionTimeline {
   private long loadedRowId;
   private long intervals;
   private volatile long version;
+  private volatile long objectsVersion;
 
   /**
    * An empty timeline.
@@ -162,16 +173,19 @@ public final class AttributionTimeline {
   public void closed(long rowId, ObjectRef ref, long validTo) {
     lock.writeLock().lock();
     try {
-      StateInterval i = open.get(ref);
-      if (i == null || (rowId != 0 && i.rowId != rowId)) {
+      OpenInterval i = open.get(ref);
+      if (i == null || (rowId != 0 && i.rowId() != rowId)) {
         return;
       }
       forgetWindows();
-      i.validTo = validTo;
+      store.setTo(i.slot(), validTo);
       open.remove(ref);
       version++;
       lastChange = Math.max(lastChange, validTo);
-      if (i.state instanceof EgressIpState) {
+      if (ref.kind() != ObjectKind.POD) {
+        objectsVersion++;
+      }
+      if (store.isEgressIp(i.slot())) {
         egressChanged();
       }
     } finally {
@@ -181,25 +195,31 @@ public final class AttributionTimeline {
 
   private void insert(long rowId, ClusterObject raw, long validFrom, long validTo) {
     forgetWindows();
-    ClusterObject state = interner.intern(raw);
-    StateInterval i = new StateInterval(rowId, state, validFrom, validTo);
+    int i = store.add(raw, validFrom, validTo);
+    ClusterObject state = raw;
     version++;
+    if (!(state instanceof PodState)) {
+      objectsVersion++;
+    }
     if (validTo == OPEN) {
-      StateInterval before = open.put(state.ref(), i);
-      if (before != null && before.validTo == OPEN) {
-        before.validTo = Math.max(before.validFrom, validFrom); // a close we were not told of
+      OpenInterval before = open.put(raw.ref(), new OpenInterval(i, rowId));
+      if (before != null && store.to(before.slot()) == OPEN) {
+        // a close we were not told of
+        store.setTo(before.slot(), Math.max(store.from(before.slot()), validFrom));
       }
     }
     firstChange = Math.min(firstChange, validFrom);
     lastChange = Math.max(lastChange, validTo == OPEN ? validFrom : validTo);
     intervals++;
-    if (state instanceof PodState p) {
+    if (state instanceof PodState) {
+      // keys as the store holds them, shared with every other interval of theirs
       pods.add(i);
-      if (p.nodeName() != null) {
-        list(podsByNode, p.nodeName()).add(i);
+      String node = store.podNode(i);
+      if (node != null) {
+        list(podsByNode, node).add(i);
       }
-      list(podsByNamespace, p.namespace()).add(i);
-      for (String ip : p.podIps()) {
+      list(podsByNamespace, store.podNamespace(i)).add(i);
+      for (String ip : store.podIps(i)) {
         list(podsByIp, ip).add(i);
       }
     } else if (state instanceof NodeState n) {
@@ -222,20 +242,28 @@ public final class AttributionTimeline {
   }
 
   private void egressChanged() {
-    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
-    egressIps.forEach(
-        i -> {
-          points.add(i.validFrom);
-          if (i.validTo != OPEN) {
-            points.add(i.validTo);
+    long[] points = new long[egressIps.size() * 2];
+    int[] n = {0};
+    egressIps.forEachSlot(
+        slot -> {
+          points[n[0]++] = store.from(slot);
+          if (store.to(slot) != OPEN) {
+            points[n[0]++] = store.to(slot);
           }
         });
-    egressChangePoints = points.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(points, 0, n[0]);
+    int distinct = 0;
+    for (int k = 0; k < n[0]; k++) {
+      if (distinct == 0 || points[distinct - 1] != points[k]) {
+        points[distinct++] = points[k];
+      }
+    }
+    egressChangePoints = Arrays.copyOf(points, distinct);
     selections.clear();
   }
 
-  private static IntervalList list(Map<String, IntervalList> index, String key) {
-    return index.computeIfAbsent(key, k -> new IntervalList());
+  private IntervalList list(Map<String, IntervalList> index, String key) {
+    return index.computeIfAbsent(key, k -> new IntervalList(store));
   }
 
   /**
@@ -248,18 +276,26 @@ public final class AttributionTimeline {
   public long prune(long cutoff) {
     lock.writeLock().lock();
     try {
-      java.util.function.Predicate<StateInterval> ended = i -> i.validTo <= cutoff;
-      long dropped = pods.removeIf(ended);
-      dropped += nodes.removeIf(ended);
-      dropped += namespaces.removeIf(ended);
-      dropped += egressIps.removeIf(ended);
-      for (Map<String, IntervalList> index :
-          List.of(podsByNode, podsByNamespace, podsByIp, nodesByAddress, namespacesByName)) {
-        index.values().removeIf(l -> l.removeIf(ended) >= 0 && l.size() == 0);
+      int before = store.size();
+      int[] moved = store.compact(slot -> store.to(slot) > cutoff);
+      long dropped = before - store.size();
+      for (IntervalList l : List.of(pods, nodes, namespaces, egressIps)) {
+        l.renumber(moved);
       }
-      egressIpsByIp.values().removeIf(l -> l.removeIf(ended) >= 0 && l.size() == 0);
+      for (Map<String, IntervalList> index :
+          List.of(
+              podsByNode,
+              podsByNamespace,
+              podsByIp,
+              nodesByAddress,
+              namespacesByName,
+              egressIpsByIp)) {
+        index.values().removeIf(l -> renumbered(l, moved) == 0);
+      }
+      open.replaceAll((ref, i) -> new OpenInterval(moved[i.slot()], i.rowId()));
       intervals -= dropped;
       version++;
+      objectsVersion++;
       firstChange =
           Math.min(
               Math.min(pods.firstStart(), nodes.firstStart()),
@@ -271,6 +307,11 @@ public final class AttributionTimeline {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  private static int renumbered(IntervalList l, int[] moved) {
+    l.renumber(moved);
+    return l.size();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -366,7 +407,11 @@ public final class AttributionTimeline {
   private List<Attribution> answer(String ip, long t, List<StateInterval> gathered) {
     // The answer depends only on the states gathered (and when each began): the same intervals
     // give the same answer, so hits between two relevant changes share one.
-    AnswerKey key = new AnswerKey(ip, gathered);
+    int[] slots = new int[gathered.size()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = gathered.get(k).slot;
+    }
+    AnswerKey key = new AnswerKey(ip, slots);
     List<Attribution> known = answers.get(key);
     if (known != null) {
       return known;
@@ -407,10 +452,26 @@ public final class AttributionTimeline {
   }
 
   /**
-   * An IP and the intervals an attribution gathered for it, compared by identity: intervals are
-   * never replaced in place, and those fields the answer reads (state, start) never change.
+   * An IP and the intervals an attribution gathered for it, as slots of the store (4 bytes each,
+   * not the states read from them): a slot's state and start, which the answer reads, never change,
+   * and slots are renumbered only by {@link #prune}, which forgets every answer.
    */
-  private record AnswerKey(String ip, List<StateInterval> intervals) {}
+  private record AnswerKey(String ip, int[] slots) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AnswerKey k && k.ip.equals(ip) && Arrays.equals(k.slots, slots);
+    }
+
+    @Override
+    public int hashCode() {
+      return ip.hashCode() * 31 + Arrays.hashCode(slots);
+    }
+
+    @Override
+    public String toString() {
+      return ip + " " + Arrays.toString(slots);
+    }
+  }
 
   /**
    * Adds one pod of each namespace that has pods but no Namespace object at {@code t}: an egress
@@ -423,14 +484,11 @@ public final class AttributionTimeline {
   private boolean putNamespacesWithoutObject(Consumer<StateInterval> gather, long t) {
     boolean lacking = false;
     for (Map.Entry<String, IntervalList> e : podsByNamespace.entrySet()) {
-      boolean[] found = {false};
       IntervalList objects = namespacesByName.get(e.getKey());
       if (objects == null) {
         lacking = true;
-      } else {
-        objects.validAt(t, n -> found[0] = true);
       }
-      if (!found[0]) {
+      if (objects == null || !objects.anyValidAt(t)) {
         lacking = true;
         StateInterval[] first = {null};
         e.getValue()
@@ -469,6 +527,78 @@ public final class AttributionTimeline {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * The state of the cluster at a time with every node, namespace and EgressIP but the pods of some
+   * namespaces only: what {@link io.egressaudit.correlator.anomaly.Anomalies#find} needs, once
+   * {@link io.egressaudit.correlator.anomaly.Anomalies#namespacesWhosePodsAreRead} has said whose
+   * pods it reads.
+   *
+   * @param at the time
+   * @param podsOf the namespaces whose pods to include (empty: no pod)
+   * @return the snapshot; empty before history starts
+   */
+  public ClusterSnapshot snapshotAt(Instant at, java.util.Set<String> podsOf) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      nodes.validAt(t, add);
+      namespaces.validAt(t, add);
+      egressIps.validAt(t, add);
+      for (String ns : podsOf) {
+        validAt(podsByNamespace, ns, t, add);
+      }
+      return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The span around a time in which no node, namespace or EgressIP state began or ended: the
+   * cluster's state without its pods is the same at every time of it. Linear in the intervals of
+   * those kinds (thousands in months, against millions of pod intervals).
+   *
+   * @param t epoch ms
+   * @return {@code {from, until}}: the latest such change at or before {@code t} ({@link
+   *     Long#MIN_VALUE} when none) and the earliest after it ({@link #OPEN} when none)
+   */
+  public long[] spanWithoutObjectChanges(long t) {
+    lock.readLock().lock();
+    try {
+      long[] span = {Long.MIN_VALUE, OPEN};
+      java.util.function.IntConsumer edge =
+          slot -> {
+            narrow(span, store.from(slot), t);
+            narrow(span, store.to(slot), t);
+          };
+      nodes.forEachSlot(edge);
+      namespaces.forEachSlot(edge);
+      egressIps.forEachSlot(edge);
+      return span;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static void narrow(long[] span, long change, long t) {
+    if (change <= t) {
+      span[0] = Math.max(span[0], change);
+    } else {
+      span[1] = Math.min(span[1], change);
+    }
+  }
+
+  /**
+   * A number that grows with every change to the nodes, namespaces or EgressIPs the timeline holds
+   * (not its pods): something derived from those alone over a span of {@link
+   * #spanWithoutObjectChanges} stays valid while this is unchanged.
+   */
+  public long objectsVersion() {
+    return objectsVersion;
   }
 
   /**
@@ -975,6 +1105,11 @@ public final class AttributionTimeline {
   private EgressSelection selection(long t) {
     int i = Arrays.binarySearch(egressChangePoints, t);
     long epoch = i >= 0 ? i : -i - 2;
+    if (selections.size() >= MAX_SELECTIONS) {
+      // each holds what it worked out per namespace: months of failovers asked about at random
+      // would otherwise keep them all
+      selections.clear();
+    }
     return selections.computeIfAbsent(
         epoch,
         e -> {

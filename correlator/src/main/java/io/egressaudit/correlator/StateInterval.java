@@ -1,20 +1,20 @@
 package io.egressaudit.correlator;
 
 /**
- * One state of one object over {@code [validFrom, validTo)}, epoch milliseconds: a row of {@code
- * cluster_object} held in memory, with its row id there. {@code validTo} is {@link Long#MAX_VALUE}
- * while the state is still valid; it only ever moves earlier (when the state ends), under the
- * timeline's write lock.
+ * One state of one object over {@code [validFrom, validTo)}, epoch milliseconds, as read from the
+ * timeline's {@link IntervalStore} under its lock: {@code validTo} is {@link Long#MAX_VALUE} while
+ * the state was still valid when read. Two views of the same stored interval are equal (same slot),
+ * which is what remembered answers compare.
  */
 final class StateInterval {
 
-  final long rowId;
+  final int slot;
   final ClusterObject state;
   final long validFrom;
-  volatile long validTo;
+  final long validTo;
 
-  StateInterval(long rowId, ClusterObject state, long validFrom, long validTo) {
-    this.rowId = rowId;
+  StateInterval(int slot, ClusterObject state, long validFrom, long validTo) {
+    this.slot = slot;
     this.state = state;
     this.validFrom = validFrom;
     this.validTo = validTo;
@@ -26,5 +26,15 @@ final class StateInterval {
 
   boolean overlaps(long from, long to) {
     return validFrom < to && from < validTo;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StateInterval i && i.slot == slot;
+  }
+
+  @Override
+  public int hashCode() {
+    return Integer.hashCode(slot);
   }
 }

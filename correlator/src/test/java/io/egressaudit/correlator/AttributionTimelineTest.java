@@ -3,6 +3,8 @@ package io.egressaudit.correlator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egressaudit.correlator.AttributionTimeline.IpSpan;
+import io.egressaudit.correlator.anomaly.Anomalies;
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +21,30 @@ import org.junit.jupiter.api.Test;
  */
 class AttributionTimelineTest {
 
+  /** One interval of the history as recorded: {@code validTo} moves when the state ends. */
+  static final class Stored {
+    final long rowId;
+    final ClusterObject state;
+    final long validFrom;
+    long validTo;
+
+    Stored(long rowId, ClusterObject state, long validFrom, long validTo) {
+      this.rowId = rowId;
+      this.state = state;
+      this.validFrom = validFrom;
+      this.validTo = validTo;
+    }
+
+    boolean validAt(long t) {
+      return validFrom <= t && t < validTo;
+    }
+  }
+
   /** One history as intervals, and the timeline fed with it. */
   static final class RandomHistory {
     final Random rnd;
-    final List<StateInterval> all = new ArrayList<>();
-    final Map<ObjectRef, StateInterval> open = new HashMap<>();
+    final List<Stored> all = new ArrayList<>();
+    final Map<ObjectRef, Stored> open = new HashMap<>();
     final AttributionTimeline timeline = new AttributionTimeline("c");
     final List<String> ips = new ArrayList<>();
     long clock = 1_000;
@@ -88,12 +109,12 @@ class AttributionTimelineTest {
     void step(boolean feedTimeline) {
       clock += 1 + rnd.nextInt(50);
       ClusterObject o = randomObject();
-      StateInterval before = open.get(o.ref());
+      Stored before = open.get(o.ref());
       long at = clock - rnd.nextInt(80);
       if (before != null) {
         at = Math.max(at, before.validFrom);
       } else {
-        for (StateInterval i : all) {
+        for (Stored i : all) {
           if (i.state.ref().equals(o.ref())) {
             at = Math.max(at, i.validTo);
           }
@@ -109,7 +130,7 @@ class AttributionTimelineTest {
       if (rnd.nextInt(6) == 0 && before != null) {
         return; // a deletion
       }
-      StateInterval i = new StateInterval(++rowId, o, at, AttributionTimeline.OPEN);
+      Stored i = new Stored(++rowId, o, at, AttributionTimeline.OPEN);
       all.add(i);
       open.put(o.ref(), i);
       if (feedTimeline) {
@@ -119,7 +140,7 @@ class AttributionTimelineTest {
 
     ClusterSnapshot snapshotAt(long t) {
       Map<ClusterObject, Instant> objects = new HashMap<>();
-      for (StateInterval i : all) {
+      for (Stored i : all) {
         if (i.validAt(t)) {
           objects.put(i.state, Instant.ofEpochMilli(i.validFrom));
         }
@@ -177,7 +198,7 @@ class AttributionTimelineTest {
       h.step(true);
     }
     AttributionTimeline loaded = new AttributionTimeline("c");
-    List<StateInterval> byStart = new ArrayList<>(h.all);
+    List<Stored> byStart = new ArrayList<>(h.all);
     byStart.sort(java.util.Comparator.comparingLong(i -> i.validFrom));
     byStart.forEach(i -> loaded.add(i.rowId, i.state, i.validFrom, i.validTo));
     loaded.loadedThrough(h.rowId);
@@ -212,6 +233,44 @@ class AttributionTimelineTest {
       assertThat(h.timeline.attribute(ip, Instant.ofEpochMilli(t)))
           .as("%s at %d", ip, t)
           .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+    }
+  }
+
+  @Test
+  void anomaliesOfTheNamespacesWhosePodsAreReadAreThoseOfTheWholeSnapshot() {
+    for (long seed = 200; seed < 210; seed++) {
+      RandomHistory h = new RandomHistory(seed);
+      for (int i = 0; i < 400; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 100; q++) {
+        long t = h.randomTime();
+        Instant at = Instant.ofEpochMilli(t);
+        ClusterSnapshot withoutPods = h.timeline.snapshotAt(at, java.util.Set.of());
+        java.util.Set<String> read = Anomalies.namespacesWhosePodsAreRead(withoutPods);
+        List<Anomaly> whole = Anomalies.find(h.snapshotAt(t));
+        assertThat(Anomalies.find(h.timeline.snapshotAt(at, read)))
+            .as("seed %d at %d", seed, t)
+            .isEqualTo(whole);
+        // anywhere in the span of unchanged nodes, namespaces and EgressIPs, the same namespaces
+        // are read, and when none is, the same anomalies hold
+        long[] span = h.timeline.spanWithoutObjectChanges(t);
+        assertThat(span[0]).isLessThanOrEqualTo(t);
+        assertThat(span[1]).isGreaterThan(t);
+        long from = Math.max(span[0], 0);
+        long other = from + h.rnd.nextLong(Math.min(span[1], h.clock + 100) - from);
+        Instant otherAt = Instant.ofEpochMilli(other);
+        assertThat(
+                Anomalies.namespacesWhosePodsAreRead(
+                    h.timeline.snapshotAt(otherAt, java.util.Set.of())))
+            .as("seed %d at %d and %d", seed, t, other)
+            .isEqualTo(read);
+        if (read.isEmpty()) {
+          assertThat(Anomalies.find(h.snapshotAt(other)))
+              .as("seed %d at %d and %d", seed, t, other)
+              .isEqualTo(whole);
+        }
+      }
     }
   }
 

@@ -7,14 +7,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reads cluster history as intervals, for building in-memory timelines: every stored state of every
  * object, in the order it was recorded. One read transaction, so the intervals and the row id they
- * run to are one consistent picture even while history is written.
+ * run to are one consistent picture even while history is written. Rows are read from SQLite and
+ * decoded on a thread of their own ({@link IntervalRows}) while the caller's thread keeps them.
  */
 public final class HistoryLoader {
 
@@ -49,38 +49,13 @@ public final class HistoryLoader {
    * @throws DatabaseException when history cannot be read
    */
   public static long load(Database database, String cluster, long from, long to, Sink sink) {
-    try (Connection c = database.openReader()) {
-      c.setAutoCommit(false);
-      try {
-        long mark = changeMark(c)[0];
-        try (PreparedStatement st = c.prepareStatement(SQL.get("select-intervals"))) {
-          if (cluster == null) {
-            st.setNull(1, Types.VARCHAR);
-          } else {
-            st.setString(1, cluster);
-          }
-          st.setLong(2, from);
-          st.setLong(3, to);
-          st.setFetchSize(10_000);
-          try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-              long validTo = rs.getLong(6);
-              if (rs.wasNull()) {
-                validTo = Long.MAX_VALUE;
-              }
-              sink.interval(
-                  rs.getString(2),
-                  rs.getLong(1),
-                  ObjectJson.read(rs.getString(3), rs.getString(4)),
-                  rs.getLong(5),
-                  validTo);
-            }
-          }
+    try (IntervalRows rows = new IntervalRows(database, cluster, from, to, SQL)) {
+      for (IntervalRows.Batch b = rows.next(); b != null; b = rows.next()) {
+        for (int i = 0; i < b.size; i++) {
+          sink.interval(b.cluster[i], b.id[i], b.state[i], b.validFrom[i], b.validTo[i]);
         }
-        return mark;
-      } finally {
-        c.rollback();
       }
+      return rows.mark();
     } catch (SQLException e) {
       throw new DatabaseException(
           "cannot read history in " + database.file() + ": " + e.getMessage(), e);
@@ -108,7 +83,7 @@ public final class HistoryLoader {
     }
   }
 
-  private static long[] changeMark(Connection c) throws SQLException {
+  static long[] changeMark(Connection c) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(SQL.get("select-change-mark"))) {
       st.setLong(1, ProcessHandle.current().pid());
       try (ResultSet rs = st.executeQuery()) {

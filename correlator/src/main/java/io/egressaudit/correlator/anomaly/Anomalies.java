@@ -40,6 +40,11 @@ public final class Anomalies {
           pods.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
         }
       }
+      return new Facts(pods, selecting(s));
+    }
+
+    /** For each namespace the EgressIPs (by name) whose namespaceSelector matches it. */
+    static Map<String, List<EgressIpState>> selecting(ClusterSnapshot s) {
       List<EgressIpState> egressIps = byName(s);
       Map<String, List<EgressIpState>> selecting = new TreeMap<>();
       for (NamespaceState ns : s.namespaces()) {
@@ -53,8 +58,32 @@ public final class Anomalies {
           selecting.put(ns.name(), l);
         }
       }
-      return new Facts(pods, selecting);
+      return selecting;
     }
+  }
+
+  /**
+   * The namespaces whose pods the rules read, worked out from the nodes, namespaces and EgressIPs
+   * of a snapshot alone (its pods are not read): those two or more EgressIPs select ({@link
+   * AnomalyRule#POD_SELECTED_TWICE}) and those an EgressIP without an assigned IP selects ({@link
+   * AnomalyRule#UNASSIGNED_WITH_RUNNING_PODS}). {@link #find} on a snapshot holding every node,
+   * namespace and EgressIP but only these namespaces' pods answers as on the whole snapshot, so a
+   * caller can skip the other pods, and when this is empty the answer holds as long as the nodes,
+   * namespaces and EgressIPs do.
+   *
+   * @param s the cluster's state at a time; its pods, if any, are not read
+   * @return namespace names, sorted
+   */
+  public static Set<String> namespacesWhosePodsAreRead(ClusterSnapshot s) {
+    Set<String> out = new TreeSet<>();
+    Facts.selecting(s)
+        .forEach(
+            (ns, egressIps) -> {
+              if (egressIps.size() > 1 || egressIps.stream().anyMatch(e -> !e.assigned())) {
+                out.add(ns);
+              }
+            });
+    return out;
   }
 
   /**

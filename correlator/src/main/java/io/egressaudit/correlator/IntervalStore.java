@@ -1,0 +1,292 @@
+package io.egressaudit.correlator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every interval a timeline holds, in columns of primitive arrays indexed by slot (the order they
+ * were added), so that months of a busy cluster's pod history cost tens of bytes per interval
+ * rather than a few hundred in objects.
+ *
+ * <p>A slot holds {@code validFrom} and {@code validTo} (epoch ms) and the state. Pods, nearly all
+ * of the intervals, are held in columns: namespace, node and phase as ids of shared strings, the
+ * name as UTF-8 bytes in one array, a pod's one IPv4 address as a 32-bit number (other IP lists,
+ * IPv6 or dual-stack, as ids of shared lists), the labels as ids of shared maps (each distinct map
+ * is held once); about 45 bytes and the name's length per pod interval. {@link #state} builds the
+ * {@link PodState} again when asked. Nodes, namespaces and EgressIPs (a few thousand states in
+ * months) are held as the objects they are.
+ *
+ * <p>Not thread-safe: the timeline guards it. Slots are stable until {@link #compact}.
+ */
+final class IntervalStore {
+
+  private static final int HOST_NETWORK = 0x80;
+  private static final int ONE_IPV4 = 0x40; // podIps holds the pod's one IPv4 address itself
+  private static final int PHASE_MASK = 0x3f;
+
+  private int size;
+  private long[] from = new long[16];
+  private long[] to = new long[16];
+
+  /** The state of a slot that is not a compact pod; null for a compact pod. */
+  private ClusterObject[] objects = new ClusterObject[16];
+
+  private int[] podNamespace = new int[16];
+  private int[] podNode = new int[16]; // -1: not scheduled
+  private int[] podIps = new int[16]; // an id in ipLists, or the address (ONE_IPV4)
+  private int[] podLabels = new int[16];
+  private byte[] podFlags = new byte[16]; // phase id, HOST_NETWORK
+  private int[] nameEnd = new int[16]; // the name of slot i is names[nameEnd[i-1], nameEnd[i])
+  private byte[] names = new byte[256];
+
+  /**
+   * Pods built lately, by slot modulo the size: the current pods of a node are read again for every
+   * attribution of its IP, and building each again would be most of the cost. Written by readers
+   * under the timeline's read lock; an entry is immutable, so a race only loses one.
+   */
+  private final Built[] built = new Built[1 << 14];
+
+  private record Built(int slot, PodState pod) {}
+
+  private Table<String> strings = new Table<>();
+  private Table<String> phases = new Table<>();
+  private Table<List<String>> ipLists = new Table<>();
+  private Table<Map<String, String>> labelMaps = new Table<>();
+
+  int size() {
+    return size;
+  }
+
+  long from(int slot) {
+    return from[slot];
+  }
+
+  long to(int slot) {
+    return to[slot];
+  }
+
+  void setTo(int slot, long validTo) {
+    to[slot] = validTo;
+  }
+
+  /**
+   * Adds an interval.
+   *
+   * @return its slot
+   */
+  int add(ClusterObject state, long validFrom, long validTo) {
+    if (size == from.length) {
+      grow();
+    }
+    int slot = size++;
+    from[slot] = validFrom;
+    to[slot] = validTo;
+    int nameStart = slot == 0 ? 0 : nameEnd[slot - 1];
+    nameEnd[slot] = nameStart;
+    if (state instanceof PodState p && p.namespace() != null && p.name() != null) {
+      int phase = p.phase() == null ? 0 : phases.id(p.phase()) + 1;
+      if (phase <= PHASE_MASK) {
+        objects[slot] = null;
+        podNamespace[slot] = strings.id(p.namespace());
+        podNode[slot] = p.nodeName() == null ? -1 : strings.id(p.nodeName());
+        int flags = phase | (p.hostNetwork() ? HOST_NETWORK : 0);
+        long v4 = p.podIps().size() == 1 ? ipv4(p.podIps().get(0)) : -1;
+        if (v4 >= 0) {
+          podIps[slot] = (int) v4;
+          flags |= ONE_IPV4;
+        } else {
+          podIps[slot] = ipLists.id(p.podIps());
+        }
+        podLabels[slot] = labelMaps.id(p.labels());
+        podFlags[slot] = (byte) flags;
+        byte[] name = p.name().getBytes(StandardCharsets.UTF_8);
+        if (nameStart + name.length > names.length) {
+          names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, nameStart + name.length));
+        }
+        System.arraycopy(name, 0, names, nameStart, name.length);
+        nameEnd[slot] = nameStart + name.length;
+        return slot;
+      }
+    }
+    objects[slot] = state;
+    return slot;
+  }
+
+  /** The state of a slot (a pod's is built again from its columns). */
+  ClusterObject state(int slot) {
+    ClusterObject o = objects[slot];
+    if (o != null) {
+      return o;
+    }
+    int k = slot & (built.length - 1);
+    Built b = built[k];
+    if (b != null && b.slot() == slot) {
+      return b.pod();
+    }
+    PodState pod = pod(slot);
+    built[k] = new Built(slot, pod);
+    return pod;
+  }
+
+  private PodState pod(int slot) {
+    int start = slot == 0 ? 0 : nameEnd[slot - 1];
+    int flags = podFlags[slot] & 0xff;
+    int phase = flags & PHASE_MASK;
+    return new PodState(
+        strings.get(podNamespace[slot]),
+        new String(names, start, nameEnd[slot] - start, StandardCharsets.UTF_8),
+        podNode[slot] < 0 ? null : strings.get(podNode[slot]),
+        podIps(slot),
+        (flags & HOST_NETWORK) != 0,
+        labelMaps.get(podLabels[slot]),
+        phase == 0 ? null : phases.get(phase - 1));
+  }
+
+  /** A pod's namespace, as shared by every slot of it; the slot must hold a pod. */
+  String podNamespace(int slot) {
+    ClusterObject o = objects[slot];
+    return o == null ? strings.get(podNamespace[slot]) : ((PodState) o).namespace();
+  }
+
+  /** A pod's node, as shared by every slot of it, or null; the slot must hold a pod. */
+  String podNode(int slot) {
+    ClusterObject o = objects[slot];
+    if (o != null) {
+      return ((PodState) o).nodeName();
+    }
+    return podNode[slot] < 0 ? null : strings.get(podNode[slot]);
+  }
+
+  /** A pod's IPs, as shared by every slot with the same; the slot must hold a pod. */
+  List<String> podIps(int slot) {
+    ClusterObject o = objects[slot];
+    if (o != null) {
+      return ((PodState) o).podIps();
+    }
+    return (podFlags[slot] & ONE_IPV4) != 0
+        ? List.of(ipv4Text(podIps[slot]))
+        : ipLists.get(podIps[slot]);
+  }
+
+  /**
+   * A canonical IPv4 dotted quad as an unsigned 32-bit number, or -1 for anything else (IPv6, or
+   * text that would not read back the same).
+   */
+  static long ipv4(String ip) {
+    long value = 0;
+    int parts = 0;
+    int i = 0;
+    int n = ip.length();
+    while (i < n) {
+      int start = i;
+      int part = 0;
+      while (i < n && ip.charAt(i) >= '0' && ip.charAt(i) <= '9' && i - start < 3) {
+        part = part * 10 + (ip.charAt(i++) - '0');
+      }
+      int digits = i - start;
+      if (digits == 0 || part > 255 || (digits > 1 && ip.charAt(start) == '0')) {
+        return -1;
+      }
+      value = (value << 8) | part;
+      parts++;
+      if (i < n) {
+        if (ip.charAt(i) != '.' || parts == 4) {
+          return -1;
+        }
+        i++;
+        if (i == n) {
+          return -1;
+        }
+      }
+    }
+    return parts == 4 ? value : -1;
+  }
+
+  static String ipv4Text(int address) {
+    return (address >>> 24)
+        + "."
+        + ((address >>> 16) & 255)
+        + "."
+        + ((address >>> 8) & 255)
+        + "."
+        + (address & 255);
+  }
+
+  /** The slot as an interval. */
+  StateInterval interval(int slot) {
+    return new StateInterval(slot, state(slot), from[slot], to[slot]);
+  }
+
+  /** True when the slot holds an EgressIP's state. */
+  boolean isEgressIp(int slot) {
+    return objects[slot] instanceof EgressIpState;
+  }
+
+  /**
+   * Drops the slots {@code keep} rejects and moves the others down, in order; shared strings, lists
+   * and maps no longer used are dropped too.
+   *
+   * @return for each old slot its new slot, or -1 when dropped
+   */
+  int[] compact(java.util.function.IntPredicate keep) {
+    int[] moved = new int[size];
+    IntervalStore next = new IntervalStore();
+    for (int slot = 0; slot < size; slot++) {
+      moved[slot] = keep.test(slot) ? next.add(state(slot), from[slot], to[slot]) : -1;
+    }
+    size = next.size;
+    from = next.from;
+    to = next.to;
+    objects = next.objects;
+    podNamespace = next.podNamespace;
+    podNode = next.podNode;
+    podIps = next.podIps;
+    podLabels = next.podLabels;
+    podFlags = next.podFlags;
+    nameEnd = next.nameEnd;
+    names = next.names;
+    strings = next.strings;
+    phases = next.phases;
+    ipLists = next.ipLists;
+    labelMaps = next.labelMaps;
+    Arrays.fill(built, null); // by old slots
+    return moved;
+  }
+
+  private void grow() {
+    int n = from.length + (from.length >> 1);
+    from = Arrays.copyOf(from, n);
+    to = Arrays.copyOf(to, n);
+    objects = Arrays.copyOf(objects, n);
+    podNamespace = Arrays.copyOf(podNamespace, n);
+    podNode = Arrays.copyOf(podNode, n);
+    podIps = Arrays.copyOf(podIps, n);
+    podLabels = Arrays.copyOf(podLabels, n);
+    podFlags = Arrays.copyOf(podFlags, n);
+    nameEnd = Arrays.copyOf(nameEnd, n);
+  }
+
+  /** Distinct values by id: each equal value is held once. */
+  private static final class Table<T> {
+    private final Map<T, Integer> ids = new HashMap<>();
+    private final List<T> values = new ArrayList<>();
+
+    int id(T value) {
+      Integer id = ids.get(value);
+      if (id == null) {
+        id = values.size();
+        values.add(value);
+        ids.put(value, id);
+      }
+      return id;
+    }
+
+    T get(int id) {
+      return values.get(id);
+    }
+  }
+}
