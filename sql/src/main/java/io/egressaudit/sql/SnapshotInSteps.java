@@ -64,6 +64,9 @@ final class SnapshotInSteps {
   private final Instant at;
   private final String source;
 
+  /** The one writer connection of this import's transactions, open while {@link #record} runs. */
+  private Connection writer;
+
   SnapshotInSteps(Database database, String cluster, Instant at, String source) {
     this.database = database;
     this.cluster = cluster;
@@ -79,6 +82,18 @@ final class SnapshotInSteps {
    *     cannot be written (what this import wrote is then rolled back)
    */
   ImportSummary record(Collection<? extends ClusterObject> objects) {
+    try (Connection c = database.openWriter()) {
+      writer = c;
+      return recordOn(objects);
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot record cluster state in " + database.file() + ": " + e.getMessage(), e);
+    } finally {
+      writer = null;
+    }
+  }
+
+  private ImportSummary recordOn(Collection<? extends ClusterObject> objects) {
     List<ClusterObject> states = new ArrayList<>(objects);
     List<String> bodies = new ArrayList<>(objects.size());
     for (ClusterObject o : states) {
@@ -126,6 +141,7 @@ final class SnapshotInSteps {
       List<Long> abandoned = new ArrayList<>();
       Long id =
           WriteTransaction.run(
+              writer,
               database,
               "cluster state",
               c -> {
@@ -221,6 +237,7 @@ final class SnapshotInSteps {
       List<HistoryFeed.Event> stepEvents = new ArrayList<>();
       next =
           WriteTransaction.run(
+              writer,
               database,
               "cluster state",
               c -> {
@@ -280,6 +297,7 @@ final class SnapshotInSteps {
   private void publish(long id, ImportSummary s, List<HistoryFeed.Event> events) {
     HistoryFeed feed = HistoryFeed.of(database);
     WriteTransaction.run(
+        writer,
         database,
         "cluster state",
         c -> {
@@ -335,6 +353,7 @@ final class SnapshotInSteps {
     repeat(id, "delete-opened-by");
     repeat(id, "reopen-closed-by");
     WriteTransaction.run(
+        writer,
         database,
         "cluster state",
         c -> {
@@ -350,6 +369,7 @@ final class SnapshotInSteps {
     while (true) {
       int n =
           WriteTransaction.run(
+              writer,
               database,
               "cluster state",
               c -> {

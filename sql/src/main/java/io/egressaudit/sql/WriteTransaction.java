@@ -35,8 +35,31 @@ final class WriteTransaction {
    * before the next writer of this process may begin: so what it reports arrives in commit order.
    */
   static <T> T run(Database database, String what, Work<T> work, Runnable afterCommit) {
-    try (Connection c = database.openWriter();
-        Statement tx = c.createStatement()) {
+    try (Connection c = database.openWriter()) {
+      return run(c, database, what, work, afterCommit);
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot record " + what + " in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #run(Connection, Database, String, Work, Runnable)} with nothing after the commit. */
+  static <T> T run(Connection c, Database database, String what, Work<T> work) {
+    return run(c, database, what, work, () -> {});
+  }
+
+  /**
+   * Runs {@code work} in one write transaction on {@code c}, a connection from {@link
+   * Database#openWriter()} that the caller keeps for several transactions (opening one costs a file
+   * open, the schema check and, at close, a WAL checkpoint attempt: milliseconds each, which a
+   * snapshot written in hundreds of short steps would pay at every step).
+   *
+   * @param c an open writer connection of {@code database}, not in a transaction; left open
+   * @throws DatabaseException naming the file when the database cannot be written
+   */
+  static <T> T run(
+      Connection c, Database database, String what, Work<T> work, Runnable afterCommit) {
+    try (Statement tx = c.createStatement()) {
       ReentrantLock lock = database.writeLock();
       lock.lock();
       try {
