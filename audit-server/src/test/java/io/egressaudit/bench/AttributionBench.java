@@ -48,10 +48,15 @@ import tools.jackson.databind.json.JsonMapper;
  * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
+ * profile  --db FILE --what page|whois-past|whois-past-in-process [--seconds 30]
  * </pre>
  *
- * The generated world is written to {@code FILE.world.json} beside the database so {@code measure}
- * knows the IPs and namespaces to ask about. Not a test: {@code bench/attribution.sh} runs it.
+ * {@code profile} asks one question again and again for a while, through a warm server, so that a
+ * profiler attached to the JVM (JFR) sees only that path.
+ *
+ * <p>The generated world is written to {@code FILE.world.json} beside the database so {@code
+ * measure} knows the IPs and namespaces to ask about. Not a test: {@code bench/attribution.sh} runs
+ * it.
  */
 public final class AttributionBench {
 
@@ -80,6 +85,7 @@ public final class AttributionBench {
     switch (args[0]) {
       case "generate" -> generate(db, o);
       case "measure" -> Measure.run(db, o);
+      case "profile" -> profile(db, o);
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -393,6 +399,54 @@ public final class AttributionBench {
   }
 
   // ------------------------------------------------------------------------------------------
+  // profile
+  // ------------------------------------------------------------------------------------------
+
+  /** Repeats one question for {@code --seconds}: pages of 1,000 hits or whois of node IPs. */
+  private static void profile(Path dbFile, Map<String, String> o) throws Exception {
+    World w = readWorld(dbFile);
+    String what = required(o, "--what");
+    long seconds = intOpt(o, "--seconds", 30);
+    Random rnd = new Random(intOpt(o, "--seed", 7));
+    Database db = new Database(dbFile, Database.Durability.NORMAL, 30_000);
+    AuditServer server =
+        AuditServer.start(
+            AuditServer.Config.builder(db)
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .listener(ListenerSettings.builder().eventLoops(1).build())
+                .build());
+    try {
+      Api api = new Api(server.apiPort());
+      BenchTarget inProcess = BenchTargets.inProcess(server, db);
+      long end = System.nanoTime() + seconds * 1_000_000_000L;
+      long n = 0;
+      long t0 = System.nanoTime();
+      while (System.nanoTime() < end) {
+        String nodeIp = w.nodeIps().get(rnd.nextInt(w.nodeIps().size()));
+        switch (what) {
+          case "page" -> {
+            long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            api.get("/api/v1/hits?limit=1000&after=" + after);
+          }
+          case "whois-past" -> api.get("/api/v1/whois/" + nodeIp + "?at=" + Measure.past(rnd, w));
+          case "whois-past-in-process" -> inProcess.whois(nodeIp, Measure.past(rnd, w));
+          default -> throw new IllegalArgumentException("--what page|whois-past|...: " + what);
+        }
+        n++;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %d calls, %.2f ms each on average%n",
+          what,
+          n,
+          (System.nanoTime() - t0) / 1e6 / n);
+    } finally {
+      server.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // measure
   // ------------------------------------------------------------------------------------------
 
@@ -503,7 +557,7 @@ public final class AttributionBench {
       rows.forEach((k, v) -> System.out.printf("  %-58s %s%n", k, v));
     }
 
-    private static Instant past(Random rnd, World w) {
+    static Instant past(Random rnd, World w) {
       return Instant.ofEpochMilli(
           w.startMillis() + (long) (rnd.nextDouble() * (w.endMillis() - w.startMillis())));
     }
