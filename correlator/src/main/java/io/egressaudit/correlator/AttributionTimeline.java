@@ -296,6 +296,9 @@ public final class AttributionTimeline {
           return w.getValue().answer();
         }
       }
+      // Every interval the answer reads, which is also what identifies it (AnswerKey): first
+      // those the rules other than the node rule read, as a partial snapshot, then per node
+      // having the IP its state, its pods and their namespaces.
       List<StateInterval> gathered = new ArrayList<>();
       Consumer<StateInterval> gather = gathered::add;
       // the earliest time after t at which something this answer reads may change
@@ -325,36 +328,24 @@ public final class AttributionTimeline {
           until[0] = Math.min(until[0], pods.nextStartAfter(t));
         }
       }
+      int before = gathered.size();
+      validAt(podsByIp, ip, t, gather);
+      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
+      boolean otherRules = !relevant.isEmpty() || gathered.size() > before;
+      int snapshotEnd = gathered.size();
+      List<NodePart> nodeParts = new ArrayList<>(1);
       IntervalList nodeList = nodesByAddress.get(ip);
       if (nodeList != null) {
         until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
-        nodeList.validAt(
-            t,
-            n -> {
-              gathered.add(n);
-              String node = ((NodeState) n.state).name();
-              until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
-              java.util.Set<String> seen = new java.util.HashSet<>();
-              validAt(
-                  podsByNode,
-                  node,
-                  t,
-                  p -> {
-                    gathered.add(p);
-                    String ns = ((PodState) p.state).namespace();
-                    if (seen.add(ns)) {
-                      validAt(namespacesByName, ns, t, gather);
-                      until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
-                    }
-                  });
-            });
+        nodeList.validAt(t, n -> nodeParts.add(gatherNode(n, t, gathered, until)));
       }
-      validAt(podsByIp, ip, t, gather);
-      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
       for (StateInterval i : gathered) {
         until[0] = Math.min(until[0], i.validTo);
       }
-      List<Attribution> answer = gathered.isEmpty() ? List.of() : answer(ip, t, gathered);
+      List<Attribution> answer =
+          !otherRules && nodeParts.isEmpty()
+              ? List.of()
+              : answer(ip, t, gathered, otherRules ? snapshotEnd : 0, nodeParts);
       remember(ip, t, until[0], answer);
       return answer;
     } finally {
@@ -362,8 +353,56 @@ public final class AttributionTimeline {
     }
   }
 
-  /** The rules applied to the states gathered, or the same answer given before for them. */
-  private List<Attribution> answer(String ip, long t, List<StateInterval> gathered) {
+  /**
+   * What the node rule reads of one node at a time: its state, the pods on it and their namespaces.
+   * Under the read lock.
+   */
+  private record NodePart(
+      StateInterval node, List<PodState> pods, Map<String, NamespaceState> namespaces) {}
+
+  /**
+   * Gathers a node's part of an answer at {@code t}: adds the node's interval, its pods' and their
+   * namespaces' to {@code gathered}, and lowers {@code until[0]} to the next start of a pod on the
+   * node or of one of those namespaces. Under the read lock.
+   */
+  private NodePart gatherNode(StateInterval n, long t, List<StateInterval> gathered, long[] until) {
+    gathered.add(n);
+    String node = ((NodeState) n.state).name();
+    until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
+    List<PodState> onNode = new ArrayList<>();
+    Map<String, NamespaceState> byName = new HashMap<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    validAt(
+        podsByNode,
+        node,
+        t,
+        p -> {
+          gathered.add(p);
+          PodState pod = (PodState) p.state;
+          onNode.add(pod);
+          String ns = pod.namespace();
+          if (seen.add(ns)) {
+            validAt(
+                namespacesByName,
+                ns,
+                t,
+                i -> {
+                  gathered.add(i);
+                  byName.putIfAbsent(ns, (NamespaceState) i.state);
+                });
+            until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
+          }
+        });
+    return new NodePart(n, onNode, byName);
+  }
+
+  /**
+   * The rules applied to the states gathered, or the same answer given before for them: the rules
+   * but the node rule on a partial snapshot of {@code gathered[0, snapshotEnd)}, the node rule on
+   * each node's part.
+   */
+  private List<Attribution> answer(
+      String ip, long t, List<StateInterval> gathered, int snapshotEnd, List<NodePart> nodeParts) {
     // The answer depends only on the states gathered (and when each began): the same intervals
     // give the same answer, so hits between two relevant changes share one.
     AnswerKey key = new AnswerKey(ip, gathered);
@@ -371,10 +410,28 @@ public final class AttributionTimeline {
     if (known != null) {
       return known;
     }
+    EgressSelection selection = selection(t);
     Map<ClusterObject, Instant> objects = new HashMap<>();
-    gathered.forEach(i -> put(objects, i));
-    List<Attribution> answer =
-        List.copyOf(Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
+    for (int k = 0; k < snapshotEnd; k++) {
+      put(objects, gathered.get(k));
+    }
+    ClusterSnapshot others = new ClusterSnapshot(cluster, objects, selection);
+    List<Attribution> nodeMatches = new ArrayList<>(nodeParts.size());
+    if (nodeParts.size() > 1) {
+      // in the order of a snapshot's nodes: by name
+      nodeParts.sort(java.util.Comparator.comparing(p -> ((NodeState) p.node().state).name()));
+    }
+    for (NodePart part : nodeParts) {
+      nodeMatches.add(
+          NodeSnatAttribution.of(
+              cluster,
+              (NodeState) part.node().state,
+              Instant.ofEpochMilli(part.node().validFrom),
+              part.pods(),
+              part.namespaces()::get,
+              selection));
+    }
+    List<Attribution> answer = List.copyOf(Correlator.attribute(ip, others, nodeMatches));
     if (answers.size() >= MAX_ANSWERS) {
       answers.clear();
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EgressSelection {
 
   private final List<EgressIpState> egressIps;
+  private final boolean anyAssigned;
   private final Map<NamespaceState, List<EgressIpState>> assignedSelecting =
       new ConcurrentHashMap<>();
 
@@ -22,6 +23,12 @@ final class EgressSelection {
    */
   EgressSelection(List<EgressIpState> egressIps) {
     this.egressIps = List.copyOf(egressIps);
+    this.anyAssigned = egressIps.stream().anyMatch(EgressIpState::assigned);
+  }
+
+  /** True when at least one of the EgressIPs has an assigned IP. */
+  boolean anyAssigned() {
+    return anyAssigned;
   }
 
   /** The assigned EgressIPs whose namespaceSelector matches the namespace, in the given order. */

@@ -19,25 +19,55 @@ final class NodeSnatAttribution {
 
   private NodeSnatAttribution() {}
 
+  /** The node rule on a whole (or sufficient) snapshot. */
   static Attribution of(ClusterSnapshot s, NodeState node) {
+    return of(
+        s.cluster(),
+        node,
+        s.since(node.ref()),
+        s.podsOn(node.name()),
+        s::namespace,
+        s.egressSelection());
+  }
+
+  /**
+   * The node rule on just what it reads, so that a caller holding history need not build a
+   * snapshot: the node, the pods on it and their namespaces, and the EgressIPs, all as valid at the
+   * same time.
+   *
+   * @param cluster the cluster's name
+   * @param node the node whose address the source IP is
+   * @param since when the node's state began, or null when unknown
+   * @param podsOnNode the pods whose {@code spec.nodeName} is the node, in any order
+   * @param namespaceOf a pod namespace's state by name, null when the state has no such object
+   * @param selection the EgressIPs valid then
+   */
+  static Attribution of(
+      String cluster,
+      NodeState node,
+      java.time.Instant since,
+      Iterable<PodState> podsOnNode,
+      java.util.function.Function<String, NamespaceState> namespaceOf,
+      EgressSelection selection) {
     TreeSet<String> candidates = new TreeSet<>();
     TreeSet<PodRef> pods = new TreeSet<>();
     TreeSet<String> carried = new TreeSet<>();
     java.util.Map<String, TreeSet<String>> carriers = new java.util.HashMap<>();
     TreeSet<String> withoutObject = new TreeSet<>();
-    boolean anyAssigned = s.egressIps().stream().anyMatch(EgressIpState::assigned);
-    for (PodState p : s.podsOn(node.name())) {
+    boolean anyAssigned = selection.anyAssigned();
+    for (PodState p : podsOnNode) {
       if (!p.active()) {
         continue;
       }
-      List<String> via = carriers(s, p);
+      NamespaceState ns = namespaceOf.apply(p.namespace());
+      List<String> via = carriers(selection, p, ns);
       if (!via.isEmpty()) {
         carried.add(p.namespace());
         carriers.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).addAll(via);
       } else {
         candidates.add(p.namespace());
         pods.add(new PodRef(p.namespace(), p.name()));
-        if (anyAssigned && !p.hostNetwork() && s.namespace(p.namespace()) == null) {
+        if (anyAssigned && !p.hostNetwork() && ns == null) {
           withoutObject.add(p.namespace());
         }
       }
@@ -49,13 +79,13 @@ final class NodeSnatAttribution {
     carried.forEach(ns -> leakVia.addAll(carriers.get(ns)));
     boolean ambiguous = candidates.size() > 1;
     return new Attribution(
-        s.cluster(),
+        cluster,
         AttributionKind.NODE,
         null,
         node.name(),
         List.copyOf(candidates),
         Attribution.capped(List.copyOf(pods)),
-        s.since(node.ref()),
+        since,
         null,
         ambiguous,
         carried.isEmpty() ? null : List.copyOf(carried),
@@ -65,13 +95,12 @@ final class NodeSnatAttribution {
   }
 
   /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */
-  private static List<String> carriers(ClusterSnapshot s, PodState p) {
-    NamespaceState ns = s.namespace(p.namespace());
+  private static List<String> carriers(EgressSelection selection, PodState p, NamespaceState ns) {
     if (ns == null) {
       return List.of();
     }
     List<String> out = new ArrayList<>(1);
-    for (EgressIpState e : s.assignedEgressIpsSelecting(ns)) {
+    for (EgressIpState e : selection.assignedSelecting(ns)) {
       if (e.selects(p, ns)) {
         out.add(e.name());
       }
