@@ -2,7 +2,6 @@ package io.egressaudit.server;
 
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionTimeline;
-import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.correlator.anomaly.Anomalies;
 import io.egressaudit.correlator.anomaly.Anomaly;
@@ -13,9 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The anomalies of each cluster at a time ({@link Anomalies#find} on the timeline's state then).
- * The current state's anomalies are kept until the timeline changes, so a {@code whois} about now
- * does not rebuild the cluster's state; a past time is worked out each time. Thread-safe.
+ * The anomalies of each cluster at a time ({@link Anomalies#find} on the timeline's state then,
+ * through {@link AttributionTimeline#anomaliesAt}, which leaves out the pods no anomaly rule
+ * reads). The current state's anomalies are kept until the timeline changes, so a {@code whois}
+ * about now does not rebuild the cluster's state; a past time is worked out each time. Thread-safe.
  */
 public final class ClusterAnomalies {
 
@@ -39,8 +39,7 @@ public final class ClusterAnomalies {
         return c.anomalies();
       }
     }
-    ClusterSnapshot s = timeline.snapshotAt(at);
-    List<Anomaly> found = s.isEmpty() ? List.of() : List.copyOf(Anomalies.find(s));
+    List<Anomaly> found = timeline.anomaliesAt(at);
     if (now) {
       current.put(timeline.cluster(), new Current(version, found));
     }

@@ -1,5 +1,7 @@
 package io.egressaudit.correlator;
 
+import io.egressaudit.correlator.anomaly.Anomalies;
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -523,6 +525,42 @@ public final class AttributionTimeline {
       pods.validAt(t, add);
       egressIps.validAt(t, add);
       return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The anomalies of the cluster at a time: what {@link Anomalies#find} gives on the whole state
+   * then, worked out on the part of it the anomaly rules read (nodes, namespaces, EgressIPs, and
+   * the pods of the namespaces {@link Anomalies#readsPodsOf} names), so that a past time does not
+   * cost a snapshot of every pod.
+   *
+   * @param at the time
+   * @return the anomalies, in rule order; empty before history or when there are none
+   */
+  public List<Anomaly> anomaliesAt(Instant at) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      Consumer<StateInterval> add = i -> put(objects, i);
+      EgressSelection selection = selection(t);
+      egressIps.validAt(t, add);
+      nodes.validAt(t, add);
+      namespaces.validAt(
+          t,
+          n -> {
+            add.accept(n);
+            NamespaceState ns = (NamespaceState) n.state;
+            if (Anomalies.readsPodsOf(selection.selecting(ns))) {
+              validAt(podsByNamespace, ns.name(), t, add);
+            }
+          });
+      if (objects.isEmpty()) {
+        return List.of();
+      }
+      return List.copyOf(Anomalies.find(new ClusterSnapshot(cluster, objects, selection)));
     } finally {
       lock.readLock().unlock();
     }

@@ -17,6 +17,7 @@ final class EgressSelection {
   private final boolean anyAssigned;
   private final Map<NamespaceState, List<EgressIpState>> assignedSelecting =
       new ConcurrentHashMap<>();
+  private final Map<NamespaceState, List<EgressIpState>> selecting = new ConcurrentHashMap<>();
 
   /**
    * @param egressIps the EgressIP states valid together
@@ -29,6 +30,21 @@ final class EgressSelection {
   /** True when at least one of the EgressIPs has an assigned IP. */
   boolean anyAssigned() {
     return anyAssigned;
+  }
+
+  /** The EgressIPs whose namespaceSelector matches the namespace, assigned or not, in order. */
+  List<EgressIpState> selecting(NamespaceState ns) {
+    return selecting.computeIfAbsent(
+        ns,
+        n -> {
+          List<EgressIpState> out = new ArrayList<>(2);
+          for (EgressIpState e : egressIps) {
+            if (e.selects(n)) {
+              out.add(e);
+            }
+          }
+          return List.copyOf(out);
+        });
   }
 
   /** The assigned EgressIPs whose namespaceSelector matches the namespace, in the given order. */

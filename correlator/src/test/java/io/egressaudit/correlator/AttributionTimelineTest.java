@@ -314,7 +314,7 @@ class AttributionTimelineTest {
         h.step(true);
       }
       List<Long> times = new ArrayList<>();
-      for (int k = 0; k < 20; k++) {
+      for (int k = 0; k < 12; k++) {
         times.add(h.randomTime());
       }
       int changed = 0;
@@ -375,6 +375,27 @@ class AttributionTimelineTest {
       most = mostPods(answer, most);
     }
     assertThat(most).isGreaterThanOrEqualTo(150);
+  }
+
+  @Test
+  void anomaliesAtATimeAreThoseOfTheWholeSnapshot() {
+    int found = 0;
+    for (long seed = 800; seed < 812; seed++) {
+      RandomHistory h = new RandomHistory(seed, seed % 2 == 0);
+      for (int i = 0; i < 600; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 60; q++) {
+        long t = h.randomTime();
+        List<io.egressaudit.correlator.anomaly.Anomaly> anomalies =
+            h.timeline.anomaliesAt(Instant.ofEpochMilli(t));
+        assertThat(anomalies)
+            .as("seed %d at %d", seed, t)
+            .isEqualTo(io.egressaudit.correlator.anomaly.Anomalies.find(h.snapshotAt(t)));
+        found += (int) anomalies.stream().filter(a -> a.pods() != null).count();
+      }
+    }
+    assertThat(found).as("anomalies that list pods").isPositive();
   }
 
   @Test
