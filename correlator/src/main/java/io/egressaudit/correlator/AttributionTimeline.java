@@ -372,8 +372,8 @@ public final class AttributionTimeline {
     String node = ((NodeState) n.state).name();
     until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
     List<PodState> onNode = new ArrayList<>();
+    // by name, the namespace's state then; null when it has none (a key once it is looked up)
     Map<String, NamespaceState> byName = new HashMap<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
     validAt(
         podsByNode,
         node,
@@ -383,16 +383,18 @@ public final class AttributionTimeline {
           PodState pod = (PodState) p.state;
           onNode.add(pod);
           String ns = pod.namespace();
-          if (seen.add(ns)) {
-            validAt(
-                namespacesByName,
-                ns,
-                t,
-                i -> {
-                  gathered.add(i);
-                  byName.putIfAbsent(ns, (NamespaceState) i.state);
-                });
-            until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
+          if (!byName.containsKey(ns)) {
+            byName.put(ns, null);
+            IntervalList objects = namespacesByName.get(ns);
+            if (objects != null) {
+              objects.validAt(
+                  t,
+                  i -> {
+                    gathered.add(i);
+                    byName.putIfAbsent(ns, (NamespaceState) i.state);
+                  });
+              until[0] = Math.min(until[0], objects.nextStartAfter(t));
+            }
           }
         });
     return new NodePart(n, onNode, byName);

@@ -50,28 +50,33 @@ final class NodeSnatAttribution {
       java.util.function.Function<String, NamespaceState> namespaceOf,
       EgressSelection selection) {
     TreeSet<String> candidates = new TreeSet<>();
-    TreeSet<PodRef> pods = new TreeSet<>();
+    List<PodRef> candidatePods = new ArrayList<>();
     TreeSet<String> carried = new TreeSet<>();
     java.util.Map<String, TreeSet<String>> carriers = new java.util.HashMap<>();
     TreeSet<String> withoutObject = new TreeSet<>();
     boolean anyAssigned = selection.anyAssigned();
+    // per namespace of the node's pods: its state and the assigned EgressIPs selecting it
+    java.util.Map<String, Selected> byNamespace = new java.util.HashMap<>();
     for (PodState p : podsOnNode) {
       if (!p.active()) {
         continue;
       }
-      NamespaceState ns = namespaceOf.apply(p.namespace());
-      List<String> via = carriers(selection, p, ns);
+      Selected selected =
+          byNamespace.computeIfAbsent(
+              p.namespace(), n -> Selected.of(namespaceOf.apply(n), selection));
+      List<String> via = carriers(selected, p);
       if (!via.isEmpty()) {
         carried.add(p.namespace());
         carriers.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).addAll(via);
       } else {
         candidates.add(p.namespace());
-        pods.add(new PodRef(p.namespace(), p.name()));
-        if (anyAssigned && !p.hostNetwork() && ns == null) {
+        candidatePods.add(new PodRef(p.namespace(), p.name()));
+        if (anyAssigned && !p.hostNetwork() && selected.namespace() == null) {
           withoutObject.add(p.namespace());
         }
       }
     }
+    List<PodRef> pods = sortedDistinct(candidatePods);
     // A namespace with pods that use the node IP legitimately is a candidate, not a leak suspect:
     // its traffic with this IP is expected even if some other pod of it is carried.
     carried.removeAll(candidates);
@@ -84,7 +89,7 @@ final class NodeSnatAttribution {
         null,
         node.name(),
         List.copyOf(candidates),
-        Attribution.capped(List.copyOf(pods)),
+        Attribution.capped(pods),
         since,
         null,
         ambiguous,
@@ -94,15 +99,36 @@ final class NodeSnatAttribution {
         pods.size());
   }
 
+  /**
+   * A namespace's state (null when unknown) and the assigned EgressIPs whose selector it matches.
+   */
+  private record Selected(NamespaceState namespace, List<EgressIpState> assigned) {
+    static Selected of(NamespaceState ns, EgressSelection selection) {
+      return new Selected(ns, ns == null ? List.of() : selection.assignedSelecting(ns));
+    }
+  }
+
   /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */
-  private static List<String> carriers(EgressSelection selection, PodState p, NamespaceState ns) {
-    if (ns == null) {
+  private static List<String> carriers(Selected selected, PodState p) {
+    if (selected.assigned().isEmpty()) {
       return List.of();
     }
     List<String> out = new ArrayList<>(1);
-    for (EgressIpState e : selection.assignedSelecting(ns)) {
-      if (e.selects(p, ns)) {
+    for (EgressIpState e : selected.assigned()) {
+      if (e.selects(p, selected.namespace())) {
         out.add(e.name());
+      }
+    }
+    return out;
+  }
+
+  /** The pods sorted by namespace and name, each once. */
+  private static List<PodRef> sortedDistinct(List<PodRef> pods) {
+    pods.sort(null);
+    List<PodRef> out = new ArrayList<>(pods.size());
+    for (PodRef p : pods) {
+      if (out.isEmpty() || !out.get(out.size() - 1).equals(p)) {
+        out.add(p);
       }
     }
     return out;
