@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
- * profile  --db FILE --what page|whois-past|whois-past-in-process [--seconds 30]
+ * profile  --db FILE --what page|page-in-process|whois-past|whois-past-in-process [--seconds 30]
  * </pre>
  *
  * {@code profile} asks one question again and again for a while, through a warm server, so that a
@@ -420,6 +420,11 @@ public final class AttributionBench {
       Api api = new Api(server.apiPort());
       BenchTarget inProcess = BenchTargets.inProcess(server, db);
       long end = System.nanoTime() + seconds * 1_000_000_000L;
+      long warm = System.nanoTime() + seconds * 1_000_000_000L / 3; // the first third warms up
+      var threads = ManagementFactory.getThreadMXBean();
+      long[] read = {0};
+      long[] json = {0};
+      long[] counted = {0};
       long n = 0;
       long t0 = System.nanoTime();
       while (System.nanoTime() < end) {
@@ -431,6 +436,26 @@ public final class AttributionBench {
           }
           case "whois-past" -> api.get("/api/v1/whois/" + nodeIp + "?at=" + Measure.past(rnd, w));
           case "whois-past-in-process" -> inProcess.whois(nodeIp, Measure.past(rnd, w));
+          case "page-in-process" -> {
+            // the page's work on this thread, timed by its CPU time: what the load of other
+            // processes changes little
+            long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            long c0 = threads.getCurrentThreadCpuTime();
+            var hits =
+                server
+                    .queries()
+                    .hits(
+                        new io.egressaudit.server.AuditQueries.HitFilter(
+                            null, null, null, null, null, null, after, 1000));
+            long c1 = threads.getCurrentThreadCpuTime();
+            io.egressaudit.server.json.ApiJson.write(Map.of("hits", hits));
+            long c2 = threads.getCurrentThreadCpuTime();
+            if (System.nanoTime() > warm) {
+              read[0] += c1 - c0;
+              json[0] += c2 - c1;
+              counted[0]++;
+            }
+          }
           default -> throw new IllegalArgumentException("--what page|whois-past|...: " + what);
         }
         n++;
@@ -441,6 +466,15 @@ public final class AttributionBench {
           what,
           n,
           (System.nanoTime() - t0) / 1e6 / n);
+      if (counted[0] > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "after warm-up, CPU per page: %.1f ms reading and attributing, %.1f ms writing JSON"
+                + " (%d pages)%n",
+            read[0] / 1e6 / counted[0],
+            json[0] / 1e6 / counted[0],
+            counted[0]);
+      }
     } finally {
       server.close();
     }
