@@ -544,6 +544,11 @@ public final class AttributionBench {
               () -> api.get("/api/v1/whois/" + ip + "?at=" + past(rnd, w)));
         }
         int pageSamples = Math.max(5, samples / 10);
+        // warm up the page path too (the JIT compiles it while the first pages run)
+        for (int i = 0; i < pageSamples; i++) {
+          long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+          api.get("/api/v1/hits?limit=1000&after=" + after);
+        }
         time(
             "hits page of 1000 at a random place, API",
             pageSamples,
@@ -552,6 +557,12 @@ public final class AttributionBench {
               return api.get("/api/v1/hits?limit=1000&after=" + after);
             });
         String ns = w.namespaces().get(rnd.nextInt(w.namespaces().size()));
+        for (int i = 0; i < 2; i++) {
+          api.get("/api/v1/hits?limit=1000&since=1d&namespace=" + ns);
+          if (BenchTargets.leaksQuery() != null) {
+            api.get(BenchTargets.leaksQuery());
+          }
+        }
         time(
             "hits --namespace NS --since 1d (first page of 1000), API",
             Math.max(3, samples / 50),
