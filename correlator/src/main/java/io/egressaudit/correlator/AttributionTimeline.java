@@ -65,6 +65,14 @@ public final class AttributionTimeline {
   static final int MAX_ANSWERS = 4096;
 
   /**
+   * Anomalies worked out, by the intervals they were worked out from (compared by identity, as
+   * {@link AnswerKey}); cleared when it holds {@link #MAX_ANOMALY_SETS} and when history is pruned.
+   */
+  private final Map<List<StateInterval>, List<Anomaly>> anomalies = new ConcurrentHashMap<>();
+
+  static final int MAX_ANOMALY_SETS = 256;
+
+  /**
    * Answers by IP and the span {@code [from, until)} from a time they were worked out at up to the
    * next change of anything they read (an interval gathered ending, a relevant one starting). Hits
    * read in time order find theirs without gathering. Cleared by every change to the timeline
@@ -268,6 +276,7 @@ public final class AttributionTimeline {
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
       answers.clear(); // they hold dropped intervals
+      anomalies.clear();
       forgetWindows();
       return dropped;
     } finally {
@@ -545,8 +554,8 @@ public final class AttributionTimeline {
     long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
-      Map<ClusterObject, Instant> objects = new HashMap<>();
-      Consumer<StateInterval> add = i -> put(objects, i);
+      List<StateInterval> gathered = new ArrayList<>();
+      Consumer<StateInterval> add = gathered::add;
       EgressSelection selection = selection(t);
       egressIps.validAt(t, add);
       nodes.validAt(t, add);
@@ -559,10 +568,24 @@ public final class AttributionTimeline {
               validAt(podsByNamespace, ns.name(), t, add);
             }
           });
-      if (objects.isEmpty()) {
+      if (gathered.isEmpty()) {
         return List.of();
       }
-      return List.copyOf(Anomalies.find(new ClusterSnapshot(cluster, objects, selection)));
+      // the same intervals give the same anomalies: unless an anomaly rule reads pods, they
+      // change only with nodes, namespaces and EgressIPs
+      List<Anomaly> known = anomalies.get(gathered);
+      if (known != null) {
+        return known;
+      }
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      gathered.forEach(i -> put(objects, i));
+      List<Anomaly> found =
+          List.copyOf(Anomalies.find(new ClusterSnapshot(cluster, objects, selection)));
+      if (anomalies.size() >= MAX_ANOMALY_SETS) {
+        anomalies.clear();
+      }
+      anomalies.put(gathered, found);
+      return found;
     } finally {
       lock.readLock().unlock();
     }

@@ -382,8 +382,22 @@ class AttributionTimelineTest {
     int found = 0;
     for (long seed = 800; seed < 812; seed++) {
       RandomHistory h = new RandomHistory(seed, seed % 2 == 0);
+      List<Long> times = new ArrayList<>();
       for (int i = 0; i < 600; i++) {
         h.step(true);
+        if (h.crowded && i % 50 == 0) {
+          h.late();
+        }
+        if (i % 10 == 0) {
+          times.add(h.randomTime());
+        }
+        if (i % 3 == 0) {
+          // the same times asked again while history grows: remembered anomalies must follow
+          long t = times.get(h.rnd.nextInt(times.size()));
+          assertThat(h.timeline.anomaliesAt(Instant.ofEpochMilli(t)))
+              .as("seed %d, step %d, at %d", seed, i, t)
+              .isEqualTo(io.egressaudit.correlator.anomaly.Anomalies.find(h.snapshotAt(t)));
+        }
       }
       for (int q = 0; q < 60; q++) {
         long t = h.randomTime();
