@@ -24,9 +24,11 @@ import java.util.function.Consumer;
  * <p>The rules stay in {@link Correlator}: for an IP and a time the timeline gathers just the
  * states those rules read (the EgressIPs valid then; for an egress IP the namespaces they select
  * and those namespaces' pods; for a node IP the node, its pods and their namespaces; for a pod IP
- * the pod) and applies them to that partial snapshot, which answers exactly as the whole cluster's
- * state would. What the rules derive from EgressIPs alone (which assigned EgressIPs select a
- * namespace) is worked out once per span of unchanged EgressIPs and shared.
+ * the pod) and applies them to those states: the node rule to the node's part directly, the other
+ * rules to a partial snapshot, which answers exactly as the whole cluster's state would. What the
+ * rules derive from EgressIPs alone (which EgressIPs select a namespace) is worked out once per
+ * span of unchanged EgressIPs and shared. Anomalies at a time ({@link #anomaliesAt}) are worked out
+ * the same way, on what the anomaly rules read.
  *
  * <p>Fed with what history records, in the order it was committed: {@link #add} for each stored
  * interval when loading, {@link #opened} and {@link #closed} for each change after. Each interval
