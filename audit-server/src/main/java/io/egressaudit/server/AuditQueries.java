@@ -541,23 +541,34 @@ public final class AuditQueries {
     Comparator<Long> order =
         f.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
     while (out.size() < f.limit()) {
-      TreeMap<Long, StoredHit> candidates = new TreeMap<>(order);
+      // sorted once below: a TreeMap of every hit read (1,000 per span, 20,000 for the node IPs
+      // of a cluster of 20 nodes) cost a fifth of a leaks page
+      List<StoredHit> candidates = new ArrayList<>();
       Long bound = null; // the last id every span has been read to
       for (IpSpan s : spans) {
         List<StoredHit> page =
             hits.find(
                 new HitQuery(
                     s.from(), s.to(), s.ip(), f.probeId(), after, f.limit(), f.newestFirst()));
-        page.forEach(h -> candidates.put(h.id(), h));
+        candidates.addAll(page);
         if (page.size() == f.limit()) {
           long last = page.get(page.size() - 1).id();
           bound = bound == null ? last : (order.compare(last, bound) < 0 ? last : bound);
         }
       }
-      for (StoredHit h : candidates.values()) {
+      candidates.sort(
+          f.newestFirst()
+              ? Comparator.comparingLong(StoredHit::id).reversed()
+              : Comparator.comparingLong(StoredHit::id));
+      long previous = 0; // ids start at 1; a hit read through two spans counts once
+      for (StoredHit h : candidates) {
         if (bound != null && order.compare(h.id(), bound) > 0) {
           break;
         }
+        if (h.id() == previous) {
+          continue;
+        }
+        previous = h.id();
         List<Attribution> matches = attribute(h, timelines, selected);
         if (f.keeps(matches)) {
           out.add(HitView.of(h, matches));

@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Anomalies#namespacesWhosePodsAreRead} names, so what depends on the rest is worked out once per
  * span of unchanged nodes, namespaces and EgressIPs ({@link
  * AttributionTimeline#spanWithoutObjectChanges}) and remembered: a time in a known span costs a
- * lookup when no pod is read, and a snapshot of those namespaces' pods otherwise, not a rebuild of
- * the cluster's ten thousand pods. The current state's anomalies are kept until the timeline
- * changes. Thread-safe.
+ * lookup when no pod is read; otherwise {@link AttributionTimeline#anomaliesAt} works them out on
+ * those namespaces' pods (and remembers them by the intervals read), not on the cluster's ten
+ * thousand pods. The current state's anomalies are kept until the timeline changes. Thread-safe.
  */
 public final class ClusterAnomalies {
 
@@ -71,10 +71,7 @@ public final class ClusterAnomalies {
       }
     }
     Span span = span(timeline, at);
-    List<Anomaly> found =
-        span.podsRead().isEmpty()
-            ? span.anomalies()
-            : List.copyOf(Anomalies.find(timeline.snapshotAt(at, span.podsRead())));
+    List<Anomaly> found = span.podsRead().isEmpty() ? span.anomalies() : timeline.anomaliesAt(at);
     if (now) {
       current.put(timeline.cluster(), new Current(new WeakReference<>(timeline), version, found));
     }

@@ -48,10 +48,15 @@ import tools.jackson.databind.json.JsonMapper;
  * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
+ * profile  --db FILE --what page|page-in-process|leaks|namespace|whois-past|whois-past-in-process [--seconds 30]
  * </pre>
  *
- * The generated world is written to {@code FILE.world.json} beside the database so {@code measure}
- * knows the IPs and namespaces to ask about. Not a test: {@code bench/attribution.sh} runs it.
+ * {@code profile} asks one question again and again for a while, through a warm server, so that a
+ * profiler attached to the JVM (JFR) sees only that path.
+ *
+ * <p>The generated world is written to {@code FILE.world.json} beside the database so {@code
+ * measure} knows the IPs and namespaces to ask about. Not a test: {@code bench/attribution.sh} runs
+ * it.
  */
 public final class AttributionBench {
 
@@ -80,6 +85,7 @@ public final class AttributionBench {
     switch (args[0]) {
       case "generate" -> generate(db, o);
       case "measure" -> Measure.run(db, o);
+      case "profile" -> profile(db, o);
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -393,6 +399,93 @@ public final class AttributionBench {
   }
 
   // ------------------------------------------------------------------------------------------
+  // profile
+  // ------------------------------------------------------------------------------------------
+
+  /** Repeats one question for {@code --seconds}: pages of 1,000 hits or whois of node IPs. */
+  private static void profile(Path dbFile, Map<String, String> o) throws Exception {
+    World w = readWorld(dbFile);
+    String what = required(o, "--what");
+    long seconds = intOpt(o, "--seconds", 30);
+    Random rnd = new Random(intOpt(o, "--seed", 7));
+    Database db = new Database(dbFile, Database.Durability.NORMAL, 30_000);
+    AuditServer server =
+        AuditServer.start(
+            AuditServer.Config.builder(db)
+                .listen(List.of(new HostPort("127.0.0.1", 0)))
+                .api(new HostPort("127.0.0.1", 0))
+                .listener(ListenerSettings.builder().eventLoops(1).build())
+                .build());
+    try {
+      Api api = new Api(server.apiPort());
+      BenchTarget inProcess = BenchTargets.inProcess(server, db);
+      long end = System.nanoTime() + seconds * 1_000_000_000L;
+      long warm = System.nanoTime() + seconds * 1_000_000_000L / 3; // the first third warms up
+      var threads = ManagementFactory.getThreadMXBean();
+      long[] read = {0};
+      long[] json = {0};
+      long[] counted = {0};
+      long n = 0;
+      long t0 = System.nanoTime();
+      while (System.nanoTime() < end) {
+        String nodeIp = w.nodeIps().get(rnd.nextInt(w.nodeIps().size()));
+        switch (what) {
+          case "page" -> {
+            long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            api.get("/api/v1/hits?limit=1000&after=" + after);
+          }
+          case "leaks" -> api.get(BenchTargets.leaksQuery());
+          case "namespace" ->
+              api.get(
+                  "/api/v1/hits?limit=1000&since=1d&namespace="
+                      + w.namespaces().get(rnd.nextInt(w.namespaces().size())));
+          case "whois-past" -> api.get("/api/v1/whois/" + nodeIp + "?at=" + Measure.past(rnd, w));
+          case "whois-past-in-process" -> inProcess.whois(nodeIp, Measure.past(rnd, w));
+          case "page-in-process" -> {
+            // the page's work on this thread, timed by its CPU time: what the load of other
+            // processes changes little
+            long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            long c0 = threads.getCurrentThreadCpuTime();
+            var hits =
+                server
+                    .queries()
+                    .hits(
+                        new io.egressaudit.server.AuditQueries.HitFilter(
+                            null, null, null, null, null, null, after, 1000));
+            long c1 = threads.getCurrentThreadCpuTime();
+            io.egressaudit.server.json.ApiJson.write(Map.of("hits", hits));
+            long c2 = threads.getCurrentThreadCpuTime();
+            if (System.nanoTime() > warm) {
+              read[0] += c1 - c0;
+              json[0] += c2 - c1;
+              counted[0]++;
+            }
+          }
+          default -> throw new IllegalArgumentException("--what page|whois-past|...: " + what);
+        }
+        n++;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %d calls, %.2f ms each on average%n",
+          what,
+          n,
+          (System.nanoTime() - t0) / 1e6 / n);
+      if (counted[0] > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "after warm-up, CPU per page: %.1f ms reading and attributing, %.1f ms writing JSON"
+                + " (%d pages)%n",
+            read[0] / 1e6 / counted[0],
+            json[0] / 1e6 / counted[0],
+            counted[0]);
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // measure
   // ------------------------------------------------------------------------------------------
 
@@ -456,6 +549,11 @@ public final class AttributionBench {
               () -> api.get("/api/v1/whois/" + ip + "?at=" + past(rnd, w)));
         }
         int pageSamples = Math.max(5, samples / 10);
+        // warm up the page path too (the JIT compiles it while the first pages run)
+        for (int i = 0; i < pageSamples; i++) {
+          long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+          api.get("/api/v1/hits?limit=1000&after=" + after);
+        }
         time(
             "hits page of 1000 at a random place, API",
             pageSamples,
@@ -464,6 +562,12 @@ public final class AttributionBench {
               return api.get("/api/v1/hits?limit=1000&after=" + after);
             });
         String ns = w.namespaces().get(rnd.nextInt(w.namespaces().size()));
+        for (int i = 0; i < 2; i++) {
+          api.get("/api/v1/hits?limit=1000&since=1d&namespace=" + ns);
+          if (BenchTargets.leaksQuery() != null) {
+            api.get(BenchTargets.leaksQuery());
+          }
+        }
         time(
             "hits --namespace NS --since 1d (first page of 1000), API",
             Math.max(3, samples / 50),
@@ -508,32 +612,45 @@ public final class AttributionBench {
           Runtime.getRuntime().maxMemory() >> 20);
       System.out.printf("%-60s %s%n", "generation / import", "");
       w.figures().forEach((k, v) -> System.out.printf("  %-58s %s ms%n", k, v));
-      System.out.printf("%-60s %s%n", "measure", "p50 / p99 (n)");
+      System.out.printf("%-60s %s%n", "measure", "p50 / p99 (n), CPU of the process per call");
       rows.forEach((k, v) -> System.out.printf("  %-58s %s%n", k, v));
     }
 
-    private static Instant past(Random rnd, World w) {
+    static Instant past(Random rnd, World w) {
       return Instant.ofEpochMilli(
           w.startMillis() + (long) (rnd.nextDouble() * (w.endMillis() - w.startMillis())));
     }
 
+    /**
+     * Times a call n times: p50 and p99 of the wall time, and the CPU time of this process (server
+     * and client alike) per call on average, which other processes' load changes much less.
+     */
     private void time(String name, int n, Callable<?> call) throws Exception {
       long[] nanos = new long[n];
+      long cpu0 = processCpuNanos();
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
         call.call();
         nanos[i] = System.nanoTime() - t0;
       }
+      long cpu = (processCpuNanos() - cpu0) / n;
       Arrays.sort(nanos);
       String v =
           String.format(
               Locale.ROOT,
-              "%s / %s (%d)",
+              "%s / %s (%d), CPU %s",
               human(nanos[(int) Math.floor(0.5 * (n - 1))]),
               human(nanos[(int) Math.ceil(0.99 * (n - 1))]),
-              n);
+              n,
+              human(cpu));
       rows.put(name, v);
       progress("%-60s %s", name, v);
+    }
+
+    private static long processCpuNanos() {
+      return ((com.sun.management.OperatingSystemMXBean)
+              ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
     }
 
     private static String human(long nanos) {

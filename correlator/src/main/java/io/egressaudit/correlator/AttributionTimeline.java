@@ -1,5 +1,7 @@
 package io.egressaudit.correlator;
 
+import io.egressaudit.correlator.anomaly.Anomalies;
+import io.egressaudit.correlator.anomaly.Anomaly;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +24,11 @@ import java.util.function.Consumer;
  * <p>The rules stay in {@link Correlator}: for an IP and a time the timeline gathers just the
  * states those rules read (the EgressIPs valid then; for an egress IP the namespaces they select
  * and those namespaces' pods; for a node IP the node, its pods and their namespaces; for a pod IP
- * the pod) and applies them to that partial snapshot, which answers exactly as the whole cluster's
- * state would. What the rules derive from EgressIPs alone (which assigned EgressIPs select a
- * namespace) is worked out once per span of unchanged EgressIPs and shared.
+ * the pod) and applies them to those states: the node rule to the node's part directly, the other
+ * rules to a partial snapshot, which answers exactly as the whole cluster's state would. What the
+ * rules derive from EgressIPs alone (which EgressIPs select a namespace) is worked out once per
+ * span of unchanged EgressIPs and shared. Anomalies at a time ({@link #anomaliesAt}) are worked out
+ * the same way, on what the anomaly rules read.
  *
  * <p>The intervals are held in an {@link IntervalStore}, columns of primitive arrays (about 72
  * bytes per pod interval with the indexes, so months of a 10,000-pod cluster fit a few hundred MB);
@@ -71,6 +75,14 @@ public final class AttributionTimeline {
 
   /** Most answers remembered; about 4 KB each for a node of a hundred pods. */
   static final int MAX_ANSWERS = 4096;
+
+  /**
+   * Anomalies worked out, by the intervals they were worked out from (compared by identity, as
+   * {@link AnswerKey}); cleared when it holds {@link #MAX_ANOMALY_SETS} and when history is pruned.
+   */
+  private final Map<List<StateInterval>, List<Anomaly>> anomalies = new ConcurrentHashMap<>();
+
+  static final int MAX_ANOMALY_SETS = 256;
 
   /**
    * Answers by IP and the span {@code [from, until)} from a time they were worked out at up to the
@@ -302,6 +314,7 @@ public final class AttributionTimeline {
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
       answers.clear(); // they hold dropped intervals
+      anomalies.clear();
       forgetWindows();
       return dropped;
     } finally {
@@ -337,6 +350,9 @@ public final class AttributionTimeline {
           return w.getValue().answer();
         }
       }
+      // Every interval the answer reads, which is also what identifies it (AnswerKey): first
+      // those the rules other than the node rule read, as a partial snapshot, then per node
+      // having the IP its state, its pods and their namespaces.
       List<StateInterval> gathered = new ArrayList<>();
       Consumer<StateInterval> gather = gathered::add;
       // the earliest time after t at which something this answer reads may change
@@ -366,36 +382,24 @@ public final class AttributionTimeline {
           until[0] = Math.min(until[0], pods.nextStartAfter(t));
         }
       }
+      int before = gathered.size();
+      validAt(podsByIp, ip, t, gather);
+      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
+      boolean otherRules = !relevant.isEmpty() || gathered.size() > before;
+      int snapshotEnd = gathered.size();
+      List<NodePart> nodeParts = new ArrayList<>(1);
       IntervalList nodeList = nodesByAddress.get(ip);
       if (nodeList != null) {
         until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
-        nodeList.validAt(
-            t,
-            n -> {
-              gathered.add(n);
-              String node = ((NodeState) n.state).name();
-              until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
-              java.util.Set<String> seen = new java.util.HashSet<>();
-              validAt(
-                  podsByNode,
-                  node,
-                  t,
-                  p -> {
-                    gathered.add(p);
-                    String ns = ((PodState) p.state).namespace();
-                    if (seen.add(ns)) {
-                      validAt(namespacesByName, ns, t, gather);
-                      until[0] = Math.min(until[0], nextStart(namespacesByName, ns, t));
-                    }
-                  });
-            });
+        nodeList.validAt(t, n -> nodeParts.add(gatherNode(n, t, gathered, until)));
       }
-      validAt(podsByIp, ip, t, gather);
-      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
       for (StateInterval i : gathered) {
         until[0] = Math.min(until[0], i.validTo);
       }
-      List<Attribution> answer = gathered.isEmpty() ? List.of() : answer(ip, t, gathered);
+      List<Attribution> answer =
+          !otherRules && nodeParts.isEmpty()
+              ? List.of()
+              : answer(ip, t, gathered, otherRules ? snapshotEnd : 0, nodeParts);
       remember(ip, t, until[0], answer);
       return answer;
     } finally {
@@ -403,8 +407,58 @@ public final class AttributionTimeline {
     }
   }
 
-  /** The rules applied to the states gathered, or the same answer given before for them. */
-  private List<Attribution> answer(String ip, long t, List<StateInterval> gathered) {
+  /**
+   * What the node rule reads of one node at a time: its state, the pods on it and their namespaces.
+   * Under the read lock.
+   */
+  private record NodePart(
+      StateInterval node, List<PodState> pods, Map<String, NamespaceState> namespaces) {}
+
+  /**
+   * Gathers a node's part of an answer at {@code t}: adds the node's interval, its pods' and their
+   * namespaces' to {@code gathered}, and lowers {@code until[0]} to the next start of a pod on the
+   * node or of one of those namespaces. Under the read lock.
+   */
+  private NodePart gatherNode(StateInterval n, long t, List<StateInterval> gathered, long[] until) {
+    gathered.add(n);
+    String node = ((NodeState) n.state).name();
+    until[0] = Math.min(until[0], nextStart(podsByNode, node, t));
+    List<PodState> onNode = new ArrayList<>();
+    // by name, the namespace's state then; null when it has none (a key once it is looked up)
+    Map<String, NamespaceState> byName = new HashMap<>();
+    validAt(
+        podsByNode,
+        node,
+        t,
+        p -> {
+          gathered.add(p);
+          PodState pod = (PodState) p.state;
+          onNode.add(pod);
+          String ns = pod.namespace();
+          if (!byName.containsKey(ns)) {
+            byName.put(ns, null);
+            IntervalList objects = namespacesByName.get(ns);
+            if (objects != null) {
+              objects.validAt(
+                  t,
+                  i -> {
+                    gathered.add(i);
+                    byName.putIfAbsent(ns, (NamespaceState) i.state);
+                  });
+              until[0] = Math.min(until[0], objects.nextStartAfter(t));
+            }
+          }
+        });
+    return new NodePart(n, onNode, byName);
+  }
+
+  /**
+   * The rules applied to the states gathered, or the same answer given before for them: the rules
+   * but the node rule on a partial snapshot of {@code gathered[0, snapshotEnd)}, the node rule on
+   * each node's part.
+   */
+  private List<Attribution> answer(
+      String ip, long t, List<StateInterval> gathered, int snapshotEnd, List<NodePart> nodeParts) {
     // The answer depends only on the states gathered (and when each began): the same intervals
     // give the same answer, so hits between two relevant changes share one.
     int[] slots = new int[gathered.size()];
@@ -416,10 +470,28 @@ public final class AttributionTimeline {
     if (known != null) {
       return known;
     }
+    EgressSelection selection = selection(t);
     Map<ClusterObject, Instant> objects = new HashMap<>();
-    gathered.forEach(i -> put(objects, i));
-    List<Attribution> answer =
-        List.copyOf(Correlator.attribute(ip, new ClusterSnapshot(cluster, objects, selection(t))));
+    for (int k = 0; k < snapshotEnd; k++) {
+      put(objects, gathered.get(k));
+    }
+    ClusterSnapshot others = new ClusterSnapshot(cluster, objects, selection);
+    List<Attribution> nodeMatches = new ArrayList<>(nodeParts.size());
+    if (nodeParts.size() > 1) {
+      // in the order of a snapshot's nodes: by name
+      nodeParts.sort(java.util.Comparator.comparing(p -> ((NodeState) p.node().state).name()));
+    }
+    for (NodePart part : nodeParts) {
+      nodeMatches.add(
+          NodeSnatAttribution.of(
+              cluster,
+              (NodeState) part.node().state,
+              Instant.ofEpochMilli(part.node().validFrom),
+              part.pods(),
+              part.namespaces()::get,
+              selection));
+    }
+    List<Attribution> answer = List.copyOf(Correlator.attribute(ip, others, nodeMatches));
     if (answers.size() >= MAX_ANSWERS) {
       answers.clear();
     }
@@ -552,6 +624,56 @@ public final class AttributionTimeline {
         validAt(podsByNamespace, ns, t, add);
       }
       return new ClusterSnapshot(cluster, objects, selection(t));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The anomalies of the cluster at a time: what {@link Anomalies#find} gives on the whole state
+   * then, worked out on the part of it the anomaly rules read (nodes, namespaces, EgressIPs, and
+   * the pods of the namespaces {@link Anomalies#readsPodsOf} names), so that a past time does not
+   * cost a snapshot of every pod.
+   *
+   * @param at the time
+   * @return the anomalies, in rule order; empty before history or when there are none
+   */
+  public List<Anomaly> anomaliesAt(Instant at) {
+    long t = at.toEpochMilli();
+    lock.readLock().lock();
+    try {
+      List<StateInterval> gathered = new ArrayList<>();
+      Consumer<StateInterval> add = gathered::add;
+      EgressSelection selection = selection(t);
+      egressIps.validAt(t, add);
+      nodes.validAt(t, add);
+      namespaces.validAt(
+          t,
+          n -> {
+            add.accept(n);
+            NamespaceState ns = (NamespaceState) n.state;
+            if (Anomalies.readsPodsOf(selection.selecting(ns))) {
+              validAt(podsByNamespace, ns.name(), t, add);
+            }
+          });
+      if (gathered.isEmpty()) {
+        return List.of();
+      }
+      // the same intervals give the same anomalies: unless an anomaly rule reads pods, they
+      // change only with nodes, namespaces and EgressIPs
+      List<Anomaly> known = anomalies.get(gathered);
+      if (known != null) {
+        return known;
+      }
+      Map<ClusterObject, Instant> objects = new HashMap<>();
+      gathered.forEach(i -> put(objects, i));
+      List<Anomaly> found =
+          List.copyOf(Anomalies.find(new ClusterSnapshot(cluster, objects, selection)));
+      if (anomalies.size() >= MAX_ANOMALY_SETS) {
+        anomalies.clear();
+      }
+      anomalies.put(gathered, found);
+      return found;
     } finally {
       lock.readLock().unlock();
     }

@@ -125,14 +125,14 @@ public final class ClusterSnapshot {
   }
 
   /**
-   * The assigned EgressIPs whose namespaceSelector matches the namespace: those that carry its pods
-   * (when their podSelector matches too).
+   * What is derived from the snapshot's EgressIPs alone: which assigned EgressIPs select a
+   * namespace (those that carry its pods when their podSelector matches too).
    */
-  List<EgressIpState> assignedEgressIpsSelecting(NamespaceState ns) {
+  EgressSelection egressSelection() {
     if (egressSelection == null) {
       egressSelection = new EgressSelection(egressIps);
     }
-    return egressSelection.assignedSelecting(ns);
+    return egressSelection;
   }
 
   /** The namespace with that name, or null. */

@@ -46,6 +46,25 @@ public final class Correlator {
    * @return the matches, in rule order; empty when no rule holds in this cluster
    */
   public static List<Attribution> attribute(String ip, ClusterSnapshot s) {
+    List<Attribution> nodeMatches = new ArrayList<>(1);
+    for (NodeState n : s.nodesWithAddress(ip)) {
+      nodeMatches.add(NodeSnatAttribution.of(s, n));
+    }
+    return attribute(ip, s, nodeMatches);
+  }
+
+  /**
+   * Attributes a canonical source IP within one cluster, with the {@code node} rule's matches
+   * worked out by the caller ({@link NodeSnatAttribution} on the nodes having the IP at that time,
+   * sorted by node name): the timeline applies that rule to the node's pods without building a
+   * snapshot of them. The other rules read {@code s}, which then need not hold the nodes.
+   *
+   * @param ip canonical source IP
+   * @param s the state the other rules read
+   * @param nodeMatches the {@code node} matches, in node name order
+   * @return the matches, in rule order
+   */
+  static List<Attribution> attribute(String ip, ClusterSnapshot s, List<Attribution> nodeMatches) {
     List<Attribution> matches = new ArrayList<>();
     for (EgressIpState e : s.egressIps()) {
       for (EgressIpAssignment a : e.assignments()) {
@@ -60,9 +79,7 @@ public final class Correlator {
         matches.add(unassignedMatch(s, e));
       }
     }
-    for (NodeState n : s.nodesWithAddress(ip)) {
-      matches.add(NodeSnatAttribution.of(s, n));
-    }
+    matches.addAll(nodeMatches);
     for (PodState p : s.podsWithIp(ip)) {
       if (p.active()) {
         matches.add(podMatch(s, p));

@@ -50,7 +50,20 @@ class AttributionTimelineTest {
     long clock = 1_000;
     long rowId;
 
+    /**
+     * A crowded history: 400 pod names in 12 namespaces (two without a Namespace object), most pods
+     * on node-0, so that node runs hundreds of pods at once.
+     */
+    final boolean crowded;
+
+    private final java.util.Set<String> lateNamespaces = new java.util.HashSet<>();
+
     RandomHistory(long seed) {
+      this(seed, false);
+    }
+
+    RandomHistory(long seed, boolean crowded) {
+      this.crowded = crowded;
       rnd = new Random(seed);
       for (int i = 1; i <= 4; i++) {
         ips.add("10.0.0." + i);
@@ -76,7 +89,7 @@ class AttributionTimelineTest {
                 true);
         case 1 ->
             new NamespaceState(
-                "ns-" + rnd.nextInt(6),
+                "ns-" + rnd.nextInt(crowded ? 10 : 6),
                 rnd.nextBoolean() ? Map.of("team", pick("a", "b", "c")) : Map.of());
         case 2 ->
             new EgressIpState(
@@ -91,10 +104,13 @@ class AttributionTimelineTest {
                             "10.1.0." + (1 + rnd.nextInt(4)), "node-" + rnd.nextInt(4))));
         default -> {
           boolean host = rnd.nextInt(10) == 0;
-          String node = rnd.nextInt(12) == 0 ? null : "node-" + rnd.nextInt(4);
+          String node =
+              rnd.nextInt(12) == 0
+                  ? null
+                  : crowded && rnd.nextInt(10) < 8 ? "node-0" : "node-" + rnd.nextInt(4);
           yield new PodState(
-              "ns-" + rnd.nextInt(6),
-              "pod-" + rnd.nextInt(40),
+              "ns-" + rnd.nextInt(crowded ? 12 : 6),
+              "pod-" + rnd.nextInt(crowded ? 400 : 40),
               node,
               List.of(
                   host ? "10.0.0." + (1 + rnd.nextInt(4)) : "10.128.0." + (1 + rnd.nextInt(10))),
@@ -136,6 +152,50 @@ class AttributionTimelineTest {
       if (feedTimeline) {
         timeline.opened(i.rowId, o, at);
       }
+    }
+
+    /**
+     * History imported late: a closed interval, before the latest change, of an object new to the
+     * history (a pod on node-0, an EgressIP, a Namespace object for a namespace that had none), so
+     * that it overlaps no other interval of the same object.
+     */
+    void late() {
+      long to = 1 + rnd.nextLong(clock);
+      long from = rnd.nextLong(to);
+      long id = ++rowId;
+      ClusterObject o =
+          switch (rnd.nextInt(3)) {
+            case 0 -> {
+              String ns = "ns-" + (10 + rnd.nextInt(2));
+              yield lateNamespaces.add(ns)
+                  ? new NamespaceState(ns, Map.of("team", pick("a", "b")))
+                  : latePod(id);
+            }
+            case 1 ->
+                new EgressIpState(
+                    "eip-late-" + id,
+                    List.of("10.1.0." + (1 + rnd.nextInt(4))),
+                    new LabelSelector(Map.of("team", pick("a", "b", "c")), List.of()),
+                    rnd.nextBoolean()
+                        ? new LabelSelector(Map.of("app", pick("x", "y")), null)
+                        : null,
+                    List.of(new EgressIpAssignment("10.1.0." + (1 + rnd.nextInt(4)), "node-1")));
+            default -> latePod(id);
+          };
+      Stored i = new Stored(id, o, from, to);
+      all.add(i);
+      timeline.add(id, o, from, to);
+    }
+
+    private PodState latePod(long id) {
+      return new PodState(
+          "ns-" + rnd.nextInt(12),
+          "late-" + id,
+          "node-0",
+          List.of("10.128.1." + (1 + rnd.nextInt(10))),
+          false,
+          Map.of("app", pick("x", "y")),
+          "Running");
     }
 
     ClusterSnapshot snapshotAt(long t) {
@@ -234,6 +294,143 @@ class AttributionTimelineTest {
           .as("%s at %d", ip, t)
           .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
     }
+  }
+
+  /** The largest {@code podCount} of the node matches of the answers. */
+  private static int mostPods(List<Attribution> answer, int most) {
+    for (Attribution a : answer) {
+      if (a.kind() == AttributionKind.NODE) {
+        most = Math.max(most, a.podCount());
+      }
+    }
+    return most;
+  }
+
+  @Test
+  void aNodeWithHundredsOfPodsIsAttributedAsTheRulesDoOnTheWholeSnapshot() {
+    int most = 0;
+    for (long seed = 500; seed < 504; seed++) {
+      RandomHistory h = new RandomHistory(seed, true);
+      for (int i = 0; i < 3000; i++) {
+        h.step(true);
+      }
+      for (int q = 0; q < 150; q++) {
+        long t = h.randomTime();
+        String ip = q % 2 == 0 ? "10.0.0." + (1 + h.rnd.nextInt(4)) : h.ips.get(q % h.ips.size());
+        List<Attribution> answer = h.timeline.attribute(ip, Instant.ofEpochMilli(t));
+        assertThat(answer)
+            .as("seed %d, %s at %d", seed, ip, t)
+            .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+        most = mostPods(answer, most);
+      }
+    }
+    assertThat(most).as("pods of the most crowded node match").isGreaterThanOrEqualTo(150);
+  }
+
+  @Test
+  void lateHistoryChangesTheAnswersOfTheTimesItCoversAsTheRulesSay() {
+    for (long seed = 600; seed < 603; seed++) {
+      RandomHistory h = new RandomHistory(seed, true);
+      for (int i = 0; i < 2000; i++) {
+        h.step(true);
+      }
+      List<Long> times = new ArrayList<>();
+      for (int k = 0; k < 12; k++) {
+        times.add(h.randomTime());
+      }
+      int changed = 0;
+      for (int round = 0; round < 8; round++) {
+        Map<String, List<Attribution>> before = new HashMap<>();
+        for (long t : times) {
+          for (int n = 1; n <= 4; n++) {
+            String ip = "10.0.0." + n;
+            // asked twice: the second answer comes from what the timeline remembers
+            h.timeline.attribute(ip, Instant.ofEpochMilli(t));
+            List<Attribution> answer = h.timeline.attribute(ip, Instant.ofEpochMilli(t));
+            assertThat(answer)
+                .as("seed %d, round %d, %s at %d", seed, round, ip, t)
+                .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+            before.put(ip + "@" + t, answer);
+          }
+        }
+        h.late();
+        h.late();
+        h.step(true);
+        for (long t : times) {
+          for (int n = 1; n <= 4; n++) {
+            String ip = "10.0.0." + n;
+            List<Attribution> answer = h.timeline.attribute(ip, Instant.ofEpochMilli(t));
+            assertThat(answer)
+                .as("seed %d, after late history of round %d, %s at %d", seed, round, ip, t)
+                .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+            if (!answer.equals(before.get(ip + "@" + t))) {
+              changed++;
+            }
+          }
+        }
+      }
+      assertThat(changed).as("seed %d: answers that late history changed", seed).isPositive();
+    }
+  }
+
+  @Test
+  void pruningAHistoryWithACrowdedNodeKeepsEveryAnswerAfterTheCutoff() {
+    RandomHistory h = new RandomHistory(700, true);
+    for (int i = 0; i < 3000; i++) {
+      h.step(true);
+    }
+    long cutoff = h.clock / 2;
+    List<Long> times = new ArrayList<>();
+    for (int q = 0; q < 100; q++) {
+      long t = cutoff + h.rnd.nextLong(h.clock - cutoff + 100);
+      times.add(t);
+      h.timeline.attribute("10.0.0." + (1 + q % 4), Instant.ofEpochMilli(t)); // remembered
+    }
+    assertThat(h.timeline.prune(cutoff)).isPositive();
+    int most = 0;
+    for (int q = 0; q < times.size(); q++) {
+      long t = times.get(q);
+      String ip = "10.0.0." + (1 + q % 4);
+      List<Attribution> answer = h.timeline.attribute(ip, Instant.ofEpochMilli(t));
+      assertThat(answer).as("%s at %d", ip, t).isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+      most = mostPods(answer, most);
+    }
+    assertThat(most).isGreaterThanOrEqualTo(150);
+  }
+
+  @Test
+  void anomaliesAtATimeAreThoseOfTheWholeSnapshot() {
+    int found = 0;
+    for (long seed = 800; seed < 812; seed++) {
+      RandomHistory h = new RandomHistory(seed, seed % 2 == 0);
+      List<Long> times = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        h.step(true);
+        if (h.crowded && i % 50 == 0) {
+          h.late();
+        }
+        if (i % 10 == 0) {
+          times.add(h.randomTime());
+        }
+        if (i % 3 == 0) {
+          // the same times asked again while history grows: remembered anomalies must follow
+          long t = times.get(h.rnd.nextInt(times.size()));
+          assertThat(h.timeline.anomaliesAt(Instant.ofEpochMilli(t)))
+              .as("seed %d, step %d, at %d", seed, i, t)
+              .isEqualTo(io.egressaudit.correlator.anomaly.Anomalies.find(h.snapshotAt(t)));
+        }
+      }
+      for (int q = 0; q < 60; q++) {
+        long t = h.randomTime();
+        List<io.egressaudit.correlator.anomaly.Anomaly> anomalies =
+            h.timeline.anomaliesAt(Instant.ofEpochMilli(t));
+        assertThat(anomalies)
+            .as("seed %d at %d", seed, t)
+            .isEqualTo(io.egressaudit.correlator.anomaly.Anomalies.find(h.snapshotAt(t)));
+        found += (int) anomalies.stream().filter(a -> a.pods() != null).count();
+      }
+    }
+    assertThat(found).as("anomalies that list pods").isPositive();
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -389,11 +390,12 @@ public final class ApiVerticle extends VerticleBase {
 
   /**
    * Runs a query on the readers and writes its JSON there too: a page of 10,000 attributed hits
-   * takes long enough to serialize that the event loop must not.
+   * takes long enough to serialize that the event loop must not. Written as UTF-8 bytes there, so
+   * the loop does not encode a body of megabytes either.
    */
   private <T> void blocking(RoutingContext ctx, Callable<T> work) {
     readers
-        .executeBlocking(() -> ApiJson.write(work.call()), false)
+        .executeBlocking(() -> Buffer.buffer(ApiJson.writeBytes(work.call())), false)
         .onSuccess(
             body ->
                 ctx.response()

@@ -1,12 +1,21 @@
 package io.egressaudit.server.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.egressaudit.correlator.Attribution;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.util.DefaultIndenter;
 import tools.jackson.core.util.DefaultPrettyPrinter;
 import tools.jackson.core.util.Separators;
+import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * The one JSON mapper for what egress-audit prints and serves (Jackson 3). Enums are written with
@@ -23,6 +32,45 @@ public final class ApiJson {
           .changeDefaultPropertyInclusion(
               incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL))
           .build();
+
+  /**
+   * The mapper of compact JSON (the API, {@code -o jsonl}): as {@link #MAPPER}, but each match of
+   * an attribution is written once per call and repeated as written. A page of hits repeats the
+   * same few hundred matches (neighbouring hits of one source IP share their answer, the very same
+   * {@link Attribution} objects), each up to a few KB (a node match names every candidate
+   * namespace), so a page of 1,000 hits writes each of them two or three times over otherwise.
+   */
+  private static final JsonMapper COMPACT =
+      MAPPER
+          .rebuild()
+          .addModule(
+              new SimpleModule("attribution-once")
+                  .addSerializer(Attribution.class, new MatchOnce()))
+          .build();
+
+  /**
+   * Writes an attribution as {@link #MAPPER} does, remembering what it wrote for that very object
+   * (by identity) for the rest of the call: the mapper's per-call attributes hold it, so nothing
+   * outlives the call.
+   */
+  private static final class MatchOnce extends ValueSerializer<Attribution> {
+    @Override
+    public void serialize(Attribution match, JsonGenerator gen, SerializationContext ctxt) {
+      @SuppressWarnings("unchecked")
+      Map<Attribution, SerializableString> written =
+          (Map<Attribution, SerializableString>) ctxt.getAttribute(MatchOnce.class);
+      if (written == null) {
+        written = new IdentityHashMap<>();
+        ctxt.setAttribute(MatchOnce.class, written);
+      }
+      SerializableString json = written.get(match);
+      if (json == null) {
+        json = new SerializedString(MAPPER.writeValueAsString(match));
+        written.put(match, json);
+      }
+      gen.writeRawValue(json);
+    }
+  }
 
   /** Indented like kubectl's JSON: {@code "key": value}, one array element per line. */
   private static final DefaultPrettyPrinter PRETTY = prettyPrinter();
@@ -42,7 +90,12 @@ public final class ApiJson {
 
   /** Writes a value as compact JSON. */
   public static String write(Object value) {
-    return MAPPER.writeValueAsString(value);
+    return COMPACT.writeValueAsString(value);
+  }
+
+  /** Writes a value as compact JSON, UTF-8 encoded (an HTTP body, encoded off the event loop). */
+  public static byte[] writeBytes(Object value) {
+    return COMPACT.writeValueAsBytes(value);
   }
 
   /** Writes a value as indented JSON, as {@code -o json} prints it. */

@@ -10,6 +10,7 @@ import io.egressaudit.correlator.NodeState;
 import io.egressaudit.correlator.PodRef;
 import io.egressaudit.correlator.PodState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class Anomalies {
     Facts.selecting(s)
         .forEach(
             (ns, egressIps) -> {
-              if (egressIps.size() > 1 || egressIps.stream().anyMatch(e -> !e.assigned())) {
+              if (readsPodsOf(egressIps)) {
                 out.add(ns);
               }
             });
@@ -106,6 +107,18 @@ public final class Anomalies {
     out.addAll(assignedNodeUnfit(s));
     out.sort(Comparator.comparing(Anomaly::rule));
     return out;
+  }
+
+  /**
+   * Tells whether any rule reads the pods of a namespace: only {@link #selectedTwice} (a namespace
+   * that two or more EgressIPs select) and {@link #unassignedWithRunningPods} (a namespace that an
+   * EgressIP without assigned IP selects) do. Pods of other namespaces change no anomaly, so a
+   * caller holding history may leave them out of the snapshot it passes to {@link #find}.
+   *
+   * @param selecting the EgressIPs whose namespaceSelector matches the namespace, at one time
+   */
+  public static boolean readsPodsOf(Collection<EgressIpState> selecting) {
+    return selecting.size() > 1 || selecting.stream().anyMatch(e -> !e.assigned());
   }
 
   private static List<EgressIpState> byName(ClusterSnapshot s) {
