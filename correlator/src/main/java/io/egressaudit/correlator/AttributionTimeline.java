@@ -586,19 +586,7 @@ public final class AttributionTimeline {
    * @return the snapshot; empty before history starts
    */
   public ClusterSnapshot snapshotAt(Instant at) {
-    long t = at.toEpochMilli();
-    lock.readLock().lock();
-    try {
-      Map<ClusterObject, Instant> objects = new HashMap<>();
-      Consumer<StateInterval> add = i -> put(objects, i);
-      nodes.validAt(t, add);
-      namespaces.validAt(t, add);
-      pods.validAt(t, add);
-      egressIps.validAt(t, add);
-      return new ClusterSnapshot(cluster, objects, selection(t));
-    } finally {
-      lock.readLock().unlock();
-    }
+    return snapshot(at, pods::validAt);
   }
 
   /**
@@ -612,6 +600,23 @@ public final class AttributionTimeline {
    * @return the snapshot; empty before history starts
    */
   public ClusterSnapshot snapshotAt(Instant at, java.util.Set<String> podsOf) {
+    return snapshot(
+        at,
+        (t, add) -> {
+          for (String ns : podsOf) {
+            validAt(podsByNamespace, ns, t, add);
+          }
+        });
+  }
+
+  /** Which pods valid at an epoch-ms time a snapshot holds, handed to {@code add}. */
+  @FunctionalInterface
+  private interface PodsAt {
+    void gather(long t, Consumer<StateInterval> add);
+  }
+
+  /** Every node, namespace and EgressIP valid at {@code at}, and the pods {@code podsAt} gives. */
+  private ClusterSnapshot snapshot(Instant at, PodsAt podsAt) {
     long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
@@ -619,10 +624,8 @@ public final class AttributionTimeline {
       Consumer<StateInterval> add = i -> put(objects, i);
       nodes.validAt(t, add);
       namespaces.validAt(t, add);
+      podsAt.gather(t, add);
       egressIps.validAt(t, add);
-      for (String ns : podsOf) {
-        validAt(podsByNamespace, ns, t, add);
-      }
       return new ClusterSnapshot(cluster, objects, selection(t));
     } finally {
       lock.readLock().unlock();
