@@ -2,8 +2,11 @@ package io.egressaudit.server;
 
 import io.egressaudit.controller.ClusterStateFile;
 import io.egressaudit.controller.LoadedClusterState;
+import io.egressaudit.correlator.AttributionTimeline;
+import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.sql.ClusterHistory;
 import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HistoryLoader;
 import io.egressaudit.sql.ImportSummary;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Records a {@code kubectl get ... -o yaml|json} file as the state of a cluster from a time on.
@@ -34,12 +40,14 @@ public final class ClusterStateImport {
    */
   public record Result(ImportSummary summary, List<String> notes) {}
 
+  private final Database database;
   private final ClusterHistory history;
 
   /**
    * @param database where history is stored
    */
   public ClusterStateImport(Database database) {
+    this.database = database;
     this.history = new ClusterHistory(database);
   }
 
@@ -54,7 +62,30 @@ public final class ClusterStateImport {
    *     history
    */
   public Result importFile(Path file, String cluster, Instant at) {
+    return importFile(file, cluster, at, false);
+  }
+
+  /**
+   * Loads a file and records it, refusing a dump that lacks a whole kind the cluster has now
+   * (unless {@code allowMissingKinds}): a dump is the cluster's whole state, so recording {@code
+   * kubectl get pods -A -o yaml} alone would end every node, namespace and EgressIP, and history
+   * only grows forward.
+   *
+   * @param file the dump; {@value ClusterStateFile#STANDARD_INPUT} reads standard input
+   * @param cluster the cluster's name
+   * @param at the time the state is valid from
+   * @param allowMissingKinds record the dump even when it has none of a kind the cluster has now
+   * @throws MissingKindsException when the dump lacks such a kind and {@code allowMissingKinds} is
+   *     false; nothing is recorded
+   * @throws io.egressaudit.controller.ClusterStateFileException naming the file and the problem
+   * @throws io.egressaudit.sql.HistoryOrderException when {@code at} is older than the cluster's
+   *     history
+   */
+  public Result importFile(Path file, String cluster, Instant at, boolean allowMissingKinds) {
     LoadedClusterState state = ClusterStateFile.load(file);
+    if (!allowMissingKinds) {
+      checkKinds(file, cluster, state);
+    }
     ImportSummary summary =
         history.recordSnapshot(
             cluster,
@@ -64,6 +95,48 @@ public final class ClusterStateImport {
                 ? "standard input"
                 : file.toAbsolutePath().toString());
     return new Result(summary, state.notes());
+  }
+
+  /**
+   * A dump without any object of a kind the cluster has now (a partial {@code kubectl get}), which
+   * would end them all.
+   */
+  public static final class MissingKindsException extends RuntimeException {
+    MissingKindsException(String message) {
+      super(message);
+    }
+  }
+
+  private void checkKinds(Path file, String cluster, LoadedClusterState state) {
+    AttributionTimeline.Coverage now = HistoryLoader.coverage(database).get(cluster);
+    if (now == null) {
+      return;
+    }
+    Set<ObjectKind> inFile = EnumSet.noneOf(ObjectKind.class);
+    state.objects().forEach(o -> inFile.add(o.ref().kind()));
+    List<String> kinds = new ArrayList<>();
+    List<String> counts = new ArrayList<>();
+    now.objectsNow()
+        .forEach(
+            (kind, count) -> {
+              if (count > 0 && !inFile.contains(kind)) {
+                kinds.add(kind.kind());
+                counts.add(count + " " + kind.kind() + (count == 1 ? "" : "s"));
+              }
+            });
+    if (!kinds.isEmpty()) {
+      throw new MissingKindsException(
+          file
+              + ": no "
+              + String.join(" or ", kinds)
+              + " object in it, but cluster '"
+              + cluster
+              + "' has "
+              + String.join(", ", counts)
+              + " now; a dump is the cluster's whole state and recording this one would end them"
+              + " all. Dump every kind (kubectl get nodes,namespaces,pods,egressips -A -o yaml), or"
+              + " pass --allow-missing-kinds if they are really gone");
+    }
   }
 
   /**

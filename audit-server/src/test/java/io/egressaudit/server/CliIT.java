@@ -99,6 +99,47 @@ class CliIT {
   }
 
   @Test
+  void clusterImportRefusesADumpMissingAWholeKindTheClusterHasUnlessAllowed() throws IOException {
+    Path full = Path.of("../examples/walkthrough/02-egressip-assigned.yaml");
+    Run first =
+        run("cluster", "import", full.toString(), "--cluster", "demo", "--db", db.toString());
+    assertThat(first.exitCode()).as("%s", first).isZero();
+    // what kubectl get pods -A -o yaml alone gives: the pods, no node, namespace or EgressIP
+    String pods =
+        "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, namespace: simpson}\n"
+            + "  spec: {nodeName: ocp-8vr6j-worker-0-sl79n}\n"
+            + "  status: {phase: Running, podIP: 10.128.2.99}\n";
+    Path partial = Files.writeString(dir.resolve("pods-only.yaml"), pods);
+
+    Run refused =
+        run("cluster", "import", partial.toString(), "--cluster", "demo", "--db", db.toString());
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+    assertThat(refused.errLines()).as("%s", refused).hasSize(1);
+    assertThat(refused.err())
+        .contains(partial + ": no Node or Namespace or EgressIP object in it")
+        .contains("cluster 'demo' has ")
+        .contains("--allow-missing-kinds");
+    Run whois = run("whois", "192.168.126.100", "--cluster", "demo", "--db", db.toString());
+    assertThat(whois.out()).as("nothing was ended: %s", whois).contains("egressip-demo");
+
+    Run allowed =
+        run(
+            "cluster",
+            "import",
+            partial.toString(),
+            "--cluster",
+            "demo",
+            "--allow-missing-kinds",
+            "--db",
+            db.toString());
+    assertThat(allowed.exitCode()).as("%s", allowed).isZero();
+    Run after = run("whois", "192.168.126.100", "--cluster", "demo", "--db", db.toString());
+    assertThat(after.out()).as("%s", after).doesNotContain("egressip-demo");
+  }
+
+  @Test
   void clusterImportReadsStandardInputForADash() throws IOException {
     InputStream saved = System.in;
     Run r;

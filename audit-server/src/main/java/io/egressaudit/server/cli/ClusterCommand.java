@@ -67,6 +67,14 @@ final class ClusterCommand {
         description = "The cluster's name in history. Default: ${DEFAULT-VALUE}.")
     String cluster;
 
+    @Option(
+        names = "--allow-missing-kinds",
+        description =
+            "Record the dump even when it has no object of a kind (Node, Namespace, Pod, EgressIP)"
+                + " the cluster has now: they all end. Without it such a dump (kubectl get pods"
+                + " alone) is refused.")
+    boolean allowMissingKinds;
+
     @Mixin DbOption db;
 
     @Mixin HelpOption help;
@@ -75,7 +83,7 @@ final class ClusterCommand {
     public Integer call() {
       Instant time = at == null ? TimeArg.now() : at;
       ClusterStateImport.Result r =
-          new ClusterStateImport(db.database()).importFile(file, cluster, time);
+          new ClusterStateImport(db.database()).importFile(file, cluster, time, allowMissingKinds);
       PrintWriter err = spec.commandLine().getErr();
       r.notes().forEach(n -> err.println(file + ": note: " + n));
       err.flush();
