@@ -212,6 +212,35 @@ class HostileCliIT {
   }
 
   @Test
+  void importLogOfAPipeOrStandardInputIsRefusedRatherThanReadAsEmpty() {
+    // a pipe cannot be read twice: the first line (the log's identity) and then every line
+    Run dash = run("import-log", "-", "--db", db.toString());
+    Run device = run("import-log", "/dev/null", "--db", db.toString());
+
+    assertThat(dash.exitCode()).as("%s", dash).isEqualTo(1);
+    assertThat(dash.err()).contains("-: not a regular file").contains("write it to a file first");
+    assertThat(device.exitCode()).as("%s", device).isEqualTo(1);
+    assertThat(device.err()).contains("/dev/null: not a regular file");
+  }
+
+  @Test
+  void importLogOfAGzippedLogSaysToDecompressIt() throws IOException {
+    Path gz = dir.resolve("access_log.1.gz");
+    try (java.util.zip.GZIPOutputStream out =
+        new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(
+          "127.0.0.1 - - [26/Nov/2021:17:53:13 +0000] \"GET / HTTP/1.1\" 200 3\n"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    Run r = run("import-log", gz.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err()).contains(gz + ": is gzip-compressed").contains("zcat");
+  }
+
+  @Test
   void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
     Path f =
         Files.writeString(

@@ -8,6 +8,7 @@ import io.egressaudit.server.logimport.BadLogLineException;
 import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -189,8 +190,26 @@ final class ImportLogCommand implements Callable<Integer> {
     if (Files.isDirectory(file)) {
       throw new IOException(file + ": is a directory, not an access log");
     }
+    if (file.toString().equals("-") || (Files.exists(file) && !Files.isRegularFile(file))) {
+      // the log is read twice: its first line names it (see origin), then every line
+      throw new IOException(
+          file
+              + ": not a regular file; import-log reads the log twice (its first line identifies"
+              + " it, so importing it again adds only new lines): write it to a file first");
+    }
     try {
-      return new AccessLogLines(Files.newInputStream(file));
+      InputStream in = Files.newInputStream(file);
+      byte[] magic = new byte[2];
+      try (InputStream peek = Files.newInputStream(file)) {
+        if (peek.readNBytes(magic, 0, 2) == 2
+            && (magic[0] & 0xff) == 0x1f
+            && (magic[1] & 0xff) == 0x8b) {
+          in.close();
+          throw new IOException(
+              file + ": is gzip-compressed; decompress it first (zcat " + file + " > FILE)");
+        }
+      }
+      return new AccessLogLines(in);
     } catch (NoSuchFileException e) {
       throw new IOException(file + ": no such file", e);
     } catch (AccessDeniedException e) {
