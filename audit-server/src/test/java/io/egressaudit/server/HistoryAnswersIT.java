@@ -55,6 +55,16 @@ class HistoryAnswersIT {
   }
 
   @Test
+  void aNodeIpWhoseOwnerStaysTheSameIsOneRowAlthoughTheNodeObjectChanged() {
+    // worker 82t6f's object changes at the failover (it takes the egress IP), its namespaces do not
+    JsonNode owners = json("timeline", "192.168.126.53", "-o", "json").get("owners");
+
+    assertThat(owners).as("%s", owners).hasSize(1);
+    assertThat(owners.get(0).get("owner").get("node").asString()).isEqualTo(W82T6F);
+    assertThat(owners.get(0).get("from").asString()).isEqualTo(HISTORY_START);
+  }
+
+  @Test
   void theEgressIpsFailoverShowsAsTwoRowsThroughTheApi() throws Exception {
     try (AuditServer server =
         TestServers.start(Database.at(Path.of(db)), HitWriter.Settings.DEFAULT, false)) {

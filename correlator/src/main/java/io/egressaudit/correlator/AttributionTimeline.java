@@ -1122,14 +1122,17 @@ public final class AttributionTimeline {
   /** What makes two expected sources the same over time: all but the pods. */
   private record SourceKey(String ip, AttributionKind kind, String egressIP, String node) {}
 
-  /** What makes two answers the same owner over time: all but the pods, which come and go. */
+  /**
+   * What makes two answers the same owner over time: all but the pods, which come and go, and
+   * {@code since}, which moves whenever the owning object changes in a way attribution does not
+   * read (a label, an annotation): the row keeps the first one's.
+   */
   private static Attribution ownerKey(Attribution a) {
     return Attribution.builder(a.kind())
         .cluster(a.cluster())
         .egressIP(a.egressIP())
         .node(a.node())
         .namespaces(a.namespaces())
-        .since(a.since())
         .assignedIPs(a.assignedIPs())
         .ambiguous(a.ambiguous())
         .leakSuspects(a.leakSuspects())
