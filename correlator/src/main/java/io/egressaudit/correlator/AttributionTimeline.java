@@ -727,6 +727,22 @@ public final class AttributionTimeline {
   }
 
   /**
+   * Adds to {@code points} where an interval begins or ends strictly inside {@code (from, to)}: the
+   * times a period's answer may change.
+   */
+  private static Consumer<StateInterval> edgesWithin(
+      java.util.TreeSet<Long> points, long from, long to) {
+    return i -> {
+      if (i.validFrom > from && i.validFrom < to) {
+        points.add(i.validFrom);
+      }
+      if (i.validTo > from && i.validTo < to) {
+        points.add(i.validTo);
+      }
+    };
+  }
+
+  /**
    * The times at which this cluster's state changed within {@code [from, to)}, and {@code from}
    * itself: one snapshot per element covers the period. Bounded by the caller's period, not by
    * history.
@@ -740,15 +756,7 @@ public final class AttributionTimeline {
     try {
       java.util.TreeSet<Long> points = new java.util.TreeSet<>();
       points.add(from);
-      Consumer<StateInterval> add =
-          i -> {
-            if (i.validFrom > from && i.validFrom < to) {
-              points.add(i.validFrom);
-            }
-            if (i.validTo > from && i.validTo < to) {
-              points.add(i.validTo);
-            }
-          };
+      Consumer<StateInterval> add = edgesWithin(points, from, to);
       if (kinds.contains(ObjectKind.POD)) {
         pods.overlapping(from, to, add);
       }
@@ -964,15 +972,7 @@ public final class AttributionTimeline {
     lock.readLock().lock();
     try {
       points.add(from);
-      Consumer<StateInterval> add =
-          i -> {
-            if (i.validFrom > from && i.validFrom < to) {
-              points.add(i.validFrom);
-            }
-            if (i.validTo > from && i.validTo < to) {
-              points.add(i.validTo);
-            }
-          };
+      Consumer<StateInterval> add = edgesWithin(points, from, to);
       egressIps.overlapping(from, to, add);
       IntervalList l = nodesByAddress.get(ip);
       if (l != null) {
@@ -1034,15 +1034,7 @@ public final class AttributionTimeline {
     lock.readLock().lock();
     try {
       points.add(from);
-      Consumer<StateInterval> add =
-          i -> {
-            if (i.validFrom > from && i.validFrom < to) {
-              points.add(i.validFrom);
-            }
-            if (i.validTo > from && i.validTo < to) {
-              points.add(i.validTo);
-            }
-          };
+      Consumer<StateInterval> add = edgesWithin(points, from, to);
       validOverlapping(namespacesByName, namespace, from, to, add);
       validOverlapping(podsByNamespace, namespace, from, to, add);
       egressIps.overlapping(from, to, add);

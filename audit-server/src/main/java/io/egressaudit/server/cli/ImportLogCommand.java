@@ -7,6 +7,7 @@ import io.egressaudit.server.logimport.AccessLogParser;
 import io.egressaudit.server.logimport.BadLogLineException;
 import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -198,16 +199,15 @@ final class ImportLogCommand implements Callable<Integer> {
               + " it, so importing it again adds only new lines): write it to a file first");
     }
     try {
-      InputStream in = Files.newInputStream(file);
-      byte[] magic = new byte[2];
-      try (InputStream peek = Files.newInputStream(file)) {
-        if (peek.readNBytes(magic, 0, 2) == 2
-            && (magic[0] & 0xff) == 0x1f
-            && (magic[1] & 0xff) == 0x8b) {
-          in.close();
-          throw new IOException(
-              file + ": is gzip-compressed; decompress it first (zcat " + file + " > FILE)");
-        }
+      InputStream in = new BufferedInputStream(Files.newInputStream(file));
+      in.mark(2);
+      int b0 = in.read();
+      int b1 = in.read();
+      in.reset();
+      if (b0 == 0x1f && b1 == 0x8b) {
+        in.close();
+        throw new IOException(
+            file + ": is gzip-compressed; decompress it first (zcat " + file + " > FILE)");
       }
       return new AccessLogLines(in);
     } catch (NoSuchFileException e) {
