@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
- * profile  --db FILE --what page|page-in-process|leaks|namespace|whois-past|whois-past-in-process [--seconds 30]
+ * profile  --db FILE --what page|page-in-process|next-page-in-process|leaks|namespace|whois-past|whois-past-in-process [--seconds 30]
  * </pre>
  *
  * {@code profile} asks one question again and again for a while, through a warm server, so that a
@@ -425,6 +425,7 @@ public final class AttributionBench {
       long[] read = {0};
       long[] json = {0};
       long[] counted = {0};
+      long[] nextAfter = {0};
       long n = 0;
       long t0 = System.nanoTime();
       while (System.nanoTime() < end) {
@@ -441,10 +442,15 @@ public final class AttributionBench {
                       + w.namespaces().get(rnd.nextInt(w.namespaces().size())));
           case "whois-past" -> api.get("/api/v1/whois/" + nodeIp + "?at=" + Measure.past(rnd, w));
           case "whois-past-in-process" -> inProcess.whois(nodeIp, Measure.past(rnd, w));
-          case "page-in-process" -> {
+          case "page-in-process", "next-page-in-process" -> {
             // the page's work on this thread, timed by its CPU time: what the load of other
-            // processes changes little
-            long after = (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            // processes changes little. next-page: each page after the one before (paging
+            // through), from a random start
+            long after =
+                what.startsWith("next") && n > 0 && nextAfter[0] + 1000 < w.hits()
+                    ? nextAfter[0]
+                    : (long) (rnd.nextDouble() * Math.max(1, w.hits() - 1000));
+            nextAfter[0] = after + 1000;
             long c0 = threads.getCurrentThreadCpuTime();
             var hits =
                 server

@@ -70,6 +70,9 @@ public final class AttributionTimeline {
    */
   private final Map<AnswerKey, List<Attribution>> answers = new ConcurrentHashMap<>();
 
+  /** Per node slot, the node rule's last reading of its pods (see {@link NodeSweep}). */
+  private final Map<Integer, NodeSweep> sweeps = new ConcurrentHashMap<>();
+
   /** Most spans of unchanged EgressIPs whose derived facts are remembered. */
   static final int MAX_SELECTIONS = 256;
 
@@ -314,6 +317,8 @@ public final class AttributionTimeline {
               Math.min(namespaces.firstStart(), egressIps.firstStart()));
       egressChanged();
       answers.clear(); // they hold dropped intervals
+      sweeps.clear();
+      spanFacts.clear();
       anomalies.clear();
       forgetWindows();
       return dropped;
@@ -350,6 +355,16 @@ public final class AttributionTimeline {
           return w.getValue().answer();
         }
       }
+      IntervalList owning = egressIpsByIp.get(ip);
+      IntervalList withIp = podsByIp.get(ip);
+      if ((owning == null || !owning.anyValidAt(t)) && (withIp == null || !withIp.anyValidAt(t))) {
+        // No EgressIP and no pod has the IP then: only the node rule may hold, and it reads the
+        // node, its pods and their namespaces, which the node's sweep keeps up to date.
+        long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(podsByIp, ip, t))};
+        List<Attribution> answer = nodeOnly(ip, t, until);
+        remember(ip, t, until[0], answer);
+        return answer;
+      }
       // Every interval the answer reads, which is also what identifies it (AnswerKey): first
       // those the rules other than the node rule read, as a partial snapshot, then per node
       // having the IP its state, its pods and their namespaces.
@@ -359,27 +374,27 @@ public final class AttributionTimeline {
       long[] until = {Math.min(egressIps.nextStartAfter(t), nextStart(egressIpsByIp, ip, t))};
       egressIps.validAt(t, gather);
       List<EgressIpState> relevant = new ArrayList<>(1);
-      IntervalList owning = egressIpsByIp.get(ip);
       if (owning != null) {
         owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
       }
       if (!relevant.isEmpty()) {
-        until[0] = Math.min(until[0], namespaces.nextStartAfter(t));
-        namespaces.validAt(
-            t,
-            n -> {
-              NamespaceState ns = (NamespaceState) n.state;
-              for (EgressIpState e : relevant) {
-                if (e.selects(ns)) {
-                  gathered.add(n);
-                  validAt(podsByNamespace, ns.name(), t, gather);
-                  until[0] = Math.min(until[0], nextStart(podsByNamespace, ns.name(), t));
-                  return;
-                }
-              }
-            });
-        if (putNamespacesWithoutObject(gather, t)) {
+        SpanFacts facts = spanFacts(t);
+        until[0] = Math.min(until[0], facts.until);
+        for (StateInterval n : facts.selectedBy(ip, relevant, t)) {
+          String ns = ((NamespaceState) n.state).name();
+          gathered.add(n);
+          validAt(podsByNamespace, ns, t, gather);
+          until[0] = Math.min(until[0], nextStart(podsByNamespace, ns, t));
+        }
+        if (!facts.lackingObject.isEmpty()) {
+          // any pod change may change the namespaces the note names
           until[0] = Math.min(until[0], pods.nextStartAfter(t));
+          for (String ns : facts.lackingObject) {
+            int[] first = podsByNamespace.get(ns).slotsValidAt(t);
+            if (first.length > 0) {
+              gathered.add(store.interval(first[0]));
+            }
+          }
         }
       }
       int before = gathered.size();
@@ -404,6 +419,145 @@ public final class AttributionTimeline {
       return answer;
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The node rule's matches for an IP at {@code t} when no other rule can hold: one per node with
+   * the address then, from each node's {@link NodeSweep}. Lowers {@code until[0]} to the next
+   * change of anything they read. Under the read lock.
+   */
+  private List<Attribution> nodeOnly(String ip, long t, long[] until) {
+    IntervalList nodeList = nodesByAddress.get(ip);
+    if (nodeList == null) {
+      return List.of();
+    }
+    until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
+    int[] nodeSlots = nodeList.slotsValidAt(t);
+    if (nodeSlots.length == 0) {
+      return List.of();
+    }
+    if (nodeSlots.length == 1) {
+      return sweep(nodeSlots[0], t, until);
+    }
+    List<Attribution> matches = new ArrayList<>(nodeSlots.length);
+    for (int slot : nodeSlots) {
+      matches.addAll(sweep(slot, t, until));
+    }
+    // in the order of a snapshot's nodes: by name
+    matches.sort(java.util.Comparator.comparing(Attribution::node));
+    return List.copyOf(matches);
+  }
+
+  /**
+   * The node rule's match for the node in {@code nodeSlot} at {@code t}, as a list of one: the
+   * node's sweep moved to the pods on it then. Lowers {@code until[0]} to the end of the node's
+   * state, the next start or end of a pod on it, or the next change of a node, namespace or
+   * EgressIP. Under the read lock.
+   */
+  private List<Attribution> sweep(int nodeSlot, long t, long[] until) {
+    NodeState node = (NodeState) store.state(nodeSlot);
+    until[0] = Math.min(until[0], store.to(nodeSlot));
+    IntervalList onNode = podsByNode.get(node.name());
+    int[] podSlots = onNode == null ? new int[0] : onNode.slotsValidAt(t);
+    if (onNode != null) {
+      until[0] = Math.min(until[0], onNode.nextStartAfter(t));
+    }
+    for (int slot : podSlots) {
+      until[0] = Math.min(until[0], store.to(slot));
+    }
+    Arrays.sort(podSlots);
+    long version = objectsVersion;
+    NodeSweep sweep = sweeps.get(nodeSlot);
+    if (sweep == null || sweep.objectsVersion != version || t < sweep.from || t >= sweep.until) {
+      long[] span = objectSpan(t);
+      sweep =
+          new NodeSweep(
+              version,
+              span[0],
+              span[1],
+              new NodeSnatAttribution.Composition(name -> namespaceAt(name, t), selection(t)));
+      if (sweeps.size() >= MAX_ANSWERS) {
+        sweeps.clear();
+      }
+      sweeps.put(nodeSlot, sweep);
+    }
+    until[0] = Math.min(until[0], sweep.until);
+    return sweep.moveTo(podSlots, store, cluster, node, Instant.ofEpochMilli(store.from(nodeSlot)));
+  }
+
+  /**
+   * A namespace's state at {@code t} (the first valid then), or null when it has none. Under the
+   * read lock.
+   */
+  private NamespaceState namespaceAt(String name, long t) {
+    NamespaceState[] first = {null};
+    IntervalList objects = namespacesByName.get(name);
+    if (objects != null) {
+      objects.validAt(
+          t,
+          i -> {
+            if (first[0] == null) {
+              first[0] = (NamespaceState) i.state;
+            }
+          });
+    }
+    return first[0];
+  }
+
+  /**
+   * One node's pods as the node rule reads them at some time, kept from one question to the next
+   * within a span of unchanged nodes, namespaces and EgressIPs ({@code [from, until)} at {@code
+   * objectsVersion}): moving to another time in the span adds the pods that are on the node then
+   * and were not, and removes those that were and are not, instead of reading them all again.
+   */
+  private static final class NodeSweep {
+    final long objectsVersion;
+    final long from;
+    final long until;
+    private final NodeSnatAttribution.Composition composition;
+    private int[] slots = new int[0]; // the pods counted, ascending
+    private NodeSnatAttribution.Member[] members = new NodeSnatAttribution.Member[0];
+    private Attribution last;
+    private List<Attribution> lastAsList = List.of();
+
+    NodeSweep(
+        long objectsVersion, long from, long until, NodeSnatAttribution.Composition composition) {
+      this.objectsVersion = objectsVersion;
+      this.from = from;
+      this.until = until;
+      this.composition = composition;
+    }
+
+    /**
+     * Counts exactly the pods in {@code podSlots} (ascending) and gives the match: the same list as
+     * last time when the match is unchanged.
+     */
+    synchronized List<Attribution> moveTo(
+        int[] podSlots, IntervalStore store, String cluster, NodeState node, Instant since) {
+      if (!Arrays.equals(podSlots, slots)) {
+        NodeSnatAttribution.Member[] next = new NodeSnatAttribution.Member[podSlots.length];
+        int i = 0;
+        int j = 0;
+        while (i < slots.length || j < podSlots.length) {
+          if (j == podSlots.length || (i < slots.length && slots[i] < podSlots[j])) {
+            composition.remove(members[i++]);
+          } else if (i == slots.length || podSlots[j] < slots[i]) {
+            next[j] = composition.add((PodState) store.state(podSlots[j]));
+            j++;
+          } else {
+            next[j++] = members[i++];
+          }
+        }
+        slots = podSlots;
+        members = next;
+      }
+      Attribution a = composition.attribution(cluster, node, since);
+      if (a != last) {
+        last = a;
+        lastAsList = List.of(a);
+      }
+      return lastAsList;
     }
   }
 
@@ -546,37 +700,81 @@ public final class AttributionTimeline {
   }
 
   /**
-   * Adds one pod of each namespace that has pods but no Namespace object at {@code t}: an egress
-   * match says its owners may be incomplete then ({@link ClusterSnapshot#namespacesWithoutObject}),
-   * which the rules read from the whole state. One map lookup per namespace with pods.
-   *
-   * @return true when some namespace with pods lacks its object at {@code t} or at another time:
-   *     then any pod change may change that note, and an answer holds only until the next one
+   * What holds over a span of unchanged nodes, namespaces and EgressIPs ({@code [from, until)} at
+   * {@code objectsVersion}, while pods have been seen in {@code namespacesWithPods} namespaces),
+   * worked out once for every hit in it: the namespaces with pods but no Namespace object then (an
+   * egress match says its owners may be incomplete: {@link
+   * ClusterSnapshot#namespacesWithoutObject}), and per egress IP the namespace states its EgressIPs
+   * select.
    */
-  private boolean putNamespacesWithoutObject(Consumer<StateInterval> gather, long t) {
-    boolean lacking = false;
-    for (Map.Entry<String, IntervalList> e : podsByNamespace.entrySet()) {
-      IntervalList objects = namespacesByName.get(e.getKey());
-      if (objects == null) {
-        lacking = true;
-      }
-      if (objects == null || !objects.anyValidAt(t)) {
-        lacking = true;
-        StateInterval[] first = {null};
-        e.getValue()
-            .validAt(
-                t,
-                p -> {
-                  if (first[0] == null) {
-                    first[0] = p;
-                  }
-                });
-        if (first[0] != null) {
-          gather.accept(first[0]);
+  private final class SpanFacts {
+    final long objectsVersion;
+    final int namespacesWithPods;
+    final long from;
+    final long until;
+    final List<String> lackingObject;
+    private final Map<String, List<StateInterval>> selected = new ConcurrentHashMap<>();
+
+    SpanFacts(long t) {
+      objectsVersion = AttributionTimeline.this.objectsVersion;
+      namespacesWithPods = podsByNamespace.size();
+      long[] span = objectSpan(t);
+      from = span[0];
+      until = span[1];
+      List<String> lacking = new ArrayList<>();
+      for (String ns : podsByNamespace.keySet()) {
+        IntervalList objects = namespacesByName.get(ns);
+        if (objects == null || !objects.anyValidAt(t)) {
+          lacking.add(ns);
         }
       }
+      lackingObject = List.copyOf(lacking);
     }
-    return lacking;
+
+    boolean holdsAt(long t) {
+      return objectsVersion == AttributionTimeline.this.objectsVersion
+          && namespacesWithPods == podsByNamespace.size()
+          && from <= t
+          && t < until;
+    }
+
+    /** The namespaces valid at {@code t} that one of {@code relevant} selects, in start order. */
+    List<StateInterval> selectedBy(String ip, List<EgressIpState> relevant, long t) {
+      return selected.computeIfAbsent(
+          ip,
+          k -> {
+            List<StateInterval> out = new ArrayList<>();
+            namespaces.validAt(
+                t,
+                n -> {
+                  for (EgressIpState e : relevant) {
+                    if (e.selects((NamespaceState) n.state)) {
+                      out.add(n);
+                      return;
+                    }
+                  }
+                });
+            return List.copyOf(out);
+          });
+    }
+  }
+
+  /** Spans whose facts are known, by start. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, SpanFacts> spanFacts =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  /** The facts of the span holding {@code t}. Under the read lock. */
+  private SpanFacts spanFacts(long t) {
+    var known = spanFacts.floorEntry(t);
+    if (known != null && known.getValue().holdsAt(t)) {
+      return known.getValue();
+    }
+    SpanFacts f = new SpanFacts(t);
+    if (spanFacts.size() >= MAX_SELECTIONS) {
+      spanFacts.clear();
+    }
+    spanFacts.put(f.from, f);
+    return f;
   }
 
   /**
@@ -694,19 +892,24 @@ public final class AttributionTimeline {
   public long[] spanWithoutObjectChanges(long t) {
     lock.readLock().lock();
     try {
-      long[] span = {Long.MIN_VALUE, OPEN};
-      java.util.function.IntConsumer edge =
-          slot -> {
-            narrow(span, store.from(slot), t);
-            narrow(span, store.to(slot), t);
-          };
-      nodes.forEachSlot(edge);
-      namespaces.forEachSlot(edge);
-      egressIps.forEachSlot(edge);
-      return span;
+      return objectSpan(t);
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** {@link #spanWithoutObjectChanges} under the read lock. */
+  private long[] objectSpan(long t) {
+    long[] span = {Long.MIN_VALUE, OPEN};
+    java.util.function.IntConsumer edge =
+        slot -> {
+          narrow(span, store.from(slot), t);
+          narrow(span, store.to(slot), t);
+        };
+    nodes.forEachSlot(edge);
+    namespaces.forEachSlot(edge);
+    egressIps.forEachSlot(edge);
+    return span;
   }
 
   private static void narrow(long[] span, long change, long t) {

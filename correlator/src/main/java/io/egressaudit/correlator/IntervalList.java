@@ -114,6 +114,34 @@ final class IntervalList {
     }
   }
 
+  /**
+   * The slots of the intervals valid at {@code t}, in no particular order: {@link #validAt} without
+   * reading any state.
+   */
+  int[] slotsValidAt(long t) {
+    int end = upperBound(t);
+    if (end == 0) {
+      return NONE;
+    }
+    int c = lastCheckpointAtOrBefore(end - 1);
+    int[] carriedHere = carried(c);
+    int[] out = new int[carriedHere.length + end - checkpointAt(c)];
+    int n = 0;
+    for (int i : carriedHere) {
+      int slot = items[i];
+      if (store.to(slot) > t) {
+        out[n++] = slot;
+      }
+    }
+    for (int i = checkpointAt(c); i < end; i++) {
+      int slot = items[i];
+      if (store.to(slot) > t) {
+        out[n++] = slot;
+      }
+    }
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
   /** True when some interval is valid at {@code t}. */
   boolean anyValidAt(long t) {
     int end = upperBound(t);

@@ -49,53 +49,239 @@ final class NodeSnatAttribution {
       Iterable<PodState> podsOnNode,
       java.util.function.Function<String, NamespaceState> namespaceOf,
       EgressSelection selection) {
-    TreeSet<String> candidates = new TreeSet<>();
-    List<PodRef> candidatePods = new ArrayList<>();
-    TreeSet<String> carried = new TreeSet<>();
-    java.util.Map<String, TreeSet<String>> carriers = new java.util.HashMap<>();
-    TreeSet<String> withoutObject = new TreeSet<>();
-    boolean anyAssigned = selection.anyAssigned();
-    // per namespace of the node's pods: its state and the assigned EgressIPs selecting it
-    java.util.Map<String, Selected> byNamespace = new java.util.HashMap<>();
+    Composition c = new Composition(namespaceOf, selection);
     for (PodState p : podsOnNode) {
+      c.add(p);
+    }
+    return c.attribution(cluster, node, since);
+  }
+
+  /**
+   * The node rule's reading of the pods on one node, kept up to date pod by pod: what {@link #of}
+   * works out from a whole list, for a caller that sweeps through time and sees a node's pods come
+   * and go (a page of hits in time order). Adding every pod and asking {@link #attribution} is
+   * exactly {@link #of}; removing a pod undoes its {@link #add}.
+   *
+   * <p>Valid only while the namespaces and EgressIPs it was made with are: the caller makes a new
+   * one when they change. Not thread-safe.
+   */
+  static final class Composition {
+    private final java.util.function.Function<String, NamespaceState> namespaceOf;
+    private final EgressSelection selection;
+    private final boolean anyAssigned;
+    // per namespace of the node's pods: its state and the assigned EgressIPs selecting it
+    private final java.util.Map<String, Selected> byNamespace = new java.util.HashMap<>();
+    // counts: how many pods added (and not removed) put each key in the answer
+    private final java.util.TreeMap<PodRef, int[]> candidatePods = new java.util.TreeMap<>();
+    private final java.util.TreeMap<String, int[]> candidates = new java.util.TreeMap<>();
+    private final java.util.TreeMap<String, int[]> carried = new java.util.TreeMap<>();
+    private final java.util.Map<String, java.util.TreeMap<String, int[]>> carriers =
+        new java.util.HashMap<>();
+    private final java.util.TreeMap<String, int[]> withoutObject = new java.util.TreeMap<>();
+    private final TreeSet<String> leaking = new TreeSet<>();
+    private final java.util.TreeMap<String, int[]> leakVia = new java.util.TreeMap<>();
+    // what the last match was built of, null when it changed since
+    private List<String> candidateList;
+    private List<PodRef> podList;
+    private List<String> leakingList;
+    private List<String> leakViaList;
+    private List<String> withoutObjectList;
+    private String note;
+    private String noteOfNode;
+    private Attribution built;
+
+    /**
+     * @param namespaceOf a pod namespace's state by name, null when the state has no such object
+     * @param selection the EgressIPs valid with those namespaces
+     */
+    Composition(
+        java.util.function.Function<String, NamespaceState> namespaceOf,
+        EgressSelection selection) {
+      this.namespaceOf = namespaceOf;
+      this.selection = selection;
+      this.anyAssigned = selection.anyAssigned();
+    }
+
+    /**
+     * Counts a pod on the node.
+     *
+     * @return what it added, to hand back to {@link #remove}; null when it added nothing (a pod
+     *     that is not active)
+     */
+    Member add(PodState p) {
       if (!p.active()) {
-        continue;
+        return null;
       }
       Selected selected =
           byNamespace.computeIfAbsent(
               p.namespace(), n -> Selected.of(namespaceOf.apply(n), selection));
       List<String> via = carriers(selected, p);
-      if (!via.isEmpty()) {
-        carried.add(p.namespace());
-        carriers.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).addAll(via);
+      Member m =
+          new Member(
+              p.namespace(),
+              via.isEmpty() ? new PodRef(p.namespace(), p.name()) : null,
+              via,
+              via.isEmpty() && anyAssigned && !p.hostNetwork() && selected.namespace() == null);
+      count(m, 1);
+      return m;
+    }
+
+    /** Undoes an {@link #add}; null does nothing. */
+    void remove(Member m) {
+      if (m != null) {
+        count(m, -1);
+      }
+    }
+
+    private void count(Member m, int by) {
+      built = null;
+      String ns = m.namespace();
+      if (m.pod() == null) {
+        int c = bump(carried, ns, by);
+        java.util.TreeMap<String, int[]> via =
+            carriers.computeIfAbsent(ns, k -> new java.util.TreeMap<>());
+        for (String e : m.via()) {
+          int k = bump(via, e, by);
+          if (k != 0 && leaking.contains(ns)) {
+            bump(leakVia, e, k);
+            leakViaList = null;
+          }
+        }
+        if (c > 0 && !candidates.containsKey(ns)) {
+          startsLeaking(ns);
+        } else if (c < 0) {
+          stopsLeaking(ns);
+        }
       } else {
-        candidates.add(p.namespace());
-        candidatePods.add(new PodRef(p.namespace(), p.name()));
-        if (anyAssigned && !p.hostNetwork() && selected.namespace() == null) {
-          withoutObject.add(p.namespace());
+        int c = bump(candidates, ns, by);
+        if (c != 0) {
+          candidateList = null;
+        }
+        if (c > 0) {
+          stopsLeaking(ns);
+        } else if (c < 0 && carried.containsKey(ns)) {
+          startsLeaking(ns);
+        }
+        if (bump(candidatePods, m.pod(), by) != 0) {
+          podList = null;
+        }
+        if (m.withoutObject() && bump(withoutObject, ns, by) != 0) {
+          withoutObjectList = null;
         }
       }
     }
-    List<PodRef> pods = sortedDistinct(candidatePods);
-    // A namespace with pods that use the node IP legitimately is a candidate, not a leak suspect:
-    // its traffic with this IP is expected even if some other pod of it is carried.
-    carried.removeAll(candidates);
-    TreeSet<String> leakVia = new TreeSet<>();
-    carried.forEach(ns -> leakVia.addAll(carriers.get(ns)));
-    boolean ambiguous = candidates.size() > 1;
-    return Attribution.builder(AttributionKind.NODE)
-        .cluster(cluster)
-        .node(node.name())
-        .namespaces(List.copyOf(candidates))
-        .pods(Attribution.capped(pods))
-        .since(since)
-        .ambiguous(ambiguous)
-        .leakSuspects(carried.isEmpty() ? null : List.copyOf(carried))
-        .note(note(node, candidates, carried, withoutObject))
-        .leakEgressIPs(carried.isEmpty() ? null : List.copyOf(leakVia))
-        .podCount(pods.size())
-        .build();
+
+    // A namespace with pods that use the node IP legitimately is a candidate, not a leak
+    // suspect: its traffic with this IP is expected even if some other pod of it is carried. So
+    // leaking = carried - candidates, and leakVia counts, per EgressIP, the leaking namespaces
+    // it carries.
+
+    private void startsLeaking(String ns) {
+      if (leaking.add(ns)) {
+        leakingList = null;
+        for (String e : carriers.get(ns).keySet()) {
+          bump(leakVia, e, 1);
+        }
+        leakViaList = null;
+      }
+    }
+
+    private void stopsLeaking(String ns) {
+      if (leaking.remove(ns)) {
+        leakingList = null;
+        for (String e : carriers.get(ns).keySet()) {
+          bump(leakVia, e, -1);
+        }
+        leakViaList = null;
+      }
+    }
+
+    /** Counts one more or less of a key: 1 when it appeared, -1 when it went, else 0. */
+    private static <K> int bump(java.util.Map<K, int[]> counts, K key, int by) {
+      int[] n = counts.get(key);
+      if (n == null) {
+        counts.put(key, new int[] {by});
+        return 1;
+      }
+      n[0] += by;
+      if (n[0] == 0) {
+        counts.remove(key);
+        return -1;
+      }
+      return 0;
+    }
+
+    /**
+     * The node rule's match for the pods counted now: the same object until a pod is added or
+     * removed.
+     *
+     * @param cluster the cluster's name
+     * @param node the node whose address the source IP is
+     * @param since when the node's state began, or null when unknown
+     */
+    Attribution attribution(String cluster, NodeState node, java.time.Instant since) {
+      if (built != null
+          && built.node().equals(node.name())
+          && java.util.Objects.equals(built.since(), since)
+          && java.util.Objects.equals(built.cluster(), cluster)) {
+        return built;
+      }
+      boolean noteChanged =
+          candidateList == null || leakingList == null || withoutObjectList == null;
+      if (candidateList == null) {
+        candidateList = List.copyOf(candidates.keySet());
+      }
+      if (podList == null) {
+        List<PodRef> first = new ArrayList<>(Attribution.MAX_PODS);
+        for (PodRef p : candidatePods.keySet()) {
+          if (first.size() == Attribution.MAX_PODS) {
+            break;
+          }
+          first.add(p);
+        }
+        podList = List.copyOf(first);
+      }
+      if (leakingList == null) {
+        leakingList = leaking.isEmpty() ? null : List.copyOf(leaking);
+      }
+      if (leakViaList == null) {
+        leakViaList = leakVia.isEmpty() ? null : List.copyOf(leakVia.keySet());
+      }
+      if (withoutObjectList == null) {
+        withoutObjectList = List.copyOf(withoutObject.keySet());
+      }
+      if (noteChanged || !node.name().equals(noteOfNode)) {
+        noteOfNode = node.name();
+        note =
+            note(
+                node,
+                candidateList,
+                leakingList == null ? List.of() : leakingList,
+                withoutObjectList);
+      }
+      built =
+          Attribution.builder(AttributionKind.NODE)
+              .cluster(cluster)
+              .node(node.name())
+              .namespaces(candidateList)
+              .pods(podList)
+              .since(since)
+              .ambiguous(candidateList.size() > 1)
+              .leakSuspects(leakingList)
+              .note(note)
+              .leakEgressIPs(leakingList == null ? null : leakViaList)
+              .podCount(candidatePods.size())
+              .build();
+      return built;
+    }
   }
+
+  /**
+   * What one pod added to a {@link Composition}: its namespace; the pod when the node IP is its
+   * source (else null); the assigned EgressIPs carrying it (names, empty when none); whether it
+   * counts its namespace as one without a Namespace object.
+   */
+  record Member(String namespace, PodRef pod, List<String> via, boolean withoutObject) {}
 
   /**
    * A namespace's state (null when unknown) and the assigned EgressIPs whose selector it matches.
@@ -120,23 +306,11 @@ final class NodeSnatAttribution {
     return out;
   }
 
-  /** The pods sorted by namespace and name, each once. */
-  private static List<PodRef> sortedDistinct(List<PodRef> pods) {
-    pods.sort(null);
-    List<PodRef> out = new ArrayList<>(pods.size());
-    for (PodRef p : pods) {
-      if (out.isEmpty() || !out.get(out.size() - 1).equals(p)) {
-        out.add(p);
-      }
-    }
-    return out;
-  }
-
   private static String note(
       NodeState node,
-      TreeSet<String> candidates,
-      TreeSet<String> carried,
-      TreeSet<String> withoutObject) {
+      java.util.Collection<String> candidates,
+      java.util.Collection<String> carried,
+      java.util.Collection<String> withoutObject) {
     List<String> parts = new ArrayList<>();
     if (candidates.size() > 1) {
       parts.add(
