@@ -527,9 +527,11 @@ public final class AuditQueries {
   }
 
   /**
-   * Reads the hits of each span (one source IP over a period: a bounded, indexed query), merges
-   * them by id, attributes each and keeps what the filter keeps. Rounds go on past the smallest id
-   * a full span page reached, so no hit is skipped however the spans interleave.
+   * Merges the hits of every span (one source IP over a period) by id, attributes each and keeps
+   * what the filter keeps, until the page is full. Each span is read lazily from the source IP
+   * index alone (ids and times, in chunks that grow), on one connection; only the hits kept are
+   * read whole. So a page reads about its own hits plus a chunk per span, not every hit of every
+   * span.
    */
   private List<HitView> bySpans(
       HitFilter f,
@@ -537,52 +539,90 @@ public final class AuditQueries {
       ClusterTimelines timelines,
       List<AttributionTimeline> selected) {
     List<HitView> out = new ArrayList<>();
-    long after = f.afterId();
-    Comparator<Long> order =
-        f.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
-    while (out.size() < f.limit()) {
-      // sorted once below: a TreeMap of every hit read (1,000 per span, 20,000 for the node IPs
-      // of a cluster of 20 nodes) cost a fifth of a leaks page
-      List<StoredHit> candidates = new ArrayList<>();
-      Long bound = null; // the last id every span has been read to
+    Comparator<SpanCursor> byHead = Comparator.comparingLong(SpanCursor::headId);
+    java.util.PriorityQueue<SpanCursor> queue =
+        new java.util.PriorityQueue<>(
+            Math.max(1, spans.size()), f.newestFirst() ? byHead.reversed() : byHead);
+    try (HitRepository.Reader reader = hits.reader()) {
       for (IpSpan s : spans) {
-        List<StoredHit> page =
-            hits.find(
-                new HitQuery(
-                    s.from(), s.to(), s.ip(), f.probeId(), after, f.limit(), f.newestFirst()));
-        candidates.addAll(page);
-        if (page.size() == f.limit()) {
-          long last = page.get(page.size() - 1).id();
-          bound = bound == null ? last : (order.compare(last, bound) < 0 ? last : bound);
+        SpanCursor c = new SpanCursor(s, f);
+        if (c.advance(reader)) {
+          queue.add(c);
         }
       }
-      candidates.sort(
-          f.newestFirst()
-              ? Comparator.comparingLong(StoredHit::id).reversed()
-              : Comparator.comparingLong(StoredHit::id));
-      long previous = 0; // ids start at 1; a hit read through two spans counts once
-      for (StoredHit h : candidates) {
-        if (bound != null && order.compare(h.id(), bound) > 0) {
-          break;
-        }
-        if (h.id() == previous) {
-          continue;
-        }
-        previous = h.id();
-        List<Attribution> matches = attribute(h, timelines, selected);
-        if (f.keeps(matches)) {
-          out.add(HitView.of(h, matches));
-          if (out.size() == f.limit()) {
-            return out;
+      long previous = 0; // ids start at 1; a hit read through two clusters' spans counts once
+      while (!queue.isEmpty() && out.size() < f.limit()) {
+        SpanCursor c = queue.poll();
+        HitRepository.HitKey k = c.head();
+        if (k.id() != previous) {
+          previous = k.id();
+          List<Attribution> matches =
+              timelines
+                  .whois(k.sourceIp(), Instant.ofEpochMilli(k.receivedAtMillis()), selected)
+                  .matches();
+          if (f.keeps(matches)) {
+            StoredHit h = reader.byId(k.id());
+            if (h != null) {
+              out.add(HitView.of(h, matches));
+            }
           }
         }
+        if (c.advance(reader)) {
+          queue.add(c);
+        }
       }
-      if (bound == null) {
-        break;
-      }
-      after = bound;
     }
     return out;
+  }
+
+  /**
+   * The hits of one span, read in chunks of keys by id (64 first, then four times more up to
+   * 4,096): most spans of a page give a few hits, some give most of them.
+   */
+  private static final class SpanCursor {
+    private final IpSpan span;
+    private final HitFilter f;
+    private long after;
+    private List<HitRepository.HitKey> chunk = List.of();
+    private int pos;
+    private int size = 64;
+    private boolean last;
+
+    SpanCursor(IpSpan span, HitFilter f) {
+      this.span = span;
+      this.f = f;
+      this.after = f.afterId();
+    }
+
+    HitRepository.HitKey head() {
+      return chunk.get(pos);
+    }
+
+    long headId() {
+      return chunk.get(pos).id();
+    }
+
+    /** Moves to the next hit; false when the span has no more. */
+    boolean advance(HitRepository.Reader reader) {
+      if (pos + 1 < chunk.size()) {
+        pos++;
+        return true;
+      }
+      if (last) {
+        return false;
+      }
+      if (!chunk.isEmpty()) {
+        after = chunk.get(chunk.size() - 1).id();
+        size = Math.min(size * 4, 4096);
+      }
+      chunk =
+          reader.keys(
+              new HitQuery(
+                  span.from(), span.to(), span.ip(), f.probeId(), after, size, f.newestFirst()));
+      pos = 0;
+      last = chunk.size() < size;
+      return !chunk.isEmpty();
+    }
   }
 
   private static List<Attribution> attribute(

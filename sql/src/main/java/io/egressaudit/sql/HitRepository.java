@@ -55,6 +55,145 @@ public final class HitRepository {
   }
 
   /**
+   * Opens a reader for many small reads on one connection (a page merged from the hits of many
+   * source IPs): each read through {@link #find} opens a connection of its own, which costs more
+   * than a small indexed query. Close it when done.
+   *
+   * @throws DatabaseException when the database cannot be opened
+   */
+  public Reader reader() {
+    return new Reader(database.openReader());
+  }
+
+  /** A hit's id, when it arrived (epoch ms) and its source IP: what attribution reads of it. */
+  public record HitKey(long id, long receivedAtMillis, String sourceIp) {}
+
+  /**
+   * Reads on one connection, its statements prepared once. Not thread-safe; each read is its own
+   * transaction (autocommit), as with {@link HitRepository#find}.
+   */
+  public final class Reader implements AutoCloseable {
+    private final Connection c;
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+
+    private Reader(Connection c) {
+      this.c = c;
+    }
+
+    private PreparedStatement prepared(String name) throws SQLException {
+      PreparedStatement st = statements.get(name);
+      if (st == null) {
+        st = c.prepareStatement(SQL.get(name));
+        statements.put(name, st);
+      }
+      return st;
+    }
+
+    /**
+     * The keys of one source IP's hits over {@code [sinceMillis, untilMillis)} after an id, by id
+     * in the query's order, at most {@code limit}: from the source IP index alone when no probe is
+     * asked for.
+     *
+     * @param q the query; its {@code sourceIp} must be set
+     * @throws DatabaseException when the database cannot be read
+     */
+    public List<HitKey> keys(HitQuery q) {
+      if (q.sourceIp() == null) {
+        throw new IllegalArgumentException("keys of hits need a source IP");
+      }
+      try {
+        if (q.probeId() != null) {
+          List<HitKey> out = new ArrayList<>();
+          for (StoredHit h : find(q)) {
+            out.add(new HitKey(h.id(), h.hit().receivedAtMillis(), h.hit().sourceIp()));
+          }
+          return out;
+        }
+        PreparedStatement st =
+            prepared(
+                q.newestFirst() ? "select-hit-keys-of-ip-newest-first" : "select-hit-keys-of-ip");
+        st.setString(1, q.sourceIp());
+        st.setLong(2, q.sinceMillis());
+        st.setLong(3, q.untilMillis());
+        st.setLong(4, q.afterId());
+        st.setInt(5, q.limit());
+        List<HitKey> out = new ArrayList<>(Math.min(q.limit(), 1024));
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            out.add(new HitKey(rs.getLong(1), rs.getLong(2), q.sourceIp()));
+          }
+        }
+        return out;
+      } catch (SQLException e) {
+        throw new DatabaseException(
+            "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * {@link HitRepository#find} on this reader's connection.
+     *
+     * @throws DatabaseException when the database cannot be read
+     */
+    public List<StoredHit> find(HitQuery q) {
+      try {
+        PreparedStatement st =
+            prepared(HitRepository.statement(q) + (q.newestFirst() ? "-newest-first" : ""));
+        st.setLong(1, q.sinceMillis());
+        st.setLong(2, q.untilMillis());
+        st.setString(3, q.sourceIp());
+        st.setString(4, q.probeId());
+        st.setLong(5, q.afterId());
+        st.setInt(6, q.limit());
+        List<StoredHit> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      } catch (SQLException e) {
+        throw new DatabaseException(
+            "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * The hit with an id, or null when there is none (retention may delete a hit between two
+     * reads).
+     *
+     * @throws DatabaseException when the database cannot be read
+     */
+    public StoredHit byId(long id) {
+      try {
+        PreparedStatement st = prepared("select-hit");
+        st.setLong(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next()) {
+            return read(rs);
+          }
+        }
+        return null;
+      } catch (SQLException e) {
+        throw new DatabaseException(
+            "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        for (PreparedStatement st : statements.values()) {
+          st.close();
+        }
+        c.close();
+      } catch (SQLException e) {
+        throw new DatabaseException("cannot close " + database.file() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
    * Which index a query walks: the source IP's for one IP; the ids (the table itself) when neither
    * a period nor a probe bounds it, so a page reads its rows and no more; else the received_at
    * index.

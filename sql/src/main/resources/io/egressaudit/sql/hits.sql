@@ -94,3 +94,28 @@ SELECT received_at, source_ip, method, path FROM hit WHERE origin = ?1 AND origi
 -- Scans the origin index once per import: the same log under another path (a symlink, a
 -- rotated copy) is found by its content.
 SELECT origin FROM hit WHERE origin IS NOT NULL AND origin LIKE '%' || ?1 ESCAPE '\' LIMIT 1;
+
+-- name: select-hit-keys-of-ip
+-- The ids and times of one source IP's hits in a period after an id, by id: read from the
+-- hit_source_ip index alone (it holds source_ip, received_at and the id), no table row.
+-- Parameters: ip, since, until (epoch ms, inclusive/exclusive), after id, limit.
+SELECT id, received_at
+FROM hit
+WHERE source_ip = ?1 AND received_at >= ?2 AND received_at < ?3
+  AND id > ?4
+ORDER BY id
+LIMIT ?5;
+
+-- name: select-hit-keys-of-ip-newest-first
+SELECT id, received_at
+FROM hit
+WHERE source_ip = ?1 AND received_at >= ?2 AND received_at < ?3
+  AND (?4 = 0 OR id < ?4)
+ORDER BY id DESC
+LIMIT ?5;
+
+-- name: select-hit
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE id = ?1;
