@@ -538,7 +538,8 @@ public final class AuditQueries {
       List<IpSpan> spans,
       ClusterTimelines timelines,
       List<AttributionTimeline> selected) {
-    List<HitView> out = new ArrayList<>();
+    List<Long> kept = new ArrayList<>();
+    List<List<Attribution>> keptMatches = new ArrayList<>();
     Comparator<SpanCursor> byHead = Comparator.comparingLong(SpanCursor::headId);
     java.util.PriorityQueue<SpanCursor> queue =
         new java.util.PriorityQueue<>(
@@ -551,7 +552,7 @@ public final class AuditQueries {
         }
       }
       long previous = 0; // ids start at 1; a hit read through two clusters' spans counts once
-      while (!queue.isEmpty() && out.size() < f.limit()) {
+      while (!queue.isEmpty() && kept.size() < f.limit()) {
         SpanCursor c = queue.poll();
         HitRepository.HitKey k = c.head();
         if (k.id() != previous) {
@@ -561,18 +562,25 @@ public final class AuditQueries {
                   .whois(k.sourceIp(), Instant.ofEpochMilli(k.receivedAtMillis()), selected)
                   .matches();
           if (f.keeps(matches)) {
-            StoredHit h = reader.byId(k.id());
-            if (h != null) {
-              out.add(HitView.of(h, matches));
-            }
+            kept.add(k.id());
+            keptMatches.add(matches);
           }
         }
         if (c.advance(reader)) {
           queue.add(c);
         }
       }
+      // the rows of the hits kept, read together
+      java.util.Map<Long, StoredHit> rows = reader.byIds(kept);
+      List<HitView> out = new ArrayList<>(kept.size());
+      for (int i = 0; i < kept.size(); i++) {
+        StoredHit h = rows.get(kept.get(i));
+        if (h != null) {
+          out.add(HitView.of(h, keptMatches.get(i)));
+        }
+      }
+      return out;
     }
-    return out;
   }
 
   /**

@@ -119,3 +119,10 @@ SELECT id, received_at, source_ip, source_port, local_port, method, path, host, 
        probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
 FROM hit
 WHERE id = ?1;
+
+-- name: select-hits-with-ids
+-- The hits whose ids the JSON array ?1 lists, in no particular order.
+SELECT id, received_at, source_ip, source_port, local_port, method, path, host, user_agent,
+       probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
+FROM hit
+WHERE id IN (SELECT value FROM json_each(?1));

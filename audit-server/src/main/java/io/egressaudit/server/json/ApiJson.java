@@ -50,8 +50,8 @@ public final class ApiJson {
 
   /**
    * Writes an attribution as {@link #MAPPER} does, remembering what it wrote for that very object
-   * (by identity) for the rest of the call: the mapper's per-call attributes hold it, so nothing
-   * outlives the call.
+   * (by identity) for the rest of the call in the mapper's per-call attributes, and across calls
+   * the JSON of the last {@value #MAX_RECENT} distinct matches (by value).
    */
   private static final class MatchOnce extends ValueSerializer<Attribution> {
     @Override
@@ -65,12 +65,30 @@ public final class ApiJson {
       }
       SerializableString json = written.get(match);
       if (json == null) {
-        json = new SerializedString(MAPPER.writeValueAsString(match));
+        json = RECENT.get(match);
+        if (json == null) {
+          json = new SerializedString(MAPPER.writeValueAsString(match));
+          if (RECENT.size() >= MAX_RECENT) {
+            RECENT.clear();
+          }
+          RECENT.put(match, json);
+        }
         written.put(match, json);
       }
       gen.writeRawValue(json);
     }
   }
+
+  /**
+   * Most matches whose JSON is kept across calls. A node match of a crowded node is a few KB (every
+   * candidate namespace), and pages of hits in time order repeat the same matches from one call to
+   * the next.
+   */
+  private static final int MAX_RECENT = 2048;
+
+  /** JSON of matches written lately, by value: equal matches are written alike. */
+  private static final Map<Attribution, SerializableString> RECENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Indented like kubectl's JSON: {@code "key": value}, one array element per line. */
   private static final DefaultPrettyPrinter PRETTY = prettyPrinter();
