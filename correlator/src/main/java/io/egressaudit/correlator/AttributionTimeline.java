@@ -470,13 +470,13 @@ public final class AttributionTimeline {
     long version = objectsVersion;
     NodeSweep sweep = sweeps.get(nodeSlot);
     if (sweep == null || sweep.objectsVersion != version || t < sweep.from || t >= sweep.until) {
-      long[] span = objectSpan(t);
+      SpanFacts facts = spanFacts(t);
       sweep =
           new NodeSweep(
               version,
-              span[0],
-              span[1],
-              new NodeSnatAttribution.Composition(name -> namespaceAt(name, t), selection(t)));
+              facts.from,
+              facts.until,
+              new NodeSnatAttribution.Composition(facts.namespaces(selection(t))));
       if (sweeps.size() >= MAX_ANSWERS) {
         sweeps.clear();
       }
@@ -713,9 +713,12 @@ public final class AttributionTimeline {
     final long from;
     final long until;
     final List<String> lackingObject;
+    private final long at;
     private final Map<String, List<StateInterval>> selected = new ConcurrentHashMap<>();
+    private volatile NodeSnatAttribution.Namespaces nodeRuleNamespaces;
 
     SpanFacts(long t) {
+      at = t;
       objectsVersion = AttributionTimeline.this.objectsVersion;
       namespacesWithPods = podsByNamespace.size();
       long[] span = objectSpan(t);
@@ -736,6 +739,20 @@ public final class AttributionTimeline {
           && namespacesWithPods == podsByNamespace.size()
           && from <= t
           && t < until;
+    }
+
+    /**
+     * What the node rule reads of each namespace over the span, shared by every node's sweep in it.
+     *
+     * @param selection the EgressIPs of the span
+     */
+    NodeSnatAttribution.Namespaces namespaces(EgressSelection selection) {
+      NodeSnatAttribution.Namespaces n = nodeRuleNamespaces;
+      if (n == null) {
+        n = new NodeSnatAttribution.Namespaces(name -> namespaceAt(name, at), selection);
+        nodeRuleNamespaces = n;
+      }
+      return n;
     }
 
     /** The namespaces valid at {@code t} that one of {@code relevant} selects, in start order. */

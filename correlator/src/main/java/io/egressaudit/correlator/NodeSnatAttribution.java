@@ -49,11 +49,43 @@ final class NodeSnatAttribution {
       Iterable<PodState> podsOnNode,
       java.util.function.Function<String, NamespaceState> namespaceOf,
       EgressSelection selection) {
-    Composition c = new Composition(namespaceOf, selection);
+    Composition c = new Composition(new Namespaces(namespaceOf, selection));
     for (PodState p : podsOnNode) {
       c.add(p);
     }
     return c.attribution(cluster, node, since);
+  }
+
+  /**
+   * What the rule reads of each namespace (its state, and the assigned EgressIPs that select it) in
+   * one state of the namespaces and EgressIPs: shared by the {@link Composition}s of every node at
+   * times with that state, each namespace worked out once. Thread-safe.
+   */
+  static final class Namespaces {
+    private final java.util.function.Function<String, NamespaceState> namespaceOf;
+    private final EgressSelection selection;
+    private final boolean anyAssigned;
+    private final java.util.Map<String, Selected> byName =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param namespaceOf a namespace's state by name, null when the state has no such object
+     * @param selection the EgressIPs valid with those namespaces
+     */
+    Namespaces(
+        java.util.function.Function<String, NamespaceState> namespaceOf,
+        EgressSelection selection) {
+      this.namespaceOf = namespaceOf;
+      this.selection = selection;
+      this.anyAssigned = selection.anyAssigned();
+    }
+
+    private Selected of(String namespace) {
+      Selected known = byName.get(namespace);
+      return known != null
+          ? known
+          : byName.computeIfAbsent(namespace, n -> Selected.of(namespaceOf.apply(n), selection));
+    }
   }
 
   /**
@@ -66,11 +98,7 @@ final class NodeSnatAttribution {
    * one when they change. Not thread-safe.
    */
   static final class Composition {
-    private final java.util.function.Function<String, NamespaceState> namespaceOf;
-    private final EgressSelection selection;
-    private final boolean anyAssigned;
-    // per namespace of the node's pods: its state and the assigned EgressIPs selecting it
-    private final java.util.Map<String, Selected> byNamespace = new java.util.HashMap<>();
+    private final Namespaces namespaces;
     // counts: how many pods added (and not removed) put each key in the answer
     private final java.util.TreeMap<PodRef, int[]> candidatePods = new java.util.TreeMap<>();
     private final java.util.TreeMap<String, int[]> candidates = new java.util.TreeMap<>();
@@ -91,15 +119,10 @@ final class NodeSnatAttribution {
     private Attribution built;
 
     /**
-     * @param namespaceOf a pod namespace's state by name, null when the state has no such object
-     * @param selection the EgressIPs valid with those namespaces
+     * @param namespaces the namespaces and EgressIPs valid with the pods to be counted
      */
-    Composition(
-        java.util.function.Function<String, NamespaceState> namespaceOf,
-        EgressSelection selection) {
-      this.namespaceOf = namespaceOf;
-      this.selection = selection;
-      this.anyAssigned = selection.anyAssigned();
+    Composition(Namespaces namespaces) {
+      this.namespaces = namespaces;
     }
 
     /**
@@ -112,16 +135,17 @@ final class NodeSnatAttribution {
       if (!p.active()) {
         return null;
       }
-      Selected selected =
-          byNamespace.computeIfAbsent(
-              p.namespace(), n -> Selected.of(namespaceOf.apply(n), selection));
+      Selected selected = namespaces.of(p.namespace());
       List<String> via = carriers(selected, p);
       Member m =
           new Member(
               p.namespace(),
               via.isEmpty() ? new PodRef(p.namespace(), p.name()) : null,
               via,
-              via.isEmpty() && anyAssigned && !p.hostNetwork() && selected.namespace() == null);
+              via.isEmpty()
+                  && namespaces.anyAssigned
+                  && !p.hostNetwork()
+                  && selected.namespace() == null);
       count(m, 1);
       return m;
     }

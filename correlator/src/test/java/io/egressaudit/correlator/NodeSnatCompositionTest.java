@@ -57,7 +57,9 @@ class NodeSnatCompositionTest {
                   new LabelSelector(Map.of("app", "y"), null),
                   List.of(new EgressIpAssignment("10.1.0.3", "worker-4"))));
       EgressSelection selection = new EgressSelection(egressIps);
-      var composition = new NodeSnatAttribution.Composition(namespaces::get, selection);
+      var composition =
+          new NodeSnatAttribution.Composition(
+              new NodeSnatAttribution.Namespaces(namespaces::get, selection));
       List<PodState> onNode = new ArrayList<>();
       List<NodeSnatAttribution.Member> members = new ArrayList<>();
       for (int step = 0; step < 400; step++) {
