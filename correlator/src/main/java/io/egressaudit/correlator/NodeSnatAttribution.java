@@ -348,20 +348,46 @@ final class NodeSnatAttribution {
           "no pod on node "
               + node.name()
               + " leaves with the node IP: host traffic"
-              + (carried.isEmpty() ? "" : ", or a leak from " + String.join(", ", carried)));
+              + (carried.isEmpty() ? "" : ", or a leak from " + named(carried, "leakSuspects")));
     }
     if (!candidates.isEmpty() && !carried.isEmpty()) {
       parts.add(
-          String.join(", ", carried)
+          named(carried, "leakSuspects")
               + " should leave through an egress IP; traffic from them with this IP would be a leak");
     }
     if (!withoutObject.isEmpty()) {
       parts.add(
-          String.join(", ", withoutObject)
+          named(withoutObject, "namespaces")
               + " have pods on this node but no Namespace object in the cluster state: an"
               + " EgressIP may carry them, which the state cannot tell; counted as leaving with"
               + " the node IP");
     }
     return parts.isEmpty() ? null : String.join("; ", parts);
+  }
+
+  /** Most namespaces a note names; the match's own lists hold them all. */
+  static final int NOTE_NAMES = 5;
+
+  /**
+   * Names at most {@value #NOTE_NAMES} namespaces, then how many more and the field of the match
+   * that lists them all: a crowded node's note stays a sentence, not a copy of its lists.
+   */
+  private static String named(java.util.Collection<String> namespaces, String listedIn) {
+    if (namespaces.size() <= NOTE_NAMES) {
+      return String.join(", ", namespaces);
+    }
+    StringBuilder out = new StringBuilder();
+    int n = 0;
+    for (String ns : namespaces) {
+      if (n++ == NOTE_NAMES) {
+        break;
+      }
+      out.append(ns).append(", ");
+    }
+    out.append("and ").append(namespaces.size() - NOTE_NAMES).append(" more");
+    if (listedIn != null) {
+      out.append(" (see ").append(listedIn).append(")");
+    }
+    return out.toString();
   }
 }

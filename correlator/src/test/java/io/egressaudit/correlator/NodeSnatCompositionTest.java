@@ -95,4 +95,33 @@ class NodeSnatCompositionTest {
     assertThat(leaksSeen).as("answers with leak suspects").isGreaterThan(100);
     assertThat(ambiguousSeen).as("ambiguous answers").isGreaterThan(100);
   }
+
+  @Test
+  void aCrowdedNodesNoteNamesAFewNamespacesAndPointsToTheListOfAll() {
+    Map<String, NamespaceState> namespaces = new HashMap<>();
+    List<PodState> pods = new ArrayList<>();
+    for (int n = 0; n < 9; n++) {
+      String ns = "ns-" + n;
+      namespaces.put(ns, new NamespaceState(ns, Map.of("team", n < 8 ? "a" : "b")));
+      pods.add(
+          new PodState(
+              ns, "web", NODE.name(), List.of("10.128.0." + n), false, Map.of(), "Running"));
+    }
+    EgressSelection selection =
+        new EgressSelection(
+            List.of(
+                new EgressIpState(
+                    "eip-a",
+                    List.of("10.1.0.1"),
+                    new LabelSelector(Map.of("team", "a"), List.of()),
+                    null,
+                    List.of(new EgressIpAssignment("10.1.0.1", "worker-2")))));
+    Attribution a = NodeSnatAttribution.of("c", NODE, null, pods, namespaces::get, selection);
+    assertThat(a.leakSuspects()).hasSize(8);
+    assertThat(a.note())
+        .contains(
+            "ns-0, ns-1, ns-2, ns-3, ns-4, and 3 more (see leakSuspects) should leave through an"
+                + " egress IP")
+        .doesNotContain("ns-5");
+  }
 }
