@@ -70,6 +70,9 @@ public final class AttributionTimeline {
    */
   private final Map<AnswerKey, List<Attribution>> answers = new ConcurrentHashMap<>();
 
+  /** Per EgressIP slot, the last reading of its owners (see {@link EgressSweep}). */
+  private final Map<Integer, EgressSweep> egressSweeps = new ConcurrentHashMap<>();
+
   /** Per node slot, the node rule's last reading of its pods (see {@link NodeSweep}). */
   private final Map<Integer, NodeSweep> sweeps = new ConcurrentHashMap<>();
 
@@ -318,6 +321,7 @@ public final class AttributionTimeline {
       egressChanged();
       answers.clear(); // they hold dropped intervals
       sweeps.clear();
+      egressSweeps.clear();
       spanFacts.clear();
       anomalies.clear();
       forgetWindows();
@@ -362,6 +366,19 @@ public final class AttributionTimeline {
         // node, its pods and their namespaces, which the node's sweep keeps up to date.
         long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(podsByIp, ip, t))};
         List<Attribution> answer = nodeOnly(ip, t, until);
+        remember(ip, t, until[0], answer);
+        return answer;
+      }
+      IntervalList nodeHaving = nodesByAddress.get(ip);
+      if ((withIp == null || !withIp.anyValidAt(t))
+          && (nodeHaving == null || !nodeHaving.anyValidAt(t))) {
+        // An EgressIP has the IP and no pod or node has it then: only the EgressIP rules hold,
+        // and they read the EgressIPs' selected namespaces and their pods, which each
+        // EgressIP's sweep keeps up to date.
+        long[] until = {
+          Math.min(nextStart(podsByIp, ip, t), nextStart(nodesByAddress, ip, t)),
+        };
+        List<Attribution> answer = egressOnly(ip, t, owning, until);
         remember(ip, t, until[0], answer);
         return answer;
       }
@@ -484,6 +501,205 @@ public final class AttributionTimeline {
     }
     until[0] = Math.min(until[0], sweep.until);
     return sweep.moveTo(podSlots, store, cluster, node, Instant.ofEpochMilli(store.from(nodeSlot)));
+  }
+
+  /**
+   * The EgressIP rules' matches for an IP at {@code t} that only EgressIPs have then (no pod, no
+   * node): as {@link Correlator#attribute} gives them on the whole snapshot, in its order (by
+   * EgressIP name; assigned matches first, then unassigned ones), with each EgressIP's owners from
+   * its {@link EgressSweep}. Lowers {@code until[0]} to the next change of anything they read.
+   * Under the read lock.
+   */
+  private List<Attribution> egressOnly(String ip, long t, IntervalList owning, long[] until) {
+    until[0] = Math.min(until[0], owning.nextStartAfter(t));
+    SpanFacts facts = spanFacts(t);
+    until[0] = Math.min(until[0], facts.until);
+    // the namespaces with pods but no Namespace object then (ClusterSnapshot's, sorted)
+    List<String> missing = List.of();
+    if (!facts.lackingObject.isEmpty()) {
+      until[0] = Math.min(until[0], pods.nextStartAfter(t)); // a pod of one may start
+      java.util.TreeSet<String> lacking = new java.util.TreeSet<>();
+      for (String ns : facts.lackingObject) {
+        int[] valid = podsByNamespace.get(ns).slotsValidAt(t);
+        if (valid.length > 0) {
+          lacking.add(ns);
+        }
+        for (int slot : valid) {
+          until[0] = Math.min(until[0], store.to(slot)); // or its last pod end
+        }
+      }
+      missing = List.copyOf(lacking);
+    }
+    int[] slots = owning.slotsValidAt(t);
+    Integer[] order = new Integer[slots.length];
+    for (int k = 0; k < slots.length; k++) {
+      order[k] = slots[k];
+      until[0] = Math.min(until[0], store.to(slots[k]));
+    }
+    Arrays.sort(
+        order,
+        java.util.Comparator.comparing((Integer slot) -> ((EgressIpState) store.state(slot)).name())
+            .thenComparing(slot -> slot));
+    List<Attribution> matches = new ArrayList<>(1);
+    for (int slot : order) {
+      EgressIpState e = (EgressIpState) store.state(slot);
+      for (EgressIpAssignment a : e.assignments()) {
+        if (a.egressIP().equals(ip)) {
+          matches.add(
+              Correlator.egressIpMatch(
+                  cluster,
+                  e,
+                  a,
+                  egressSweep(slot, e, t, facts, until),
+                  Instant.ofEpochMilli(store.from(slot)),
+                  missing));
+        }
+      }
+    }
+    for (int slot : order) {
+      EgressIpState e = (EgressIpState) store.state(slot);
+      boolean assigned = e.assignments().stream().anyMatch(a -> a.egressIP().equals(ip));
+      if (!assigned && e.egressIPs().contains(ip)) {
+        matches.add(
+            Correlator.unassignedMatch(
+                cluster,
+                e,
+                egressSweep(slot, e, t, facts, until),
+                Instant.ofEpochMilli(store.from(slot)),
+                missing));
+      }
+    }
+    return List.copyOf(matches);
+  }
+
+  /**
+   * The owners of the EgressIP state in {@code egressSlot} at {@code t}: its sweep moved to the
+   * pods of the namespaces it selects then. Lowers {@code until[0]} to the next start or end of
+   * such a pod. Under the read lock.
+   */
+  private Correlator.Owners egressSweep(
+      int egressSlot, EgressIpState e, long t, SpanFacts facts, long[] until) {
+    long version = objectsVersion;
+    EgressSweep sweep = egressSweeps.get(egressSlot);
+    if (sweep == null || sweep.objectsVersion != version || t < sweep.from || t >= sweep.until) {
+      java.util.TreeMap<String, NamespaceState> selected = new java.util.TreeMap<>();
+      namespaces.validAt(
+          t,
+          n -> {
+            NamespaceState ns = (NamespaceState) n.state;
+            if (e.selects(ns)) {
+              selected.putIfAbsent(ns.name(), ns);
+            }
+          });
+      sweep = new EgressSweep(version, facts.from, facts.until, e, selected);
+      if (egressSweeps.size() >= MAX_ANSWERS) {
+        egressSweeps.clear();
+      }
+      egressSweeps.put(egressSlot, sweep);
+    }
+    int total = 0;
+    int[][] parts = new int[sweep.namespaces.size()][];
+    int k = 0;
+    for (String ns : sweep.namespaces.keySet()) {
+      IntervalList l = podsByNamespace.get(ns);
+      parts[k] = l == null ? new int[0] : l.slotsValidAt(t);
+      if (l != null) {
+        until[0] = Math.min(until[0], l.nextStartAfter(t));
+      }
+      total += parts[k++].length;
+    }
+    int[] podSlots = new int[total];
+    int n = 0;
+    for (int[] part : parts) {
+      for (int slot : part) {
+        until[0] = Math.min(until[0], store.to(slot));
+        podSlots[n++] = slot;
+      }
+    }
+    Arrays.sort(podSlots);
+    return sweep.moveTo(podSlots, store);
+  }
+
+  /**
+   * One EgressIP state's owners as the rules read them at some time (the namespaces it selects, and
+   * the active pods of those its podSelector matches), kept from one question to the next within a
+   * span of unchanged nodes, namespaces and EgressIPs, like {@link NodeSweep}.
+   */
+  private static final class EgressSweep {
+    final long objectsVersion;
+    final long from;
+    final long until;
+    private final EgressIpState egressIp;
+    final java.util.TreeMap<String, NamespaceState> namespaces;
+    private final List<String> namespaceNames;
+    private final java.util.TreeMap<PodRef, int[]> pods = new java.util.TreeMap<>();
+    private int[] slots = new int[0]; // the pods counted, ascending
+    private PodRef[] members = new PodRef[0]; // what each counted, null when it is not an owner
+    private Correlator.Owners owners;
+
+    EgressSweep(
+        long objectsVersion,
+        long from,
+        long until,
+        EgressIpState egressIp,
+        java.util.TreeMap<String, NamespaceState> namespaces) {
+      this.objectsVersion = objectsVersion;
+      this.from = from;
+      this.until = until;
+      this.egressIp = egressIp;
+      this.namespaces = namespaces;
+      this.namespaceNames = List.copyOf(namespaces.keySet());
+      this.owners = new Correlator.Owners(namespaceNames, List.of());
+    }
+
+    /** Counts exactly the pods in {@code podSlots} (ascending) and gives the owners then. */
+    synchronized Correlator.Owners moveTo(int[] podSlots, IntervalStore store) {
+      if (!Arrays.equals(podSlots, slots)) {
+        PodRef[] next = new PodRef[podSlots.length];
+        int i = 0;
+        int j = 0;
+        boolean changed = false;
+        while (i < slots.length || j < podSlots.length) {
+          if (j == podSlots.length || (i < slots.length && slots[i] < podSlots[j])) {
+            changed |= count(members[i++], -1);
+          } else if (i == slots.length || podSlots[j] < slots[i]) {
+            PodState p = (PodState) store.state(podSlots[j]);
+            PodRef owner =
+                p.active() && egressIp.selects(p, namespaces.get(p.namespace()))
+                    ? new PodRef(p.namespace(), p.name())
+                    : null;
+            changed |= count(owner, 1);
+            next[j++] = owner;
+          } else {
+            next[j++] = members[i++];
+          }
+        }
+        slots = podSlots;
+        members = next;
+        if (changed) {
+          owners = new Correlator.Owners(namespaceNames, List.copyOf(pods.keySet()));
+        }
+      }
+      return owners;
+    }
+
+    /** True when the set of owner pods changed. */
+    private boolean count(PodRef pod, int by) {
+      if (pod == null) {
+        return false;
+      }
+      int[] n = pods.get(pod);
+      if (n == null) {
+        pods.put(pod, new int[] {by});
+        return true;
+      }
+      n[0] += by;
+      if (n[0] == 0) {
+        pods.remove(pod);
+        return true;
+      }
+      return false;
+    }
   }
 
   /**

@@ -90,17 +90,32 @@ public final class Correlator {
 
   private static Attribution egressIpMatch(
       ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
-    Owners owners = Owners.of(s, e);
+    return egressIpMatch(
+        s.cluster(), e, a, Owners.of(s, e), s.since(e.ref()), s.namespacesWithoutObject());
+  }
+
+  /**
+   * The {@code egress-ip} match of an assigned egress IP, from what it reads: the EgressIP's
+   * owners, when its state began, and the namespaces with pods but no Namespace object then
+   * (sorted).
+   */
+  static Attribution egressIpMatch(
+      String cluster,
+      EgressIpState e,
+      EgressIpAssignment a,
+      Owners owners,
+      Instant since,
+      List<String> namespacesWithoutObject) {
     List<String> assigned = e.assignments().stream().map(EgressIpAssignment::egressIP).toList();
     return Attribution.builder(AttributionKind.EGRESS_IP)
-        .cluster(s.cluster())
+        .cluster(cluster)
         .egressIP(e.name())
         .node(a.node())
         .namespaces(owners.namespaces())
         .pods(Attribution.capped(owners.pods()))
-        .since(s.since(e.ref()))
+        .since(since)
         .assignedIPs(assigned)
-        .note(namespacesNote(s))
+        .note(namespacesNote(namespacesWithoutObject))
         .podCount(owners.pods().size())
         .build();
   }
@@ -109,8 +124,7 @@ public final class Correlator {
    * Says that the owners may be incomplete because pods are in namespaces the state has no
    * Namespace object for (their labels are unknown); null when the state has them all.
    */
-  private static String namespacesNote(ClusterSnapshot s) {
-    List<String> missing = s.namespacesWithoutObject();
+  private static String namespacesNote(List<String> missing) {
     if (missing.isEmpty()) {
       return null;
     }
@@ -124,7 +138,20 @@ public final class Correlator {
   }
 
   private static Attribution unassignedMatch(ClusterSnapshot s, EgressIpState e) {
-    Owners owners = Owners.of(s, e);
+    return unassignedMatch(
+        s.cluster(), e, Owners.of(s, e), s.since(e.ref()), s.namespacesWithoutObject());
+  }
+
+  /**
+   * The {@code egress-ip-unassigned} match of an IP in an EgressIP's {@code spec.egressIPs} that is
+   * not assigned, from what it reads (as {@link #egressIpMatch}).
+   */
+  static Attribution unassignedMatch(
+      String cluster,
+      EgressIpState e,
+      Owners owners,
+      Instant since,
+      List<String> namespacesWithoutObject) {
     String note =
         e.assigned()
             ? "listed in spec.egressIPs of "
@@ -136,16 +163,16 @@ public final class Correlator {
                 + " but assigned to no egress node: the"
                 + " selected pods leave with their node IP; traffic from this IP may come from a"
                 + " stale assignment or a status not yet written";
-    String missing = namespacesNote(s);
+    String missing = namespacesNote(namespacesWithoutObject);
     if (missing != null) {
       note = note + "; " + missing;
     }
     return Attribution.builder(AttributionKind.EGRESS_IP_UNASSIGNED)
-        .cluster(s.cluster())
+        .cluster(cluster)
         .egressIP(e.name())
         .namespaces(owners.namespaces())
         .pods(Attribution.capped(owners.pods()))
-        .since(s.since(e.ref()))
+        .since(since)
         .note(note)
         .podCount(owners.pods().size())
         .build();
