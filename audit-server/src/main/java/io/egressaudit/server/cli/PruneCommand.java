@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
           + " and give the freed space back to the file system.",
       "Then the cluster history no remaining hit needs: intervals that ended more than a day"
           + " before the oldest hit kept. Every remaining hit keeps its attribution; hits older"
-          + " than that imported later (import-log) would be unknown."
+          + " than that imported later (import-log) would be unknown.",
+      "History is then reported as starting at that time: whois, timeline and sources say"
+          + " 'history before T was pruned' for an earlier time."
     },
     footer = {"", "Example:", "  egress-audit prune --older-than 90d"})
 final class PruneCommand implements Callable<Integer> {
