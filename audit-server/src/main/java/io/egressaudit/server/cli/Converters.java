@@ -131,6 +131,19 @@ final class Converters {
     }
   }
 
+  /** {@code hits --limit}: 1 to {@link io.egressaudit.server.AuditQueries#MAX_LIMIT}. */
+  static final class HitLimit implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      long n = wholeNumber(value, Long.MAX_VALUE / 2);
+      int max = io.egressaudit.server.AuditQueries.MAX_LIMIT;
+      if (n < 1 || n > max) {
+        throw new TypeConversionException("'" + value + "' is not between 1 and " + max);
+      }
+      return (int) n;
+    }
+  }
+
   /** A count of 0 or more ({@code serve --event-loops}, where 0 means one per core). */
   static final class NotNegative implements ITypeConverter<Integer> {
     @Override

@@ -103,6 +103,7 @@ final class HitsCommand implements Callable<Integer> {
       names = "--limit",
       paramLabel = "N",
       defaultValue = "1000",
+      converter = Converters.HitLimit.class,
       description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
   int limit;
 
