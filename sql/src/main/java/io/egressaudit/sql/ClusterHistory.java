@@ -152,10 +152,10 @@ public final class ClusterHistory {
    * Deletes history that no attribution at or after {@code cutoff} reads: every interval that ended
    * at or before it, in batches of short transactions (the hit writer gets the lock between them).
    * Intervals still valid at the cutoff are kept whole, so every attribution at or after it is
-   * unchanged. Each cluster that loses intervals gets {@code cutoff} as its prune horizon ({@link
-   * HistoryStart#prunedBefore()}), in the same transaction as the first batch, so that answers
-   * about a time before it say history there was pruned. Listeners of the {@link HistoryFeed} are
-   * told once it is done.
+   * unchanged. Each cluster that loses intervals gets the latest end among them as its prune
+   * horizon ({@link HistoryStart#prunedBefore()}, at most {@code cutoff}: from then on every state
+   * is whole), in the same transaction as the first batch, so that answers about a time before it
+   * say history there was pruned. Listeners of the {@link HistoryFeed} are told once it is done.
    *
    * @param cutoff epoch ms
    * @param batch intervals deleted per transaction, at least 1

@@ -117,9 +117,11 @@ DELETE FROM cluster_object WHERE id IN (
 
 -- name: record-horizon
 -- Before retention deletes intervals that ended at or before ?1 (epoch ms): each cluster that
--- loses some records that its history before ?1 is pruned (a horizon only moves forward).
+-- loses some records the latest end among them, since when its state is whole again (every
+-- interval valid then or later is kept). A horizon only moves forward.
 INSERT INTO history_horizon (cluster, pruned_before)
-  SELECT DISTINCT cluster, ?1 FROM cluster_object WHERE valid_to IS NOT NULL AND valid_to <= ?1
+  SELECT cluster, max(valid_to) FROM cluster_object
+  WHERE valid_to IS NOT NULL AND valid_to <= ?1 GROUP BY cluster
   ON CONFLICT (cluster) DO UPDATE SET pruned_before = max(pruned_before, excluded.pruned_before);
 
 -- name: select-horizons
