@@ -153,7 +153,9 @@ class CliIT {
     }
 
     assertThat(r.exitCode()).as("%s", r).isZero();
-    assertThat(r.out()).contains("cluster/demo state at").contains("recorded from -: ");
+    assertThat(r.out())
+        .contains("cluster/demo state at")
+        .contains("recorded from standard input: ");
     Run whois = run("whois", "192.168.126.53", "--cluster", "demo", "--db", db.toString());
     assertThat(whois.out()).as("%s", whois).contains("ocp-8vr6j-worker-0-82t6f");
   }
