@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * The server's current anomalies: evaluated on the followed timelines shortly after history changes
  * (at most every {@value #SETTLE_MS} ms, so a relist of thousands of pods is one evaluation), and
  * every {@value #PERIOD_S} s for history another process wrote. Logs one line when an anomaly
- * begins and one when it ends; {@link #counts()} feeds {@code /metrics}.
+ * begins and one when it ends; those found by the first evaluation, which began before this server
+ * started (or before a restart), are logged once as ongoing at start instead. {@link #counts()}
+ * feeds {@code /metrics}.
  */
 public final class AnomalyWatch implements HistoryFeed.Listener, AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class AnomalyWatch implements HistoryFeed.Listener, AutoCloseable {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Map<String, Set<Anomaly>> current = new HashMap<>();
   private volatile Map<AnomalyRule, Integer> counts = zero();
+  private boolean evaluated;
 
   private AnomalyWatch(Database database, ClusterTimelines timelines) {
     this.database = database;
@@ -117,7 +120,9 @@ public final class AnomalyWatch implements HistoryFeed.Listener, AutoCloseable {
       Set<Anomaly> before = current.getOrDefault(cluster, Set.of());
       for (Anomaly a : found) {
         next.merge(a.rule(), 1, Integer::sum);
-        if (!before.contains(a)) {
+        if (!evaluated) {
+          LOG.warn("anomaly ongoing at start: cluster {}: {}: {}", cluster, a.rule(), a.message());
+        } else if (!before.contains(a)) {
           LOG.warn("anomaly began: cluster {}: {}: {}", cluster, a.rule(), a.message());
         }
       }
@@ -130,6 +135,7 @@ public final class AnomalyWatch implements HistoryFeed.Listener, AutoCloseable {
     }
     current.keySet().retainAll(seen);
     counts = next;
+    evaluated = true;
   }
 
   /** The anomalies found at the last evaluation, by cluster. */

@@ -135,7 +135,7 @@ public final class AuditQueries {
   public List<ClusterView> clusters(List<SourceView> live) {
     java.util.Map<String, AttributionTimeline.Coverage> coverage = new TreeMap<>();
     if (followed != null) {
-      followed.clusters().forEach(c -> coverage.put(c, followed.get(c).coverage()));
+      followed.clusters().forEach(c -> coverage.put(c, followed.coverage(followed.get(c))));
     } else {
       coverage.putAll(io.egressaudit.sql.HistoryLoader.coverage(database));
     }
@@ -167,11 +167,7 @@ public final class AuditQueries {
     for (AttributionTimeline tl : timelines.select(cluster)) {
       Instant start = timelines.historyStart(tl);
       if (start == null || start.isAfter(t)) {
-        notes.add(
-            "cluster "
-                + tl.cluster()
-                + ": "
-                + (start == null ? "no history" : "history starts at " + start));
+        notes.add("cluster " + tl.cluster() + ": " + timelines.historyNote(tl));
         continue;
       }
       found.addAll(anomalies.at(tl, t));
@@ -197,7 +193,15 @@ public final class AuditQueries {
     List<ExpectedSource> sources = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     long ms = t.toEpochMilli();
-    for (AttributionTimeline tl : timelines(cluster, ms, ms + 1).select(cluster)) {
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      io.egressaudit.sql.HistoryStart start = timelines.start(tl);
+      if (start != null && start.at().isAfter(t)) {
+        if (start.pruned()) { // what is left before the horizon would list sources in part
+          notes.add("cluster/" + tl.cluster() + ": " + start.describe());
+        }
+        continue;
+      }
       ClusterSnapshot s = tl.snapshotAt(t);
       if (s.isEmpty()) {
         continue;
@@ -236,10 +240,10 @@ public final class AuditQueries {
     List<SourceSpan> spans = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (AttributionTimeline tl : timelines.select(cluster)) {
-      spans.addAll(tl.sourcesOf(namespace, from, to));
       Instant start = timelines.historyStart(tl);
+      spans.addAll(tl.sourcesOf(namespace, notBefore(from, start), to));
       if (start != null && start.isAfter(since)) {
-        notes.add("cluster/" + tl.cluster() + ": history starts at " + start);
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
       }
     }
     spans.sort(
@@ -305,10 +309,10 @@ public final class AuditQueries {
     long from = start.toEpochMilli();
     List<OwnerSpan> spans = new ArrayList<>();
     for (AttributionTimeline tl : selected) {
-      spans.addAll(tl.ownersOf(canonical, from, to));
       Instant s = timelines.historyStart(tl);
+      spans.addAll(tl.ownersOf(canonical, notBefore(from, s), to));
       if (since != null && s != null && s.isAfter(since)) {
-        notes.add("cluster/" + tl.cluster() + ": history starts at " + s);
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
       }
     }
     spans.sort(Comparator.comparingLong(OwnerSpan::from));
@@ -323,6 +327,14 @@ public final class AuditQueries {
       notes.add("no rule attributes " + canonical + " in any cluster's history since " + start);
     }
     return new IpTimelineView(canonical, start, now, owners, notes);
+  }
+
+  /**
+   * A period's start, not before where a cluster's history starts: before its prune horizon what is
+   * left of history would answer in part.
+   */
+  private static long notBefore(long from, Instant historyStart) {
+    return historyStart == null ? from : Math.max(from, historyStart.toEpochMilli());
   }
 
   /**

@@ -469,7 +469,21 @@ public final class AuditServer implements AutoCloseable {
                     new IllegalStateException("hit listener " + hp + ": " + describe(e), e)));
   }
 
-  private static String describe(Throwable e) {
+  /**
+   * What went wrong binding or starting a listener, in a few words: an address in use or not on
+   * this host is said plainly (the transports word it differently: NIO's {@link
+   * java.net.BindException}, io_uring's and epoll's {@code bind(..) failed with error(-98)}).
+   */
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Address already in use")) {
+        return "address already in use (another process listens there)";
+      }
+      if (m.contains("Cannot assign requested address")) {
+        return "address not available (not an address of this host)";
+      }
+    }
     String m = e.getMessage();
     return m == null ? e.toString() : m;
   }

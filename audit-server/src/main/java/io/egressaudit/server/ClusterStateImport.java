@@ -82,19 +82,44 @@ public final class ClusterStateImport {
    *     history
    */
   public Result importFile(Path file, String cluster, Instant at, boolean allowMissingKinds) {
+    return importFile(file, cluster, at, allowMissingKinds, null);
+  }
+
+  /**
+   * As {@link #importFile(Path, String, Instant, boolean)}, recording {@code source} as where the
+   * dump came from ({@code cluster_import.source}, the SOURCE of {@code clusters}).
+   *
+   * @param source such as {@code kubectl --context prod}; null for {@link #sourceOf(Path)}
+   */
+  public Result importFile(
+      Path file, String cluster, Instant at, boolean allowMissingKinds, String source) {
     LoadedClusterState state = ClusterStateFile.load(file);
     if (!allowMissingKinds) {
       checkKinds(file, cluster, state);
     }
     ImportSummary summary =
         history.recordSnapshot(
-            cluster,
-            at,
-            state.objects(),
-            file.toString().equals(ClusterStateFile.STANDARD_INPUT)
-                ? "standard input"
-                : file.toAbsolutePath().toString());
+            cluster, at, state.objects(), source != null ? source : sourceOf(file));
     return new Result(summary, state.notes());
+  }
+
+  /**
+   * Where a dump came from, as history records it when not told: {@code standard input} for {@code
+   * -} (and {@code /dev/stdin}, {@code /dev/fd/0}), {@code pipe} for what is not a regular file (a
+   * process substitution such as {@code <(kubectl get ...)} is {@code /dev/fd/63}, a name that
+   * means nothing once the shell is gone), else the file's absolute path.
+   */
+  public static String sourceOf(Path file) {
+    String name = file.toString();
+    if (name.equals(ClusterStateFile.STANDARD_INPUT)
+        || name.equals("/dev/stdin")
+        || name.equals("/dev/fd/0")) {
+      return "standard input";
+    }
+    if (java.nio.file.Files.exists(file) && !java.nio.file.Files.isRegularFile(file)) {
+      return "pipe";
+    }
+    return file.toAbsolutePath().toString();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryFeed;
 import io.egressaudit.sql.HistoryLoader;
+import io.egressaudit.sql.HistoryStart;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +31,14 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
 
   private final Map<String, AttributionTimeline> byCluster = new ConcurrentHashMap<>();
 
-  /** For timelines read for a period: when each cluster's whole history starts. */
-  private Map<String, Instant> historyStarts;
+  /** For timelines read for a period: where each cluster's whole history starts. */
+  private Map<String, HistoryStart> historyStarts;
+
+  /**
+   * For followed timelines: each cluster's prune horizon ({@link HistoryLoader#horizons}), read at
+   * start and again after every prune or reload.
+   */
+  private volatile Map<String, Instant> horizons = Map.of();
 
   private final Database database;
   private final Object loading = new Object();
@@ -57,6 +64,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     ClusterTimelines t = new ClusterTimelines(database);
     t.heardWhileLoading = new ArrayList<>();
     HistoryFeed.of(database).listen(t); // before loading: nothing recorded meanwhile is missed
+    t.horizons = HistoryLoader.horizons(database);
     long started = System.nanoTime();
     long[] count = {0};
     long through =
@@ -141,6 +149,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
       ClusterTimelines fresh = read(database, null, Long.MIN_VALUE, Long.MAX_VALUE);
       byCluster.putAll(fresh.byCluster);
       byCluster.keySet().retainAll(fresh.byCluster.keySet());
+      horizons = HistoryLoader.horizons(database); // a prune elsewhere moves them
       markFromDatabase();
       return true;
     }
@@ -192,8 +201,10 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   }
 
   /**
-   * Attributes a canonical source IP at a time with every selected cluster's state then. When no
-   * cluster's history reaches back to {@code at}, the {@code unknown} match says when it starts.
+   * Attributes a canonical source IP at a time with every selected cluster's state then. A cluster
+   * whose history starts after {@code at} (see {@link #start}: before the prune horizon its state
+   * is not whole) does not answer; when none answers, the {@code unknown} match says where history
+   * starts or that it was pruned before then.
    *
    * @param ip canonical source IP
    * @param at the time
@@ -202,16 +213,18 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    */
   public WhoisResult whois(String ip, Instant at, List<AttributionTimeline> clusters) {
     List<Attribution> matches = new ArrayList<>();
-    Instant earliest = null;
+    HistoryStart earliest = null;
     boolean covered = false;
     for (AttributionTimeline t : clusters) {
-      matches.addAll(t.attribute(ip, at));
-      Instant start = historyStart(t);
-      if (start != null && !start.isAfter(at)) {
-        covered = true;
-      } else if (start != null && (earliest == null || start.isBefore(earliest))) {
-        earliest = start;
+      HistoryStart start = start(t);
+      if (start != null && start.at().isAfter(at)) {
+        if (earliest == null || start.at().isBefore(earliest.at())) {
+          earliest = start;
+        }
+        continue; // before the prune horizon, what is left of history would answer in part
       }
+      matches.addAll(t.attribute(ip, at));
+      covered |= start != null;
     }
     if (matches.isEmpty()) {
       matches.add(covered || earliest == null ? Attribution.UNKNOWN : beforeHistory(earliest));
@@ -219,14 +232,55 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     return new WhoisResult(ip, at, matches);
   }
 
-  /** When a cluster's whole history starts (not only the period read), or null when it has none. */
-  public Instant historyStart(AttributionTimeline t) {
-    return historyStarts != null ? historyStarts.get(t.cluster()) : t.historyStart();
+  /**
+   * Where a cluster's whole history starts (not only the period read): its first state kept and its
+   * prune horizon, from the database ({@code cluster_object}, {@code history_horizon}) for
+   * timelines read for a period, from the timeline and the horizons read at start or after a prune
+   * for followed ones.
+   *
+   * @return null when the cluster has no history
+   */
+  public HistoryStart start(AttributionTimeline t) {
+    if (historyStarts != null) {
+      return historyStarts.get(t.cluster());
+    }
+    Instant first = t.historyStart();
+    return first == null ? null : new HistoryStart(first, horizons.get(t.cluster()));
   }
 
-  private static Attribution beforeHistory(Instant start) {
+  /**
+   * When a cluster's whole history starts: the later of its first state kept and its prune horizon
+   * ({@link HistoryStart#at()}), or null when it has none.
+   */
+  public Instant historyStart(AttributionTimeline t) {
+    HistoryStart s = start(t);
+    return s == null ? null : s.at();
+  }
+
+  /**
+   * What a cluster's history covers ({@link AttributionTimeline#coverage()}), with {@code
+   * firstChange} where its history starts ({@link #historyStart}: not before the prune horizon).
+   */
+  public AttributionTimeline.Coverage coverage(AttributionTimeline t) {
+    AttributionTimeline.Coverage c = t.coverage();
+    Instant start = historyStart(t);
+    return start == null || start.equals(c.firstChange())
+        ? c
+        : new AttributionTimeline.Coverage(start, c.lastChange(), c.objectsNow(), c.intervals());
+  }
+
+  /**
+   * For a note about a time before a cluster's history: {@code history starts at T} or {@code
+   * history before T was pruned}; {@code no history} when it has none.
+   */
+  public String historyNote(AttributionTimeline t) {
+    HistoryStart s = start(t);
+    return s == null ? "no history" : s.describe();
+  }
+
+  private static Attribution beforeHistory(HistoryStart start) {
     return Attribution.builder(AttributionKind.UNKNOWN)
-        .note("before any cluster history: history starts at " + start)
+        .note("before any cluster history: " + start.describe())
         .build();
   }
 
@@ -266,6 +320,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   public void pruned(long cutoff) {
     synchronized (loading) {
       byCluster.values().forEach(t -> t.prune(cutoff));
+      horizons = HistoryLoader.horizons(database);
       markFromDatabase();
     }
   }

@@ -18,7 +18,8 @@ public record HostPort(String host, int port) {
    *
    * @param text such as {@code 0.0.0.0:8080}
    * @param what the option, for the error message
-   * @throws IllegalArgumentException naming the option when the text is not an address
+   * @throws IllegalArgumentException naming the option when the text is not an address, or when its
+   *     port is above 65535
    */
   public static HostPort parse(String text, String what) {
     String t = text == null ? "" : text.strip();
@@ -44,15 +45,20 @@ public record HostPort(String host, int port) {
         }
       }
     }
-    try {
-      int p = Integer.parseInt(port);
-      if (p < 0 || p > 65535 || host.isEmpty()) {
-        throw bad(text, what);
-      }
-      return new HostPort(host, p);
-    } catch (NumberFormatException e) {
+    if (host.isEmpty() || !port.matches("\\d+")) {
       throw bad(text, what);
     }
+    String digits = port.replaceFirst("^0+(?=\\d)", "");
+    if (digits.length() > 5 || Integer.parseInt(digits) > 65535) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + text
+              + "': port "
+              + port
+              + " is out of range 1-65535 (0 picks a free port)");
+    }
+    return new HostPort(host, Integer.parseInt(digits));
   }
 
   /**

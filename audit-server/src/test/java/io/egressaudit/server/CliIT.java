@@ -153,7 +153,9 @@ class CliIT {
     }
 
     assertThat(r.exitCode()).as("%s", r).isZero();
-    assertThat(r.out()).contains("cluster/demo state at").contains("recorded from -: ");
+    assertThat(r.out())
+        .contains("cluster/demo state at")
+        .contains("recorded from standard input: ");
     Run whois = run("whois", "192.168.126.53", "--cluster", "demo", "--db", db.toString());
     assertThat(whois.out()).as("%s", whois).contains("ocp-8vr6j-worker-0-82t6f");
   }
@@ -349,6 +351,57 @@ class CliIT {
     assertThat(r.exitCode()).as("%s", r).isZero();
     assertThat(r.out()).startsWith("Usage: egress-audit " + command);
     assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void noCommandIsOneLineThenTheShortUsageListingTheCommandsAndExit2() {
+    Run r = run();
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    List<String> lines = r.errLines();
+    assertThat(lines.get(0)).isEqualTo("egress-audit: no command given");
+    assertThat(lines.get(1)).startsWith("Usage: egress-audit ");
+    assertThat(lines).contains("Commands:");
+    assertThat(String.join("\n", lines))
+        .containsPattern("(?m)^  serve +\\S")
+        .containsPattern("(?m)^  whois +\\S")
+        .containsPattern("(?m)^  prune +\\S")
+        .doesNotContain("Exit codes:");
+    assertThat(lines.subList(lines.indexOf("Commands:") + 1, lines.size() - 1))
+        .as("one line per command")
+        .hasSize(EgressAuditCommand.commandLine().getSubcommands().size())
+        .allSatisfy(l -> assertThat(l).startsWith("  ").hasSizeLessThanOrEqualTo(80));
+    assertThat(lines.get(lines.size() - 1))
+        .isEqualTo("Try 'egress-audit --help' for more information.");
+  }
+
+  @Test
+  void anUnknownCommandIsOneLineWithSuggestionsThenTheCommandsAndExit2() {
+    Run r = run("whoi", "192.168.126.100");
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    List<String> lines = r.errLines();
+    assertThat(lines.get(0)).isEqualTo("egress-audit: 'whoi' is not a command");
+    assertThat(lines.get(1)).isEqualTo("Did you mean: egress-audit whois?");
+    assertThat(lines.get(2)).startsWith("Usage: egress-audit ");
+    assertThat(lines).contains("Commands:");
+
+    Run sub = run("cluster", "imprt", "x.yaml");
+    assertThat(sub.exitCode()).isEqualTo(2);
+    assertThat(sub.errLines().get(0)).isEqualTo("egress-audit cluster: 'imprt' is not a command");
+    assertThat(sub.err()).contains("Did you mean: cluster import?", "  import ");
+  }
+
+  @Test
+  void anUnknownOptionStaysPicoclisErrorAndWhereToFindHelp() {
+    Run r = run("hits", "--limt", "5");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errLines().get(0))
+        .startsWith("egress-audit hits: Unknown option")
+        .contains("'--limt'");
+    assertThat(r.err()).doesNotContain("Commands:");
   }
 
   @Test

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.csv.CsvMapper;
+import tools.jackson.dataformat.csv.CsvReadFeature;
 
 /**
  * {@code timeline IP} and {@code sources NAMESPACE --since}, on the command line and through the
@@ -133,6 +136,62 @@ class HistoryAnswersIT {
             EGRESS_IP + " egress-ip " + W82T6F + " " + FAILOVER + " -");
     assertThat(strings(answer.get("notes")))
         .containsExactly("cluster/demo: history starts at " + HISTORY_START);
+  }
+
+  @Test
+  void sourcesAsCsvIsAHeaderThenOneRowPerSourceIpAsInTheJson() {
+    JsonNode json = json("sources", "simpson", "--at", ASSIGNED);
+    Run r = run("sources", "simpson", "--at", ASSIGNED, "-o", "csv", "--db", db);
+
+    assertThat(r.code).as(r.err).isZero();
+    List<List<String>> rows = csvRows(r.out);
+    assertThat(rows.get(0)).containsExactly("cluster", "ip", "kind", "egressIP", "node", "pods");
+    List<List<String>> expected = new ArrayList<>();
+    json.get("sources")
+        .forEach(
+            s -> {
+              List<String> pods = new ArrayList<>();
+              s.get("pods").forEach(p -> pods.add(p.get("name").asString()));
+              expected.add(
+                  List.of(
+                      s.get("cluster").asString(),
+                      s.get("ip").asString(),
+                      s.get("kind").asString(),
+                      s.has("egressIP") ? s.get("egressIP").asString() : "",
+                      s.get("node").asString(),
+                      String.join(" ", pods)));
+            });
+    assertThat(expected).hasSize(1);
+    assertThat(expected.get(0)).startsWith("demo", EGRESS_IP, "egress-ip", "egressip-demo", SL79N);
+    assertThat(rows.subList(1, rows.size())).isEqualTo(expected);
+  }
+
+  @Test
+  void sourcesSinceAsCsvHasTheSpansAndTheNotesOnStderr() {
+    Run r = run("sources", "simpson", "--since", "2021-11-25T00:00:00Z", "-o", "csv", "--db", db);
+
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(csvRows(r.out))
+        .containsExactly(
+            List.of("cluster", "ip", "kind", "egressIP", "node", "from", "until"),
+            List.of("demo", "192.168.126.51", "node", "", SL79N, HISTORY_START, ASSIGNED),
+            List.of("demo", EGRESS_IP, "egress-ip", "egressip-demo", SL79N, ASSIGNED, FAILOVER),
+            List.of("demo", EGRESS_IP, "egress-ip", "egressip-demo", W82T6F, FAILOVER, ""));
+    assertThat(r.err.strip()).isEqualTo("note: cluster/demo: history starts at " + HISTORY_START);
+  }
+
+  /** Parses CSV as a spreadsheet would (RFC 4180), every row as its cells. */
+  private static List<List<String>> csvRows(String csv) {
+    List<List<String>> rows = new ArrayList<>();
+    try (MappingIterator<String[]> it =
+        CsvMapper.builder()
+            .enable(CsvReadFeature.WRAP_AS_ARRAY)
+            .build()
+            .readerFor(String[].class)
+            .readValues(csv)) {
+      it.forEachRemaining(row -> rows.add(List.of(row)));
+    }
+    return rows;
   }
 
   @Test

@@ -207,6 +207,16 @@ class LiveServerIT {
   }
 
   @Test
+  void aHitLimitOutOfRangeIsAProblem400NamingLimit() throws Exception {
+    for (String limit : new String[] {"0", "10001", "ten"}) {
+      ApiClient.Answer a = api.get("/api/v1/hits?limit=" + limit);
+
+      assertProblem(a, 400, "/api/v1/hits");
+      assertThat(a.json().get("detail").asString()).startsWith("limit: '" + limit + "'");
+    }
+  }
+
+  @Test
   void healthzIsOk() throws Exception {
     ApiClient.Answer a = api.get("/healthz");
 

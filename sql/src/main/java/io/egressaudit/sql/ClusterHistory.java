@@ -152,7 +152,10 @@ public final class ClusterHistory {
    * Deletes history that no attribution at or after {@code cutoff} reads: every interval that ended
    * at or before it, in batches of short transactions (the hit writer gets the lock between them).
    * Intervals still valid at the cutoff are kept whole, so every attribution at or after it is
-   * unchanged. Listeners of the {@link HistoryFeed} are told once it is done.
+   * unchanged. Each cluster that loses intervals gets the latest end among them as its prune
+   * horizon ({@link HistoryStart#prunedBefore()}, at most {@code cutoff}: from then on every state
+   * is whole), in the same transaction as the first batch, so that answers about a time before it
+   * say history there was pruned. Listeners of the {@link HistoryFeed} are told once it is done.
    *
    * @param cutoff epoch ms
    * @param batch intervals deleted per transaction, at least 1
@@ -162,12 +165,21 @@ public final class ClusterHistory {
    */
   public long pruneEndedBefore(Instant cutoff, int batch) {
     long deleted = 0;
+    boolean first = true;
     while (true) {
+      boolean recordHorizon = first;
+      first = false;
       int n =
           WriteTransaction.run(
               database,
               "history retention",
               c -> {
+                if (recordHorizon) {
+                  try (PreparedStatement st = c.prepareStatement(SQL.get("record-horizon"))) {
+                    st.setLong(1, cutoff.toEpochMilli());
+                    st.executeUpdate();
+                  }
+                }
                 try (PreparedStatement st =
                     c.prepareStatement(SQL.get("delete-intervals-ended-before"))) {
                   st.setLong(1, cutoff.toEpochMilli());

@@ -99,6 +99,52 @@ public final class Database {
   }
 
   /**
+   * Deletes the file, with its {@code -wal} and {@code -shm}, when no table in it holds a row: for
+   * a command that created the database and failed before recording anything (a {@code serve} whose
+   * port is taken), so that no empty file is left where there was none. Call it only on a file this
+   * process created and no longer uses.
+   *
+   * @return true when the file was deleted; false when a table holds a row or the file is gone
+   * @throws DatabaseException naming the file when it cannot be read or deleted
+   */
+  public boolean deleteIfEmpty() {
+    if (!java.nio.file.Files.exists(file)) {
+      return false;
+    }
+    try (Connection c = open(true)) {
+      java.util.List<String> tables = new java.util.ArrayList<>();
+      try (java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs =
+              st.executeQuery(
+                  "SELECT name FROM sqlite_master WHERE type = 'table'"
+                      + " AND name NOT LIKE 'sqlite_%'")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (java.sql.Statement st = c.createStatement();
+            java.sql.ResultSet rs =
+                st.executeQuery("SELECT 1 FROM \"" + table.replace("\"", "\"\"") + "\" LIMIT 1")) {
+          if (rs.next()) {
+            return false;
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot read database " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      for (String suffix : new String[] {"-wal", "-shm", ""}) {
+        java.nio.file.Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+      }
+      return true;
+    } catch (java.io.IOException e) {
+      throw new DatabaseException("cannot delete empty database " + file + ": " + e, e);
+    }
+  }
+
+  /**
    * Opens a connection for writing (auto-commit on).
    *
    * @throws DatabaseException naming the file when it cannot be opened

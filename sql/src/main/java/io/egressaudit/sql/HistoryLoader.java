@@ -95,15 +95,43 @@ public final class HistoryLoader {
   }
 
   /**
-   * The clusters with history and when each one's history starts (the earliest {@code valid_from}),
-   * sorted by cluster.
+   * The clusters with history and where each one's history starts: the earliest {@code valid_from}
+   * kept, or the prune horizon when retention pruned it (see {@link HistoryStart}), sorted by
+   * cluster.
    *
    * @throws DatabaseException when history cannot be read
    */
-  public static Map<String, java.time.Instant> historyStarts(Database database) {
-    Map<String, java.time.Instant> out = new LinkedHashMap<>();
+  public static Map<String, HistoryStart> historyStarts(Database database) {
+    Map<String, HistoryStart> out = new LinkedHashMap<>();
     try (Connection c = database.openReader();
         PreparedStatement st = c.prepareStatement(SQL.get("select-history-starts"));
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        String cluster = rs.getString(1);
+        java.time.Instant first = java.time.Instant.ofEpochMilli(rs.getLong(2));
+        long horizon = rs.getLong(3);
+        java.time.Instant prunedBefore =
+            rs.wasNull() ? null : java.time.Instant.ofEpochMilli(horizon);
+        out.put(cluster, new HistoryStart(first, prunedBefore));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The prune horizon of each cluster whose history retention pruned ({@code
+   * history_horizon.pruned_before}): intervals that ended at or before it were deleted.
+   *
+   * @return by cluster, sorted; empty when no history was ever pruned
+   * @throws DatabaseException when history cannot be read
+   */
+  public static Map<String, java.time.Instant> horizons(Database database) {
+    Map<String, java.time.Instant> out = new LinkedHashMap<>();
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-horizons"));
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
         out.put(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)));
@@ -138,7 +166,9 @@ public final class HistoryLoader {
 
   /**
    * What each cluster's history covers, read with two aggregate queries (for a command, which has
-   * no timeline in memory): the same figures as {@link AttributionTimeline#coverage()}.
+   * no timeline in memory): the same figures as {@link AttributionTimeline#coverage()}, except that
+   * {@code firstChange} is where history starts ({@link HistoryStart#at()}: not before the prune
+   * horizon).
    *
    * @return by cluster, sorted
    * @throws DatabaseException when history cannot be read
@@ -167,6 +197,11 @@ public final class HistoryLoader {
           if (!rs.wasNull()) {
             last = Math.max(last, ended);
           }
+          long horizon = rs.getLong(6);
+          HistoryStart start =
+              new HistoryStart(
+                  java.time.Instant.ofEpochMilli(rs.getLong(2)),
+                  rs.wasNull() ? null : java.time.Instant.ofEpochMilli(horizon));
           Map<ObjectKind, Integer> byKind = new java.util.EnumMap<>(ObjectKind.class);
           for (ObjectKind k : ObjectKind.values()) {
             byKind.put(k, counts.getOrDefault(cluster, Map.of()).getOrDefault(k, 0));
@@ -174,10 +209,7 @@ public final class HistoryLoader {
           out.put(
               cluster,
               new AttributionTimeline.Coverage(
-                  java.time.Instant.ofEpochMilli(rs.getLong(2)),
-                  java.time.Instant.ofEpochMilli(last),
-                  byKind,
-                  rs.getLong(5)));
+                  start.at(), java.time.Instant.ofEpochMilli(last), byKind, rs.getLong(5)));
         }
       }
       return out;

@@ -115,14 +115,32 @@ SELECT cluster, source, max(at) FROM cluster_import GROUP BY cluster;
 DELETE FROM cluster_object WHERE id IN (
   SELECT id FROM cluster_object WHERE valid_to IS NOT NULL AND valid_to <= ?1 LIMIT ?2);
 
+-- name: record-horizon
+-- Before retention deletes intervals that ended at or before ?1 (epoch ms): each cluster that
+-- loses some records the latest end among them, since when its state is whole again (every
+-- interval valid then or later is kept). A horizon only moves forward.
+INSERT INTO history_horizon (cluster, pruned_before)
+  SELECT cluster, max(valid_to) FROM cluster_object
+  WHERE valid_to IS NOT NULL AND valid_to <= ?1 GROUP BY cluster
+  ON CONFLICT (cluster) DO UPDATE SET pruned_before = max(pruned_before, excluded.pruned_before);
+
+-- name: select-horizons
+-- Per cluster whose history retention pruned: the time before which it was pruned.
+SELECT cluster, pruned_before FROM history_horizon ORDER BY cluster;
+
 -- name: select-history-starts
--- Per cluster: the earliest time its history knows a state at.
-SELECT cluster, min(valid_from) FROM cluster_object GROUP BY cluster ORDER BY cluster;
+-- Per cluster: the earliest time its history knows a state at (the first interval kept), and the
+-- prune horizon (NULL when never pruned).
+SELECT o.cluster, min(o.valid_from), h.pruned_before
+  FROM cluster_object o LEFT JOIN history_horizon h ON h.cluster = o.cluster
+  GROUP BY o.cluster ORDER BY o.cluster;
 
 -- name: select-history-coverage
--- Per cluster: first time history knows, latest start and end of an interval, intervals kept.
-SELECT cluster, min(valid_from), max(valid_from), max(valid_to), count(*)
-  FROM cluster_object GROUP BY cluster ORDER BY cluster;
+-- Per cluster: first time history knows, latest start and end of an interval, intervals kept, and
+-- the prune horizon (NULL when never pruned).
+SELECT o.cluster, min(o.valid_from), max(o.valid_from), max(o.valid_to), count(*), h.pruned_before
+  FROM cluster_object o LEFT JOIN history_horizon h ON h.cluster = o.cluster
+  GROUP BY o.cluster ORDER BY o.cluster;
 
 -- name: select-current-counts
 -- Per cluster and kind: objects whose current state is open.

@@ -407,6 +407,35 @@ class ClusterHistoryTest {
   }
 
   @Test
+  void pruningRecordsWhereTheStateIsWholeAgainAsTheStartOfEachClusterThatLostIntervals() {
+    history.recordSnapshot("demo", T1, stateT1(), "before.yaml");
+    history.recordSnapshot("demo", T2, stateT2(), "after.yaml"); // ends homer's and marge's states
+    history.recordSnapshot("lab", T1, List.of(worker1(false)), "lab.yaml"); // nothing ever ends
+    Instant before = HistoryLoader.historyStarts(db).get("demo").at();
+
+    long deleted = history.pruneEndedBefore(T2.plus(Duration.ofDays(30)), 1);
+
+    assertThat(before).isEqualTo(T1);
+    assertThat(deleted).isEqualTo(2);
+    Map<String, HistoryStart> starts = HistoryLoader.historyStarts(db);
+    assertThat(starts.get("demo"))
+        .as("the latest end of what was deleted, not the cutoff: from T2 on every state is whole")
+        .isEqualTo(new HistoryStart(T1, T2));
+    assertThat(starts.get("demo").at()).isEqualTo(T2);
+    assertThat(starts.get("demo").describe()).isEqualTo("history before " + T2 + " was pruned");
+    assertThat(starts.get("lab")).isEqualTo(new HistoryStart(T1, null));
+    assertThat(starts.get("lab").describe()).isEqualTo("history starts at " + T1);
+    assertThat(HistoryLoader.coverage(db).get("demo").firstChange()).isEqualTo(T2);
+    assertThat(HistoryLoader.coverage(db).get("lab").firstChange()).isEqualTo(T1);
+
+    Instant later = T2.plusSeconds(60);
+    history.recordSnapshot("demo", later, stateT1(), "again.yaml");
+    history.recordSnapshot("demo", later.plusSeconds(60), stateT2(), "after-again.yaml");
+    history.pruneEndedBefore(later, 1); // ends at `later` only: the horizon moves there
+    assertThat(HistoryLoader.horizons(db)).containsExactly(Map.entry("demo", later));
+  }
+
+  @Test
   void recordingWhileTheHitWriterCommitsSucceeds() throws Exception {
     // serve runs the hit writer and the informers' history writes against the same file
     AtomicBoolean stop = new AtomicBoolean();

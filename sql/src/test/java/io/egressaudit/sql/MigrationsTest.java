@@ -59,11 +59,16 @@ class MigrationsTest {
 
     assertThat(file).exists();
     try (Connection c = raw(file)) {
-      assertThat(Migrations.latestVersion()).isEqualTo(5);
+      assertThat(Migrations.latestVersion()).isEqualTo(6);
       assertThat(userVersion(c)).isEqualTo(Migrations.latestVersion());
       assertThat(names(c, "table"))
           .contains(
-              "hit", "cluster_object", "cluster_import", "cluster_import_pending", "cluster_stale");
+              "hit",
+              "cluster_object",
+              "cluster_import",
+              "cluster_import_pending",
+              "cluster_stale",
+              "history_horizon");
       assertThat(names(c, "index"))
           .contains(
               "hit_received_at",

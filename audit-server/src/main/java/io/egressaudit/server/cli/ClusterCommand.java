@@ -36,8 +36,10 @@ final class ClusterCommand {
         "",
         "Make the file with:",
         "  kubectl get nodes,namespaces,pods,egressips -A -o yaml > cluster.yaml",
-        "Example:",
-        "  egress-audit cluster import cluster.yaml --at 2021-11-26T17:40:43Z --cluster demo"
+        "Examples:",
+        "  egress-audit cluster import cluster.yaml --at 2021-11-26T17:40:43Z --cluster demo",
+        "  egress-audit cluster import <(kubectl --context prod get nodes,namespaces,pods,egressips"
+            + " -A -o yaml) --cluster prod --source 'kubectl --context prod'"
       })
   static final class Import implements Callable<Integer> {
 
@@ -75,6 +77,16 @@ final class ClusterCommand {
                 + " alone) is refused.")
     boolean allowMissingKinds;
 
+    @Option(
+        names = "--source",
+        paramLabel = "NAME",
+        converter = Converters.SourceName.class,
+        description =
+            "Where the dump came from, as clusters shows it (like 'kubectl --context prod'; at most"
+                + " 200 characters). Default: the file's absolute path; 'standard input' for -,"
+                + " 'pipe' for a pipe such as <(kubectl get ...).")
+    String source;
+
     @Mixin DbOption db;
 
     @Mixin HelpOption help;
@@ -83,14 +95,20 @@ final class ClusterCommand {
     public Integer call() {
       Instant time = at == null ? TimeArg.now() : at;
       ClusterStateImport.Result r =
-          new ClusterStateImport(db.database()).importFile(file, cluster, time, allowMissingKinds);
+          new ClusterStateImport(db.database())
+              .importFile(file, cluster, time, allowMissingKinds, source);
       PrintWriter err = spec.commandLine().getErr();
       r.notes().forEach(n -> err.println(file + ": note: " + n));
       err.flush();
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "cluster/%s state at %s recorded from %s: %d new, %d ended, %d unchanged%n",
-          cluster, time, file, r.summary().opened(), r.summary().closed(), r.summary().unchanged());
+          cluster,
+          time,
+          source != null ? source : ClusterStateImport.sourceOf(file),
+          r.summary().opened(),
+          r.summary().closed(),
+          r.summary().unchanged());
       out.flush();
       return 0;
     }

@@ -131,6 +131,40 @@ final class Converters {
     }
   }
 
+  /** {@code hits --limit}: 1 to {@link io.egressaudit.server.AuditQueries#MAX_LIMIT}. */
+  static final class HitLimit implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      long n = wholeNumber(value, Long.MAX_VALUE / 2);
+      int max = io.egressaudit.server.AuditQueries.MAX_LIMIT;
+      if (n < 1 || n > max) {
+        throw new TypeConversionException("'" + value + "' is not between 1 and " + max);
+      }
+      return (int) n;
+    }
+  }
+
+  /**
+   * {@code cluster import --source}: a name for where a dump came from, kept in history and shown
+   * by {@code clusters}: not empty, at most 200 characters, no control characters.
+   */
+  static final class SourceName implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String v = value.strip();
+      if (v.isEmpty()) {
+        throw new TypeConversionException("the source name is empty");
+      }
+      if (v.length() > 200) {
+        throw new TypeConversionException("the source name is longer than 200 characters");
+      }
+      if (v.chars().anyMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f))) {
+        throw new TypeConversionException("the source name has a control character");
+      }
+      return v;
+    }
+  }
+
   /** A count of 0 or more ({@code serve --event-loops}, where 0 means one per core). */
   static final class NotNegative implements ITypeConverter<Integer> {
     @Override

@@ -6,6 +6,7 @@ import io.egressaudit.sql.HistoryOrderException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -51,7 +52,8 @@ public final class EgressAuditCommand {
    * IllegalArgumentException} thrown while a command runs is a failure or a bug, not wrong usage);
    * wrong usage, a picocli {@link CommandLine.ParameterException} from parsing an option or from a
    * command that checks its options together, prints the message and exits 2. A {@link UsageError}
-   * is one line; picocli's own usage errors add where to find help.
+   * is one line; picocli's own usage errors add where to find help. No command, or a word that is
+   * not one, is one line too, then picocli's suggestions and the short usage listing the commands.
    */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new EgressAuditCommand());
@@ -68,6 +70,25 @@ public final class EgressAuditCommand {
           CommandLine c = e.getCommandLine();
           PrintWriter err = c.getErr();
           String name = c.getCommandSpec().qualifiedName();
+          String noCommand = commandProblem(e);
+          if (noCommand != null) {
+            err.println(name + ": " + noCommand);
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            CommandLine.Help help = c.getHelp();
+            err.print(help.synopsisHeading());
+            err.print(help.synopsis(help.synopsisHeadingLength()));
+            err.print(help.commandListHeading());
+            int width =
+                c.getSubcommands().keySet().stream().mapToInt(String::length).max().orElse(0);
+            c.getSubcommands()
+                .forEach(
+                    (sub, line) ->
+                        err.printf(
+                            "  %-" + width + "s  %s%n", sub, summary(line.getCommandSpec())));
+            err.println("Try '" + name + " --help' for more information.");
+            err.flush();
+            return 2;
+          }
           err.println(name + ": " + e.getMessage());
           if (!(e instanceof UsageError)
               && !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
@@ -77,6 +98,49 @@ public final class EgressAuditCommand {
           return 2;
         });
     return cl;
+  }
+
+  /**
+   * When a command that has subcommands was given none, or a word that is none of them: what to say
+   * in one line (then its short usage lists the commands). Null for any other usage error.
+   */
+  private static String commandProblem(CommandLine.ParameterException e) {
+    CommandLine c = e.getCommandLine();
+    if (c.getSubcommands().isEmpty()
+        || (c.getParseResult() != null && c.getParseResult().hasSubcommand())) {
+      return null;
+    }
+    if (e instanceof CommandLine.UnmatchedArgumentException u) {
+      List<String> unmatched = u.getUnmatched();
+      if (unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
+        return null;
+      }
+      return "'" + unmatched.get(0) + "' is not a command";
+    }
+    return "Missing required subcommand".equals(e.getMessage()) ? "no command given" : null;
+  }
+
+  /**
+   * A command's header or description cut to one line for the short usage: its first sentence, at
+   * most 66 characters.
+   */
+  static String summary(CommandLine.Model.CommandSpec command) {
+    String[] d = command.usageMessage().header(); // picocli's help command has one
+    if (d.length == 0) {
+      d = command.usageMessage().description();
+    }
+    String text = d.length == 0 ? "" : d[0].strip();
+    int end = text.indexOf(". ");
+    if (end >= 0) {
+      text = text.substring(0, end);
+    } else if (text.endsWith(".")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    if (text.length() > 66) {
+      int cut = text.lastIndexOf(' ', 63);
+      text = text.substring(0, cut > 0 ? cut : 63).replaceFirst("[,;:]$", "") + "...";
+    }
+    return text;
   }
 
   static String message(Exception e) {

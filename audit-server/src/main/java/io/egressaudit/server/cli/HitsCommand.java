@@ -8,7 +8,6 @@ import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.HitView;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,8 +17,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.dataformat.csv.CsvMapper;
-import tools.jackson.dataformat.csv.CsvSchema;
 
 /** {@code egress-audit hits}: the recorded requests, each with its attribution. */
 @Command(
@@ -34,8 +31,6 @@ import tools.jackson.dataformat.csv.CsvSchema;
       "  egress-audit hits --namespace simpson --since 2021-11-26T00:00:00Z -o csv > simpson.csv"
     })
 final class HitsCommand implements Callable<Integer> {
-
-  private static final CsvMapper CSV = new CsvMapper();
 
   @Spec CommandSpec spec;
 
@@ -108,6 +103,7 @@ final class HitsCommand implements Callable<Integer> {
       names = "--limit",
       paramLabel = "N",
       defaultValue = "1000",
+      converter = Converters.HitLimit.class,
       description = "Most hits listed (1 to 10000). Default: ${DEFAULT-VALUE}.")
   int limit;
 
@@ -194,86 +190,50 @@ final class HitsCommand implements Callable<Integer> {
     return path == null || path.length() <= 60 ? path : path.substring(0, 57) + "...";
   }
 
+  private static final List<String> CSV_COLUMNS =
+      List.of(
+          "id",
+          "receivedAt",
+          "sourceIp",
+          "sourcePort",
+          "method",
+          "path",
+          "userAgent",
+          "probeId",
+          "kind",
+          "cluster",
+          "egressIP",
+          "node",
+          "namespaces",
+          "leakSuspects");
+
   private static String csv(List<HitView> hits) {
-    CsvSchema schema =
-        CsvSchema.builder()
-            .addColumn("id")
-            .addColumn("receivedAt")
-            .addColumn("sourceIp")
-            .addColumn("sourcePort")
-            .addColumn("method")
-            .addColumn("path")
-            .addColumn("userAgent")
-            .addColumn("probeId")
-            .addColumn("kind")
-            .addColumn("cluster")
-            .addColumn("egressIP")
-            .addColumn("node")
-            .addColumn("namespaces")
-            .addColumn("leakSuspects")
-            .build()
-            .withHeader();
-    List<Map<String, Object>> rows =
+    List<List<Object>> rows =
         hits.stream()
             .map(
-                h -> {
-                  Map<String, Object> r = new LinkedHashMap<>();
-                  r.put("id", h.id());
-                  r.put("receivedAt", h.receivedAt().toString());
-                  r.put("sourceIp", h.sourceIp());
-                  r.put("sourcePort", h.sourcePort());
-                  r.put("method", cell(h.method()));
-                  r.put("path", cell(h.path()));
-                  r.put("userAgent", cell(h.userAgent()));
-                  r.put("probeId", cell(h.probeId()));
-                  r.put("kind", cell(join(h.attribution(), a -> a.kind().toString())));
-                  r.put("cluster", cell(join(h.attribution(), Attribution::cluster)));
-                  r.put("egressIP", cell(join(h.attribution(), Attribution::egressIP)));
-                  r.put("node", cell(join(h.attribution(), Attribution::node)));
-                  r.put(
-                      "namespaces",
-                      cell(join(h.attribution(), a -> String.join(" ", a.namespaces()))));
-                  r.put(
-                      "leakSuspects",
-                      cell(
-                          join(
-                              h.attribution(),
-                              a ->
-                                  a.leakSuspects() == null
-                                      ? ""
-                                      : String.join(" ", a.leakSuspects()))));
-                  return r;
-                })
+                h ->
+                    java.util.Arrays.<Object>asList(
+                        h.id(),
+                        h.receivedAt().toString(),
+                        h.sourceIp(),
+                        h.sourcePort(),
+                        h.method(),
+                        h.path(),
+                        h.userAgent(),
+                        h.probeId(),
+                        join(h.attribution(), a -> a.kind().toString()),
+                        join(h.attribution(), Attribution::cluster),
+                        join(h.attribution(), Attribution::egressIP),
+                        join(h.attribution(), Attribution::node),
+                        join(h.attribution(), a -> String.join(" ", a.namespaces())),
+                        join(
+                            h.attribution(),
+                            a ->
+                                a.leakSuspects() == null
+                                    ? ""
+                                    : String.join(" ", a.leakSuspects()))))
             .toList();
-    return CSV.writer(schema).writeValueAsString(rows);
-  }
-
-  /**
-   * A text cell a spreadsheet shows as text, as OWASP's CSV injection advice has it: a value that
-   * starts with {@code = + - @}, tab or CR (a formula to Excel, LibreOffice and Google Sheets) gets
-   * a leading {@code '}; control characters (C0, DEL, C1) are written as {@code \xNN}, so no raw
-   * escape sequence or line break reaches a terminal or another tool. Clients choose paths, user
-   * agents and probe ids.
-   *
-   * @return the cell, or null for null
-   */
-  static String cell(String value) {
-    if (value == null || value.isEmpty()) {
-      return value;
-    }
-    StringBuilder out = new StringBuilder(value.length() + 1);
-    if ("=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
-      out.append('\'');
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-        out.append(String.format("\\x%02x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return CsvOutput.write(CSV_COLUMNS, rows);
   }
 
   /** Several matches in one CSV cell, separated by {@code |}. */

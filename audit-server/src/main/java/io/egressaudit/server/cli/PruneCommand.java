@@ -2,6 +2,7 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.server.Retention;
 import io.egressaudit.server.TimeArg;
+import io.egressaudit.sql.HistoryLoader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,10 @@ import picocli.CommandLine.Spec;
           + " and give the freed space back to the file system.",
       "Then the cluster history no remaining hit needs: intervals that ended more than a day"
           + " before the oldest hit kept. Every remaining hit keeps its attribution; hits older"
-          + " than that imported later (import-log) would be unknown."
+          + " than that imported later (import-log) would be unknown.",
+      "Each cluster's history is then reported as starting where its state is whole again (the"
+          + " latest end of what was deleted): clusters shows it, and whois, timeline and sources"
+          + " say 'history before T was pruned' for an earlier time."
     },
     footer = {"", "Example:", "  egress-audit prune --older-than 90d"})
 final class PruneCommand implements Callable<Integer> {
@@ -56,6 +60,9 @@ final class PruneCommand implements Callable<Integer> {
     out.printf("deleted %d hits received before %s%n", r.hits(), cutoff);
     out.printf(
         "deleted %d history intervals that ended before %s%n", r.intervals(), r.historyCutoff());
+    HistoryLoader.horizons(db.database())
+        .forEach(
+            (cluster, t) -> out.printf("cluster/%s: history before %s was pruned%n", cluster, t));
     out.flush();
     return 0;
   }

@@ -11,6 +11,7 @@ import io.egressaudit.server.http.ForwardedHeader;
 import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
+import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -311,7 +312,16 @@ final class ServeCommand implements Callable<Integer> {
                     (int) requestTimeout.toSeconds(),
                     apiMaxConnections))
             .build();
-    AuditServer server = AuditServer.start(config);
+    boolean created = !Files.exists(config.database().file());
+    AuditServer server;
+    try {
+      server = AuditServer.start(config);
+    } catch (RuntimeException e) {
+      if (created) {
+        deleteIfEmpty(config.database(), e);
+      }
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -343,6 +353,18 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * After a failed start, removes the database file this run created when nothing was recorded in
+   * it; a problem doing so is added to the start's failure rather than hiding it.
+   */
+  private static void deleteIfEmpty(Database database, RuntimeException failure) {
+    try {
+      database.deleteIfEmpty();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** A usage error found once the options are read: exit 2, like picocli's own. */

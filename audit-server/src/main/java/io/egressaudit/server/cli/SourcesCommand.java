@@ -7,6 +7,8 @@ import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  egress-audit sources simpson --at 2021-11-26T17:53:13Z -o table",
-      "  egress-audit sources simpson --since 30d -o table"
+      "  egress-audit sources simpson --since 30d -o table",
+      "  egress-audit sources simpson -o csv > simpson-sources.csv"
     })
 final class SourcesCommand implements Callable<Integer> {
 
@@ -60,8 +63,10 @@ final class SourcesCommand implements Callable<Integer> {
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       defaultValue = "json",
-      description = "json or table. Default: ${DEFAULT-VALUE}.")
-  DocumentFormat output;
+      description =
+          "json, table or csv (a header row, then one row per source IP; notes go to stderr)."
+              + " Default: ${DEFAULT-VALUE}.")
+  ListFormat output;
 
   @Mixin DbOption db;
 
@@ -90,9 +95,33 @@ final class SourcesCommand implements Callable<Integer> {
         t.print(out);
         view.notes().forEach(n -> out.println("note: " + n));
       }
+      case csv -> {
+        out.print(
+            CsvOutput.write(
+                List.of("cluster", "ip", "kind", "egressIP", "node", "pods"),
+                view.sources().stream()
+                    .map(
+                        s ->
+                            Arrays.<Object>asList(
+                                s.cluster(),
+                                s.ip(),
+                                s.kind().toString(),
+                                s.egressIP(),
+                                s.node(),
+                                String.join(" ", s.pods().stream().map(p -> p.name()).toList())))
+                    .toList()));
+        notesToStderr(view.notes());
+      }
     }
     out.flush();
     return 0;
+  }
+
+  /** With {@code -o csv}, the notes a table would end with, on stderr: the CSV stays one table. */
+  private void notesToStderr(List<String> notes) {
+    PrintWriter err = spec.commandLine().getErr();
+    notes.forEach(n -> err.println("note: " + n));
+    err.flush();
   }
 
   private int history(Instant from) {
@@ -109,6 +138,24 @@ final class SourcesCommand implements Callable<Integer> {
         }
         t.print(out);
         view.notes().forEach(n -> out.println("note: " + n));
+      }
+      case csv -> {
+        out.print(
+            CsvOutput.write(
+                List.of("cluster", "ip", "kind", "egressIP", "node", "from", "until"),
+                view.sources().stream()
+                    .map(
+                        s ->
+                            Arrays.<Object>asList(
+                                s.cluster(),
+                                s.ip(),
+                                s.kind().toString(),
+                                s.egressIP(),
+                                s.node(),
+                                s.from().toString(),
+                                s.until() == null ? null : s.until().toString()))
+                    .toList()));
+        notesToStderr(view.notes());
       }
     }
     out.flush();

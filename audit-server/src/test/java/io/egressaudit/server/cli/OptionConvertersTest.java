@@ -85,6 +85,18 @@ class OptionConvertersTest {
             "'99999999999' is too large"),
         Arguments.of("serve --rescan often", "--rescan", "'often' is not a duration"),
         Arguments.of("hits --kind leak", "--kind", "'leak' is not a kind (egress-ip,"),
+        Arguments.of("hits --limit 0", "--limit", "'0' is not between 1 and 10000"),
+        Arguments.of("hits --limit 10001", "--limit", "'10001' is not between 1 and 10000"),
+        Arguments.of("hits --limit ten", "--limit", "'ten' is not a whole number"),
+        Arguments.of(
+            "serve --listen 127.0.0.1:80800",
+            "--listen",
+            "'127.0.0.1:80800': port 80800 is out of range 1-65535"),
+        Arguments.of(
+            "serve --api [::1]:99999999999",
+            "--api",
+            "'[::1]:99999999999': port 99999999999 is out of range 1-65535"),
+        Arguments.of("serve --api 127.0.0.1:http", "--api", "'127.0.0.1:http' is not HOST:PORT"),
         Arguments.of("hits --ip 1.2.3", "--ip", "not an IP address: '1.2.3'"),
         Arguments.of("timeline 10.0.0.0/8", "(IP)", "not an IP address: '10.0.0.0/8'"),
         Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
