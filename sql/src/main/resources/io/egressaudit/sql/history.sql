@@ -130,10 +130,21 @@ SELECT cluster, pruned_before FROM history_horizon ORDER BY cluster;
 
 -- name: select-history-starts
 -- Per cluster: the earliest time its history knows a state at (the first interval kept), and the
--- prune horizon (NULL when never pruned).
-SELECT o.cluster, min(o.valid_from), h.pruned_before
-  FROM cluster_object o LEFT JOIN history_horizon h ON h.cluster = o.cluster
-  GROUP BY o.cluster ORDER BY o.cluster;
+-- prune horizon (NULL when never pruned). The clusters are found by skipping through the
+-- cluster_object_validity index (cluster, valid_from, ...) and each start is its first entry there:
+-- a few index seeks per cluster, where GROUP BY read every interval (0.3 s for 1.5 M, at every
+-- command's start).
+WITH RECURSIVE c(cluster) AS (
+  SELECT min(cluster) FROM cluster_object
+  UNION ALL
+  SELECT (SELECT min(cluster) FROM cluster_object WHERE cluster > c.cluster)
+    FROM c WHERE c.cluster IS NOT NULL)
+SELECT c.cluster,
+       (SELECT min(valid_from) FROM cluster_object o WHERE o.cluster = c.cluster),
+       h.pruned_before
+  FROM c LEFT JOIN history_horizon h ON h.cluster = c.cluster
+  WHERE c.cluster IS NOT NULL
+  ORDER BY c.cluster;
 
 -- name: select-history-coverage
 -- Per cluster: first time history knows, latest start and end of an interval, intervals kept, and

@@ -158,7 +158,7 @@ final class HitsCommand implements Callable<Integer> {
       case json -> out.println(ApiJson.writePretty(Map.of("hits", hits)));
       case jsonl -> hits.forEach(h -> out.println(ApiJson.write(h)));
       case csv -> out.print(csv(hits));
-      case table -> table(hits, out);
+      case table -> table(hits, out, namespace);
     }
     out.flush();
     if (hits.size() == limit) {
@@ -171,7 +171,8 @@ final class HitsCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void table(List<HitView> hits, PrintWriter out) {
+  /** The hits as a table; {@code namespace} (the filter, or null) is named first in long lists. */
+  private static void table(List<HitView> hits, PrintWriter out, String namespace) {
     Table t = new Table("ID", "RECEIVED", "SOURCE", "METHOD", "PATH", "PROBE", "ATTRIBUTION");
     for (HitView h : hits) {
       t.row(
@@ -181,7 +182,7 @@ final class HitsCommand implements Callable<Integer> {
           h.method(),
           abbreviate(h.path()),
           h.probeId(),
-          AttributionText.summary(h.attribution()));
+          AttributionText.summary(h.attribution(), namespace));
     }
     t.print(out);
   }
