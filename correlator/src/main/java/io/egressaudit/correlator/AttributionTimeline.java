@@ -663,10 +663,13 @@ public final class AttributionTimeline {
           if (j == podSlots.length || (i < slots.length && slots[i] < podSlots[j])) {
             changed |= count(members[i++], -1);
           } else if (i == slots.length || podSlots[j] < slots[i]) {
-            PodState p = (PodState) store.state(podSlots[j]);
+            int slot = podSlots[j];
+            String ns = store.podNamespace(slot);
             PodRef owner =
-                p.active() && egressIp.selects(p, namespaces.get(p.namespace()))
-                    ? new PodRef(p.namespace(), p.name())
+                store.podActive(slot)
+                        && egressIp.selects(
+                            store.podHostNetwork(slot), store.podLabels(slot), namespaces.get(ns))
+                    ? new PodRef(ns, store.podName(slot))
                     : null;
             changed |= count(owner, 1);
             next[j++] = owner;
@@ -759,7 +762,7 @@ public final class AttributionTimeline {
           if (j == podSlots.length || (i < slots.length && slots[i] < podSlots[j])) {
             composition.remove(members[i++]);
           } else if (i == slots.length || podSlots[j] < slots[i]) {
-            next[j] = composition.add((PodState) store.state(podSlots[j]));
+            next[j] = composition.add(store, podSlots[j]);
             j++;
           } else {
             next[j++] = members[i++];

@@ -1,6 +1,7 @@
 package io.egressaudit.correlator;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * An OVN-Kubernetes {@code EgressIP} ({@code k8s.ovn.org/v1}, cluster-scoped) as attribution sees
@@ -45,10 +46,15 @@ public record EgressIpState(
    * @param namespace the pod's namespace, null when unknown (then nothing is selected)
    */
   public boolean selects(PodState pod, NamespaceState namespace) {
-    return !pod.hostNetwork()
+    return selects(pod.hostNetwork(), pod.labels(), namespace);
+  }
+
+  /** {@link #selects(PodState, NamespaceState)} from what it reads of the pod. */
+  boolean selects(boolean hostNetwork, Map<String, String> podLabels, NamespaceState namespace) {
+    return !hostNetwork
         && namespace != null
         && selects(namespace)
-        && (podSelector == null || podSelector.matches(pod.labels()));
+        && (podSelector == null || podSelector.matches(podLabels));
   }
 
   @Override

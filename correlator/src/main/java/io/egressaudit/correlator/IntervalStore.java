@@ -161,6 +161,40 @@ final class IntervalStore {
     return podNode[slot] < 0 ? null : strings.get(podNode[slot]);
   }
 
+  /** A pod's name; the slot must hold a pod. */
+  String podName(int slot) {
+    ClusterObject o = objects[slot];
+    if (o != null) {
+      return ((PodState) o).name();
+    }
+    int start = slot == 0 ? 0 : nameEnd[slot - 1];
+    return new String(names, start, nameEnd[slot] - start, StandardCharsets.UTF_8);
+  }
+
+  /** A pod's labels, as shared by every slot with the same; the slot must hold a pod. */
+  Map<String, String> podLabels(int slot) {
+    ClusterObject o = objects[slot];
+    return o == null ? labelMaps.get(podLabels[slot]) : ((PodState) o).labels();
+  }
+
+  /** Whether a pod is on the host network; the slot must hold a pod. */
+  boolean podHostNetwork(int slot) {
+    ClusterObject o = objects[slot];
+    return o == null ? (podFlags[slot] & HOST_NETWORK) != 0 : ((PodState) o).hostNetwork();
+  }
+
+  /** {@link PodState#active()} of a pod, without building its state; the slot must hold one. */
+  boolean podActive(int slot) {
+    ClusterObject o = objects[slot];
+    if (o != null) {
+      return ((PodState) o).active();
+    }
+    int flags = podFlags[slot] & 0xff;
+    int phase = flags & PHASE_MASK;
+    boolean hasIp = (flags & ONE_IPV4) != 0 || !ipLists.get(podIps[slot]).isEmpty();
+    return PodState.active(phase == 0 ? null : phases.get(phase - 1), hasIp);
+  }
+
   /** A pod's IPs, as shared by every slot with the same; the slot must hold a pod. */
   List<String> podIps(int slot) {
     ClusterObject o = objects[slot];

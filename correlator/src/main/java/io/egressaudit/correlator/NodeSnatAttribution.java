@@ -132,19 +132,41 @@ final class NodeSnatAttribution {
      *     that is not active)
      */
     Member add(PodState p) {
-      if (!p.active()) {
+      return add(p.active(), p.namespace(), p.hostNetwork(), p.labels(), p::name);
+    }
+
+    /**
+     * Counts the pod in a slot of a timeline's store, read from its columns without building its
+     * state (what {@link #add(PodState)} does with the state).
+     */
+    Member add(IntervalStore store, int slot) {
+      return add(
+          store.podActive(slot),
+          store.podNamespace(slot),
+          store.podHostNetwork(slot),
+          store.podLabels(slot),
+          () -> store.podName(slot));
+    }
+
+    private Member add(
+        boolean active,
+        String namespace,
+        boolean hostNetwork,
+        java.util.Map<String, String> labels,
+        java.util.function.Supplier<String> name) {
+      if (!active) {
         return null;
       }
-      Selected selected = namespaces.of(p.namespace());
-      List<String> via = carriers(selected, p);
+      Selected selected = namespaces.of(namespace);
+      List<String> via = carriers(selected, hostNetwork, labels);
       Member m =
           new Member(
-              p.namespace(),
-              via.isEmpty() ? new PodRef(p.namespace(), p.name()) : null,
+              namespace,
+              via.isEmpty() ? new PodRef(namespace, name.get()) : null,
               via,
               via.isEmpty()
                   && namespaces.anyAssigned
-                  && !p.hostNetwork()
+                  && !hostNetwork
                   && selected.namespace() == null);
       count(m, 1);
       return m;
@@ -317,13 +339,14 @@ final class NodeSnatAttribution {
   }
 
   /** The assigned EgressIPs that select the pod (names); empty when the node IP is its source. */
-  private static List<String> carriers(Selected selected, PodState p) {
+  private static List<String> carriers(
+      Selected selected, boolean hostNetwork, java.util.Map<String, String> labels) {
     if (selected.assigned().isEmpty()) {
       return List.of();
     }
     List<String> out = new ArrayList<>(1);
     for (EgressIpState e : selected.assigned()) {
-      if (e.selects(p, selected.namespace())) {
+      if (e.selects(hostNetwork, labels, selected.namespace())) {
         out.add(e.name());
       }
     }

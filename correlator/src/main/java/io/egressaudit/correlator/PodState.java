@@ -38,9 +38,14 @@ public record PodState(
    * yet, so it is neither a candidate for its node's IP nor an owner of an egress IP.
    */
   public boolean active() {
+    return active(phase, !podIps.isEmpty());
+  }
+
+  /** {@link #active()} of a pod in a phase (or null) that has a pod IP or not. */
+  static boolean active(String phase, boolean hasIp) {
     return !"Succeeded".equals(phase)
         && !"Failed".equals(phase)
-        && (!podIps.isEmpty() || "Running".equals(phase));
+        && (hasIp || "Running".equals(phase));
   }
 
   /** True while the pod waits for its network: not terminated, no IP yet, not {@code Running}. */

@@ -141,4 +141,21 @@ class IntervalStoreTest {
       assertThat(IntervalStore.ipv4(ip)).as(ip).isEqualTo(-1);
     }
   }
+
+  @Test
+  void aPodsFieldsReadFromItsColumnsAreThoseOfItsState() {
+    IntervalStore store = new IntervalStore();
+    for (int k = 0; k < 3; k++) {
+      for (ClusterObject o : STATES) {
+        if (o instanceof PodState p) {
+          int slot = store.add(p, k, AttributionTimeline.OPEN);
+          assertThat(store.podNamespace(slot)).isEqualTo(p.namespace());
+          assertThat(store.podName(slot)).isEqualTo(p.name());
+          assertThat(store.podLabels(slot)).isEqualTo(p.labels());
+          assertThat(store.podHostNetwork(slot)).isEqualTo(p.hostNetwork());
+          assertThat(store.podActive(slot)).as(p.name()).isEqualTo(p.active());
+        }
+      }
+    }
+  }
 }
