@@ -32,25 +32,8 @@ public final class HitRepository {
    * @throws DatabaseException when the database cannot be read
    */
   public List<StoredHit> find(HitQuery q) {
-    try (Connection c = database.openReader();
-        PreparedStatement st =
-            c.prepareStatement(SQL.get(statement(q) + (q.newestFirst() ? "-newest-first" : "")))) {
-      st.setLong(1, q.sinceMillis());
-      st.setLong(2, q.untilMillis());
-      st.setString(3, q.sourceIp());
-      st.setString(4, q.probeId());
-      st.setLong(5, q.afterId());
-      st.setInt(6, q.limit());
-      List<StoredHit> out = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(read(rs));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new DatabaseException(
-          "cannot read hits from " + database.file() + ": " + e.getMessage(), e);
+    try (Reader r = reader()) {
+      return r.find(q);
     }
   }
 
