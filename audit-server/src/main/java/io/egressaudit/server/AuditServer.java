@@ -323,6 +323,7 @@ public final class AuditServer implements AutoCloseable {
       server.anomalies = AnomalyWatch.follow(config.database(), server.timelines);
       server.deploy().await();
       server.importClusterStates();
+      server.sources.recordFileSpans(new io.egressaudit.sql.StaleSpans(config.database()));
       if (!config.clusterStates().isEmpty()) {
         // only now: a rescan that ran before (or beside) the first import of a file recorded a
         // later state first, and the first import was then refused as rewriting the past

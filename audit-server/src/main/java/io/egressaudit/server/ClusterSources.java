@@ -24,6 +24,7 @@ public final class ClusterSources {
   private final Map<String, SourceState> files = new LinkedHashMap<>();
   private final List<String> liveNames = new ArrayList<>();
   private final List<ClusterWatcher> watchers = new CopyOnWriteArrayList<>();
+  private StaleSpans fileSpans; // where a file source's stale spans are recorded, or null
 
   /**
    * @param files cluster name to the file (or bundled example) that records it
@@ -45,7 +46,28 @@ public final class ClusterSources {
     files.put(cluster, before.with(SourceState.Status.SYNCED, at, null).syncedAt(at));
     if (!before.ready()) {
       LOG.info("cluster/{}: ready: state from {} recorded at {}", cluster, before.source(), at);
+    } else if (before.status() == SourceState.Status.STALE) {
+      if (fileSpans != null) {
+        fileSpans.synced(cluster, at);
+      }
+      LOG.info(
+          "cluster/{}: synced again: state from {} recorded at {} (stale since {})",
+          cluster,
+          before.source(),
+          at,
+          before.since());
     }
+  }
+
+  /**
+   * Records the stale spans of file sources in history from now on, as {@link #watching} does for
+   * live clusters: hits and whois answers of a time when a file could not be read are marked stale
+   * (the state they are attributed with is the last good one).
+   *
+   * @param spans where the spans are recorded
+   */
+  public synchronized void recordFileSpans(StaleSpans spans) {
+    this.fileSpans = spans;
   }
 
   /**
@@ -56,6 +78,9 @@ public final class ClusterSources {
     SourceState before = files.get(cluster);
     if (before == null || !before.ready()) {
       return;
+    }
+    if (before.status() != SourceState.Status.STALE && fileSpans != null) {
+      fileSpans.stale(cluster, at, "cluster state file " + before.source() + ": " + reason);
     }
     files.put(
         cluster,
