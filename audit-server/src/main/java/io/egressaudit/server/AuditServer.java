@@ -463,11 +463,41 @@ public final class AuditServer implements AutoCloseable {
                   hp.host(),
                   l.actualPort(),
                   proxyProtocol ? " (PROXY protocol)" : "");
+              if (acceptsIpv6Too(hp.host())) {
+                LOG.warn(
+                    "hit listener on {}:{} accepts IPv6 clients too: the JVM's sockets are dual-stack"
+                        + " on this host, so the IPv4 wildcard listens on every IPv6 address as"
+                        + " well; for IPv4 only, run with"
+                        + " JAVA_OPTS=-Djava.net.preferIPv4Stack=true",
+                    hp.host(),
+                    l.actualPort());
+              }
             })
         .recover(
             e ->
                 Future.failedFuture(
                     new IllegalStateException("hit listener " + hp + ": " + describe(e), e)));
+  }
+
+  /**
+   * True when listening on {@code host} also accepts IPv6 clients: the IPv4 wildcard on a JVM whose
+   * sockets are dual-stack (Netty binds it as the IPv6 wildcard unless {@code
+   * java.net.preferIPv4Stack} is set).
+   */
+  static boolean acceptsIpv6Too(String host) {
+    return "0.0.0.0".equals(host)
+        && !Boolean.getBoolean("java.net.preferIPv4Stack")
+        && ipv6Available();
+  }
+
+  private static boolean ipv6Available() {
+    try {
+      return java.net.NetworkInterface.networkInterfaces()
+          .flatMap(java.net.NetworkInterface::inetAddresses)
+          .anyMatch(a -> a instanceof java.net.Inet6Address);
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   /**
