@@ -240,13 +240,21 @@ class FailoverDrillIT {
   }
 
   @Test
-  void unlabelWithoutPatchOnNodesIsRefusedBeforeAnythingChangesNamingTheRuleAndItsRole()
+  void unlabelWithoutPatchOnNodesIsRefusedBeforeAnythingChangesNamingTheRuleInTheReportToo()
       throws Exception {
     cluster.allow(a -> !("patch".equals(a.getVerb()) && "nodes".equals(a.getResource())));
 
-    String[] run = drillCommand("--trigger", "unlabel", "--timeout", "20s");
+    Path junit = dir.resolve("reports/drill.xml");
+
+    String[] run =
+        drillCommand("--trigger", "unlabel", "--timeout", "20s", "--report", "junit:" + junit);
 
     assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("3");
+    assertThat(java.nio.file.Files.readString(junit))
+        .as("the report says why")
+        .contains("<testcase name=\"unreachable\" classname=\"egress-audit.drill.failover\"")
+        .contains("<error type=\"unreachable\" message=\"cluster loopback: the runner")
+        .contains("patch nodes: grant the ClusterRole rule");
     assertThat(run[2])
         .startsWith(
             "egress-audit drill failover: cluster loopback: the runner's credentials lack what drill"

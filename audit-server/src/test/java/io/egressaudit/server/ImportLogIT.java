@@ -222,6 +222,70 @@ class ImportLogIT {
   }
 
   @Test
+  void aDayTheMonthDoesNotHaveIsRefusedNotMovedToTheMonthsEnd() throws IOException {
+    Path log =
+        Files.writeString(
+            dir.resolve("access_log"),
+            line("10.0.0.1", "/a", "c").replace("25/Nov/2021:07:50:45", "31/Feb/2021:08:04:35")
+                + line("10.0.0.1", "/b", "c")
+                    .replace("25/Nov/2021:07:50:45", "28/Feb/2021:24:00:00")
+                + line("10.0.0.1", "/c", "c").replace("25/Nov/2021", "29/Feb/2024"));
+
+    Run r = importLog(log);
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(2);
+    assertThat(r.errLines().get(0))
+        .startsWith(log + ":1: time '31/Feb/2021:08:04:35 -0500'")
+        .contains("not a real date");
+    assertThat(r.errLines().get(1)).startsWith(log + ":2: time '28/Feb/2021:24:00:00 -0500'");
+    assertThat(hits()).extracting(h -> h.get("path").asString()).containsExactly("/c");
+  }
+
+  /** httpd's common format: no referer, no user agent. */
+  private static final String COMMON =
+      "10.0.0.1 - - [25/Nov/2021:07:50:45 -0500] \"GET /a HTTP/1.1\" 200 39\n";
+
+  @Test
+  void combinedLinesReadAsCommonAreRefusedNamingCombinedSoNoUserAgentIsLost() throws IOException {
+    Path log = Files.writeString(dir.resolve("access_log"), line("10.0.0.1", "/a", "curl/8"));
+
+    Run refused = importLog(log, "--format", "common");
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+    assertThat(refused.errLines()).hasSize(1);
+    assertThat(refused.errLines().get(0))
+        .startsWith(log + ":1: ")
+        .contains("looks like combined")
+        .contains("--format combined");
+    assertThat(refused.out()).contains("0 hits imported");
+
+    Run imported = importLog(log, "--format", "combined");
+
+    assertThat(imported.exitCode()).as("%s", imported).isZero();
+    assertThat(imported.out()).contains("1 hits imported");
+    assertThat(hits()).extracting(h -> h.get("userAgent").asString()).containsExactly("curl/8");
+  }
+
+  @Test
+  void commonLinesReadAsCombinedAreRefusedNamingCommon() throws IOException {
+    Path log = Files.writeString(dir.resolve("access_log"), COMMON);
+
+    Run refused = importLog(log);
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+    assertThat(refused.errLines().get(0))
+        .startsWith(log + ":1: ")
+        .contains("looks like common")
+        .contains("--format common");
+
+    Run imported = importLog(log, "--format", "common");
+
+    assertThat(imported.exitCode()).as("%s", imported).isZero();
+    assertThat(hits()).extracting(h -> h.get("path").asString()).containsExactly("/a");
+  }
+
+  @Test
   void theSameLogThroughASymlinkOrARotatedCopyAddsOnlyNewLines() throws IOException {
     Path log =
         Files.writeString(

@@ -478,6 +478,46 @@ class ProbeIT {
   }
 
   @Test
+  void anUnreachableAuditServerStillWritesTheReportsSayingWhy() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP);
+    startServer();
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Path json = dir.resolve("reports/probe.json");
+    Path junit = dir.resolve("reports/probe.xml");
+
+    Run run =
+        probe(
+            "--api",
+            "http://127.0.0.1:" + closed,
+            "--report",
+            "json:" + json,
+            "--report",
+            "junit:" + junit);
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(3);
+    String why =
+        run.err().lines().findFirst().orElseThrow().substring("egress-audit probe: ".length());
+    assertThat(why).startsWith("cannot reach the audit server API at http://127.0.0.1:" + closed);
+    String xml = Files.readString(junit);
+    javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+        .newSchema(Path.of("../probes/src/test/resources/junit.xsd").toFile())
+        .newValidator()
+        .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(xml)));
+    assertThat(xml)
+        .contains("tests=\"1\"")
+        .contains("errors=\"1\"")
+        .contains("<testcase name=\"unreachable\"")
+        .contains("<error type=\"unreachable\" message=\"" + why + "\"");
+    tools.jackson.databind.JsonNode report = ApiClient.parse(Files.readString(json));
+    assertThat(report.get("report").asString()).isEqualTo("egress-audit-probe");
+    assertThat(report.get("passed").asBoolean()).isFalse();
+    assertThat(report.get("error").asString()).isEqualTo(why);
+  }
+
+  @Test
   void anUnreachableClusterExitsThree() throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP);
     startServer();

@@ -327,12 +327,61 @@ final class Converters {
   static final class Report implements ITypeConverter<ReportSpec> {
     @Override
     public ReportSpec convert(String value) {
+      ReportSpec spec;
       try {
-        return ReportSpec.parse(value);
+        spec = ReportSpec.parse(value);
       } catch (IllegalArgumentException e) {
         // ReportSpec names the option itself; picocli puts it in front already
         String m = e.getMessage();
         throw new TypeConversionException(m.startsWith("--report ") ? m.substring(9) : m);
+      }
+      writable(value, spec.file());
+      return spec;
+    }
+
+    /**
+     * The report is written at the end of a run, into a temporary file beside it, creating missing
+     * directories: the nearest directory that exists must take a file now, so a run of minutes does
+     * not end in a usage error. Tried with a temporary file, removed at once, since a permission
+     * check says nothing for root on a read-only or virtual file system.
+     */
+    private static void writable(String value, Path file) {
+      Path absolute;
+      try {
+        absolute = file.toAbsolutePath();
+      } catch (java.io.IOError | SecurityException e) {
+        throw new TypeConversionException("'" + value + "': " + e.getMessage());
+      }
+      if (Files.isDirectory(absolute)) {
+        throw new TypeConversionException("'" + value + "': " + file + " is a directory");
+      }
+      Path dir = absolute.getParent();
+      while (dir != null && !Files.exists(dir)) {
+        dir = dir.getParent();
+      }
+      if (dir == null) {
+        throw new TypeConversionException("'" + value + "': no directory to write it in");
+      }
+      if (!Files.isDirectory(dir)) {
+        throw new TypeConversionException("'" + value + "': " + dir + " is not a directory");
+      }
+      try {
+        Files.delete(Files.createTempFile(dir, ".egress-audit-report", ".tmp"));
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw new TypeConversionException(
+            "'" + value + "': cannot write in directory " + dir + " (permission denied)");
+      } catch (java.nio.file.FileSystemException e) {
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "': cannot write in directory "
+                + dir
+                + " ("
+                + (e.getReason() != null ? e.getReason() : e.getMessage())
+                + ")");
+      } catch (java.io.IOException e) {
+        throw new TypeConversionException(
+            "'" + value + "': cannot write in directory " + dir + " (" + e.getMessage() + ")");
       }
     }
   }

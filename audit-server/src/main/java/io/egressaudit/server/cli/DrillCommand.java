@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -152,20 +153,22 @@ final class DrillCommand {
       ClusterConnection connection = where.connection();
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      Instant started = Instant.now();
       try (KubernetesClient client = connection.connect()) {
         apiClient.check();
         boolean unlabel = trigger == FailoverDrill.Trigger.UNLABEL;
         List<AccessPreflight.Permission> missing =
             AccessPreflight.missing(client, AccessPreflight.forDrill(unlabel));
         if (!missing.isEmpty()) {
-          return fail(
+          return unreachable(
               err,
+              connection,
+              started,
               "cluster "
                   + connection.cluster()
                   + ": "
                   + AccessPreflight.explain(
-                      missing, "drill failover" + (unlabel ? " --trigger unlabel" : "")),
-              UNREACHABLE);
+                      missing, "drill failover" + (unlabel ? " --trigger unlabel" : "")));
         }
         FailoverDrill.Outcome outcome =
             new FailoverDrill(
@@ -203,10 +206,27 @@ final class DrillCommand {
         return 1;
       } catch (AuditApiException e) {
         // also an API that answers but not as the audit server, as for probe
-        return fail(err, e.getMessage(), UNREACHABLE);
+        return unreachable(err, connection, started, e.getMessage());
       } catch (KubernetesClientException e) {
-        return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
+        return unreachable(
+            err, connection, started, InPodProbeOptions.clusterMessage(connection, e));
       }
+    }
+
+    /** Says why the run could not start or go on, writes each --report saying so, exit 3. */
+    private int unreachable(
+        PrintWriter err, ClusterConnection connection, Instant started, String message) {
+      fail(err, message, UNREACHABLE);
+      where.writeUnreachable(
+          spec.qualifiedName(),
+          FailoverDrillReport.REPORT,
+          connection.cluster(),
+          null,
+          started,
+          message,
+          err);
+      err.flush();
+      return UNREACHABLE;
     }
 
     private int fail(PrintWriter err, String message, int code) {

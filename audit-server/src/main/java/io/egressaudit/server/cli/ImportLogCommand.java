@@ -68,7 +68,9 @@ final class ImportLogCommand implements Callable<Integer> {
       defaultValue = "combined",
       description =
           "Log format. combined also reads a forwarded-for field after the user agent (nginx's"
-              + " \"$http_x_forwarded_for\"). Default: ${DEFAULT-VALUE}.")
+              + " \"$http_x_forwarded_for\"). Lines of another format are refused: a re-import"
+              + " cannot repair hits imported with the wrong format (import into a new --db)."
+              + " Default: ${DEFAULT-VALUE}.")
   AccessLogFormat format;
 
   @Option(

@@ -7,11 +7,14 @@ import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.ReportSpec;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,6 +98,47 @@ final class InPodProbeOptions {
           .get(0);
     } catch (KubeconfigException e) {
       throw usage(e.getMessage());
+    }
+  }
+
+  /**
+   * Writes every {@code --report} of a run that ends with exit 3, as an {@link UnreachableReport}
+   * saying why; a report that cannot be written is one more line on {@code err}, the exit code
+   * stays 3.
+   *
+   * @param command the command's qualified name, such as {@code egress-audit probe}
+   * @param report the JSON {@code report} key
+   * @param cluster the kubeconfig cluster's name
+   * @param policy the policy file, or null
+   * @param startedAt when the run started
+   * @param message why it could not run, as printed
+   * @param err where to say a report could not be written
+   */
+  void writeUnreachable(
+      String command,
+      String report,
+      String cluster,
+      String policy,
+      Instant startedAt,
+      String message,
+      PrintWriter err) {
+    UnreachableReport r =
+        new UnreachableReport(
+            report,
+            command,
+            cluster,
+            String.valueOf(target),
+            String.valueOf(api),
+            policy,
+            startedAt,
+            Instant.now(),
+            message);
+    for (ReportSpec spec : reports) {
+      try {
+        spec.write(r);
+      } catch (UncheckedIOException e) {
+        err.println(command + ": --report " + spec.describe() + ": " + e.getCause().getMessage());
+      }
     }
   }
 

@@ -185,10 +185,11 @@ final class ProbeCommand implements Callable<Integer> {
       apiClient.check();
       List<AccessPreflight.Permission> missing = AccessPreflight.missing(client);
       if (!missing.isEmpty()) {
-        return fail(
+        return unreachable(
             err,
-            "cluster " + connection.cluster() + ": " + AccessPreflight.explain(missing),
-            UNREACHABLE);
+            connection,
+            started,
+            "cluster " + connection.cluster() + ": " + AccessPreflight.explain(missing));
       }
       ClusterView view =
           new ClusterReader(client, KubernetesObjectsModel.INSTANCE)
@@ -229,10 +230,26 @@ final class ProbeCommand implements Callable<Integer> {
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
       // also an API that answers but not as the audit server (--api pointing at the hit listener)
-      return fail(err, e.getMessage(), UNREACHABLE);
+      return unreachable(err, connection, started, e.getMessage());
     } catch (KubernetesClientException e) {
-      return fail(err, InPodProbeOptions.clusterMessage(connection, e), UNREACHABLE);
+      return unreachable(err, connection, started, InPodProbeOptions.clusterMessage(connection, e));
     }
+  }
+
+  /** Says why the run could not start or go on, writes each --report saying so, exit 3. */
+  private int unreachable(
+      PrintWriter err, ClusterConnection connection, Instant started, String message) {
+    fail(err, message, UNREACHABLE);
+    where.writeUnreachable(
+        spec.qualifiedName(),
+        "egress-audit-probe",
+        connection.cluster(),
+        policy == null ? null : policy.file().toString(),
+        started,
+        message,
+        err);
+    err.flush();
+    return UNREACHABLE;
   }
 
   private int fail(PrintWriter err, String message, int code) {

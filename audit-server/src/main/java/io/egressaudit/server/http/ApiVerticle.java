@@ -18,6 +18,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -110,12 +112,47 @@ public final class ApiVerticle extends VerticleBase {
     page = WebPage.load();
     connections = new ApiConnections(vertx, limits, cap);
     connections.start();
+    Router router = router();
     server =
         vertx
             .createHttpServer(options())
             .connectionHandler(connections::opened)
-            .requestHandler(router());
+            .requestHandler(
+                request -> {
+                  if (request.version() == HttpVersion.HTTP_1_1
+                      || request.version() == HttpVersion.HTTP_1_0) {
+                    router.handle(request);
+                  } else {
+                    refuseVersion(request);
+                  }
+                });
     return server.listen();
+  }
+
+  /**
+   * A request line of another HTTP version: h2c is off, so HTTP/2's prior-knowledge preface {@code
+   * PRI * HTTP/2.0} arrives here as an HTTP/1 request. Answered 505 in HTTP/1.1 and the connection
+   * closed (the client's HTTP/2 frames follow); logged at debug, since any client can send it.
+   */
+  private static void refuseVersion(HttpServerRequest request) {
+    LOG.debug(
+        "API: {} from {}: HTTP version not supported",
+        request.method(),
+        request.connection().remoteAddress());
+    request
+        .response()
+        .setStatusCode(505)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(
+            ApiJson.write(
+                new Problem(
+                    Problem.TYPE_BASE + "http-version",
+                    "HTTP version not supported",
+                    505,
+                    "the API speaks HTTP/1.0 and HTTP/1.1 only",
+                    request.path())))
+        .onComplete(done -> request.connection().close());
   }
 
   private HttpServerOptions options() {
@@ -442,6 +479,17 @@ public final class ApiVerticle extends VerticleBase {
               Problem.TYPE_BASE + "store-unavailable",
               "Audit store unavailable",
               503,
+              f.getMessage(),
+              ctx.request().path());
+    } else if (f != null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // the client's fault, found by Vert.x Web (an HTTP/1.1 request without Host): any client
+      // can send it, so no stack trace and no error line
+      LOG.debug("API {}: {}", ctx.request().path(), f.getMessage());
+      p =
+          new Problem(
+              Problem.TYPE_BASE + "bad-request",
+              "Bad request",
+              ctx.statusCode(),
               f.getMessage(),
               ctx.request().path());
     } else if (f == null) {

@@ -4,9 +4,11 @@ import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.server.http.RequestTarget;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.HitRecord;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,8 +25,14 @@ import java.util.Set;
  */
 public final class AccessLogParser {
 
+  /**
+   * httpd's and nginx's {@code %t}, read strictly: a day the month does not have ({@code 31/Feb})
+   * or an hour 24 is refused, not moved to the nearest real time ({@code uuuu}, since STRICT needs
+   * an era with {@code yyyy}).
+   */
   private static final DateTimeFormatter CLF_TIME =
-      DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+      DateTimeFormatter.ofPattern("dd/MMM/uuuu:HH:mm:ss Z", Locale.ENGLISH)
+          .withResolverStyle(ResolverStyle.STRICT);
 
   /** The month names httpd ({@code apr_month_snames}) and nginx write, whatever the locale. */
   private static final Set<String> MONTHS =
@@ -76,7 +84,12 @@ public final class AccessLogParser {
     f.word("bytes");
     String userAgent = null;
     String forwardedFor = null;
-    if (format != AccessLogFormat.common) {
+    if (format == AccessLogFormat.common) {
+      f.refuseMore();
+    } else {
+      if (format == AccessLogFormat.combined) {
+        f.refuseEnd();
+      }
       f.quoted("REFERER");
       userAgent = dash(f.quoted("USER-AGENT"));
       if (f.atQuote()) {
@@ -160,6 +173,12 @@ public final class AccessLogParser {
     try {
       return OffsetDateTime.parse(time, CLF_TIME).toInstant().toEpochMilli();
     } catch (DateTimeParseException e) {
+      if (e.getCause() instanceof DateTimeException impossible) {
+        // the fields are all there but name no real time: 31/Feb, hour 24
+        throw new BadLogLineException(
+            lineNumber,
+            "time '" + cut(time) + "' is not a real date and time: " + impossible.getMessage());
+      }
       int a = time.indexOf('/');
       int b = a < 0 ? -1 : time.indexOf('/', a + 1);
       if (b > a + 1) {
@@ -231,6 +250,42 @@ public final class AccessLogParser {
       String v = line.substring(pos + 1, close);
       pos = close + 1;
       return v;
+    }
+
+    /**
+     * In common format the line ends after BYTES. A quoted field there is combined's referer: said,
+     * since importing it as common would drop the user agent for good (a second import of the same
+     * lines adds nothing).
+     */
+    void refuseMore() {
+      skipSpaces();
+      if (pos >= line.length()) {
+        return;
+      }
+      if (line.charAt(pos) == '"') {
+        throw new BadLogLineException(
+            lineNumber,
+            "more fields after BYTES at character "
+                + (pos + 1)
+                + " (\"REFERER\" \"USER-AGENT\"?): this looks like combined log format; import it"
+                + " with --format combined");
+      }
+      throw new BadLogLineException(
+          lineNumber,
+          "not in common log format: more fields after BYTES at character "
+              + (pos + 1)
+              + " (expected: HOST IDENT USER [TIME] \"REQUEST\" STATUS BYTES)");
+    }
+
+    /** In combined formats a line that ends after BYTES is a common-format line: said. */
+    void refuseEnd() {
+      skipSpaces();
+      if (pos >= line.length()) {
+        throw new BadLogLineException(
+            lineNumber,
+            "line ends after BYTES, with no \"REFERER\" \"USER-AGENT\": this looks like common"
+                + " log format; import it with --format common");
+      }
     }
 
     boolean atQuote() {

@@ -58,6 +58,15 @@ class OptionConvertersTest {
             "--report",
             "'html:x.html': unknown format 'html' (junit or json)"),
         Arguments.of("probe --report probe.xml", "--report", "'probe.xml': expected FORMAT:FILE"),
+        Arguments.of(
+            "probe --report junit:/proc/probe.xml",
+            "--report",
+            "'junit:/proc/probe.xml': cannot write in directory /proc ("),
+        Arguments.of(
+            "drill failover --report json:/proc/no/drill.json",
+            "--report",
+            "'json:/proc/no/drill.json': cannot write in directory /proc ("),
+        Arguments.of("probe --report junit:/tmp", "--report", "'junit:/tmp': /tmp is a directory"),
         Arguments.of("drill failover --interval 0s", "--interval", "'0s' is zero"),
         Arguments.of(
             "drill failover --max-outage long", "--max-outage", "'long' is not a duration"),
@@ -126,6 +135,20 @@ class OptionConvertersTest {
         .contains(problem);
     assertThat(r.err()).as("the error, then where to find help").hasSize(2);
     assertThat(dir.resolve("audit.db")).as("nothing opened the database").doesNotExist();
+  }
+
+  @Test
+  void aReportUnderARegularFileIsWrongUsageBeforeTheRun() throws IOException {
+    Path notADir = Files.writeString(dir.resolve("out"), "a file\n");
+    String report = "junit:" + notADir.resolve("probe.xml");
+
+    Run r = run("probe", "--report", report);
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err().get(0))
+        .startsWith("egress-audit probe: ")
+        .contains("--report")
+        .contains("'" + report + "': " + notADir + " is not a directory");
   }
 
   @Test
