@@ -70,6 +70,14 @@ public final class AuditQueries {
     return followed != null ? followed : ClusterTimelines.read(database, cluster, from, to);
   }
 
+  /**
+   * The note of a whois answered from a database with no cluster history: the answer is unknown
+   * because nothing is known, not because no cluster owned the IP.
+   */
+  public static final String NO_HISTORY_NOTE =
+      "no cluster history in the database: import a cluster state (egress-audit cluster import)"
+          + " or run serve with a cluster source (--cluster-state, --context, --example)";
+
   /** The id of the newest hit recorded, or 0 when there is none. */
   public long lastHitId() {
     List<StoredHit> last =
@@ -83,6 +91,8 @@ public final class AuditQueries {
    * @param ip an IP literal
    * @param at the time, or null for now
    * @param cluster only this cluster, or null for all
+   * @return the matches; with no cluster history at all, one {@code unknown} match whose note says
+   *     so ({@link #NO_HISTORY_NOTE})
    * @throws IllegalArgumentException when {@code ip} is not an IP literal
    */
   public WhoisResult whois(String ip, Instant at, String cluster) {
@@ -91,6 +101,12 @@ public final class AuditQueries {
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     List<AttributionTimeline> selected = timelines.select(cluster);
+    if (selected.isEmpty()) { // a bare unknown would read as "no cluster owned it"
+      return new WhoisResult(
+          canonical,
+          t,
+          List.of(Attribution.builder(AttributionKind.UNKNOWN).note(NO_HISTORY_NOTE).build()));
+    }
     WhoisResult r = anomalies.concerning(timelines.whois(canonical, t, selected), selected);
     return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, StaleSpans.load(database)));
   }
