@@ -503,8 +503,8 @@ public final class AuditQueries {
       ObjectKind kind,
       String what,
       String name) {
-    if (name == null || selected.isEmpty()) {
-      return; // without history, the hits' "unknown" attribution and its note say why
+    if (name == null) {
+      return;
     }
     for (AttributionTimeline t : selected) {
       if (HistoryLoader.everHeld(database, t.cluster(), kind, name)) {

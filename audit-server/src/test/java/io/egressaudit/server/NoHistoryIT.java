@@ -66,6 +66,18 @@ class NoHistoryIT {
   }
 
   @Test
+  void anOwnerFilterWithoutClusterHistoryIsAnError() throws IOException {
+    String db = logOnly();
+
+    Run r = run("hits", "--namespace", "simpson", "--db", db);
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
+    assertThat(r.err().lines())
+        .containsExactly(
+            "egress-audit hits: unknown namespace 'simpson': no cluster's history has it");
+  }
+
+  @Test
   void theApiNotesThatThereIsNoClusterHistory() throws Exception {
     String db = logOnly();
     try (AuditServer server =
