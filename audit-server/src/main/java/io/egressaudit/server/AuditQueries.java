@@ -9,6 +9,7 @@ import io.egressaudit.correlator.AttributionTimeline.SourceSpan;
 import io.egressaudit.correlator.ClusterSnapshot;
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.correlator.NamespaceSources;
+import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.AnomaliesView;
@@ -19,6 +20,7 @@ import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HistoryLoader;
 import io.egressaudit.sql.HitQuery;
 import io.egressaudit.sql.HitRepository;
 import io.egressaudit.sql.StaleSpans;
@@ -70,6 +72,14 @@ public final class AuditQueries {
     return followed != null ? followed : ClusterTimelines.read(database, cluster, from, to);
   }
 
+  /**
+   * The note of a whois answered from a database with no cluster history: the answer is unknown
+   * because nothing is known, not because no cluster owned the IP.
+   */
+  public static final String NO_HISTORY_NOTE =
+      "no cluster history in the database: import a cluster state (egress-audit cluster import)"
+          + " or run serve with a cluster source (--cluster-state, --context, --example)";
+
   /** The id of the newest hit recorded, or 0 when there is none. */
   public long lastHitId() {
     List<StoredHit> last =
@@ -83,6 +93,8 @@ public final class AuditQueries {
    * @param ip an IP literal
    * @param at the time, or null for now
    * @param cluster only this cluster, or null for all
+   * @return the matches; with no cluster history at all, one {@code unknown} match whose note says
+   *     so ({@link #NO_HISTORY_NOTE})
    * @throws IllegalArgumentException when {@code ip} is not an IP literal
    */
   public WhoisResult whois(String ip, Instant at, String cluster) {
@@ -91,6 +103,12 @@ public final class AuditQueries {
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     List<AttributionTimeline> selected = timelines.select(cluster);
+    if (selected.isEmpty()) { // a bare unknown would read as "no cluster owned it"
+      return new WhoisResult(
+          canonical,
+          t,
+          List.of(Attribution.builder(AttributionKind.UNKNOWN).note(NO_HISTORY_NOTE).build()));
+    }
     WhoisResult r = anomalies.concerning(timelines.whois(canonical, t, selected), selected);
     return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, StaleSpans.load(database)));
   }
@@ -450,6 +468,10 @@ public final class AuditQueries {
   /**
    * Lists hits, oldest (or newest) first, each with its attribution at the time it arrived.
    *
+   * @throws UnknownClusterException naming the known clusters when {@code f.cluster()} has no
+   *     history
+   * @throws UnknownOwnerException when no selected cluster's history ever held the namespace,
+   *     EgressIP or node of an owner filter
    * @throws io.egressaudit.sql.DatabaseException when the database cannot be read
    */
   public List<HitView> hits(HitFilter f) {
@@ -457,11 +479,41 @@ public final class AuditQueries {
     long to = f.until() == null ? Long.MAX_VALUE : f.until().toEpochMilli();
     ClusterTimelines timelines = timelines(f.cluster(), from, to);
     List<AttributionTimeline> selected = timelines.select(f.cluster());
+    everHeld(selected, f.cluster(), ObjectKind.NAMESPACE, "namespace", f.namespace());
+    everHeld(selected, f.cluster(), ObjectKind.EGRESS_IP, "EgressIP", f.egressIp());
+    everHeld(selected, f.cluster(), ObjectKind.NODE, "node", f.node());
     List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
     return markStale(
         spans == null
             ? scan(f, from, to, timelines, selected)
             : bySpans(f, spans, timelines, selected));
+  }
+
+  /**
+   * Checks that some selected cluster's whole history (not only the period asked about) held the
+   * owner an owner filter names: a misspelled name would otherwise answer an empty list. Index
+   * seeks in the database; the names held are read only for the error.
+   *
+   * @param name the filter's value, or null when the filter is not given
+   * @throws UnknownOwnerException when none held it, with a close name held if there is one
+   */
+  private void everHeld(
+      List<AttributionTimeline> selected,
+      String cluster,
+      ObjectKind kind,
+      String what,
+      String name) {
+    if (name == null) {
+      return;
+    }
+    for (AttributionTimeline t : selected) {
+      if (HistoryLoader.everHeld(database, t.cluster(), kind, name)) {
+        return;
+      }
+    }
+    java.util.Set<String> held = new java.util.TreeSet<>();
+    selected.forEach(t -> held.addAll(HistoryLoader.namesEverHeld(database, t.cluster(), kind)));
+    throw UnknownOwnerException.of(what, name, cluster, held);
   }
 
   /**

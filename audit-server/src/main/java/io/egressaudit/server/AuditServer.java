@@ -268,8 +268,7 @@ public final class AuditServer implements AutoCloseable {
     this.writer = writer;
     Map<String, String> files = new java.util.LinkedHashMap<>();
     if (config.example()) {
-      files.put(
-          ClusterStateImport.EXAMPLE_CLUSTER, "bundled:" + ClusterStateImport.EXAMPLE_RESOURCE);
+      files.put(ClusterStateImport.EXAMPLE_CLUSTER, ClusterStateImport.EXAMPLE_SOURCE);
     }
     config.clusterStates().forEach((c, f) -> files.put(c, f.toAbsolutePath().toString()));
     this.sources =
@@ -296,6 +295,9 @@ public final class AuditServer implements AutoCloseable {
     }
     DescriptorBudget.Plan descriptors = shareDescriptors(config);
     config.database().migrate();
+    if (config.example()) {
+      new ClusterStateImport(config.database()).checkExampleFits(); // before anything binds
+    }
     ListenerTransport.configureProcess(); // before anything loads Netty's io_uring or Vert.x's HTTP
     // the API's connections are capped where they are accepted, so they cannot take the
     // descriptors the hit listener needs; the hit listener has its own cap

@@ -32,6 +32,9 @@ public final class ClusterStateImport {
   /** The cluster name the bundled example is recorded under. */
   public static final String EXAMPLE_CLUSTER = "demo";
 
+  /** The source ({@code cluster_import.source}) the bundled example is recorded with. */
+  public static final String EXAMPLE_SOURCE = "bundled:" + EXAMPLE_RESOURCE;
+
   /**
    * What an import did.
    *
@@ -165,6 +168,34 @@ public final class ClusterStateImport {
   }
 
   /**
+   * Refuses to record the bundled example where it would end the history of a cluster {@value
+   * #EXAMPLE_CLUSTER} recorded from another source (a {@code cluster import} of a real dump, a
+   * {@code --cluster-state} file, a live context): the example's state would replace it. A cluster
+   * {@value #EXAMPLE_CLUSTER} the bundled example recorded before is fine.
+   *
+   * @throws IllegalStateException naming the database and where its {@value #EXAMPLE_CLUSTER} came
+   *     from ({@code cluster_import.source} of its latest snapshot)
+   */
+  public void checkExampleFits() {
+    String source = HistoryLoader.sources(database).get(EXAMPLE_CLUSTER);
+    if (EXAMPLE_SOURCE.equals(source)) {
+      return;
+    }
+    if (source == null && !HistoryLoader.historyStarts(database).containsKey(EXAMPLE_CLUSTER)) {
+      return;
+    }
+    throw new IllegalStateException(
+        "--example: cluster "
+            + EXAMPLE_CLUSTER
+            + " in "
+            + database.file()
+            + " comes from "
+            + (source == null ? "another source" : source)
+            + "; --example would record the bundled example over its history: give serve"
+            + " --example another --db");
+  }
+
+  /**
    * Records the bundled example cluster as cluster {@value #EXAMPLE_CLUSTER}, valid from {@code
    * at}.
    */
@@ -179,8 +210,7 @@ public final class ClusterStateImport {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         LoadedClusterState state = ClusterStateFile.load(tmp);
         ImportSummary summary =
-            history.recordSnapshot(
-                EXAMPLE_CLUSTER, at, state.objects(), "bundled:" + EXAMPLE_RESOURCE);
+            history.recordSnapshot(EXAMPLE_CLUSTER, at, state.objects(), EXAMPLE_SOURCE);
         return new Result(summary, state.notes());
       } finally {
         Files.deleteIfExists(tmp);

@@ -134,4 +134,53 @@ class OwnerFiltersIT {
     Run covered = run("whois", "192.0.2.1", "--at", "2021-11-26T17:50:00Z", "--db", db);
     assertThat(ApiClient.parse(covered.out()).get("matches").get(0).has("note")).isFalse();
   }
+
+  @Test
+  void anOwnerNoClusterEverHeldIsAnErrorSuggestingACloseName() {
+    Run namespace = run("hits", "--namespace", "simpsn", "--db", db);
+    Run egressIp = run("hits", "--egressip", "nope", "--db", db);
+    Run node = run("hits", "--node", "ocp-8vr6j-worker-0-sl79", "--cluster", "demo", "--db", db);
+
+    assertThat(namespace.exitCode()).as("%s", namespace).isEqualTo(2);
+    assertThat(namespace.err().lines())
+        .containsExactly(
+            "egress-audit hits: unknown namespace 'simpsn': no cluster's history has it; did you"
+                + " mean 'simpson'?");
+    assertThat(egressIp.exitCode()).as("%s", egressIp).isEqualTo(2);
+    assertThat(egressIp.err().lines())
+        .containsExactly("egress-audit hits: unknown EgressIP 'nope': no cluster's history has it");
+    assertThat(node.exitCode()).as("%s", node).isEqualTo(2);
+    assertThat(node.err().lines())
+        .containsExactly(
+            "egress-audit hits: unknown node 'ocp-8vr6j-worker-0-sl79': cluster demo's history has"
+                + " none; did you mean 'ocp-8vr6j-worker-0-sl79n'?");
+  }
+
+  @Test
+  void anOwnerHeldOnlyOutsideThePeriodAnswersAnEmptyList() {
+    assertThat(sourcesOf("--namespace", "bouvier", "--until", "2021-11-26T17:00:00Z")).isEmpty();
+    assertThat(sourcesOf("--egressip", "egressip-demo", "--until", "2021-11-26T17:00:00Z"))
+        .isEmpty();
+  }
+
+  @Test
+  void theApiAnswersAnUnknownOwnerWithABadRequestProblem() throws Exception {
+    try (AuditServer server =
+        TestServers.start(
+            io.egressaudit.sql.Database.at(Path.of(db)),
+            io.egressaudit.sql.HitWriter.Settings.DEFAULT,
+            false)) {
+      ApiClient api = new ApiClient(server.apiPort());
+
+      ApiClient.Answer a = api.get("/api/v1/hits?node=nope");
+      ApiClient.Answer known = api.get("/api/v1/hits?namespace=bouvier");
+
+      assertThat(a.status()).isEqualTo(400);
+      assertThat(a.contentType()).isEqualTo("application/problem+json");
+      assertThat(a.json().get("detail").asString())
+          .isEqualTo("unknown node 'nope': no cluster's history has it");
+      assertThat(known.status()).isEqualTo(200);
+      assertThat(known.json().get("hits")).hasSize(1);
+    }
+  }
 }

@@ -165,6 +165,56 @@ public final class HistoryLoader {
   }
 
   /**
+   * Whether a cluster's history (what retention kept of it) ever held a Node, Namespace or EgressIP
+   * of that name; for {@link ObjectKind#NAMESPACE}, a pod in that namespace counts too (its
+   * Namespace object may never have been recorded). A few index seeks.
+   *
+   * @param kind {@code NODE}, {@code NAMESPACE} or {@code EGRESS_IP} (cluster-scoped kinds)
+   * @param name {@code metadata.name} of the object (of the namespace for pods)
+   * @throws DatabaseException when history cannot be read
+   */
+  public static boolean everHeld(Database database, String cluster, ObjectKind kind, String name) {
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-name-held"))) {
+      st.setString(1, cluster);
+      st.setString(2, kind.kind());
+      st.setString(3, name);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getInt(1) != 0;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Every name of a cluster-scoped kind that a cluster's history ever held (for {@link
+   * ObjectKind#NAMESPACE} also the namespaces of its pods), sorted. Reads every interval of the
+   * kind: for error messages, not for each query.
+   *
+   * @throws DatabaseException when history cannot be read
+   */
+  public static java.util.List<String> namesEverHeld(
+      Database database, String cluster, ObjectKind kind) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-names-held"))) {
+      st.setString(1, cluster);
+      st.setString(2, kind.kind());
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * What each cluster's history covers, read with two aggregate queries (for a command, which has
    * no timeline in memory): the same figures as {@link AttributionTimeline#coverage()}, except that
    * {@code firstChange} is where history starts ({@link HistoryStart#at()}: not before the prune

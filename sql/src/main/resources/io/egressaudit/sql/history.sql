@@ -168,3 +168,20 @@ UPDATE cluster_stale SET until = max(since, ?2) WHERE cluster = ?1 AND until IS 
 
 -- name: select-stale-spans
 SELECT cluster, since, until, reason FROM cluster_stale ORDER BY cluster, since;
+
+-- name: select-name-held
+-- Whether cluster ?1's history (what is kept of it) ever held an object of kind ?2 named ?3, a
+-- cluster-scoped Node, Namespace or EgressIP; with kind Namespace, a pod in namespace ?3 counts
+-- too. Index seeks on cluster_object_ref (cluster, kind, namespace, name, valid_to).
+SELECT EXISTS (SELECT 1 FROM cluster_object
+               WHERE cluster = ?1 AND kind = ?2 AND namespace = '' AND name = ?3)
+    OR (?2 = 'Namespace' AND EXISTS (SELECT 1 FROM cluster_object
+                                     WHERE cluster = ?1 AND kind = 'Pod' AND namespace = ?3));
+
+-- name: select-names-held
+-- Every name of kind ?2 that cluster ?1's history ever held (namespaces: also those of pods), for
+-- the error of an owner filter that names none of them.
+SELECT name FROM cluster_object WHERE cluster = ?1 AND kind = ?2 AND namespace = ''
+UNION
+SELECT namespace FROM cluster_object WHERE ?2 = 'Namespace' AND cluster = ?1 AND kind = 'Pod'
+ORDER BY 1;

@@ -2,6 +2,7 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.sql.Database;
 import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ final class DbOption {
       paramLabel = "PATH",
       defaultValue = "${env:EGRESS_AUDIT_DB:-egress-audit.db}",
       description =
-          "SQLite database file; commands that write create it when missing, whois, sources and hits"
-              + " need it to exist (env EGRESS_AUDIT_DB; default: ${DEFAULT-VALUE}).")
+          "SQLite database file; commands that write create it when missing, those that only read"
+              + " (whois, sources, timeline, hits, clusters, anomalies) need it to exist and not be"
+              + " empty (env EGRESS_AUDIT_DB; default: ${DEFAULT-VALUE}).")
   Path db;
 
   @Option(
@@ -34,16 +36,30 @@ final class DbOption {
   }
 
   /**
-   * The database for a command that only reads ({@code whois}, {@code sources}, {@code hits}): a
-   * missing file is an error rather than a new empty database whose answers would all be "unknown".
+   * The database for a command that only reads ({@code whois}, {@code sources}, {@code timeline},
+   * {@code hits}, {@code clusters}, {@code anomalies}): a missing or empty (0 bytes) file is an
+   * error rather than a new empty database whose answers would all be "unknown"; the file is left
+   * as it is (opening a 0-byte file would make it a database).
    *
-   * @throws UncheckedIOException naming the file when it does not exist
+   * @throws UncheckedIOException naming the file when it does not exist or is empty
    */
   Database existing() {
     if (!Files.exists(db)) {
       throw new UncheckedIOException(
           "--db " + db + ": no such database (serve, cluster import and import-log create one)",
           new FileNotFoundException(db.toString()));
+    }
+    try {
+      if (Files.isRegularFile(db) && Files.size(db) == 0) {
+        throw new UncheckedIOException(
+            "--db "
+                + db
+                + ": empty file (0 bytes), not a database (serve, cluster import and import-log"
+                + " create one)",
+            new FileNotFoundException(db.toString()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("--db " + db + ": cannot read: " + e.getMessage(), e);
     }
     return database(0);
   }

@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
     subcommands = {DrillCommand.Failover.class, CommandLine.HelpCommand.class})
 final class DrillCommand {
 
+  @Mixin HelpOption help;
+
   /** {@code egress-audit drill failover --egressip NAME}. */
   @Command(
       name = "failover",

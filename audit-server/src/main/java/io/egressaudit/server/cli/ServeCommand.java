@@ -118,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--example",
       description =
-          "Record the bundled example cluster 'demo': the walkthrough's cluster moved onto 127.0.0.0/8 (nodes 127.0.0.51-54, egress IP 127.0.0.100 for namespace simpson).")
+          "Record the bundled example cluster 'demo': the walkthrough's cluster moved onto 127.0.0.0/8 (nodes 127.0.0.51-54, egress IP 127.0.0.100 for namespace simpson). Refused when the database's cluster 'demo' came from another source.")
   boolean example;
 
   @Option(

@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.server.UnknownClusterException;
+import io.egressaudit.server.UnknownOwnerException;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -41,18 +42,19 @@ final class UsageError extends ParameterException {
   }
 
   /**
-   * Runs a query that selects a cluster by {@code --cluster} and turns its {@link
-   * UnknownClusterException} into a usage error; any other exception passes as a failure.
+   * Runs a query that selects a cluster by {@code --cluster} (and owners by {@code --namespace},
+   * {@code --egressip}, {@code --node}) and turns its {@link UnknownClusterException} or {@link
+   * UnknownOwnerException} into a usage error; any other exception passes as a failure.
    *
    * @param spec the running command
    * @param query the query
    * @return what the query returns
-   * @throws UsageError naming the unknown cluster and the clusters there are
+   * @throws UsageError naming the unknown cluster and the clusters there are, or the unknown owner
    */
   static <T> T ofCluster(CommandSpec spec, Supplier<T> query) {
     try {
       return query.get();
-    } catch (UnknownClusterException e) {
+    } catch (UnknownClusterException | UnknownOwnerException e) {
       throw new UsageError(spec, e.getMessage());
     }
   }

@@ -1,0 +1,57 @@
+package io.egressaudit.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command and subcommand answers {@code -h} and {@code --help} with its usage, exit 0. */
+class HelpOptionsTest {
+
+  /** The word paths of every command in the tree, such as {@code [drill, failover]}. */
+  private static void walk(CommandLine command, List<String> path, List<List<String>> out) {
+    out.add(path);
+    command
+        .getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (sub.getCommandSpec().name().equals(name)) { // not again under each alias
+                List<String> next = new ArrayList<>(path);
+                next.add(name);
+                walk(sub, next, out);
+              }
+            });
+  }
+
+  @Test
+  void everyCommandAnswersDashHAndDashDashHelpWithItsUsage() {
+    List<List<String>> commands = new ArrayList<>();
+    walk(EgressAuditCommand.commandLine(), List.of(), commands);
+    assertThat(commands)
+        .contains(List.of("drill"), List.of("drill", "failover"), List.of("cluster", "import"));
+
+    for (List<String> path : commands) {
+      for (String flag : List.of("-h", "--help")) {
+        List<String> args = new ArrayList<>(path);
+        args.add(flag);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = EgressAuditCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+
+        int code = cl.execute(args.toArray(String[]::new));
+
+        assertThat(code).as("%s: %s", args, err).isZero();
+        assertThat(err.toString()).as("%s", args).isEmpty();
+        assertThat(out.toString())
+            .as("%s", args)
+            .contains("Usage: egress-audit" + (path.isEmpty() ? "" : " " + String.join(" ", path)));
+      }
+    }
+  }
+}
