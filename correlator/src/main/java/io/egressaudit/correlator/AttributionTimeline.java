@@ -540,35 +540,20 @@ public final class AttributionTimeline {
         order,
         java.util.Comparator.comparing((Integer slot) -> ((EgressIpState) store.state(slot)).name())
             .thenComparing(slot -> slot));
+    List<EgressIpState> states = new ArrayList<>(order.length);
+    for (int slot : order) {
+      states.add((EgressIpState) store.state(slot));
+    }
+    List<String> namespacesWithoutObject = missing;
     List<Attribution> matches = new ArrayList<>(1);
-    for (int slot : order) {
-      EgressIpState e = (EgressIpState) store.state(slot);
-      for (EgressIpAssignment a : e.assignments()) {
-        if (a.egressIP().equals(ip)) {
-          matches.add(
-              Correlator.egressIpMatch(
-                  cluster,
-                  e,
-                  a,
-                  egressSweep(slot, e, t, facts, until),
-                  Instant.ofEpochMilli(store.from(slot)),
-                  missing));
-        }
-      }
-    }
-    for (int slot : order) {
-      EgressIpState e = (EgressIpState) store.state(slot);
-      boolean assigned = e.assignments().stream().anyMatch(a -> a.egressIP().equals(ip));
-      if (!assigned && e.egressIPs().contains(ip)) {
-        matches.add(
-            Correlator.unassignedMatch(
-                cluster,
-                e,
-                egressSweep(slot, e, t, facts, until),
-                Instant.ofEpochMilli(store.from(slot)),
-                missing));
-      }
-    }
+    Correlator.egressMatches(
+        ip,
+        cluster,
+        states,
+        k -> egressSweep(order[k], states.get(k), t, facts, until),
+        k -> Instant.ofEpochMilli(store.from(order[k])),
+        () -> namespacesWithoutObject,
+        matches);
     return List.copyOf(matches);
   }
 

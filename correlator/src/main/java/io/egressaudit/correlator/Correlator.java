@@ -66,19 +66,15 @@ public final class Correlator {
    */
   static List<Attribution> attribute(String ip, ClusterSnapshot s, List<Attribution> nodeMatches) {
     List<Attribution> matches = new ArrayList<>();
-    for (EgressIpState e : s.egressIps()) {
-      for (EgressIpAssignment a : e.assignments()) {
-        if (a.egressIP().equals(ip)) {
-          matches.add(egressIpMatch(s, e, a));
-        }
-      }
-    }
-    for (EgressIpState e : s.egressIps()) {
-      boolean assigned = e.assignments().stream().anyMatch(a -> a.egressIP().equals(ip));
-      if (!assigned && e.egressIPs().contains(ip)) {
-        matches.add(unassignedMatch(s, e));
-      }
-    }
+    List<EgressIpState> egressIps = s.egressIps();
+    egressMatches(
+        ip,
+        s.cluster(),
+        egressIps,
+        k -> Owners.of(s, egressIps.get(k)),
+        k -> s.since(egressIps.get(k).ref()),
+        s::namespacesWithoutObject,
+        matches);
     matches.addAll(nodeMatches);
     for (PodState p : s.podsWithIp(ip)) {
       if (p.active()) {
@@ -88,10 +84,46 @@ public final class Correlator {
     return matches;
   }
 
-  private static Attribution egressIpMatch(
-      ClusterSnapshot s, EgressIpState e, EgressIpAssignment a) {
-    return egressIpMatch(
-        s.cluster(), e, a, Owners.of(s, e), s.since(e.ref()), s.namespacesWithoutObject());
+  /**
+   * The EgressIP rules' matches for an IP, in rule order: for each EgressIP in the given order, one
+   * {@code egress-ip} match per assignment of the IP; then for each EgressIP that lists the IP in
+   * {@code spec.egressIPs} without it being assigned, one {@code egress-ip-unassigned} match. What
+   * a match reads beyond the EgressIP comes from the caller, asked only for EgressIPs that match:
+   * the whole snapshot's, or the timeline's kept readings.
+   *
+   * @param egressIps the EgressIP states valid then, in the order of a snapshot's (by name)
+   * @param owners the owners of the EgressIP at an index of {@code egressIps}
+   * @param since when the state at an index began, or null when unknown
+   * @param namespacesWithoutObject the namespaces with pods but no Namespace object then, sorted
+   * @param into where the matches are added
+   */
+  static void egressMatches(
+      String ip,
+      String cluster,
+      List<EgressIpState> egressIps,
+      java.util.function.IntFunction<Owners> owners,
+      java.util.function.IntFunction<Instant> since,
+      java.util.function.Supplier<List<String>> namespacesWithoutObject,
+      List<Attribution> into) {
+    for (int k = 0; k < egressIps.size(); k++) {
+      EgressIpState e = egressIps.get(k);
+      for (EgressIpAssignment a : e.assignments()) {
+        if (a.egressIP().equals(ip)) {
+          into.add(
+              egressIpMatch(
+                  cluster, e, a, owners.apply(k), since.apply(k), namespacesWithoutObject.get()));
+        }
+      }
+    }
+    for (int k = 0; k < egressIps.size(); k++) {
+      EgressIpState e = egressIps.get(k);
+      boolean assigned = e.assignments().stream().anyMatch(a -> a.egressIP().equals(ip));
+      if (!assigned && e.egressIPs().contains(ip)) {
+        into.add(
+            unassignedMatch(
+                cluster, e, owners.apply(k), since.apply(k), namespacesWithoutObject.get()));
+      }
+    }
   }
 
   /**
@@ -99,7 +131,7 @@ public final class Correlator {
    * owners, when its state began, and the namespaces with pods but no Namespace object then
    * (sorted).
    */
-  static Attribution egressIpMatch(
+  private static Attribution egressIpMatch(
       String cluster,
       EgressIpState e,
       EgressIpAssignment a,
@@ -137,16 +169,11 @@ public final class Correlator {
         + "): the namespaceSelector cannot be checked against them, so owners may be missing";
   }
 
-  private static Attribution unassignedMatch(ClusterSnapshot s, EgressIpState e) {
-    return unassignedMatch(
-        s.cluster(), e, Owners.of(s, e), s.since(e.ref()), s.namespacesWithoutObject());
-  }
-
   /**
    * The {@code egress-ip-unassigned} match of an IP in an EgressIP's {@code spec.egressIPs} that is
    * not assigned, from what it reads (as {@link #egressIpMatch}).
    */
-  static Attribution unassignedMatch(
+  private static Attribution unassignedMatch(
       String cluster,
       EgressIpState e,
       Owners owners,
