@@ -491,8 +491,9 @@ public final class AuditQueries {
 
   /**
    * Checks that some selected cluster's whole history (not only the period asked about) held the
-   * owner an owner filter names: a misspelled name would otherwise answer an empty list. Index
-   * seeks in the database; the names held are read only for the error.
+   * owner an owner filter names: a misspelled name would otherwise answer an empty list. From the
+   * followed timelines in a server (they hold all history kept), else index seeks in the database;
+   * the names held are read only for the error.
    *
    * @param name the filter's value, or null when the filter is not given
    * @throws UnknownOwnerException when none held it, with a close name held if there is one
@@ -507,7 +508,10 @@ public final class AuditQueries {
       return;
     }
     for (AttributionTimeline t : selected) {
-      if (HistoryLoader.everHeld(database, t.cluster(), kind, name)) {
+      // the followed timelines hold all history kept: no database read per request
+      if (followed != null
+          ? t.everHeld(kind, name)
+          : HistoryLoader.everHeld(database, t.cluster(), kind, name)) {
         return;
       }
     }

@@ -1142,6 +1142,42 @@ public final class AttributionTimeline {
   }
 
   /**
+   * Whether this timeline ever held a Node, Namespace or EgressIP of that name (for a namespace, a
+   * pod in it counts too: its Namespace object may never have been recorded): what an owner filter
+   * naming it can find. Map lookups for namespaces; a pass over the node or EgressIP states
+   * (hundreds to thousands, not the pods) for the others.
+   *
+   * @param kind {@link ObjectKind#NODE}, {@link ObjectKind#NAMESPACE} or {@link
+   *     ObjectKind#EGRESS_IP}
+   * @param name the object's name (the namespace's, for pods)
+   * @throws IllegalArgumentException for another kind
+   */
+  public boolean everHeld(ObjectKind kind, String name) {
+    lock.readLock().lock();
+    try {
+      return switch (kind) {
+        case NAMESPACE -> namespacesByName.containsKey(name) || podsByNamespace.containsKey(name);
+        case NODE -> anyState(nodes, o -> ((NodeState) o).name().equals(name));
+        case EGRESS_IP -> anyState(egressIps, o -> ((EgressIpState) o).name().equals(name));
+        default -> throw new IllegalArgumentException("not an owner kind: " + kind);
+      };
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private boolean anyState(IntervalList list, java.util.function.Predicate<ClusterObject> test) {
+    boolean[] found = {false};
+    list.forEachSlot(
+        slot -> {
+          if (!found[0] && test.test(store.state(slot))) {
+            found[0] = true;
+          }
+        });
+    return found[0];
+  }
+
+  /**
    * A number that grows with every change to the nodes, namespaces or EgressIPs the timeline holds
    * (not its pods): something derived from those alone over a span of {@link
    * #spanWithoutObjectChanges} stays valid while this is unchanged.

@@ -582,4 +582,33 @@ class AttributionTimelineTest {
         .contains(new IpSpan("10.0.0.1", 10, 30))
         .doesNotContain(new IpSpan("10.0.0.1", 10, 20));
   }
+
+  @Test
+  void everHeldKnowsEveryNameItsHistoryHad() {
+    AttributionTimeline t = new AttributionTimeline("c");
+    t.add(1, new NodeState("worker-0", List.of("10.0.0.1"), Map.of(), true), 0, 10);
+    t.add(2, new NamespaceState("simpson", Map.of()), 0, AttributionTimeline.OPEN);
+    t.add(
+        3,
+        new PodState("bouvier", "selma", "worker-0", List.of("10.128.0.9"), false, Map.of(), null),
+        5,
+        AttributionTimeline.OPEN);
+    t.add(
+        4,
+        new EgressIpState(
+            "egressip-demo",
+            List.of("10.1.0.1"),
+            new LabelSelector(Map.of("team", "a"), List.of()),
+            null,
+            List.of()),
+        0,
+        3);
+    assertThat(t.everHeld(ObjectKind.NODE, "worker-0")).isTrue();
+    assertThat(t.everHeld(ObjectKind.NAMESPACE, "simpson")).isTrue();
+    assertThat(t.everHeld(ObjectKind.NAMESPACE, "bouvier")).as("a pod's namespace").isTrue();
+    assertThat(t.everHeld(ObjectKind.EGRESS_IP, "egressip-demo")).as("ended").isTrue();
+    assertThat(t.everHeld(ObjectKind.NODE, "worker-1")).isFalse();
+    assertThat(t.everHeld(ObjectKind.NAMESPACE, "simpsn")).isFalse();
+    assertThat(t.everHeld(ObjectKind.EGRESS_IP, "worker-0")).isFalse();
+  }
 }
