@@ -95,22 +95,8 @@ final class IntervalList {
 
   /** Calls {@code into} with every interval valid at {@code t}. */
   void validAt(long t, Consumer<StateInterval> into) {
-    int end = upperBound(t); // intervals [0, end) start at or before t
-    if (end == 0) {
-      return;
-    }
-    int c = lastCheckpointAtOrBefore(end - 1);
-    for (int i : carried(c)) {
-      int slot = items[i];
-      if (store.to(slot) > t) {
-        into.accept(store.interval(slot));
-      }
-    }
-    for (int i = checkpointAt(c); i < end; i++) {
-      int slot = items[i];
-      if (store.to(slot) > t) {
-        into.accept(store.interval(slot));
-      }
+    for (int slot : slotsValidAt(t)) {
+      into.accept(store.interval(slot));
     }
   }
 
