@@ -428,7 +428,12 @@ public final class AttributionBench {
       long[] nextAfter = {0};
       long n = 0;
       long t0 = System.nanoTime();
+      // after warm-up: each call's wall and CPU time (ns), for the tail
+      long[][] calls = {new long[1 << 16], new long[1 << 16]};
+      int timed = 0;
       while (System.nanoTime() < end) {
+        long w0 = System.nanoTime();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         String nodeIp = w.nodeIps().get(rnd.nextInt(w.nodeIps().size()));
         switch (what) {
           case "page" -> {
@@ -470,6 +475,14 @@ public final class AttributionBench {
           default -> throw new IllegalArgumentException("--what page|whois-past|...: " + what);
         }
         n++;
+        if (System.nanoTime() > warm) {
+          if (timed == calls[0].length) {
+            calls[0] = Arrays.copyOf(calls[0], timed * 2);
+            calls[1] = Arrays.copyOf(calls[1], timed * 2);
+          }
+          calls[0][timed] = System.nanoTime() - w0;
+          calls[1][timed++] = threads.getCurrentThreadCpuTime() - cpu0;
+        }
       }
       System.out.printf(
           Locale.ROOT,
@@ -477,6 +490,25 @@ public final class AttributionBench {
           what,
           n,
           (System.nanoTime() - t0) / 1e6 / n);
+      if (timed > 0) {
+        long[] wall = Arrays.copyOf(calls[0], timed);
+        long[] cpu = Arrays.copyOf(calls[1], timed);
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        System.out.printf(
+            Locale.ROOT,
+            "after warm-up, %d calls: wall p50 %.3f p90 %.3f p99 %.3f max %.3f ms;"
+                + " CPU p50 %.3f p90 %.3f p99 %.3f max %.3f ms%n",
+            timed,
+            wall[timed / 2] / 1e6,
+            wall[(int) (timed * 0.9)] / 1e6,
+            wall[(int) (timed * 0.99)] / 1e6,
+            wall[timed - 1] / 1e6,
+            cpu[timed / 2] / 1e6,
+            cpu[(int) (timed * 0.9)] / 1e6,
+            cpu[(int) (timed * 0.99)] / 1e6,
+            cpu[timed - 1] / 1e6);
+      }
       if (counted[0] > 0) {
         System.out.printf(
             Locale.ROOT,

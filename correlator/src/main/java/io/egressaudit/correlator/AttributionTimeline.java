@@ -567,16 +567,7 @@ public final class AttributionTimeline {
     long version = objectsVersion;
     EgressSweep sweep = egressSweeps.get(egressSlot);
     if (sweep == null || sweep.objectsVersion != version || t < sweep.from || t >= sweep.until) {
-      java.util.TreeMap<String, NamespaceState> selected = new java.util.TreeMap<>();
-      namespaces.validAt(
-          t,
-          n -> {
-            NamespaceState ns = (NamespaceState) n.state;
-            if (e.selects(ns)) {
-              selected.putIfAbsent(ns.name(), ns);
-            }
-          });
-      sweep = new EgressSweep(version, facts.from, facts.until, e, selected);
+      sweep = new EgressSweep(version, facts.from, facts.until, e, facts.selectedBy(egressSlot, e));
       if (egressSweeps.size() >= MAX_ANSWERS) {
         egressSweeps.clear();
       }
@@ -920,6 +911,9 @@ public final class AttributionTimeline {
     private final long at;
     private final Map<String, List<StateInterval>> selected = new ConcurrentHashMap<>();
     private volatile NodeSnatAttribution.Namespaces nodeRuleNamespaces;
+    private volatile List<NamespaceState> namespaceStates;
+    private final Map<Integer, java.util.TreeMap<String, NamespaceState>> selectedByEgress =
+        new ConcurrentHashMap<>();
 
     SpanFacts(long t) {
       at = t;
@@ -957,6 +951,40 @@ public final class AttributionTimeline {
         nodeRuleNamespaces = n;
       }
       return n;
+    }
+
+    /**
+     * The namespaces an EgressIP state selects in the span, by name (the first state valid of each,
+     * in start order): worked out once per span for each EgressIP, from the namespace states of the
+     * span, read once for all of them. Read-only once returned.
+     *
+     * @param egressSlot the EgressIP state's slot in the store, which identifies it
+     * @param e that state
+     */
+    java.util.TreeMap<String, NamespaceState> selectedBy(int egressSlot, EgressIpState e) {
+      return selectedByEgress.computeIfAbsent(
+          egressSlot,
+          k -> {
+            java.util.TreeMap<String, NamespaceState> selected = new java.util.TreeMap<>();
+            for (NamespaceState ns : namespaceStates()) {
+              if (e.selects(ns)) {
+                selected.putIfAbsent(ns.name(), ns);
+              }
+            }
+            return selected;
+          });
+    }
+
+    /** The namespace states valid in the span, in start order. */
+    private List<NamespaceState> namespaceStates() {
+      List<NamespaceState> states = namespaceStates;
+      if (states == null) {
+        List<NamespaceState> valid = new ArrayList<>();
+        namespaces.validAt(at, n -> valid.add((NamespaceState) n.state));
+        states = List.copyOf(valid);
+        namespaceStates = states;
+      }
+      return states;
     }
 
     /** The namespaces valid at {@code t} that one of {@code relevant} selects, in start order. */

@@ -2,7 +2,6 @@ package io.egressaudit.correlator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * The {@code node} rule: traffic with a node's IP as source comes from pods on that node that no
@@ -99,15 +98,16 @@ final class NodeSnatAttribution {
    */
   static final class Composition {
     private final Namespaces namespaces;
-    // counts: how many pods added (and not removed) put each key in the answer
-    private final java.util.TreeMap<PodRef, int[]> candidatePods = new java.util.TreeMap<>();
-    private final java.util.TreeMap<String, int[]> candidates = new java.util.TreeMap<>();
-    private final java.util.TreeMap<String, int[]> carried = new java.util.TreeMap<>();
-    private final java.util.Map<String, java.util.TreeMap<String, int[]>> carriers =
+    // counts: how many pods added (and not removed) put each key in the answer; those the match
+    // lists keep their keys in order as they come and go
+    private final Counts<PodRef> candidatePods = new Counts<>();
+    private final Counts<String> candidates = new Counts<>();
+    private final java.util.HashMap<String, int[]> carried = new java.util.HashMap<>();
+    private final java.util.Map<String, java.util.HashMap<String, int[]>> carriers =
         new java.util.HashMap<>();
-    private final java.util.TreeMap<String, int[]> withoutObject = new java.util.TreeMap<>();
-    private final TreeSet<String> leaking = new TreeSet<>();
-    private final java.util.TreeMap<String, int[]> leakVia = new java.util.TreeMap<>();
+    private final Counts<String> withoutObject = new Counts<>();
+    private final Counts<String> leaking = new Counts<>(); // each counted once
+    private final Counts<String> leakVia = new Counts<>();
     // what the last match was built of, null when it changed since
     private List<String> candidateList;
     private List<PodRef> podList;
@@ -184,22 +184,22 @@ final class NodeSnatAttribution {
       String ns = m.namespace();
       if (m.pod() == null) {
         int c = bump(carried, ns, by);
-        java.util.TreeMap<String, int[]> via =
-            carriers.computeIfAbsent(ns, k -> new java.util.TreeMap<>());
+        java.util.HashMap<String, int[]> via =
+            carriers.computeIfAbsent(ns, k -> new java.util.HashMap<>());
         for (String e : m.via()) {
           int k = bump(via, e, by);
           if (k != 0 && leaking.contains(ns)) {
-            bump(leakVia, e, k);
+            leakVia.bump(e, k);
             leakViaList = null;
           }
         }
-        if (c > 0 && !candidates.containsKey(ns)) {
+        if (c > 0 && !candidates.contains(ns)) {
           startsLeaking(ns);
         } else if (c < 0) {
           stopsLeaking(ns);
         }
       } else {
-        int c = bump(candidates, ns, by);
+        int c = candidates.bump(ns, by);
         if (c != 0) {
           candidateList = null;
         }
@@ -208,10 +208,10 @@ final class NodeSnatAttribution {
         } else if (c < 0 && carried.containsKey(ns)) {
           startsLeaking(ns);
         }
-        if (bump(candidatePods, m.pod(), by) != 0) {
+        if (candidatePods.bump(m.pod(), by) != 0) {
           podList = null;
         }
-        if (m.withoutObject() && bump(withoutObject, ns, by) != 0) {
+        if (m.withoutObject() && withoutObject.bump(ns, by) != 0) {
           withoutObjectList = null;
         }
       }
@@ -223,20 +223,22 @@ final class NodeSnatAttribution {
     // it carries.
 
     private void startsLeaking(String ns) {
-      if (leaking.add(ns)) {
+      if (!leaking.contains(ns)) {
+        leaking.bump(ns, 1);
         leakingList = null;
         for (String e : carriers.get(ns).keySet()) {
-          bump(leakVia, e, 1);
+          leakVia.bump(e, 1);
         }
         leakViaList = null;
       }
     }
 
     private void stopsLeaking(String ns) {
-      if (leaking.remove(ns)) {
+      if (leaking.contains(ns)) {
+        leaking.bump(ns, -1);
         leakingList = null;
         for (String e : carriers.get(ns).keySet()) {
-          bump(leakVia, e, -1);
+          leakVia.bump(e, -1);
         }
         leakViaList = null;
       }
@@ -275,26 +277,20 @@ final class NodeSnatAttribution {
       boolean noteChanged =
           candidateList == null || leakingList == null || withoutObjectList == null;
       if (candidateList == null) {
-        candidateList = List.copyOf(candidates.keySet());
+        candidateList = List.copyOf(candidates.keys());
       }
       if (podList == null) {
-        List<PodRef> first = new ArrayList<>(Attribution.MAX_PODS);
-        for (PodRef p : candidatePods.keySet()) {
-          if (first.size() == Attribution.MAX_PODS) {
-            break;
-          }
-          first.add(p);
-        }
-        podList = List.copyOf(first);
+        List<PodRef> all = candidatePods.keys();
+        podList = List.copyOf(all.subList(0, Math.min(all.size(), Attribution.MAX_PODS)));
       }
       if (leakingList == null) {
-        leakingList = leaking.isEmpty() ? null : List.copyOf(leaking);
+        leakingList = leaking.isEmpty() ? null : List.copyOf(leaking.keys());
       }
       if (leakViaList == null) {
-        leakViaList = leakVia.isEmpty() ? null : List.copyOf(leakVia.keySet());
+        leakViaList = leakVia.isEmpty() ? null : List.copyOf(leakVia.keys());
       }
       if (withoutObjectList == null) {
-        withoutObjectList = List.copyOf(withoutObject.keySet());
+        withoutObjectList = List.copyOf(withoutObject.keys());
       }
       if (noteChanged || !node.name().equals(noteOfNode)) {
         noteOfNode = node.name();
@@ -316,9 +312,49 @@ final class NodeSnatAttribution {
               .leakSuspects(leakingList)
               .note(note)
               .leakEgressIPs(leakingList == null ? null : leakViaList)
-              .podCount(candidatePods.size())
+              .podCount(candidatePods.keys().size())
               .build();
       return built;
+    }
+  }
+
+  /**
+   * Counts by key in a hash map, and the keys counted (count not zero) in their natural order, kept
+   * by binary insertion as keys come and go: what a {@code TreeMap} of counts gives, with hash
+   * lookups for the counting and no walk of a tree for the ordered keys. Not thread-safe.
+   */
+  private static final class Counts<K extends Comparable<? super K>> {
+    private final java.util.HashMap<K, int[]> counts = new java.util.HashMap<>();
+    private final ArrayList<K> keys = new ArrayList<>();
+
+    /** Counts {@code by} more of a key: 1 when it appeared, -1 when it went, else 0. */
+    int bump(K key, int by) {
+      int[] n = counts.get(key);
+      if (n == null) {
+        counts.put(key, new int[] {by});
+        keys.add(-java.util.Collections.binarySearch(keys, key) - 1, key);
+        return 1;
+      }
+      n[0] += by;
+      if (n[0] == 0) {
+        counts.remove(key);
+        keys.remove(java.util.Collections.binarySearch(keys, key));
+        return -1;
+      }
+      return 0;
+    }
+
+    boolean contains(K key) {
+      return counts.containsKey(key);
+    }
+
+    boolean isEmpty() {
+      return keys.isEmpty();
+    }
+
+    /** The keys counted, in order: a live view, copied by callers that keep it. */
+    List<K> keys() {
+      return keys;
     }
   }
 
