@@ -63,8 +63,17 @@ public final class AuditQueries {
    */
   public AuditQueries(Database database, ClusterTimelines timelines) {
     this.database = database;
-    this.hits = new HitRepository(database);
+    // a server keeps a few readers' connections open from one page to the next
+    this.hits = new HitRepository(database, timelines == null ? 0 : IDLE_READERS);
     this.followed = timelines;
+  }
+
+  /** Most connections a server keeps open for pages of hits while no page is read. */
+  static final int IDLE_READERS = 4;
+
+  /** Closes the connections kept open for pages of hits. */
+  public void close() {
+    hits.close();
   }
 
   /** The timelines covering {@code [from, to)}: those followed, or read now. */

@@ -674,6 +674,9 @@ public final class AuditServer implements AutoCloseable {
     if (anomalies != null) {
       anomalies.close();
     }
+    if (queries != null) {
+      queries.close();
+    }
     if (timelines != null) {
       timelines.close();
     }

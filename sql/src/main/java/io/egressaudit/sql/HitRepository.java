@@ -18,13 +18,47 @@ public final class HitRepository {
   private static final SqlStatements SQL = SqlStatements.load("hits.sql");
 
   private final Database database;
+  private final int keepIdle;
+  private final java.util.concurrent.BlockingDeque<Reader> idle;
 
   /**
+   * Opens a connection for each reader and closes it with the reader (one-shot commands).
+   *
    * @param database the database to read
    */
   public HitRepository(Database database) {
-    this.database = database;
+    this(database, 0);
   }
+
+  /**
+   * Keeps up to {@code keepIdle} closed readers open for the next ones (a server answering pages):
+   * opening a connection runs several statements (WAL, schema version, query-only) and starts with
+   * an empty page cache, about a millisecond per page of hits. A reader kept has run every
+   * statement to its end, so it holds no read transaction: each read still sees every commit.
+   * {@link #close} closes those kept.
+   *
+   * @param database the database to read
+   * @param keepIdle most readers kept open while unused; 0 keeps none
+   */
+  public HitRepository(Database database, int keepIdle) {
+    this.database = database;
+    this.keepIdle = keepIdle;
+    this.idle = new java.util.concurrent.LinkedBlockingDeque<>(Math.max(1, keepIdle));
+  }
+
+  /**
+   * Closes the readers kept open (see {@link #HitRepository(Database, int)}); readers in use close
+   * their connection when closed.
+   */
+  public void close() {
+    closed = true;
+    Reader r;
+    while ((r = idle.poll()) != null) {
+      r.release();
+    }
+  }
+
+  private volatile boolean closed;
 
   /**
    * Reads hits matching the query, by id in the query's order.
@@ -45,7 +79,8 @@ public final class HitRepository {
    * @throws DatabaseException when the database cannot be opened
    */
   public Reader reader() {
-    return new Reader(database.openReader());
+    Reader kept = idle.pollFirst();
+    return kept != null ? kept : new Reader(database.openReader());
   }
 
   /** A hit's id, when it arrived (epoch ms) and its source IP: what attribution reads of it. */
@@ -172,12 +207,31 @@ public final class HitRepository {
       }
     }
 
+    /**
+     * Hands the connection back to be kept for the next reader (see {@link
+     * HitRepository#HitRepository(Database, int)}), or closes it.
+     */
     @Override
     public void close() {
+      try {
+        if (keepIdle > 0 && !closed && c.getAutoCommit() && idle.offerFirst(this)) {
+          if (closed && idle.remove(this)) {
+            release();
+          }
+          return;
+        }
+      } catch (SQLException e) {
+        // not fit to keep: closed below
+      }
+      release();
+    }
+
+    private void release() {
       try {
         for (PreparedStatement st : statements.values()) {
           st.close();
         }
+        statements.clear();
         c.close();
       } catch (SQLException e) {
         throw new DatabaseException("cannot close " + database.file() + ": " + e.getMessage(), e);

@@ -62,6 +62,36 @@ class HitRepositoryTest {
   }
 
   @Test
+  void readersKeptOpenSeeEveryCommitAndAreClosedWithTheRepository() {
+    HitRepository kept = new HitRepository(db, 2);
+    hits.insertAll(List.of(hit(1_000, "192.168.126.100", null)));
+    HitRepository.Reader first = kept.reader();
+    assertThat(first.find(HitQuery.all(10))).hasSize(1);
+    first.close();
+
+    hits.insertAll(List.of(hit(2_000, "192.168.126.101", null)));
+    HitRepository.Reader again = kept.reader();
+    assertThat(again).as("the reader closed last is kept and handed out again").isSameAs(first);
+    assertThat(again.find(HitQuery.all(10))).as("a commit made while it was kept").hasSize(2);
+    HitRepository.Reader second = kept.reader();
+    assertThat(second).as("a reader in use is not handed out twice").isNotSameAs(again);
+    hits.insertAll(List.of(hit(3_000, "192.168.126.102", null)));
+    assertThat(second.find(HitQuery.all(10))).hasSize(3);
+    second.close();
+    again.close();
+
+    kept.close();
+    HitRepository.Reader afterClose = kept.reader();
+    assertThat(afterClose).isNotSameAs(first).isNotSameAs(second);
+    afterClose.close();
+    assertThat(kept.reader()).as("nothing is kept once closed").isNotSameAs(afterClose);
+
+    HitRepository.Reader oneShot = hits.reader();
+    oneShot.close();
+    assertThat(hits.reader()).as("a repository keeping none").isNotSameAs(oneShot);
+  }
+
+  @Test
   void emptyDatabaseHasNoHits() {
     assertThat(hits.count()).isZero();
     assertThat(hits.find(HitQuery.all(10))).isEmpty();
