@@ -35,12 +35,23 @@ final class IntervalStore {
   /** The state of a slot that is not a compact pod; null for a compact pod. */
   private ClusterObject[] objects = new ClusterObject[16];
 
-  private int[] podNamespace = new int[16];
-  private int[] podNode = new int[16]; // -1: not scheduled
-  private int[] podIps = new int[16]; // an id in ipLists, or the address (ONE_IPV4)
-  private int[] podLabels = new int[16];
-  private byte[] podFlags = new byte[16]; // phase id, HOST_NETWORK
-  private int[] nameEnd = new int[16]; // the name of slot i is names[nameEnd[i-1], nameEnd[i])
+  /**
+   * A pod's columns, side by side in blocks of {@link #W} ints per slot ({@code pod[slot * W +
+   * column]}): a sweep reads every column of one pod in turn, and slots of the pods on a node at
+   * one time lie far apart, so columns in separate arrays cost a cache miss each. Zero for a slot
+   * that is not a compact pod (its {@link #FLAGS} lack {@link #COMPACT}).
+   */
+  private int[] pod = new int[16 * 6];
+
+  private static final int W = 6;
+  private static final int NAMESPACE = 0; // id in strings
+  private static final int NODE = 1; // id in strings; -1: not scheduled
+  private static final int IPS = 2; // an id in ipLists, or the address (ONE_IPV4)
+  private static final int LABELS = 3; // id in labelMaps
+  private static final int FLAGS = 4; // phase id, HOST_NETWORK, ONE_IPV4, COMPACT
+  private static final int NAME_END = 5; // the name of slot i is names[end of i-1, end of i)
+  private static final int COMPACT = 0x100;
+
   private byte[] names = new byte[256];
 
   /**
@@ -85,30 +96,31 @@ final class IntervalStore {
     int slot = size++;
     from[slot] = validFrom;
     to[slot] = validTo;
-    int nameStart = slot == 0 ? 0 : nameEnd[slot - 1];
-    nameEnd[slot] = nameStart;
+    int b = slot * W;
+    int nameStart = slot == 0 ? 0 : pod[b - W + NAME_END];
+    pod[b + NAME_END] = nameStart;
     if (state instanceof PodState p && p.namespace() != null && p.name() != null) {
       int phase = p.phase() == null ? 0 : phases.id(p.phase()) + 1;
       if (phase <= PHASE_MASK) {
         objects[slot] = null;
-        podNamespace[slot] = strings.id(p.namespace());
-        podNode[slot] = p.nodeName() == null ? -1 : strings.id(p.nodeName());
-        int flags = phase | (p.hostNetwork() ? HOST_NETWORK : 0);
+        pod[b + NAMESPACE] = strings.id(p.namespace());
+        pod[b + NODE] = p.nodeName() == null ? -1 : strings.id(p.nodeName());
+        int flags = COMPACT | phase | (p.hostNetwork() ? HOST_NETWORK : 0);
         long v4 = p.podIps().size() == 1 ? ipv4(p.podIps().get(0)) : -1;
         if (v4 >= 0) {
-          podIps[slot] = (int) v4;
+          pod[b + IPS] = (int) v4;
           flags |= ONE_IPV4;
         } else {
-          podIps[slot] = ipLists.id(p.podIps());
+          pod[b + IPS] = ipLists.id(p.podIps());
         }
-        podLabels[slot] = labelMaps.id(p.labels());
-        podFlags[slot] = (byte) flags;
+        pod[b + LABELS] = labelMaps.id(p.labels());
+        pod[b + FLAGS] = flags;
         byte[] name = p.name().getBytes(StandardCharsets.UTF_8);
         if (nameStart + name.length > names.length) {
           names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, nameStart + name.length));
         }
         System.arraycopy(name, 0, names, nameStart, name.length);
-        nameEnd[slot] = nameStart + name.length;
+        pod[b + NAME_END] = nameStart + name.length;
         return slot;
       }
     }
@@ -133,77 +145,86 @@ final class IntervalStore {
   }
 
   private PodState pod(int slot) {
-    int start = slot == 0 ? 0 : nameEnd[slot - 1];
-    int flags = podFlags[slot] & 0xff;
+    int b = slot * W;
+    int flags = pod[b + FLAGS];
     int phase = flags & PHASE_MASK;
     return new PodState(
-        strings.get(podNamespace[slot]),
-        new String(names, start, nameEnd[slot] - start, StandardCharsets.UTF_8),
-        podNode[slot] < 0 ? null : strings.get(podNode[slot]),
+        strings.get(pod[b + NAMESPACE]),
+        name(slot),
+        pod[b + NODE] < 0 ? null : strings.get(pod[b + NODE]),
         podIps(slot),
         (flags & HOST_NETWORK) != 0,
-        labelMaps.get(podLabels[slot]),
+        labelMaps.get(pod[b + LABELS]),
         phase == 0 ? null : phases.get(phase - 1));
+  }
+
+  /** True when the slot holds a pod in columns (not as its object). */
+  private boolean compact(int slot) {
+    return (pod[slot * W + FLAGS] & COMPACT) != 0;
+  }
+
+  /** A compact pod's name, decoded from the names' bytes. */
+  private String name(int slot) {
+    int b = slot * W;
+    int start = slot == 0 ? 0 : pod[b - W + NAME_END];
+    return new String(names, start, pod[b + NAME_END] - start, StandardCharsets.UTF_8);
   }
 
   /** A pod's namespace, as shared by every slot of it; the slot must hold a pod. */
   String podNamespace(int slot) {
-    ClusterObject o = objects[slot];
-    return o == null ? strings.get(podNamespace[slot]) : ((PodState) o).namespace();
+    return compact(slot)
+        ? strings.get(pod[slot * W + NAMESPACE])
+        : ((PodState) objects[slot]).namespace();
   }
 
   /** A pod's node, as shared by every slot of it, or null; the slot must hold a pod. */
   String podNode(int slot) {
-    ClusterObject o = objects[slot];
-    if (o != null) {
-      return ((PodState) o).nodeName();
+    if (!compact(slot)) {
+      return ((PodState) objects[slot]).nodeName();
     }
-    return podNode[slot] < 0 ? null : strings.get(podNode[slot]);
+    int node = pod[slot * W + NODE];
+    return node < 0 ? null : strings.get(node);
   }
 
   /** A pod's name; the slot must hold a pod. */
   String podName(int slot) {
-    ClusterObject o = objects[slot];
-    if (o != null) {
-      return ((PodState) o).name();
-    }
-    int start = slot == 0 ? 0 : nameEnd[slot - 1];
-    return new String(names, start, nameEnd[slot] - start, StandardCharsets.UTF_8);
+    return compact(slot) ? name(slot) : ((PodState) objects[slot]).name();
   }
 
   /** A pod's labels, as shared by every slot with the same; the slot must hold a pod. */
   Map<String, String> podLabels(int slot) {
-    ClusterObject o = objects[slot];
-    return o == null ? labelMaps.get(podLabels[slot]) : ((PodState) o).labels();
+    return compact(slot)
+        ? labelMaps.get(pod[slot * W + LABELS])
+        : ((PodState) objects[slot]).labels();
   }
 
   /** Whether a pod is on the host network; the slot must hold a pod. */
   boolean podHostNetwork(int slot) {
-    ClusterObject o = objects[slot];
-    return o == null ? (podFlags[slot] & HOST_NETWORK) != 0 : ((PodState) o).hostNetwork();
+    int flags = pod[slot * W + FLAGS];
+    return (flags & COMPACT) != 0
+        ? (flags & HOST_NETWORK) != 0
+        : ((PodState) objects[slot]).hostNetwork();
   }
 
   /** {@link PodState#active()} of a pod, without building its state; the slot must hold one. */
   boolean podActive(int slot) {
-    ClusterObject o = objects[slot];
-    if (o != null) {
-      return ((PodState) o).active();
+    int flags = pod[slot * W + FLAGS];
+    if ((flags & COMPACT) == 0) {
+      return ((PodState) objects[slot]).active();
     }
-    int flags = podFlags[slot] & 0xff;
     int phase = flags & PHASE_MASK;
-    boolean hasIp = (flags & ONE_IPV4) != 0 || !ipLists.get(podIps[slot]).isEmpty();
+    boolean hasIp = (flags & ONE_IPV4) != 0 || !ipLists.get(pod[slot * W + IPS]).isEmpty();
     return PodState.active(phase == 0 ? null : phases.get(phase - 1), hasIp);
   }
 
   /** A pod's IPs, as shared by every slot with the same; the slot must hold a pod. */
   List<String> podIps(int slot) {
-    ClusterObject o = objects[slot];
-    if (o != null) {
-      return ((PodState) o).podIps();
+    int flags = pod[slot * W + FLAGS];
+    if ((flags & COMPACT) == 0) {
+      return ((PodState) objects[slot]).podIps();
     }
-    return (podFlags[slot] & ONE_IPV4) != 0
-        ? List.of(ipv4Text(podIps[slot]))
-        : ipLists.get(podIps[slot]);
+    int ips = pod[slot * W + IPS];
+    return (flags & ONE_IPV4) != 0 ? List.of(ipv4Text(ips)) : ipLists.get(ips);
   }
 
   /**
@@ -276,12 +297,7 @@ final class IntervalStore {
     from = next.from;
     to = next.to;
     objects = next.objects;
-    podNamespace = next.podNamespace;
-    podNode = next.podNode;
-    podIps = next.podIps;
-    podLabels = next.podLabels;
-    podFlags = next.podFlags;
-    nameEnd = next.nameEnd;
+    pod = next.pod;
     names = next.names;
     strings = next.strings;
     phases = next.phases;
@@ -296,12 +312,7 @@ final class IntervalStore {
     from = Arrays.copyOf(from, n);
     to = Arrays.copyOf(to, n);
     objects = Arrays.copyOf(objects, n);
-    podNamespace = Arrays.copyOf(podNamespace, n);
-    podNode = Arrays.copyOf(podNode, n);
-    podIps = Arrays.copyOf(podIps, n);
-    podLabels = Arrays.copyOf(podLabels, n);
-    podFlags = Arrays.copyOf(podFlags, n);
-    nameEnd = Arrays.copyOf(nameEnd, n);
+    pod = Arrays.copyOf(pod, n * W);
   }
 
   /** Distinct values by id: each equal value is held once. */

@@ -100,14 +100,16 @@ final class NodeSnatAttribution {
     private final Namespaces namespaces;
     // counts: how many pods added (and not removed) put each key in the answer; those the match
     // lists keep their keys in order as they come and go
-    private final Counts<PodRef> candidatePods = new Counts<>();
-    private final Counts<String> candidates = new Counts<>();
-    private final java.util.HashMap<String, int[]> carried = new java.util.HashMap<>();
+    // sized for a crowded node (a couple of hundred pods, a hundred namespaces): growing the
+    // tables cost a fresh composition more than filling them
+    private final Counts<PodRef> candidatePods = new Counts<>(256);
+    private final Counts<String> candidates = new Counts<>(128);
+    private final java.util.HashMap<String, int[]> carried = new java.util.HashMap<>(256);
     private final java.util.Map<String, java.util.HashMap<String, int[]>> carriers =
         new java.util.HashMap<>();
-    private final Counts<String> withoutObject = new Counts<>();
-    private final Counts<String> leaking = new Counts<>(); // each counted once
-    private final Counts<String> leakVia = new Counts<>();
+    private final Counts<String> withoutObject = new Counts<>(16);
+    private final Counts<String> leaking = new Counts<>(128); // each counted once
+    private final Counts<String> leakVia = new Counts<>(128);
     // what the last match was built of, null when it changed since
     private List<String> candidateList;
     private List<PodRef> podList;
@@ -324,8 +326,16 @@ final class NodeSnatAttribution {
    * lookups for the counting and no walk of a tree for the ordered keys. Not thread-safe.
    */
   private static final class Counts<K extends Comparable<? super K>> {
-    private final java.util.HashMap<K, int[]> counts = new java.util.HashMap<>();
-    private final ArrayList<K> keys = new ArrayList<>();
+    private final java.util.HashMap<K, int[]> counts;
+    private final ArrayList<K> keys;
+
+    /**
+     * @param expected how many keys to make room for before growing
+     */
+    Counts(int expected) {
+      counts = new java.util.HashMap<>(expected * 2);
+      keys = new ArrayList<>(expected);
+    }
 
     /** Counts {@code by} more of a key: 1 when it appeared, -1 when it went, else 0. */
     int bump(K key, int by) {
