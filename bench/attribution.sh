@@ -5,7 +5,7 @@
 #   bench/attribution.sh generate DB [--days 30 --pods 10000 --namespaces 1000 --nodes 50
 #                                     --egressips 100 --changes-per-day 100000 --hits 10000000]
 #   bench/attribution.sh measure DB [--samples 200] [--label NAME]
-#   bench/attribution.sh profile DB --what page|page-in-process|next-page-in-process|leaks|namespace|whois-past|whois-past-in-process [--seconds 30]
+#   bench/attribution.sh profile DB --what page|page-in-process|next-page-in-process|leaks|namespace|namespace-day|whois-past|whois-past-in-process [--seconds 30]
 #       (repeats one question; add -XX:StartFlightRecording=filename=F.jfr to JAVA_OPTS)
 #
 # JAVA_OPTS defaults to -Xmx512m (the heap target), so running out of heap is a failure.

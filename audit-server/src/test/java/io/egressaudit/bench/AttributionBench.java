@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * generate --db FILE [--days 30] [--pods 10000] [--namespaces 1000] [--nodes 50]
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
- * profile  --db FILE --what page|page-in-process|next-page-in-process|leaks|namespace|whois-past|whois-past-in-process [--seconds 30]
+ * profile  --db FILE --what page|page-in-process|next-page-in-process|leaks|namespace|namespace-day|whois-past|whois-past-in-process [--seconds 30]
  * </pre>
  *
  * {@code profile} asks one question again and again for a while, through a warm server, so that a
@@ -446,6 +446,11 @@ public final class AttributionBench {
                   "/api/v1/hits?limit=1000&since=1d&namespace="
                       + w.namespaces().get(rnd.nextInt(w.namespaces().size())));
           case "whois-past" -> api.get("/api/v1/whois/" + nodeIp + "?at=" + Measure.past(rnd, w));
+          case "namespace-day" ->
+              api.pages(
+                  "/api/v1/hits?since=1d&namespace="
+                      + w.namespaces().get(rnd.nextInt(w.namespaces().size())),
+                  1000);
           case "whois-past-in-process" -> inProcess.whois(nodeIp, Measure.past(rnd, w));
           case "page-in-process", "next-page-in-process" -> {
             // the page's work on this thread, timed by its CPU time: what the load of other

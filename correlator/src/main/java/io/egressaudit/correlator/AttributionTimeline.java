@@ -51,7 +51,7 @@ public final class AttributionTimeline {
   private final IntervalList pods = new IntervalList(store);
   private final Map<String, IntervalList> podsByNode = new HashMap<>();
   private final Map<String, IntervalList> podsByNamespace = new HashMap<>();
-  private final Map<String, IntervalList> podsByIp = new HashMap<>();
+  private final PodIpIndex podsByIp = new PodIpIndex(store);
   private final IntervalList nodes = new IntervalList(store);
   private final Map<String, IntervalList> nodesByAddress = new HashMap<>();
   private final IntervalList namespaces = new IntervalList(store);
@@ -237,8 +237,13 @@ public final class AttributionTimeline {
         list(podsByNode, node).add(i);
       }
       list(podsByNamespace, store.podNamespace(i)).add(i);
-      for (String ip : store.podIps(i)) {
-        list(podsByIp, ip).add(i);
+      long v4 = store.podOneIpv4(i);
+      if (v4 >= 0) {
+        podsByIp.list((int) v4).add(i);
+      } else {
+        for (String ip : store.podIps(i)) {
+          podsByIp.list(ip).add(i);
+        }
       }
     } else if (state instanceof NodeState n) {
       nodes.add(i);
@@ -301,15 +306,10 @@ public final class AttributionTimeline {
         l.renumber(moved);
       }
       for (Map<String, IntervalList> index :
-          List.of(
-              podsByNode,
-              podsByNamespace,
-              podsByIp,
-              nodesByAddress,
-              namespacesByName,
-              egressIpsByIp)) {
+          List.of(podsByNode, podsByNamespace, nodesByAddress, namespacesByName, egressIpsByIp)) {
         index.values().removeIf(l -> renumbered(l, moved) == 0);
       }
+      podsByIp.removeIf(l -> renumbered(l, moved) == 0);
       open.replaceAll((ref, i) -> new OpenInterval(moved[i.slot()], i.rowId()));
       intervals -= dropped;
       version++;
@@ -364,7 +364,7 @@ public final class AttributionTimeline {
       if ((owning == null || !owning.anyValidAt(t)) && (withIp == null || !withIp.anyValidAt(t))) {
         // No EgressIP and no pod has the IP then: only the node rule may hold, and it reads the
         // node, its pods and their namespaces, which the node's sweep keeps up to date.
-        long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(podsByIp, ip, t))};
+        long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(withIp, t))};
         List<Attribution> answer = nodeOnly(ip, t, until);
         remember(ip, t, until[0], answer);
         return answer;
@@ -376,7 +376,7 @@ public final class AttributionTimeline {
         // and they read the EgressIPs' selected namespaces and their pods, which each
         // EgressIP's sweep keeps up to date.
         long[] until = {
-          Math.min(nextStart(podsByIp, ip, t), nextStart(nodesByAddress, ip, t)),
+          Math.min(nextStart(withIp, t), nextStart(nodesByAddress, ip, t)),
         };
         List<Attribution> answer = egressOnly(ip, t, owning, until);
         remember(ip, t, until[0], answer);
@@ -415,8 +415,10 @@ public final class AttributionTimeline {
         }
       }
       int before = gathered.size();
-      validAt(podsByIp, ip, t, gather);
-      until[0] = Math.min(until[0], nextStart(podsByIp, ip, t));
+      if (withIp != null) {
+        withIp.validAt(t, gather);
+      }
+      until[0] = Math.min(until[0], nextStart(withIp, t));
       boolean otherRules = !relevant.isEmpty() || gathered.size() > before;
       int snapshotEnd = gathered.size();
       List<NodePart> nodeParts = new ArrayList<>(1);
@@ -868,7 +870,11 @@ public final class AttributionTimeline {
   }
 
   private static long nextStart(Map<String, IntervalList> index, String key, long t) {
-    IntervalList l = index.get(key);
+    return nextStart(index.get(key), t);
+  }
+
+  /** The earliest start after {@code t} in a list, or {@link #OPEN} when none (or no list). */
+  private static long nextStart(IntervalList l, long t) {
     return l == null ? OPEN : l.nextStartAfter(t);
   }
 
@@ -1472,7 +1478,10 @@ public final class AttributionTimeline {
               validOverlapping(podsByNode, ((NodeState) n.state).name(), from, to, add);
             });
       }
-      validOverlapping(podsByIp, ip, from, to, add);
+      IntervalList withIp = podsByIp.get(ip);
+      if (withIp != null) {
+        withIp.overlapping(from, to, add);
+      }
       IntervalList owning = egressIpsByIp.get(ip);
       if (owning != null) {
         namespaces.overlapping(from, to, add);

@@ -217,6 +217,18 @@ final class IntervalStore {
     return PodState.active(phase == 0 ? null : phases.get(phase - 1), hasIp);
   }
 
+  /**
+   * A pod's IP as a 32-bit value when it has exactly one and it is IPv4 (unsigned, as {@link
+   * #ipv4}), else -1; the slot must hold a pod.
+   */
+  long podOneIpv4(int slot) {
+    int flags = pod[slot * W + FLAGS];
+    if ((flags & COMPACT) == 0 || (flags & ONE_IPV4) == 0) {
+      return -1;
+    }
+    return pod[slot * W + IPS] & 0xffffffffL;
+  }
+
   /** A pod's IPs, as shared by every slot with the same; the slot must hold a pod. */
   List<String> podIps(int slot) {
     int flags = pod[slot * W + FLAGS];
