@@ -156,6 +156,15 @@ public final class AttributionTimeline {
     lock.writeLock().lock();
     try {
       loadedRowId = Math.max(loadedRowId, rowId);
+      // a load grew the arrays by half at a time: give back what it did not fill
+      store.trim();
+      for (IntervalList l : List.of(pods, nodes, namespaces, egressIps)) {
+        l.trim();
+      }
+      for (Map<String, IntervalList> index :
+          List.of(podsByNode, podsByNamespace, nodesByAddress, namespacesByName, egressIpsByIp)) {
+        index.values().forEach(IntervalList::trim);
+      }
     } finally {
       lock.writeLock().unlock();
     }

@@ -93,6 +93,13 @@ final class IntervalList {
     }
   }
 
+  /** Gives back the room kept for more intervals when it is more than an eighth (and 64). */
+  void trim() {
+    if (items.length - size > Math.max(MIN_BLOCK, size / 8)) {
+      items = Arrays.copyOf(items, Math.max(2, size));
+    }
+  }
+
   /** Calls {@code into} with every interval valid at {@code t}. */
   void validAt(long t, Consumer<StateInterval> into) {
     for (int slot : slotsValidAt(t)) {

@@ -319,6 +319,26 @@ final class IntervalStore {
     return moved;
   }
 
+  /**
+   * Gives back the room kept for more slots when it is more than an eighth of those held (after a
+   * load of history, which grew the arrays by half at a time): up to a third of the store's memory
+   * otherwise stays allocated, and counts towards the occupancy at which the collector starts
+   * marking the heap.
+   */
+  void trim() {
+    if (from.length - size <= size / 8) {
+      return;
+    }
+    int n = Math.max(16, size);
+    from = Arrays.copyOf(from, n);
+    to = Arrays.copyOf(to, n);
+    objects = Arrays.copyOf(objects, n);
+    pod = Arrays.copyOf(pod, n * W);
+    if (size > 0 && names.length - pod[(size - 1) * W + NAME_END] > names.length / 8) {
+      names = Arrays.copyOf(names, Math.max(256, pod[(size - 1) * W + NAME_END]));
+    }
+  }
+
   private void grow() {
     int n = from.length + (from.length >> 1);
     from = Arrays.copyOf(from, n);

@@ -268,6 +268,35 @@ class AttributionTimelineTest {
   }
 
   @Test
+  void aTimelineLoadedInPartsGivingBackRoomAfterEachAnswersAsOneFedChangeByChange() {
+    RandomHistory h = new RandomHistory(43);
+    for (int i = 0; i < 600; i++) {
+      h.step(true);
+    }
+    AttributionTimeline loaded = new AttributionTimeline("c");
+    List<Stored> byStart = new ArrayList<>(h.all);
+    byStart.sort(java.util.Comparator.comparingLong(i -> i.validFrom));
+    // parts of uneven sizes, each followed by loadedThrough (which trims the arrays), so that
+    // later parts grow arrays that were trimmed
+    int from = 0;
+    for (int part = 1; from < byStart.size(); part++) {
+      int to = Math.min(byStart.size(), from + part * 37);
+      byStart.subList(from, to).forEach(i -> loaded.add(i.rowId, i.state, i.validFrom, i.validTo));
+      loaded.loadedThrough(
+          byStart.subList(from, to).stream().mapToLong(i -> i.rowId).max().orElseThrow());
+      from = to;
+    }
+    for (int q = 0; q < 500; q++) {
+      long t = h.randomTime();
+      String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
+      Instant at = Instant.ofEpochMilli(t);
+      assertThat(loaded.attribute(ip, at))
+          .as("%s at %d", ip, t)
+          .isEqualTo(Correlator.attribute(ip, h.snapshotAt(t)));
+    }
+  }
+
+  @Test
   void aTimelineLoadedFromStoredIntervalsAnswersAsOneFedChangeByChange() {
     RandomHistory h = new RandomHistory(42);
     for (int i = 0; i < 600; i++) {
