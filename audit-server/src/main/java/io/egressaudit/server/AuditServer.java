@@ -15,6 +15,7 @@ import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -593,21 +594,37 @@ public final class AuditServer implements AutoCloseable {
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */
   private void followOtherWriters() {
-    vertx
-        .executeBlocking(() -> timelines.reloadIfChangedElsewhere(), false)
-        .onFailure(e -> LOG.warn("following history: {}", e.getMessage()));
+    background(
+        () -> timelines.reloadIfChangedElsewhere(),
+        e -> LOG.warn("following history: {}", e.getMessage()));
   }
+
+  /**
+   * Runs periodic work on a worker thread, unless the server is stopping; {@link #close} waits for
+   * what is running before closing Vert.x, whose event loops would otherwise refuse to hear that it
+   * ended (a stack trace on the worker thread at stop).
+   */
+  private void background(java.util.concurrent.Callable<?> work, Handler<Throwable> failed) {
+    if (stopping) {
+      return;
+    }
+    Future<?> f = vertx.executeBlocking(work, false);
+    running.add(f);
+    f.onFailure(failed).onComplete(done -> running.remove(f));
+  }
+
+  private volatile boolean stopping;
+  private final java.util.Set<Future<?>> running =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * Deletes hits older than the retention on a worker thread, in batches the writer can interleave;
    * then the history no remaining hit needs (see {@link Retention}).
    */
   private void prune() {
-    vertx
-        .executeBlocking(
-            () -> Retention.prune(config.database(), TimeArg.now().minus(config.retention())),
-            false)
-        .onFailure(e -> LOG.warn("retention: {}", e.getMessage()));
+    background(
+        () -> Retention.prune(config.database(), TimeArg.now().minus(config.retention())),
+        e -> LOG.warn("retention: {}", e.getMessage()));
   }
 
   /** The queries the API answers with (history in memory). */
@@ -654,6 +671,7 @@ public final class AuditServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    stopping = true;
     if (live != null) {
       live.close();
     }
@@ -673,6 +691,11 @@ public final class AuditServer implements AutoCloseable {
     }
     if (anomalies != null) {
       anomalies.close();
+    }
+    try {
+      Future.join(new ArrayList<>(running)).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stopping: periodic work still running: {}", describe(e));
     }
     if (queries != null) {
       queries.close();
