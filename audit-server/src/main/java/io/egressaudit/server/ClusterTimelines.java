@@ -44,7 +44,8 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   private final Object loading = new Object();
   private List<Runnable> heardWhileLoading;
   private long heardMaxRowId;
-  private long heardClosed;
+  private long heardOpen; // intervals open, as heard: opened raise it, closed lower it
+  private long heardHorizon;
 
   /** Snapshot imports that were still being written (hidden) when history was last read. */
   private long heardPending;
@@ -142,7 +143,8 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
       if (heardPending == 0
           && Long.parseLong(mark[2]) == 0
           && Long.parseLong(mark[0]) == heardMaxRowId
-          && Long.parseLong(mark[1]) == heardClosed) {
+          && Long.parseLong(mark[1]) == heardOpen
+          && Long.parseLong(mark[4]) == heardHorizon) {
         return false;
       }
       LOG.info("history was written by another process: reading it again");
@@ -159,8 +161,9 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   private void markFromDatabase() {
     String[] mark = HistoryLoader.changeMark(database).split("/");
     heardMaxRowId = Long.parseLong(mark[0]);
-    heardClosed = Long.parseLong(mark[1]);
+    heardOpen = Long.parseLong(mark[1]);
     heardPending = Long.parseLong(mark[2]);
+    heardHorizon = Long.parseLong(mark[4]);
   }
 
   /** The clusters with history, sorted. */
@@ -288,6 +291,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   public void opened(String cluster, long rowId, ClusterObject state, long validFrom) {
     synchronized (loading) {
       heardMaxRowId = Math.max(heardMaxRowId, rowId);
+      heardOpen++;
       Runnable r = () -> timeline(cluster).opened(rowId, state, validFrom);
       if (heardWhileLoading != null) {
         heardWhileLoading.add(r);
@@ -300,7 +304,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   @Override
   public void closed(String cluster, long rowId, ObjectRef ref, long validTo) {
     synchronized (loading) {
-      heardClosed++;
+      heardOpen--;
       Runnable r =
           () -> {
             AttributionTimeline t = byCluster.get(cluster);

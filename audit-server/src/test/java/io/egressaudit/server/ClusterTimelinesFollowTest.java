@@ -65,4 +65,58 @@ class ClusterTimelinesFollowTest {
       assertThat(timelines.reloadIfChangedElsewhere()).isTrue();
     }
   }
+
+  /** Runs one statement on a connection of its own, as another process would write. */
+  private static void elsewhere(Database db, String sql) throws Exception {
+    try (Connection c = db.openWriter();
+        PreparedStatement st = c.prepareStatement(sql)) {
+      st.executeUpdate();
+    }
+  }
+
+  private static final String OPEN_NAMESPACE =
+      "INSERT INTO cluster_object (cluster, kind, namespace, name, valid_from, body)"
+          + " VALUES ('demo', 'Namespace', '', 'simpson', 1000,"
+          + " '{\"name\":\"simpson\",\"labels\":{}}')";
+
+  @Test
+  void nothingWrittenElsewhereReadsNothingAgain() throws Exception {
+    Database db = Database.at(dir.resolve("audit.db"));
+    elsewhere(db, OPEN_NAMESPACE);
+    try (ClusterTimelines timelines = ClusterTimelines.follow(db)) {
+      assertThat(timelines.reloadIfChangedElsewhere()).isFalse();
+      assertThat(timelines.reloadIfChangedElsewhere()).isFalse();
+    }
+  }
+
+  @Test
+  void anIntervalAnotherProcessEndedIsReadAgain() throws Exception {
+    Database db = Database.at(dir.resolve("audit.db"));
+    elsewhere(db, OPEN_NAMESPACE);
+    try (ClusterTimelines timelines = ClusterTimelines.follow(db)) {
+      elsewhere(db, "UPDATE cluster_object SET valid_to = 2000 WHERE name = 'simpson'");
+
+      assertThat(timelines.reloadIfChangedElsewhere()).isTrue();
+      assertThat(timelines.reloadIfChangedElsewhere()).as("once").isFalse();
+    }
+  }
+
+  @Test
+  void intervalsAnotherProcessPrunedAreReadAgain() throws Exception {
+    Database db = Database.at(dir.resolve("audit.db"));
+    elsewhere(db, OPEN_NAMESPACE);
+    elsewhere(
+        db,
+        "INSERT INTO cluster_object (cluster, kind, namespace, name, valid_from, valid_to, body)"
+            + " VALUES ('demo', 'Namespace', '', 'flanders', 1000, 1500,"
+            + " '{\"name\":\"flanders\",\"labels\":{}}')");
+    try (ClusterTimelines timelines = ClusterTimelines.follow(db)) {
+      // what retention does: the horizon first, then the ended intervals before it
+      elsewhere(db, "INSERT INTO history_horizon (cluster, pruned_before) VALUES ('demo', 1500)");
+      elsewhere(db, "DELETE FROM cluster_object WHERE name = 'flanders'");
+
+      assertThat(timelines.reloadIfChangedElsewhere()).isTrue();
+      assertThat(timelines.reloadIfChangedElsewhere()).as("once").isFalse();
+    }
+  }
 }
