@@ -98,10 +98,9 @@ final class NodeSnatAttribution {
    */
   static final class Composition {
     private final Namespaces namespaces;
-    // counts: how many pods added (and not removed) put each key in the answer; those the match
-    // lists keep their keys in order as they come and go
-    // sized for a crowded node (a couple of hundred pods, a hundred namespaces): growing the
-    // tables cost a fresh composition more than filling them
+    // Counts: how many pods added (and not removed) put each key in the answer; the keys a match
+    // lists are kept in order as they come and go. Sized for a crowded node (a couple of hundred
+    // pods, a hundred namespaces): growing the tables cost a fresh composition more than filling.
     private final Counts<PodRef> candidatePods = new Counts<>(256);
     private final Counts<String> candidates = new Counts<>(128);
     private final java.util.HashMap<String, int[]> carried = new java.util.HashMap<>(256);
