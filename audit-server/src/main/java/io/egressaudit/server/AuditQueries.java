@@ -360,7 +360,8 @@ public final class AuditQueries {
    *
    * @param since first time included, or null
    * @param until first time excluded, or null
-   * @param ip source IP (any literal form), or null
+   * @param ip source IP (any literal form), or a network of source IPs in CIDR notation ({@link
+   *     SourceIpPrefix}), or null; kept as canonical text
    * @param namespace only hits attributed to this namespace (in any match), or null
    * @param probeId only hits of this probe, or null
    * @param cluster attribute with this cluster only, or null for all
@@ -440,11 +441,19 @@ public final class AuditQueries {
         throw new IllegalArgumentException("since (" + since + ") is after until (" + until + ")");
       }
       if (ip != null) {
-        ip = SourceIp.canonical(ip);
+        ip =
+            SourceIpPrefix.isCidr(ip)
+                ? SourceIpPrefix.parse(ip).canonical()
+                : SourceIp.canonical(ip);
       }
       if (afterId < 0) {
         throw new IllegalArgumentException("after must not be negative");
       }
+    }
+
+    /** The network {@code ip} names in CIDR notation, or null when it is one IP or absent. */
+    public SourceIpPrefix network() {
+      return SourceIpPrefix.isCidr(ip) ? SourceIpPrefix.parse(ip) : null;
     }
 
     /** Whether a hit with these matches passes the owner filters. */
@@ -482,7 +491,11 @@ public final class AuditQueries {
     everHeld(selected, f.cluster(), ObjectKind.NAMESPACE, "namespace", f.namespace());
     everHeld(selected, f.cluster(), ObjectKind.EGRESS_IP, "EgressIP", f.egressIp());
     everHeld(selected, f.cluster(), ObjectKind.NODE, "node", f.node());
-    List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
+    SourceIpPrefix network = f.network();
+    List<IpSpan> spans =
+        network != null
+            ? networkSpans(f, network, selected, from, to)
+            : f.ip() == null ? spans(f, selected, from, to) : null;
     return markStale(
         spans == null
             ? scan(f, from, to, timelines, selected)
@@ -550,6 +563,23 @@ public final class AuditQueries {
       }
     }
     return out;
+  }
+
+  /**
+   * The spans of the source IPs of a network: those of the narrowest owner filter within the
+   * network, or else every source IP of the network that hits came from (a seek per IP in the
+   * source IP index, {@link HitRepository#sourceIpsStartingWith}) over the whole period.
+   */
+  private List<IpSpan> networkSpans(
+      HitFilter f, SourceIpPrefix network, List<AttributionTimeline> selected, long from, long to) {
+    List<IpSpan> owned = spans(f, selected, from, to);
+    if (owned != null) {
+      return owned.stream().filter(s -> network.contains(s.ip())).toList();
+    }
+    return hits.sourceIpsStartingWith(network.textPrefixes()).stream()
+        .filter(network::contains)
+        .map(ip -> new IpSpan(ip, from, to))
+        .toList();
   }
 
   /** Pages through every hit of the period, attributing each and keeping what the filter keeps. */

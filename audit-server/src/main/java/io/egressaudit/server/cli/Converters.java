@@ -418,6 +418,25 @@ final class Converters {
   }
 
   /**
+   * A source IP literal as {@link SourceIpText} reads it, or a network of source IPs in CIDR
+   * notation ({@code 10.0.0.0/24}, {@code 2001:db8::/64}), read as its canonical text ({@link
+   * io.egressaudit.server.SourceIpPrefix#canonical}).
+   */
+  static final class SourceIpOrNetwork implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!io.egressaudit.server.SourceIpPrefix.isCidr(value)) {
+        return new SourceIpText().convert(value);
+      }
+      try {
+        return io.egressaudit.server.SourceIpPrefix.parse(value).canonical();
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
    * An attribution kind by its wire name: {@code egress-ip}, {@code egress-ip-unassigned}, {@code
    * node}, {@code pod} or {@code unknown}.
    */

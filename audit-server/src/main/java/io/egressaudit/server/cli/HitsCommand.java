@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  egress-audit hits --since 1h -o table",
+      "  egress-audit hits --ip 192.168.126.0/24 --since 7d -o csv > range.csv",
       "  egress-audit hits --namespace simpson --since 2021-11-26T00:00:00Z -o csv > simpson.csv"
     })
 final class HitsCommand implements Callable<Integer> {
@@ -51,9 +52,10 @@ final class HitsCommand implements Callable<Integer> {
 
   @Option(
       names = "--ip",
-      paramLabel = "IP",
-      converter = Converters.SourceIpText.class,
-      description = "Only this source IP.")
+      paramLabel = "IP|CIDR",
+      converter = Converters.SourceIpOrNetwork.class,
+      description =
+          "Only this source IP, or the source IPs of this network (10.0.0.0/24, 2001:db8::/64).")
   String ip;
 
   @Option(

@@ -5,6 +5,7 @@ import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
 import io.egressaudit.server.ClusterSources;
+import io.egressaudit.server.SourceIpPrefix;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.SourceView;
@@ -299,6 +300,13 @@ public final class ApiVerticle extends VerticleBase {
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
+    if (SourceIpPrefix.isCidr(ip)) {
+      throw ApiException.badRequest(
+          ip
+              + " is a network, not one IP: list the hits of its source IPs with /api/v1/hits?ip="
+              + ip
+              + ", or the owners of one IP over time with /api/v1/ips/{ip}/timeline");
+    }
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.whois(ip, at, cluster));
@@ -351,11 +359,12 @@ public final class ApiVerticle extends VerticleBase {
   private HitFilter filter(RoutingContext ctx, String probeId) {
     onlyParams(ctx, HIT_PARAMS);
     var q = ctx.queryParams();
+    String ip = sourceIpOrNetwork(q.get("ip"));
     try {
       return new HitFilter(
           time(ctx, "since"),
           time(ctx, "until"),
-          q.get("ip"),
+          ip,
           q.get("namespace"),
           probeId != null ? probeId : q.get("probe"),
           q.get("cluster"),
@@ -370,6 +379,25 @@ public final class ApiVerticle extends VerticleBase {
           bool(q.get("leaks"), "leaks"));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * The {@code ip} parameter of hits: one source IP or a network in CIDR notation, as canonical
+   * text; null when absent or empty.
+   *
+   * @throws ApiException 400 naming {@code ip} when it is neither
+   */
+  private static String sourceIpOrNetwork(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return SourceIpPrefix.isCidr(v)
+          ? SourceIpPrefix.parse(v).canonical()
+          : io.egressaudit.correlator.SourceIp.canonical(v);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("ip: " + e.getMessage());
     }
   }
 
