@@ -12,6 +12,8 @@ import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
+import io.egressaudit.server.json.AllNamespacesSourcesView;
 import io.egressaudit.server.json.AnomaliesView;
 import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
@@ -288,6 +290,102 @@ public final class AuditQueries {
                         s.until() >= to ? null : Instant.ofEpochMilli(s.until())))
             .toList(),
         notes);
+  }
+
+  /**
+   * The source IPs every namespace must leave with at a time: {@link #sources} for each namespace
+   * of each selected cluster's state at that time (those without an active pod give no source).
+   *
+   * @param at the time, or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AllNamespacesSourcesView allSources(Instant at, String cluster) {
+    Instant t = at == null ? TimeArg.now() : at;
+    List<AllNamespacesSourcesView.NamespaceSource> sources = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    long ms = t.toEpochMilli();
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      io.egressaudit.sql.HistoryStart start = timelines.start(tl);
+      if (start != null && start.at().isAfter(t)) {
+        if (start.pruned()) {
+          notes.add("cluster/" + tl.cluster() + ": " + start.describe());
+        }
+        continue;
+      }
+      ClusterSnapshot s = tl.snapshotAt(t);
+      java.util.TreeSet<String> names = new java.util.TreeSet<>();
+      s.namespaces().forEach(n -> names.add(n.name()));
+      for (String namespace : names) {
+        NamespaceSources ns = NamespaceSources.of(namespace, s);
+        ns.sources()
+            .forEach(e -> sources.add(AllNamespacesSourcesView.NamespaceSource.of(namespace, e)));
+        ns.notes()
+            .forEach(
+                n -> notes.add("cluster/" + s.cluster() + ": namespace/" + namespace + ": " + n));
+      }
+    }
+    sources.sort(
+        Comparator.comparing(AllNamespacesSourcesView.NamespaceSource::namespace)
+            .thenComparing(AllNamespacesSourcesView.NamespaceSource::cluster)
+            .thenComparing(AllNamespacesSourcesView.NamespaceSource::ip));
+    if (notes.isEmpty() && sources.isEmpty()) {
+      notes.add("no cluster history at " + t);
+    }
+    return new AllNamespacesSourcesView(t, sources, notes);
+  }
+
+  /**
+   * Every source IP each namespace had to leave with from {@code since} until now, with the spans
+   * it had to: {@link #sourceHistory} for every namespace each selected cluster's history ever held
+   * (read from the database: a read of every namespace interval per call).
+   *
+   * @param since the start of the period; must not be in the future
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when {@code since} is in the future
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AllNamespacesSourceHistoryView allSourceHistory(Instant since, String cluster) {
+    Instant now = TimeArg.now();
+    if (since.isAfter(now)) {
+      throw new IllegalArgumentException("since (" + since + ") is in the future");
+    }
+    long from = since.toEpochMilli();
+    long to = now.toEpochMilli() + 1;
+    ClusterTimelines timelines = timelines(cluster, from, to);
+    List<AllNamespacesSourceHistoryView.NamespaceSpan> spans = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      for (String namespace :
+          HistoryLoader.namesEverHeld(database, tl.cluster(), ObjectKind.NAMESPACE)) {
+        for (SourceSpan s : tl.sourcesOf(namespace, notBefore(from, start), to)) {
+          spans.add(
+              new AllNamespacesSourceHistoryView.NamespaceSpan(
+                  namespace,
+                  s.cluster(),
+                  s.ip(),
+                  s.kind(),
+                  s.egressIP(),
+                  s.node(),
+                  Instant.ofEpochMilli(s.from()),
+                  s.until() >= to ? null : Instant.ofEpochMilli(s.until())));
+        }
+      }
+      if (start != null && start.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+    }
+    spans.sort(
+        Comparator.comparing(AllNamespacesSourceHistoryView.NamespaceSpan::namespace)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::cluster)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::from)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::ip));
+    if (spans.isEmpty()) {
+      notes.add("no active pod of any namespace in any cluster's history since " + since);
+    }
+    return new AllNamespacesSourceHistoryView(since, now, spans, notes);
   }
 
   /**

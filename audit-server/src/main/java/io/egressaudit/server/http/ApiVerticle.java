@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
  * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/anomalies}, {@code
- * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code
- * /readyz}, {@code /metrics} and the web page ({@link WebPage}: {@code /}, {@code /app.js}, {@code
- * /app.css}). Database reads run on a named worker pool, never on the event loop. Every error is
- * {@code application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
- * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
+ * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/sources}, {@code /api/v1/ips/{ip}/timeline},
+ * {@code /healthz}, {@code /readyz}, {@code /metrics} and the web page ({@link WebPage}: {@code /},
+ * {@code /app.js}, {@code /app.css}). Database reads run on a named worker pool, never on the event
+ * loop. Every error is {@code application/problem+json}. Connections are held to the {@link
+ * ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -193,6 +193,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    router.get("/api/v1/sources").handler(this::allSources);
     router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
     router.get("/healthz").handler(this::health);
     router.get("/readyz").handler(this::ready);
@@ -333,6 +334,22 @@ public final class ApiVerticle extends VerticleBase {
       blocking(ctx, () -> queries.sourceHistory(namespace, since, cluster));
     } else {
       blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    }
+  }
+
+  /** The sources of every namespace: at a time ({@code at}), or over a period ({@code since}). */
+  private void allSources(RoutingContext ctx) {
+    onlyParams(ctx, SOURCES_PARAMS);
+    Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
+    String cluster = ctx.queryParams().get("cluster");
+    if (since != null && at != null) {
+      throw ApiException.badRequest("since and at cannot be used together");
+    }
+    if (since != null) {
+      blocking(ctx, () -> queries.allSourceHistory(since, cluster));
+    } else {
+      blocking(ctx, () -> queries.allSources(at, cluster));
     }
   }
 
