@@ -201,19 +201,49 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/anomalies").handler(this::anomalies);
     router.get("/metrics").handler(this::metrics);
     page.routes(router);
-    router
-        .route()
-        .last()
-        .handler(
-            ctx ->
-                ctx.fail(
-                    new ApiException(
-                        404,
-                        "not-found",
-                        "Not found",
-                        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().last().handler(ctx -> noRoute(ctx, router));
     router.route().failureHandler(this::problem);
     return router;
+  }
+
+  /**
+   * A request no route took: 405 with an {@code Allow} header when a route serves its path with
+   * other methods (RFC 9110 section 15.5.6), else 404.
+   */
+  private static void noRoute(RoutingContext ctx, Router router) {
+    String path = ctx.normalizedPath();
+    java.util.TreeSet<String> allowed = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.methods() != null
+          && !r.methods().isEmpty()
+          && r.isExactPath()
+          && r.getPath() != null
+          && template(r.getPath()).matcher(path).matches()) {
+        r.methods().forEach(m -> allowed.add(m.name()));
+      }
+    }
+    String request = ctx.request().method() + " " + ctx.request().path();
+    if (allowed.isEmpty()) {
+      ctx.fail(new ApiException(404, "not-found", "Not found", "no route for " + request));
+      return;
+    }
+    String allow = String.join(", ", allowed);
+    ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+    ctx.fail(
+        new ApiException(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            request + ": " + ctx.request().path() + " answers " + allow + " only"));
+  }
+
+  /** A route's path as a pattern: each {@code :name} segment matches one path segment. */
+  private static java.util.regex.Pattern template(String path) {
+    java.util.StringJoiner regex = new java.util.StringJoiner("/");
+    for (String segment : path.split("/", -1)) {
+      regex.add(segment.startsWith(":") ? "[^/]+" : java.util.regex.Pattern.quote(segment));
+    }
+    return java.util.regex.Pattern.compile(regex.toString());
   }
 
   /** Lifts the request timeout while a request is answered; the next request gets it again. */
