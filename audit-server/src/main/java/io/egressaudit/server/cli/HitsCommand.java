@@ -166,8 +166,8 @@ final class HitsCommand implements Callable<Integer> {
     if (hits.size() == limit) {
       PrintWriter err = spec.commandLine().getErr();
       err.printf(
-          "(%d hits shown, the --limit; more may follow: --after %d)%n",
-          limit, hits.get(hits.size() - 1).id());
+          "(%s shown, the --limit; more may follow: --after %d)%n",
+          CountText.of(limit, "hit", "hits"), hits.get(hits.size() - 1).id());
       err.flush();
     }
     return 0;
