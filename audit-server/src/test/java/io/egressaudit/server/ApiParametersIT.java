@@ -49,6 +49,8 @@ class ApiParametersIT {
         "/api/v1/hits?since=-999999999-01-01T00:00:00Z | since",
         "/api/v1/hits?since=999999999999999 | since",
         "/api/v1/hits?since=999999999d | since",
+        "/api/v1/hits?since=30000d | since",
+        "/api/v1/hits?since=-5m | since",
         "/api/v1/hits?limit=4294967297 | limit",
         "/api/v1/hits?limit=99999999999 | limit",
         "/api/v1/hits?limit=99999999999999999999 | limit",

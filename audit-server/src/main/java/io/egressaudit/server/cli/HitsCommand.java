@@ -39,7 +39,8 @@ final class HitsCommand implements Callable<Integer> {
       names = "--since",
       paramLabel = "TIME",
       description =
-          "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).",
+          "First time included: RFC 3339, epoch seconds or ms (0: every hit), or a duration ago"
+              + " (15m, 2h, 7d; 0s is now).",
       converter = Converters.Time.class)
   Instant since;
 
