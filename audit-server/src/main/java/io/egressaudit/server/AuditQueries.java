@@ -15,6 +15,7 @@ import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
 import io.egressaudit.server.json.AllNamespacesSourcesView;
 import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.AnomalySpansView;
 import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.IpTimelineView;
@@ -196,6 +197,86 @@ public final class AuditQueries {
       notes.add("no cluster history");
     }
     return new AnomaliesView(t, found, notes);
+  }
+
+  /** Most change points of one cluster that one answer about anomalies over a period evaluates. */
+  public static final int MAX_ANOMALY_CHANGES = 20_000;
+
+  /**
+   * Every anomaly that held at some time of {@code [since, until)}, with when it did: the anomalies
+   * of each state the period went through (one per change of the cluster's nodes, namespaces, pods
+   * or EgressIPs), joined where the same anomaly goes on.
+   *
+   * @param since the start of the period, or null for where each cluster's history starts
+   * @param until the end of the period (excluded), or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when {@code since} is after {@code until}, or a cluster
+   *     changed more than {@link #MAX_ANOMALY_CHANGES} times in the period
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AnomalySpansView anomaliesOver(Instant since, Instant until, String cluster) {
+    if (since != null && until != null && since.isAfter(until)) {
+      throw new IllegalArgumentException("since (" + since + ") is after until (" + until + ")");
+    }
+    Instant now = TimeArg.now();
+    Instant end = until == null ? now : until;
+    long to = until == null ? now.toEpochMilli() + 1 : until.toEpochMilli();
+    long from = since == null ? Long.MIN_VALUE : since.toEpochMilli();
+    ClusterTimelines timelines = timelines(cluster, from, to);
+    List<AnomalySpansView.AnomalySpan> spans = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    Instant earliest = null;
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      if (start == null || start.toEpochMilli() >= to) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+        continue;
+      }
+      if (since != null && start.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+      long f = notBefore(from, start);
+      earliest = earliest == null || start.isBefore(earliest) ? start : earliest;
+      long[] points = tl.changePoints(f, to, java.util.EnumSet.allOf(ObjectKind.class));
+      if (points.length > MAX_ANOMALY_CHANGES) {
+        throw new IllegalArgumentException(
+            "cluster "
+                + tl.cluster()
+                + " changed "
+                + points.length
+                + " times in the period, more than the "
+                + MAX_ANOMALY_CHANGES
+                + " one answer evaluates: give a shorter period (since, until)");
+      }
+      java.util.Map<io.egressaudit.correlator.anomaly.Anomaly, Long> open =
+          new java.util.LinkedHashMap<>();
+      for (long p : points) {
+        List<io.egressaudit.correlator.anomaly.Anomaly> held =
+            anomalies.at(tl, Instant.ofEpochMilli(p));
+        var it = open.entrySet().iterator();
+        while (it.hasNext()) {
+          var e = it.next();
+          if (!held.contains(e.getKey())) {
+            spans.add(
+                AnomalySpansView.AnomalySpan.of(
+                    e.getKey(), Instant.ofEpochMilli(e.getValue()), Instant.ofEpochMilli(p)));
+            it.remove();
+          }
+        }
+        held.forEach(a -> open.putIfAbsent(a, p));
+      }
+      // still held at the end of the period: no until, as sources --since writes it
+      open.forEach(
+          (a, p) -> spans.add(AnomalySpansView.AnomalySpan.of(a, Instant.ofEpochMilli(p), null)));
+    }
+    if (timelines.clusters().isEmpty()) {
+      notes.add("no cluster history");
+    }
+    spans.sort(
+        Comparator.comparing(AnomalySpansView.AnomalySpan::cluster)
+            .thenComparing(AnomalySpansView.AnomalySpan::from)
+            .thenComparing(a -> a.rule().ordinal()));
+    return new AnomalySpansView(since != null ? since : earliest, end, spans, notes);
   }
 
   /**

@@ -278,6 +278,9 @@ public final class ApiVerticle extends VerticleBase {
   private static final java.util.Set<String> SOURCES_PARAMS =
       java.util.Set.of("at", "cluster", "since");
 
+  private static final java.util.Set<String> ANOMALY_PARAMS =
+      java.util.Set.of("at", "cluster", "since", "until");
+
   private static final java.util.Set<String> TIMELINE_PARAMS = java.util.Set.of("since", "cluster");
 
   private static final java.util.Set<String> HIT_PARAMS =
@@ -343,11 +346,27 @@ public final class ApiVerticle extends VerticleBase {
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
+  /**
+   * The anomalies at a time ({@code at}, default now), or every one that held over a period ({@code
+   * since}, {@code until}), read as {@code hits} reads them.
+   */
   private void anomalies(RoutingContext ctx) {
-    onlyParams(ctx, WHOIS_PARAMS);
+    onlyParams(ctx, ANOMALY_PARAMS);
     Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
+    Instant until = time(ctx, "until");
     String cluster = ctx.queryParams().get("cluster");
-    blocking(ctx, () -> queries.anomalies(at, cluster));
+    if (at != null && (since != null || until != null)) {
+      throw ApiException.badRequest("at cannot be used with since or until");
+    }
+    if (since != null && until != null && since.isAfter(until)) {
+      throw ApiException.badRequest("since (" + since + ") is after until (" + until + ")");
+    }
+    if (since != null || until != null) {
+      blocking(ctx, () -> queries.anomaliesOver(since, until, cluster));
+    } else {
+      blocking(ctx, () -> queries.anomalies(at, cluster));
+    }
   }
 
   /** The sources at a time ({@code at}), or over a period with spans ({@code since}). */
