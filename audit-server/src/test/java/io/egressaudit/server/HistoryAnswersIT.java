@@ -275,6 +275,26 @@ class HistoryAnswersIT {
     }
   }
 
+  @Test
+  void aNetworkWithAnOwnerFilterListsTheOwnersHitsFromThatNetworkOnly() {
+    Run log = run("import-log", EXAMPLES.resolve("access_log").toString(), "--db", db);
+    assertThat(log.code).as(log.err).isZero();
+
+    List<String> simpson = new ArrayList<>();
+    json("hits", "--namespace", "simpson", "-o", "json")
+        .get("hits")
+        .forEach(h -> simpson.add(h.get("id").asString() + " " + h.get("sourceIp").asString()));
+    List<String> inNetwork = new ArrayList<>();
+    json("hits", "--namespace", "simpson", "--ip", "192.168.126.96/28", "-o", "json")
+        .get("hits")
+        .forEach(h -> inNetwork.add(h.get("id").asString() + " " + h.get("sourceIp").asString()));
+
+    assertThat(simpson).anyMatch(h -> h.endsWith(" 192.168.126.51"));
+    assertThat(inNetwork)
+        .isNotEmpty()
+        .isEqualTo(simpson.stream().filter(h -> h.endsWith(" " + EGRESS_IP)).toList());
+  }
+
   /** Parses CSV as a spreadsheet would (RFC 4180), every row as its cells. */
   private static List<List<String>> csvRows(String csv) {
     List<List<String>> rows = new ArrayList<>();
