@@ -12,7 +12,10 @@ import io.egressaudit.correlator.NamespaceSources;
 import io.egressaudit.correlator.ObjectKind;
 import io.egressaudit.correlator.SourceIp;
 import io.egressaudit.correlator.WhoisResult;
+import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
+import io.egressaudit.server.json.AllNamespacesSourcesView;
 import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.AnomalySpansView;
 import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.IpTimelineView;
@@ -205,6 +208,86 @@ public final class AuditQueries {
     return new AnomaliesView(t, found, notes);
   }
 
+  /** Most change points of one cluster that one answer about anomalies over a period evaluates. */
+  public static final int MAX_ANOMALY_CHANGES = 20_000;
+
+  /**
+   * Every anomaly that held at some time of {@code [since, until)}, with when it did: the anomalies
+   * of each state the period went through (one per change of the cluster's nodes, namespaces, pods
+   * or EgressIPs), joined where the same anomaly goes on.
+   *
+   * @param since the start of the period, or null for where each cluster's history starts
+   * @param until the end of the period (excluded), or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when {@code since} is after {@code until}, or a cluster
+   *     changed more than {@link #MAX_ANOMALY_CHANGES} times in the period
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AnomalySpansView anomaliesOver(Instant since, Instant until, String cluster) {
+    if (since != null && until != null && since.isAfter(until)) {
+      throw new IllegalArgumentException("since (" + since + ") is after until (" + until + ")");
+    }
+    Instant now = TimeArg.now();
+    Instant end = until == null ? now : until;
+    long to = until == null ? now.toEpochMilli() + 1 : until.toEpochMilli();
+    long from = since == null ? Long.MIN_VALUE : since.toEpochMilli();
+    ClusterTimelines timelines = timelines(cluster, from, to);
+    List<AnomalySpansView.AnomalySpan> spans = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    Instant earliest = null;
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      if (start == null || start.toEpochMilli() >= to) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+        continue;
+      }
+      if (since != null && start.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+      long f = notBefore(from, start);
+      earliest = earliest == null || start.isBefore(earliest) ? start : earliest;
+      long[] points = tl.changePoints(f, to, java.util.EnumSet.allOf(ObjectKind.class));
+      if (points.length > MAX_ANOMALY_CHANGES) {
+        throw new IllegalArgumentException(
+            "cluster "
+                + tl.cluster()
+                + " changed "
+                + points.length
+                + " times in the period, more than the "
+                + MAX_ANOMALY_CHANGES
+                + " one answer evaluates: give a shorter period (since, until)");
+      }
+      java.util.Map<io.egressaudit.correlator.anomaly.Anomaly, Long> open =
+          new java.util.LinkedHashMap<>();
+      for (long p : points) {
+        List<io.egressaudit.correlator.anomaly.Anomaly> held =
+            anomalies.at(tl, Instant.ofEpochMilli(p));
+        var it = open.entrySet().iterator();
+        while (it.hasNext()) {
+          var e = it.next();
+          if (!held.contains(e.getKey())) {
+            spans.add(
+                AnomalySpansView.AnomalySpan.of(
+                    e.getKey(), Instant.ofEpochMilli(e.getValue()), Instant.ofEpochMilli(p)));
+            it.remove();
+          }
+        }
+        held.forEach(a -> open.putIfAbsent(a, p));
+      }
+      // still held at the end of the period: no until, as sources --since writes it
+      open.forEach(
+          (a, p) -> spans.add(AnomalySpansView.AnomalySpan.of(a, Instant.ofEpochMilli(p), null)));
+    }
+    if (timelines.clusters().isEmpty()) {
+      notes.add("no cluster history");
+    }
+    spans.sort(
+        Comparator.comparing(AnomalySpansView.AnomalySpan::cluster)
+            .thenComparing(AnomalySpansView.AnomalySpan::from)
+            .thenComparing(a -> a.rule().ordinal()));
+    return new AnomalySpansView(since != null ? since : earliest, end, spans, notes);
+  }
+
   /**
    * The source IPs a namespace must leave with at a time: what a firewall rule for it must allow.
    *
@@ -300,6 +383,102 @@ public final class AuditQueries {
   }
 
   /**
+   * The source IPs every namespace must leave with at a time: {@link #sources} for each namespace
+   * of each selected cluster's state at that time (those without an active pod give no source).
+   *
+   * @param at the time, or null for now
+   * @param cluster only this cluster, or null for all
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AllNamespacesSourcesView allSources(Instant at, String cluster) {
+    Instant t = at == null ? TimeArg.now() : at;
+    List<AllNamespacesSourcesView.NamespaceSource> sources = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    long ms = t.toEpochMilli();
+    ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      io.egressaudit.sql.HistoryStart start = timelines.start(tl);
+      if (start != null && start.at().isAfter(t)) {
+        if (start.pruned()) {
+          notes.add("cluster/" + tl.cluster() + ": " + start.describe());
+        }
+        continue;
+      }
+      ClusterSnapshot s = tl.snapshotAt(t);
+      java.util.TreeSet<String> names = new java.util.TreeSet<>();
+      s.namespaces().forEach(n -> names.add(n.name()));
+      for (String namespace : names) {
+        NamespaceSources ns = NamespaceSources.of(namespace, s);
+        ns.sources()
+            .forEach(e -> sources.add(AllNamespacesSourcesView.NamespaceSource.of(namespace, e)));
+        ns.notes()
+            .forEach(
+                n -> notes.add("cluster/" + s.cluster() + ": namespace/" + namespace + ": " + n));
+      }
+    }
+    sources.sort(
+        Comparator.comparing(AllNamespacesSourcesView.NamespaceSource::namespace)
+            .thenComparing(AllNamespacesSourcesView.NamespaceSource::cluster)
+            .thenComparing(AllNamespacesSourcesView.NamespaceSource::ip));
+    if (notes.isEmpty() && sources.isEmpty()) {
+      notes.add("no cluster history at " + t);
+    }
+    return new AllNamespacesSourcesView(t, sources, notes);
+  }
+
+  /**
+   * Every source IP each namespace had to leave with from {@code since} until now, with the spans
+   * it had to: {@link #sourceHistory} for every namespace each selected cluster's history ever held
+   * (read from the database: a read of every namespace interval per call).
+   *
+   * @param since the start of the period; must not be in the future
+   * @param cluster only this cluster, or null for all
+   * @throws IllegalArgumentException when {@code since} is in the future
+   * @throws UnknownClusterException naming the known clusters when {@code cluster} has no history
+   */
+  public AllNamespacesSourceHistoryView allSourceHistory(Instant since, String cluster) {
+    Instant now = TimeArg.now();
+    if (since.isAfter(now)) {
+      throw new IllegalArgumentException("since (" + since + ") is in the future");
+    }
+    long from = since.toEpochMilli();
+    long to = now.toEpochMilli() + 1;
+    ClusterTimelines timelines = timelines(cluster, from, to);
+    List<AllNamespacesSourceHistoryView.NamespaceSpan> spans = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (AttributionTimeline tl : timelines.select(cluster)) {
+      Instant start = timelines.historyStart(tl);
+      for (String namespace :
+          HistoryLoader.namesEverHeld(database, tl.cluster(), ObjectKind.NAMESPACE)) {
+        for (SourceSpan s : tl.sourcesOf(namespace, notBefore(from, start), to)) {
+          spans.add(
+              new AllNamespacesSourceHistoryView.NamespaceSpan(
+                  namespace,
+                  s.cluster(),
+                  s.ip(),
+                  s.kind(),
+                  s.egressIP(),
+                  s.node(),
+                  Instant.ofEpochMilli(s.from()),
+                  s.until() >= to ? null : Instant.ofEpochMilli(s.until())));
+        }
+      }
+      if (start != null && start.isAfter(since)) {
+        notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+    }
+    spans.sort(
+        Comparator.comparing(AllNamespacesSourceHistoryView.NamespaceSpan::namespace)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::cluster)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::from)
+            .thenComparing(AllNamespacesSourceHistoryView.NamespaceSpan::ip));
+    if (spans.isEmpty()) {
+      notes.add("no active pod of any namespace in any cluster's history since " + since);
+    }
+    return new AllNamespacesSourceHistoryView(since, now, spans, notes);
+  }
+
+  /**
    * Every owner a source IP has had from {@code since} until now, with the span each held it.
    *
    * @param ip an IP literal
@@ -369,7 +548,8 @@ public final class AuditQueries {
    *
    * @param since first time included, or null
    * @param until first time excluded, or null
-   * @param ip source IP (any literal form), or null
+   * @param ip source IP (any literal form), or a network of source IPs in CIDR notation ({@link
+   *     SourceIpPrefix}), or null; kept as canonical text
    * @param namespace only hits attributed to this namespace (in any match), or null
    * @param probeId only hits of this probe, or null
    * @param cluster attribute with this cluster only, or null for all
@@ -449,11 +629,19 @@ public final class AuditQueries {
         throw new IllegalArgumentException("since (" + since + ") is after until (" + until + ")");
       }
       if (ip != null) {
-        ip = SourceIp.canonical(ip);
+        ip =
+            SourceIpPrefix.isCidr(ip)
+                ? SourceIpPrefix.parse(ip).canonical()
+                : SourceIp.canonical(ip);
       }
       if (afterId < 0) {
         throw new IllegalArgumentException("after must not be negative");
       }
+    }
+
+    /** The network {@code ip} names in CIDR notation, or null when it is one IP or absent. */
+    public SourceIpPrefix network() {
+      return SourceIpPrefix.isCidr(ip) ? SourceIpPrefix.parse(ip) : null;
     }
 
     /** Whether a hit with these matches passes the owner filters. */
@@ -491,7 +679,11 @@ public final class AuditQueries {
     everHeld(selected, f.cluster(), ObjectKind.NAMESPACE, "namespace", f.namespace());
     everHeld(selected, f.cluster(), ObjectKind.EGRESS_IP, "EgressIP", f.egressIp());
     everHeld(selected, f.cluster(), ObjectKind.NODE, "node", f.node());
-    List<IpSpan> spans = f.ip() == null ? spans(f, selected, from, to) : null;
+    SourceIpPrefix network = f.network();
+    List<IpSpan> spans =
+        network != null
+            ? networkSpans(f, network, selected, from, to)
+            : f.ip() == null ? spans(f, selected, from, to) : null;
     return markStale(
         spans == null
             ? scan(f, from, to, timelines, selected)
@@ -559,6 +751,23 @@ public final class AuditQueries {
       }
     }
     return out;
+  }
+
+  /**
+   * The spans of the source IPs of a network: those of the narrowest owner filter within the
+   * network, or else every source IP of the network that hits came from (a seek per IP in the
+   * source IP index, {@link HitRepository#sourceIpsStartingWith}) over the whole period.
+   */
+  private List<IpSpan> networkSpans(
+      HitFilter f, SourceIpPrefix network, List<AttributionTimeline> selected, long from, long to) {
+    List<IpSpan> owned = spans(f, selected, from, to);
+    if (owned != null) {
+      return owned.stream().filter(s -> network.contains(s.ip())).toList();
+    }
+    return hits.sourceIpsStartingWith(network.textPrefixes()).stream()
+        .filter(network::contains)
+        .map(ip -> new IpSpan(ip, from, to))
+        .toList();
   }
 
   /** Pages through every hit of the period, attributing each and keeping what the filter keeps. */

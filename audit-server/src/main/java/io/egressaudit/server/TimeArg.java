@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * 2021-11-26T17:53:13Z}, {@code 2021-11-26T12:53:13-05:00}, fractions allowed), epoch seconds
  * ({@code 1637948993}, up to 11 digits) or milliseconds ({@code 1637948993000}, 12 digits or more),
  * or a duration back from now as {@code kubectl logs --since} takes it ({@code 90s}, {@code 15m},
- * {@code 2h}, {@code 7d}).
+ * {@code 2h}, {@code 7d}). So {@code 0} is 1970-01-01 (every hit) and {@code 0s} is now; a duration
+ * has no sign ({@code -5m} is refused, saying to write {@code 5m}) and reaches no further back than
+ * 1970 ({@link #notBefore1970}).
  */
 public final class TimeArg {
 
@@ -42,7 +44,15 @@ public final class TimeArg {
     }
     Matcher m = DURATION.matcher(t);
     if (m.matches()) {
-      return inRange(now.minus(of(m)), t, what);
+      return now.minus(notBefore1970(of(m), now, t, what));
+    }
+    if ((t.startsWith("-") || t.startsWith("+")) && DURATION.matcher(t.substring(1)).matches()) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + t
+              + "' has a sign: a duration counts back from now, so write "
+              + t.substring(1));
     }
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
       // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
@@ -117,6 +127,34 @@ public final class TimeArg {
               + " would block every later import of the cluster");
     }
     return at;
+  }
+
+  /**
+   * Checks that a duration is no longer than the time since 1970-01-01 (about 20,000 days): a
+   * duration back from now must not reach before anything was recorded, and a longer one is a typo
+   * (or overflows what takes it, such as a timeout in seconds). Every duration of the command line
+   * and the API goes through it.
+   *
+   * @param d the duration
+   * @param now the instant it counts back from
+   * @param text the user's text, for the message
+   * @param what the option or parameter name, for the message ({@code duration} when the caller
+   *     adds the option's name itself)
+   * @return {@code d}
+   * @throws IllegalArgumentException naming {@code what} and the text, and the longest taken
+   */
+  public static Duration notBefore1970(Duration d, Instant now, String text, String what) {
+    Duration longest = Duration.between(Instant.EPOCH, now);
+    if (d.compareTo(longest) > 0) {
+      throw new IllegalArgumentException(
+          what
+              + ": '"
+              + cut(text.strip())
+              + "' is longer than the time since 1970 ("
+              + longest.toDays()
+              + "d), the longest duration taken");
+    }
+    return d;
   }
 
   /**

@@ -57,6 +57,20 @@ final class ApiClient {
         strictUtf8(resp.body()));
   }
 
+  /**
+   * A request of any method without a body, such as {@code DELETE /api/v1/whois/1.2.3.4}; the
+   * response as text, headers included.
+   */
+  HttpResponse<String> send(String method, String pathAndQuery)
+      throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+            .timeout(Duration.ofSeconds(15))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+    return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
   /** Decodes the body, failing on bytes that are not UTF-8: JSON must be UTF-8 (RFC 8259). */
   private static String strictUtf8(byte[] body) {
     try {

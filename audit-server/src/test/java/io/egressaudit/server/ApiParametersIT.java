@@ -49,11 +49,16 @@ class ApiParametersIT {
         "/api/v1/hits?since=-999999999-01-01T00:00:00Z | since",
         "/api/v1/hits?since=999999999999999 | since",
         "/api/v1/hits?since=999999999d | since",
+        "/api/v1/hits?since=30000d | since",
+        "/api/v1/hits?since=-5m | since",
         "/api/v1/hits?limit=4294967297 | limit",
         "/api/v1/hits?limit=99999999999 | limit",
         "/api/v1/hits?limit=99999999999999999999 | limit",
         "/api/v1/hits?after=99999999999999999999 | after",
-        "/api/v1/probes/p1?limit=4294967297 | limit"
+        "/api/v1/probes/p1?limit=4294967297 | limit",
+        "/api/v1/hits?ip=10.0.0.0/33 | ip",
+        "/api/v1/hits?ip=10.0.0.5/24 | ip",
+        "/api/v1/hits?ip=bastion | ip"
       })
   void aValueThatDoesNotFitIsA400NamingTheParameter(String query, String parameter)
       throws Exception {

@@ -180,6 +180,121 @@ class HistoryAnswersIT {
     assertThat(r.err.strip()).isEqualTo("note: cluster/demo: history starts at " + HISTORY_START);
   }
 
+  /** The rows of a sources answer for one namespace, as JSON text without the namespace key. */
+  private static List<String> rowsOf(JsonNode answer, String namespace) {
+    List<String> out = new ArrayList<>();
+    answer
+        .get("sources")
+        .forEach(
+            s -> {
+              if (namespace == null || namespace.equals(s.path("namespace").asString())) {
+                var copy = s.deepCopy();
+                ((tools.jackson.databind.node.ObjectNode) copy).remove("namespace");
+                out.add(copy.toString());
+              }
+            });
+    return out;
+  }
+
+  @Test
+  void allNamespacesSinceAreEveryNamespacesSpansKeyedAsOneNamespacesWithTheNamespaceFirst() {
+    JsonNode all = json("sources", "-A", "--since", "2021-11-25T00:00:00Z");
+
+    List<String> namespaces = new ArrayList<>();
+    all.get("sources").forEach(s -> namespaces.add(s.get("namespace").asString()));
+    assertThat(namespaces).contains("simpson", "bouvier").isSorted();
+    for (String ns : new java.util.TreeSet<>(namespaces)) {
+      JsonNode one = json("sources", ns, "--since", "2021-11-25T00:00:00Z");
+      assertThat(rowsOf(all, ns)).as(ns).isEqualTo(rowsOf(one, null)).isNotEmpty();
+    }
+    assertThat(all.get("since").asString()).isEqualTo("2021-11-25T00:00:00Z");
+    assertThat(all.has("until")).isTrue();
+    assertThat(all.has("notes")).isTrue();
+  }
+
+  @Test
+  void allNamespacesAtATimeAreEveryNamespacesSourcesKeyedAsOneNamespaces() {
+    JsonNode all = json("sources", "--all-namespaces", "--at", ASSIGNED);
+
+    JsonNode simpson = json("sources", "simpson", "--at", ASSIGNED);
+    assertThat(rowsOf(all, "simpson")).isEqualTo(rowsOf(simpson, null)).hasSize(1);
+    assertThat(rowsOf(all, "bouvier")).isNotEmpty();
+    assertThat(all.get("at").asString()).isEqualTo(ASSIGNED);
+  }
+
+  @Test
+  void allNamespacesAsTableAndCsvHaveTheNamespaceColumnFirst() {
+    Run table = run("sources", "-A", "--since", "2021-11-25T00:00:00Z", "-o", "table", "--db", db);
+    Run csv = run("sources", "-A", "--at", ASSIGNED, "-o", "csv", "--db", db);
+
+    assertThat(table.code).as(table.err).isZero();
+    assertThat(table.out.lines().findFirst().orElseThrow()).startsWith("NAMESPACE  CLUSTER");
+    assertThat(table.out).contains("simpson", "bouvier");
+    assertThat(csv.code).as(csv.err).isZero();
+    List<List<String>> rows = csvRows(csv.out);
+    assertThat(rows.get(0))
+        .containsExactly("namespace", "cluster", "ip", "kind", "egressIP", "node", "pods");
+    List<List<String>> simpson =
+        rows.stream().filter(r -> r.get(0).equals("simpson")).map(r -> r.subList(0, 6)).toList();
+    assertThat(simpson)
+        .containsExactly(
+            List.of("simpson", "demo", EGRESS_IP, "egress-ip", "egressip-demo", SL79N));
+    assertThat(rows.stream().map(r -> r.get(0))).contains("bouvier");
+  }
+
+  @Test
+  void aNamespaceWithAllNamespacesOrNeitherIsWrongUsage() {
+    Run both = run("sources", "simpson", "-A", "--db", db);
+    Run neither = run("sources", "--db", db);
+
+    assertThat(both.code).isEqualTo(2);
+    assertThat(both.err.lines().toList())
+        .containsExactly(
+            "egress-audit sources: NAMESPACE (simpson) and --all-namespaces cannot be used"
+                + " together");
+    assertThat(neither.code).isEqualTo(2);
+    assertThat(neither.err.lines().toList())
+        .containsExactly(
+            "egress-audit sources: give a NAMESPACE, or --all-namespaces (-A) for every namespace");
+  }
+
+  @Test
+  void allNamespacesThroughTheApiAnswersAsTheCommandLine() throws Exception {
+    JsonNode cli = json("sources", "-A", "--since", ASSIGNED);
+    try (AuditServer server =
+        TestServers.start(Database.at(Path.of(db)), HitWriter.Settings.DEFAULT, false)) {
+      ApiClient api = new ApiClient(server.apiPort());
+
+      JsonNode since = api.getJson("/api/v1/sources?since=" + ASSIGNED);
+      JsonNode at = api.getJson("/api/v1/sources?at=" + ASSIGNED + "&cluster=demo");
+
+      assertThat(since.get("sources")).isEqualTo(cli.get("sources"));
+      assertThat(rowsOf(at, "simpson")).hasSize(1);
+      assertThat(api.get("/api/v1/sources?since=1d&at=1d").status()).isEqualTo(400);
+      assertThat(api.get("/api/v1/sources?namespace=simpson").status()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void aNetworkWithAnOwnerFilterListsTheOwnersHitsFromThatNetworkOnly() {
+    Run log = run("import-log", EXAMPLES.resolve("access_log").toString(), "--db", db);
+    assertThat(log.code).as(log.err).isZero();
+
+    List<String> simpson = new ArrayList<>();
+    json("hits", "--namespace", "simpson", "-o", "json")
+        .get("hits")
+        .forEach(h -> simpson.add(h.get("id").asString() + " " + h.get("sourceIp").asString()));
+    List<String> inNetwork = new ArrayList<>();
+    json("hits", "--namespace", "simpson", "--ip", "192.168.126.96/28", "-o", "json")
+        .get("hits")
+        .forEach(h -> inNetwork.add(h.get("id").asString() + " " + h.get("sourceIp").asString()));
+
+    assertThat(simpson).anyMatch(h -> h.endsWith(" 192.168.126.51"));
+    assertThat(inNetwork)
+        .isNotEmpty()
+        .isEqualTo(simpson.stream().filter(h -> h.endsWith(" " + EGRESS_IP)).toList());
+  }
+
   /** Parses CSV as a spreadsheet would (RFC 4180), every row as its cells. */
   private static List<List<String>> csvRows(String csv) {
     List<List<String>> rows = new ArrayList<>();

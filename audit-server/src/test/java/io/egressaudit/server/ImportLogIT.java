@@ -263,7 +263,7 @@ class ImportLogIT {
     Run imported = importLog(log, "--format", "combined");
 
     assertThat(imported.exitCode()).as("%s", imported).isZero();
-    assertThat(imported.out()).contains("1 hits imported");
+    assertThat(imported.out()).contains("1 hit imported");
     assertThat(hits()).extracting(h -> h.get("userAgent").asString()).containsExactly("curl/8");
   }
 
@@ -306,7 +306,7 @@ class ImportLogIT {
     Run afterRotation = importLog(rotated);
     assertThat(afterRotation.out())
         .as("%s", afterRotation)
-        .contains("1 hits imported, 2 already present");
+        .contains("1 hit imported, 2 already present");
     assertThat(afterRotation.exitCode()).isZero();
 
     assertThat(hits()).extracting(h -> h.get("path").asString()).containsExactly("/a", "/b", "/c");

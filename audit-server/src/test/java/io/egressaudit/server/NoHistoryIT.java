@@ -46,7 +46,7 @@ class NoHistoryIT {
     String db = dir.resolve("log.db").toString();
     Run log =
         run("import-log", Files.writeString(dir.resolve("access_log"), LOG).toString(), "--db", db);
-    assertThat(log.out()).as("%s", log).contains("1 hits imported");
+    assertThat(log.out()).as("%s", log).contains("1 hit imported");
     return db;
   }
 

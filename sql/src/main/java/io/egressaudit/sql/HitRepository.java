@@ -276,6 +276,45 @@ public final class HitRepository {
     }
   }
 
+  /**
+   * The distinct source IPs of the stored hits whose canonical text starts with one of the given
+   * prefixes ({@code "10.0.0."}, {@code "2001:db8:"}; {@code ""} for all), by text. Reads one seek
+   * in the source IP index per distinct IP found (a skip scan), not a row per hit: a network of a
+   * few hundred source IPs costs a few hundred seeks however many hits they have.
+   *
+   * @param textPrefixes prefixes of canonical IP text
+   * @return the source IPs, each once, sorted as text
+   * @throws DatabaseException when the database cannot be read
+   */
+  public List<String> sourceIpsStartingWith(List<String> textPrefixes) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    try (Connection c = database.openReader();
+        PreparedStatement first = c.prepareStatement(SQL.get("select-first-source-ip-between"));
+        PreparedStatement next = c.prepareStatement(SQL.get("select-next-source-ip-between"))) {
+      for (String prefix : textPrefixes) {
+        String end = prefix + Character.MAX_VALUE; // past every ASCII text starting with prefix
+        PreparedStatement st = first;
+        String from = prefix;
+        while (true) {
+          st.setString(1, from);
+          st.setString(2, end);
+          try (ResultSet rs = st.executeQuery()) {
+            if (!rs.next()) {
+              break;
+            }
+            from = rs.getString(1);
+          }
+          out.add(from);
+          st = next;
+        }
+      }
+      return new ArrayList<>(out);
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read source IPs from " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The number of hits stored. */
   public long count() {
     try (Connection c = database.openReader();

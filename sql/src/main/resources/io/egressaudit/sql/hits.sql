@@ -126,3 +126,13 @@ SELECT id, received_at, source_ip, source_port, local_port, method, path, host, 
        probe_id, forwarded_for, http_version, origin, origin_line, peer_ip
 FROM hit
 WHERE id IN (SELECT value FROM json_each(?1));
+
+-- name: select-first-source-ip-between
+-- The smallest source IP text in [?1, ?2): one seek in the hit_source_ip index. With
+-- select-next-source-ip-between, the distinct source IPs of a text range are read with a seek
+-- each (a skip scan), however many hits each has.
+SELECT source_ip FROM hit WHERE source_ip >= ?1 AND source_ip < ?2 ORDER BY source_ip LIMIT 1;
+
+-- name: select-next-source-ip-between
+-- The smallest source IP text in (?1, ?2).
+SELECT source_ip FROM hit WHERE source_ip > ?1 AND source_ip < ?2 ORDER BY source_ip LIMIT 1;

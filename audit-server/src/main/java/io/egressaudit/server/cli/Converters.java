@@ -49,23 +49,32 @@ final class Converters {
 
   /**
    * A duration: a number and {@code ms}, {@code s}, {@code m}, {@code h} or {@code d} ({@code 30s},
-   * {@code 90d}), or a bare number of seconds.
+   * {@code 90d}), or a bare number of seconds; no longer than the time since 1970 ({@link
+   * TimeArg#notBefore1970}), so that a cutoff it puts back from now ({@code prune --older-than},
+   * {@code serve --retention}) is never before 1970 and no timeout overflows.
    */
   static class DurationValue implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       String v = value.strip();
+      Duration d;
       if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(Character::isDigit)) {
-        return Duration.ofSeconds(Long.parseLong(v));
+        d = Duration.ofSeconds(Long.parseLong(v));
+      } else {
+        try {
+          d = TimeArg.duration(v, "duration");
+        } catch (IllegalArgumentException e) {
+          throw new TypeConversionException(
+              "'"
+                  + value
+                  + "' is not a duration (use a number and ms, s, m, h or d, like 30s, 500ms or"
+                  + " 2m; a bare number is seconds)");
+        }
       }
       try {
-        return TimeArg.duration(v, "duration");
+        return TimeArg.notBefore1970(d, TimeArg.now(), value, "duration");
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(
-            "'"
-                + value
-                + "' is not a duration (use a number and ms, s, m, h or d, like 30s, 500ms or 2m;"
-                + " a bare number is seconds)");
+        throw new TypeConversionException(afterPrefix(e.getMessage()));
       }
     }
   }
@@ -411,6 +420,25 @@ final class Converters {
     public String convert(String value) {
       try {
         return SourceIp.canonical(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A source IP literal as {@link SourceIpText} reads it, or a network of source IPs in CIDR
+   * notation ({@code 10.0.0.0/24}, {@code 2001:db8::/64}), read as its canonical text ({@link
+   * io.egressaudit.server.SourceIpPrefix#canonical}).
+   */
+  static final class SourceIpOrNetwork implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!io.egressaudit.server.SourceIpPrefix.isCidr(value)) {
+        return new SourceIpText().convert(value);
+      }
+      try {
+        return io.egressaudit.server.SourceIpPrefix.parse(value).canonical();
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

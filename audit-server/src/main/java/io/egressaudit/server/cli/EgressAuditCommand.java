@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       ProbeCommand.class,
       DrillCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  egress-audit hits --since 1h -o table",
+      "  egress-audit hits --ip 192.168.126.0/24 --since 7d -o csv > range.csv",
       "  egress-audit hits --namespace simpson --since 2021-11-26T00:00:00Z -o csv > simpson.csv"
     })
 final class HitsCommand implements Callable<Integer> {
@@ -38,7 +39,8 @@ final class HitsCommand implements Callable<Integer> {
       names = "--since",
       paramLabel = "TIME",
       description =
-          "First time included: RFC 3339, epoch seconds or ms, or a duration ago (15m, 2h, 7d).",
+          "First time included: RFC 3339, epoch seconds or ms (0: every hit), or a duration ago"
+              + " (15m, 2h, 7d; 0s is now).",
       converter = Converters.Time.class)
   Instant since;
 
@@ -51,9 +53,10 @@ final class HitsCommand implements Callable<Integer> {
 
   @Option(
       names = "--ip",
-      paramLabel = "IP",
-      converter = Converters.SourceIpText.class,
-      description = "Only this source IP.")
+      paramLabel = "IP|CIDR",
+      converter = Converters.SourceIpOrNetwork.class,
+      description =
+          "Only this source IP, or the source IPs of this network (10.0.0.0/24, 2001:db8::/64).")
   String ip;
 
   @Option(
@@ -164,8 +167,8 @@ final class HitsCommand implements Callable<Integer> {
     if (hits.size() == limit) {
       PrintWriter err = spec.commandLine().getErr();
       err.printf(
-          "(%d hits shown, the --limit; more may follow: --after %d)%n",
-          limit, hits.get(hits.size() - 1).id());
+          "(%s shown, the --limit; more may follow: --after %d)%n",
+          CountText.of(limit, "hit", "hits"), hits.get(hits.size() - 1).id());
       err.flush();
     }
     return 0;

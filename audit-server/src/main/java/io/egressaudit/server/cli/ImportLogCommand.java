@@ -151,13 +151,20 @@ final class ImportLogCommand implements Callable<Integer> {
               + ": this looks like a JSON log; import-log reads the common and combined text formats");
     }
     if (rejected > MAX_REPORTED) {
-      err.println(file + ": ... and " + (rejected - MAX_REPORTED) + " more rejected lines");
+      err.println(
+          file
+              + ": ... and "
+              + CountText.of(rejected - MAX_REPORTED, "more rejected line", "more rejected lines"));
     }
     err.flush();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "%s: %d %s, %d hits imported, %d already present, %d rejected%n",
-        file, lines, lines == 1 ? "line" : "lines", inserted, present, rejected);
+        "%s: %s, %s imported, %d already present, %d rejected%n",
+        file,
+        CountText.of(lines, "line", "lines"),
+        CountText.of(inserted, "hit", "hits"),
+        present,
+        rejected);
     out.flush();
     return rejected == 0 ? 0 : 1;
   }

@@ -57,9 +57,10 @@ final class PruneCommand implements Callable<Integer> {
     Instant cutoff = TimeArg.now().minus(olderThan);
     Retention.Result r = Retention.prune(db.database(), cutoff, batch);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("deleted %d hits received before %s%n", r.hits(), cutoff);
+    out.printf("deleted %s received before %s%n", CountText.of(r.hits(), "hit", "hits"), cutoff);
     out.printf(
-        "deleted %d history intervals that ended before %s%n", r.intervals(), r.historyCutoff());
+        "deleted %s that ended before %s%n",
+        CountText.of(r.intervals(), "history interval", "history intervals"), r.historyCutoff());
     HistoryLoader.horizons(db.database())
         .forEach(
             (cluster, t) -> out.printf("cluster/%s: history before %s was pruned%n", cluster, t));

@@ -2,6 +2,8 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.ExpectedSource;
 import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
+import io.egressaudit.server.json.AllNamespacesSourcesView;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
@@ -32,21 +34,33 @@ import picocli.CommandLine.Spec;
       "",
       "With --since: every source IP the namespace had to leave with from then until now, with"
           + " the span it had to (FROM, UNTIL; UNTIL <none> while it still holds): what a firewall"
-          + " rule must have allowed over the period."
+          + " rule must have allowed over the period.",
+      "",
+      "With --all-namespaces (-A) instead of NAMESPACE: the same for every namespace, one row per"
+          + " namespace and source IP (and span, with --since), NAMESPACE first."
     },
     footer = {
       "",
       "Examples:",
       "  egress-audit sources simpson --at 2021-11-26T17:53:13Z -o table",
       "  egress-audit sources simpson --since 30d -o table",
-      "  egress-audit sources simpson -o csv > simpson-sources.csv"
+      "  egress-audit sources simpson -o csv > simpson-sources.csv",
+      "  egress-audit sources -A --since 30d -o csv > all-sources.csv"
     })
 final class SourcesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "NAMESPACE", description = "The namespace.")
+  @Parameters(
+      paramLabel = "NAMESPACE",
+      arity = "0..1",
+      description = "The namespace (or --all-namespaces).")
   String namespace;
+
+  @Option(
+      names = {"-A", "--all-namespaces"},
+      description = "Every namespace, as kubectl -A: a NAMESPACE column first. Not with NAMESPACE.")
+  boolean allNamespaces;
 
   @Mixin PointInTimeOption moment;
 
@@ -74,11 +88,21 @@ final class SourcesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (allNamespaces && namespace != null) {
+      throw new UsageError(
+          spec, "NAMESPACE (" + namespace + ") and --all-namespaces cannot be used together");
+    }
+    if (!allNamespaces && namespace == null) {
+      throw new UsageError(spec, "give a NAMESPACE, or --all-namespaces (-A) for every namespace");
+    }
     if (since != null) {
       if (moment.at != null) {
         throw new UsageError(spec, "--since and --at cannot be used together");
       }
-      return history(since);
+      return allNamespaces ? allHistory(since) : history(since);
+    }
+    if (allNamespaces) {
+      return all();
     }
     Instant time = moment.at();
     AuditQueries queries = new AuditQueries(db.existing());
@@ -147,6 +171,104 @@ final class SourcesCommand implements Callable<Integer> {
                     .map(
                         s ->
                             Arrays.<Object>asList(
+                                s.cluster(),
+                                s.ip(),
+                                s.kind().toString(),
+                                s.egressIP(),
+                                s.node(),
+                                s.from().toString(),
+                                s.until() == null ? null : s.until().toString()))
+                    .toList()));
+        notesToStderr(view.notes());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** {@code -A}: the sources of every namespace at a time. */
+  private int all() {
+    Instant time = moment.at();
+    AuditQueries queries = new AuditQueries(db.existing());
+    AllNamespacesSourcesView view =
+        UsageError.ofCluster(spec, () -> queries.allSources(time, moment.cluster));
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        Table t =
+            new Table("NAMESPACE", "CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "PODS");
+        for (AllNamespacesSourcesView.NamespaceSource s : view.sources()) {
+          t.row(
+              s.namespace(),
+              s.cluster(),
+              s.ip(),
+              s.kind(),
+              s.egressIP(),
+              s.node(),
+              s.pods().size());
+        }
+        t.print(out);
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+      case csv -> {
+        out.print(
+            CsvOutput.write(
+                List.of("namespace", "cluster", "ip", "kind", "egressIP", "node", "pods"),
+                view.sources().stream()
+                    .map(
+                        s ->
+                            Arrays.<Object>asList(
+                                s.namespace(),
+                                s.cluster(),
+                                s.ip(),
+                                s.kind().toString(),
+                                s.egressIP(),
+                                s.node(),
+                                String.join(" ", s.pods().stream().map(p -> p.name()).toList())))
+                    .toList()));
+        notesToStderr(view.notes());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** {@code -A --since}: the sources of every namespace over a period, with spans. */
+  private int allHistory(Instant from) {
+    AuditQueries queries = new AuditQueries(db.existing());
+    AllNamespacesSourceHistoryView view =
+        UsageError.ofCluster(spec, () -> queries.allSourceHistory(from, moment.cluster));
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        Table t =
+            new Table(
+                "NAMESPACE", "CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "FROM", "UNTIL");
+        for (AllNamespacesSourceHistoryView.NamespaceSpan s : view.sources()) {
+          t.row(
+              s.namespace(),
+              s.cluster(),
+              s.ip(),
+              s.kind(),
+              s.egressIP(),
+              s.node(),
+              s.from(),
+              s.until());
+        }
+        t.print(out);
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+      case csv -> {
+        out.print(
+            CsvOutput.write(
+                List.of("namespace", "cluster", "ip", "kind", "egressIP", "node", "from", "until"),
+                view.sources().stream()
+                    .map(
+                        s ->
+                            Arrays.<Object>asList(
+                                s.namespace(),
                                 s.cluster(),
                                 s.ip(),
                                 s.kind().toString(),

@@ -3,6 +3,7 @@ package io.egressaudit.server.cli;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.SourceIpPrefix;
 import io.egressaudit.server.json.ApiJson;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -37,8 +38,8 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "IP",
-      converter = Converters.SourceIpText.class,
-      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
+      converter = Converters.SourceIpOrNetwork.class,
+      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d (not a network: see hits --ip CIDR).")
   String ip;
 
   @Mixin PointInTimeOption moment;
@@ -56,6 +57,9 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (SourceIpPrefix.isCidr(ip)) {
+      throw new UsageError(spec, networkIsNotOneIp(ip));
+    }
     Instant time = moment.at();
     AuditQueries queries = new AuditQueries(db.existing());
     WhoisResult result = UsageError.ofCluster(spec, () -> queries.whois(ip, time, moment.cluster));
@@ -87,5 +91,13 @@ final class WhoisCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Why whois refuses a network, and what answers about one. */
+  static String networkIsNotOneIp(String network) {
+    return network
+        + " is a network, not one IP: list the hits of its source IPs with 'egress-audit hits --ip "
+        + network
+        + "', or the owners of one IP over time with 'egress-audit timeline IP'";
   }
 }

@@ -5,6 +5,7 @@ import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
 import io.egressaudit.server.ClusterSources;
+import io.egressaudit.server.SourceIpPrefix;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.SourceView;
@@ -36,11 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The query API and web page: {@code GET /api/v1/whois/{ip}}, {@code /api/v1/hits}, {@code
  * /api/v1/probes/{id}}, {@code /api/v1/clusters}, {@code /api/v1/anomalies}, {@code
- * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/ips/{ip}/timeline}, {@code /healthz}, {@code
- * /readyz}, {@code /metrics} and the web page ({@link WebPage}: {@code /}, {@code /app.js}, {@code
- * /app.css}). Database reads run on a named worker pool, never on the event loop. Every error is
- * {@code application/problem+json}. Connections are held to the {@link ApiLimits}: idle and request
- * timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
+ * /api/v1/namespaces/{ns}/sources}, {@code /api/v1/sources}, {@code /api/v1/ips/{ip}/timeline},
+ * {@code /healthz}, {@code /readyz}, {@code /metrics} and the web page ({@link WebPage}: {@code /},
+ * {@code /app.js}, {@code /app.css}). Database reads run on a named worker pool, never on the event
+ * loop. Every error is {@code application/problem+json}. Connections are held to the {@link
+ * ApiLimits}: idle and request timeouts ({@link ApiConnections}) and a cap ({@link ConnectionCap}).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -192,6 +193,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/hits").handler(this::hits);
     router.get("/api/v1/probes/:id").handler(this::probe);
     router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    router.get("/api/v1/sources").handler(this::allSources);
     router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
     router.get("/healthz").handler(this::health);
     router.get("/readyz").handler(this::ready);
@@ -199,19 +201,49 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/anomalies").handler(this::anomalies);
     router.get("/metrics").handler(this::metrics);
     page.routes(router);
-    router
-        .route()
-        .last()
-        .handler(
-            ctx ->
-                ctx.fail(
-                    new ApiException(
-                        404,
-                        "not-found",
-                        "Not found",
-                        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().last().handler(ctx -> noRoute(ctx, router));
     router.route().failureHandler(this::problem);
     return router;
+  }
+
+  /**
+   * A request no route took: 405 with an {@code Allow} header when a route serves its path with
+   * other methods (RFC 9110 section 15.5.6), else 404.
+   */
+  private static void noRoute(RoutingContext ctx, Router router) {
+    String path = ctx.normalizedPath();
+    java.util.TreeSet<String> allowed = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.methods() != null
+          && !r.methods().isEmpty()
+          && r.isExactPath()
+          && r.getPath() != null
+          && template(r.getPath()).matcher(path).matches()) {
+        r.methods().forEach(m -> allowed.add(m.name()));
+      }
+    }
+    String request = ctx.request().method() + " " + ctx.request().path();
+    if (allowed.isEmpty()) {
+      ctx.fail(new ApiException(404, "not-found", "Not found", "no route for " + request));
+      return;
+    }
+    String allow = String.join(", ", allowed);
+    ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+    ctx.fail(
+        new ApiException(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            request + ": " + ctx.request().path() + " answers " + allow + " only"));
+  }
+
+  /** A route's path as a pattern: each {@code :name} segment matches one path segment. */
+  private static java.util.regex.Pattern template(String path) {
+    java.util.StringJoiner regex = new java.util.StringJoiner("/");
+    for (String segment : path.split("/", -1)) {
+      regex.add(segment.startsWith(":") ? "[^/]+" : java.util.regex.Pattern.quote(segment));
+    }
+    return java.util.regex.Pattern.compile(regex.toString());
   }
 
   /** Lifts the request timeout while a request is answered; the next request gets it again. */
@@ -245,6 +277,9 @@ public final class ApiVerticle extends VerticleBase {
 
   private static final java.util.Set<String> SOURCES_PARAMS =
       java.util.Set.of("at", "cluster", "since");
+
+  private static final java.util.Set<String> ANOMALY_PARAMS =
+      java.util.Set.of("at", "cluster", "since", "until");
 
   private static final java.util.Set<String> TIMELINE_PARAMS = java.util.Set.of("since", "cluster");
 
@@ -299,16 +334,39 @@ public final class ApiVerticle extends VerticleBase {
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
+    if (SourceIpPrefix.isCidr(ip)) {
+      throw ApiException.badRequest(
+          ip
+              + " is a network, not one IP: list the hits of its source IPs with /api/v1/hits?ip="
+              + ip
+              + ", or the owners of one IP over time with /api/v1/ips/{ip}/timeline");
+    }
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
+  /**
+   * The anomalies at a time ({@code at}, default now), or every one that held over a period ({@code
+   * since}, {@code until}), read as {@code hits} reads them.
+   */
   private void anomalies(RoutingContext ctx) {
-    onlyParams(ctx, WHOIS_PARAMS);
+    onlyParams(ctx, ANOMALY_PARAMS);
     Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
+    Instant until = time(ctx, "until");
     String cluster = ctx.queryParams().get("cluster");
-    blocking(ctx, () -> queries.anomalies(at, cluster));
+    if (at != null && (since != null || until != null)) {
+      throw ApiException.badRequest("at cannot be used with since or until");
+    }
+    if (since != null && until != null && since.isAfter(until)) {
+      throw ApiException.badRequest("since (" + since + ") is after until (" + until + ")");
+    }
+    if (since != null || until != null) {
+      blocking(ctx, () -> queries.anomaliesOver(since, until, cluster));
+    } else {
+      blocking(ctx, () -> queries.anomalies(at, cluster));
+    }
   }
 
   /** The sources at a time ({@code at}), or over a period with spans ({@code since}). */
@@ -325,6 +383,22 @@ public final class ApiVerticle extends VerticleBase {
       blocking(ctx, () -> queries.sourceHistory(namespace, since, cluster));
     } else {
       blocking(ctx, () -> queries.sources(namespace, at, cluster));
+    }
+  }
+
+  /** The sources of every namespace: at a time ({@code at}), or over a period ({@code since}). */
+  private void allSources(RoutingContext ctx) {
+    onlyParams(ctx, SOURCES_PARAMS);
+    Instant at = time(ctx, "at");
+    Instant since = time(ctx, "since");
+    String cluster = ctx.queryParams().get("cluster");
+    if (since != null && at != null) {
+      throw ApiException.badRequest("since and at cannot be used together");
+    }
+    if (since != null) {
+      blocking(ctx, () -> queries.allSourceHistory(since, cluster));
+    } else {
+      blocking(ctx, () -> queries.allSources(at, cluster));
     }
   }
 
@@ -351,11 +425,12 @@ public final class ApiVerticle extends VerticleBase {
   private HitFilter filter(RoutingContext ctx, String probeId) {
     onlyParams(ctx, HIT_PARAMS);
     var q = ctx.queryParams();
+    String ip = sourceIpOrNetwork(q.get("ip"));
     try {
       return new HitFilter(
           time(ctx, "since"),
           time(ctx, "until"),
-          q.get("ip"),
+          ip,
           q.get("namespace"),
           probeId != null ? probeId : q.get("probe"),
           q.get("cluster"),
@@ -370,6 +445,25 @@ public final class ApiVerticle extends VerticleBase {
           bool(q.get("leaks"), "leaks"));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * The {@code ip} parameter of hits: one source IP or a network in CIDR notation, as canonical
+   * text; null when absent or empty.
+   *
+   * @throws ApiException 400 naming {@code ip} when it is neither
+   */
+  private static String sourceIpOrNetwork(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return SourceIpPrefix.isCidr(v)
+          ? SourceIpPrefix.parse(v).canonical()
+          : io.egressaudit.correlator.SourceIp.canonical(v);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("ip: " + e.getMessage());
     }
   }
 

@@ -54,4 +54,48 @@ class HelpOptionsTest {
       }
     }
   }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpOfEveryCommandPathIsTheUsageOfThatVeryCommand() {
+    List<List<String>> commands = new ArrayList<>();
+    walk(EgressAuditCommand.commandLine(), List.of(), commands);
+
+    for (List<String> path : commands) {
+      List<String> args = new ArrayList<>(List.of("help"));
+      args.addAll(path);
+      Run r = run(args.toArray(String[]::new));
+      List<String> withFlag = new ArrayList<>(path);
+      withFlag.add("--help");
+      Run dashH = run(withFlag.toArray(String[]::new));
+
+      assertThat(r.code()).as("%s: %s", args, r.err()).isZero();
+      assertThat(r.out()).as("%s", args).isEqualTo(dashH.out());
+    }
+    assertThat(run("help", "cluster", "import").out())
+        .startsWith("Usage: egress-audit cluster import");
+  }
+
+  @Test
+  void helpOfAWordThatIsNoCommandThereIsWrongUsageNamingIt() {
+    Run r = run("help", "cluster", "imprt");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().lines().toList())
+        .containsExactly(
+            "egress-audit help: 'imprt' is not a command of egress-audit cluster (commands:"
+                + " import)");
+    assertThat(r.out()).isEmpty();
+  }
 }

@@ -111,6 +111,24 @@ class OptionConvertersTest {
         Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
         Arguments.of("prune --older-than 1d --batch 0", "--batch", "'0' is less than 1"),
         Arguments.of(
+            "prune --older-than 5000000d",
+            "--older-than",
+            "'5000000d' is longer than the time since 1970 ("),
+        Arguments.of(
+            "serve --retention 999999999d",
+            "--retention",
+            "'999999999d' is longer than the time since 1970 ("),
+        Arguments.of(
+            "serve --idle-timeout 30000d",
+            "--idle-timeout",
+            "'30000d' is longer than the time since 1970 ("),
+        Arguments.of(
+            "hits --since 30000d", "--since", "'30000d' is longer than the time since 1970 ("),
+        Arguments.of(
+            "hits --since -5m",
+            "--since",
+            "'-5m' has a sign: a duration counts back from now, so write 5m"),
+        Arguments.of(
             "import-log access.log --trusted-proxy 10.0.0.0/33",
             "--trusted-proxy",
             "'10.0.0.0/33' is not a CIDR"));

@@ -1,0 +1,70 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A method that a path of the API does not answer is 405 with an {@code Allow} header naming those
+ * it does (RFC 9110 section 15.5.6); a path no route serves stays 404. Both are problem+json.
+ */
+class ApiMethodsIT {
+
+  @TempDir static Path dir;
+
+  private static AuditServer server;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, false);
+    api = new ApiClient(server.apiPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "POST, /api/v1/hits",
+    "DELETE, /api/v1/whois/1.2.3.4",
+    "PUT, /api/v1/namespaces/simpson/sources",
+    "PATCH, /api/v1/probes/p-1",
+    "POST, /healthz",
+    "DELETE, /"
+  })
+  void aMethodThePathDoesNotAnswerIs405AllowingGet(String method, String path) throws Exception {
+    HttpResponse<String> r = api.send(method, path);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(405);
+    assertThat(r.headers().allValues("allow")).containsExactly("GET");
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode problem = ApiClient.parse(r.body());
+    assertThat(problem.get("status").asInt()).isEqualTo(405);
+    assertThat(problem.get("detail").asString()).startsWith(method + " " + path).contains("GET");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET, /api/v1/nothing-here", "POST, /api/v1/nothing-here", "DELETE, /api/v1/whois"})
+  void aPathNoRouteServesIs404WhateverTheMethod(String method, String path) throws Exception {
+    HttpResponse<String> r = api.send(method, path);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+    assertThat(r.headers().firstValue("allow")).isEmpty();
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+}

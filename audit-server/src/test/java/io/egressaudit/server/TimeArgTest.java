@@ -1,0 +1,46 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The edges of the times and durations users give: zero, a sign, and before 1970. */
+class TimeArgTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-02T08:00:00Z");
+
+  @Test
+  void zeroIsTheEpochAndZeroSecondsIsNow() {
+    assertThat(TimeArg.parse("0", NOW, "--since")).isEqualTo(Instant.EPOCH);
+    assertThat(TimeArg.parse("0s", NOW, "--since")).isEqualTo(NOW);
+  }
+
+  @Test
+  void aDurationBackToExactly1970IsTakenAndOneDayMoreIsNot() {
+    Instant midnight = Instant.parse("2026-12-02T00:00:00Z"); // 20,789 days after 1970-01-01
+
+    assertThat(TimeArg.parse("20789d", midnight, "--since")).isEqualTo(Instant.EPOCH);
+    assertThatThrownBy(() -> TimeArg.parse("20790d", midnight, "--since"))
+        .hasMessage(
+            "--since: '20790d' is longer than the time since 1970 (20789d), the longest duration"
+                + " taken");
+  }
+
+  @Test
+  void aSignedDurationIsRefusedSayingToDropTheSign() {
+    assertThatThrownBy(() -> TimeArg.parse("-5m", NOW, "since"))
+        .hasMessage("since: '-5m' has a sign: a duration counts back from now, so write 5m");
+  }
+
+  @Test
+  void aDurationLongerThanTheTimeSince1970IsRefused() {
+    assertThat(TimeArg.notBefore1970(Duration.ofDays(20_000), NOW, "20000d", "--older-than"))
+        .isEqualTo(Duration.ofDays(20_000));
+    assertThatThrownBy(
+            () -> TimeArg.notBefore1970(Duration.ofDays(5_000_000), NOW, "5000000d", "--retention"))
+        .hasMessageStartingWith("--retention: '5000000d' is longer than the time since 1970");
+  }
+}
