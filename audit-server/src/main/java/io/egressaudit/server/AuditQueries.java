@@ -246,7 +246,7 @@ public final class AuditQueries {
       }
       long f = notBefore(from, start);
       earliest = earliest == null || start.isBefore(earliest) ? start : earliest;
-      long[] points = tl.changePoints(f, to, java.util.EnumSet.allOf(ObjectKind.class));
+      long[] points = tl.anomalyChangePoints(f, to);
       if (points.length > MAX_ANOMALY_CHANGES) {
         throw new IllegalArgumentException(
             "cluster "

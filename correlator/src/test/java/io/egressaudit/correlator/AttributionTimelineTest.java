@@ -566,6 +566,41 @@ class AttributionTimelineTest {
   }
 
   @Test
+  void anomaliesChangeOnlyAtTheirChangePoints() {
+    int fewer = 0;
+    int changed = 0;
+    for (long seed = 300; seed < 306; seed++) {
+      RandomHistory h = new RandomHistory(seed);
+      for (int i = 0; i < 300; i++) {
+        h.step(true);
+      }
+      long to = h.clock + 1;
+      long[] all = h.timeline.changePoints(0, to, java.util.EnumSet.allOf(ObjectKind.class));
+      long[] points = h.timeline.anomalyChangePoints(0, to);
+      assertThat(points).isSorted().startsWith(0L);
+      assertThat(java.util.Arrays.stream(all).boxed().toList())
+          .containsAll(java.util.Arrays.stream(points).boxed().toList());
+      fewer += all.length - points.length;
+      // at every change of anything, the anomalies are those of the latest anomaly change point
+      List<Anomaly> previous = null;
+      for (long p : all) {
+        int k = java.util.Arrays.binarySearch(points, p);
+        long latest = points[k >= 0 ? k : -k - 2];
+        List<Anomaly> at = h.timeline.anomaliesAt(Instant.ofEpochMilli(p));
+        assertThat(at)
+            .as("seed %d at %d (latest point %d)", seed, p, latest)
+            .isEqualTo(h.timeline.anomaliesAt(Instant.ofEpochMilli(latest)));
+        if (previous != null && !previous.equals(at)) {
+          changed++;
+        }
+        previous = at;
+      }
+    }
+    assertThat(fewer).as("pod changes that anomalies do not read").isPositive();
+    assertThat(changed).as("anomalies that came and went").isPositive();
+  }
+
+  @Test
   void namespaceSpansCoverEveryHitTheRulesGiveTheNamespace() {
     for (long n = 100; n < 110; n++) {
       long seed = n;
