@@ -111,6 +111,12 @@ public final class ClusterWatcher implements AutoCloseable {
           .withNamespaced(false)
           .build();
 
+  /**
+   * How the source of a live cluster's snapshots begins in history ({@code cluster_import.source}):
+   * {@value}, then the API server's URL.
+   */
+  public static final String SOURCE_PREFIX = "kubernetes ";
+
   /** Where the RBAC a watcher needs is written down, named in every 403 message. */
   public static final String RBAC_FILE = "deploy/rbac.yaml";
 
@@ -157,7 +163,7 @@ public final class ClusterWatcher implements AutoCloseable {
     this.cluster = cluster;
     this.clock = clock;
     this.timing = timing;
-    String source = "kubernetes " + client.getMasterUrl();
+    String source = SOURCE_PREFIX + client.getMasterUrl();
     this.state = SourceState.syncing(cluster, source, clock.instant());
     this.recorder = new ChangeRecorder(cluster, source, history, clock);
     this.egressIps =
