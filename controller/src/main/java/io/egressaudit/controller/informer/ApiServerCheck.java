@@ -72,30 +72,36 @@ public final class ApiServerCheck {
     }
     int code = response.code();
     if (code == 401) {
-      throw new ClusterUnreachableException(
+      throw ClusterUnreachableException.refused(
           context,
           server,
           "HTTP 401 Unauthorized: the API server does not accept the credentials of kubeconfig"
               + " context '"
               + context
-              + "'",
-          null);
+              + "'");
     }
     if (code == 403) {
-      throw new ClusterUnreachableException(
+      throw ClusterUnreachableException.refused(
           context,
           server,
           "HTTP 403 Forbidden: the user of kubeconfig context '"
               + context
-              + "' may not even GET /version",
-          null);
+              + "' may not even GET /version");
     }
     if (code < 200 || code > 299) {
-      throw new ClusterUnreachableException(
+      throw ClusterUnreachableException.refused(
           context,
           server,
-          "GET /version answered HTTP " + code + ": is this a Kubernetes API server?",
-          null);
+          "GET /version answered HTTP " + code + ": is this a Kubernetes API server?");
+    }
+    String body = response.body() == null ? "" : response.body().strip();
+    if (!body.startsWith("{") || !body.contains("\"major\"")) {
+      // a web server or proxy that answers every path with 200, such as the hit listener
+      throw ClusterUnreachableException.refused(
+          context,
+          server,
+          "GET /version answered HTTP 200 without a Kubernetes version: is this a Kubernetes API"
+              + " server?");
     }
   }
 
@@ -104,6 +110,13 @@ public final class ApiServerCheck {
    * after 5s}, {@code unknown host api.example}, {@code TLS: ...}.
    */
   static String reason(Throwable failure, Duration timeout) {
+    for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getClass().getSimpleName().equals("NotSslRecordException")
+          || String.valueOf(c.getMessage()).startsWith("not an SSL/TLS record")) {
+        // netty's message goes on with a hex dump of what came instead
+        return "TLS: the server did not answer with TLS (plain HTTP? then the URL is http://)";
+      }
+    }
     Throwable t = failure;
     for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
       String m = t.getMessage() == null ? "" : t.getMessage();

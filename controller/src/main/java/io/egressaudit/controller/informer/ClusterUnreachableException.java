@@ -16,7 +16,7 @@ public class ClusterUnreachableException extends RuntimeException {
    * @param cluster the kubeconfig context's name
    * @param server the API server's URL
    * @param reason a few words: {@code connection refused}, {@code timed out after 5s}, {@code TLS:
-   *     ...}, {@code HTTP 401 Unauthorized: ...}
+   *     ...}
    * @param cause the underlying error, or null
    */
   public ClusterUnreachableException(
@@ -24,6 +24,25 @@ public class ClusterUnreachableException extends RuntimeException {
     super("cannot reach cluster " + cluster + " at " + server + ": " + reason, cause);
     this.server = server;
     this.reason = reason;
+  }
+
+  private ClusterUnreachableException(String message, String server, String reason) {
+    super(message);
+    this.server = server;
+    this.reason = reason;
+  }
+
+  /**
+   * An API server that answered, but refuses the runner or is not an API server: {@code cluster lab
+   * at https://api.lab:6443/ refused the runner: HTTP 401 Unauthorized: ...}.
+   *
+   * @param cluster the kubeconfig context's name
+   * @param server the API server's URL
+   * @param reason the HTTP status and what it means
+   */
+  public static ClusterUnreachableException refused(String cluster, String server, String reason) {
+    return new ClusterUnreachableException(
+        "cluster " + cluster + " at " + server + " refused the runner: " + reason, server, reason);
   }
 
   /** The API server's URL, as the kubeconfig gives it. */

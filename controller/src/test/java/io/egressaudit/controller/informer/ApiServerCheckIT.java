@@ -82,8 +82,11 @@ class ApiServerCheckIT {
 
     assertThatThrownBy(() -> ApiServerCheck.check(client, "lab", Duration.ofSeconds(5)))
         .isInstanceOf(ClusterUnreachableException.class)
-        .hasMessageStartingWith(
-            "cannot reach cluster lab at https://127.0.0.1:" + server.getPort() + "/: TLS: ");
+        .hasMessage(
+            "cannot reach cluster lab at https://127.0.0.1:"
+                + server.getPort()
+                + "/: TLS: the server did not answer with TLS (plain HTTP? then the URL is"
+                + " http://)");
   }
 
   @Test
@@ -119,6 +122,21 @@ class ApiServerCheckIT {
     assertThatThrownBy(() -> ApiServerCheck.check(client, "lab", Duration.ofSeconds(5)))
         .isInstanceOf(ClusterUnreachableException.class)
         .hasMessageEndingWith(": GET /version answered HTTP 404: is this a Kubernetes API server?");
+  }
+
+  @Test
+  void aWebServerThatAnswersEveryPathWith200IsNotAnApiServer() {
+    server.clearExpectations();
+    server.expect().get().withPath("/version").andReturn(200, "OK").always();
+    KubernetesClient client = client("http://127.0.0.1:" + server.getPort());
+
+    assertThatThrownBy(() -> ApiServerCheck.check(client, "lab", Duration.ofSeconds(5)))
+        .isInstanceOf(ClusterUnreachableException.class)
+        .hasMessage(
+            "cluster lab at http://127.0.0.1:"
+                + server.getPort()
+                + "/ refused the runner: GET /version answered HTTP 200 without a Kubernetes"
+                + " version: is this a Kubernetes API server?");
   }
 
   @Test
