@@ -575,7 +575,7 @@ class ProbeIT {
                   + silent.getLocalPort()
                   + "/: timed out after 5s"
                   + System.lineSeparator());
-      assertThat(took).isLessThan(Duration.ofSeconds(8));
+      assertThat(took).isLessThan(Duration.ofSeconds(10));
     }
     assertThat(snat.requests("simpson", HOMER)).isZero();
   }
@@ -599,8 +599,9 @@ class ProbeIT {
                   + api
                   + ": no answer within 5s"
                   + System.lineSeparator());
-      // the API client's request timeout is 10 s; the check before the run allows 5
-      assertThat(took).isLessThan(Duration.ofSeconds(8));
+      // the API client's request timeout is 10 s; the check before the run allows 5 (the bound
+      // leaves room for a loaded machine: the message above is what tells the two apart)
+      assertThat(took).isLessThan(Duration.ofSeconds(10));
     }
   }
 
