@@ -321,6 +321,12 @@ public final class AuditServer implements AutoCloseable {
             config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
     try {
       server.timelines = ClusterTimelines.follow(config.database());
+      java.util.Set<String> followed = new java.util.HashSet<>(config.clusterStates().keySet());
+      config.liveClusters().forEach(c -> followed.add(c.cluster()));
+      if (config.example()) {
+        followed.add(ClusterStateImport.EXAMPLE_CLUSTER);
+      }
+      server.timelines.followedSources(followed); // re-read as they change: never an old dump
       server.queries = new AuditQueries(config.database(), server.timelines);
       server.hitsBeforeStart = server.queries.lastHitId();
       server.anomalies = AnomalyWatch.follow(config.database(), server.timelines);

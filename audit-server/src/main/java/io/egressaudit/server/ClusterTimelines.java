@@ -1,5 +1,6 @@
 package io.egressaudit.server;
 
+import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.correlator.AttributionTimeline;
@@ -10,10 +11,12 @@ import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryFeed;
 import io.egressaudit.sql.HistoryLoader;
 import io.egressaudit.sql.HistoryStart;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -24,12 +27,30 @@ import org.slf4j.LoggerFactory;
  * recorded (snapshot imports and live changes, through the {@link HistoryFeed}) after loading it
  * once at start; a command's are read fresh from the database for the period it asks about. Either
  * way the same code attributes. Thread-safe.
+ *
+ * <p>A match from a cluster whose latest snapshot (a {@code cluster import}, a file read) is more
+ * than {@link #OLD_STATE_AFTER} before the time asked says so in its note ({@code state of cluster
+ * C last recorded at T (N days before the time asked)}): a dump is a picture of one moment. Live
+ * clusters (their snapshots come from informers, and their outages from stale spans) and the
+ * sources this process follows ({@link #followedSources}) never get that note.
  */
 public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTimelines.class);
 
+  /**
+   * How long before the time asked a cluster's latest snapshot may be before its matches say so: an
+   * hour after a dump, pods have been rescheduled and EgressIPs may have failed over.
+   */
+  public static final Duration OLD_STATE_AFTER = Duration.ofHours(1);
+
   private final Map<String, AttributionTimeline> byCluster = new ConcurrentHashMap<>();
+
+  /** Each cluster's latest snapshot ({@code cluster_import}), read with history. */
+  private volatile Map<String, HistoryLoader.LatestSnapshot> latestSnapshots = Map.of();
+
+  /** The clusters whose source this process keeps recording (serve's files and contexts). */
+  private volatile Set<String> followedSources = Set.of();
 
   /** For timelines read for a period: where each cluster's whole history starts. */
   private Map<String, HistoryStart> historyStarts;
@@ -66,6 +87,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     t.heardWhileLoading = new ArrayList<>();
     HistoryFeed.of(database).listen(t); // before loading: nothing recorded meanwhile is missed
     t.horizons = HistoryLoader.horizons(database);
+    t.latestSnapshots = HistoryLoader.latestSnapshots(database);
     long started = System.nanoTime();
     long[] count = {0};
     long through =
@@ -103,6 +125,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
   public static ClusterTimelines read(Database database, String cluster, long from, long to) {
     ClusterTimelines t = new ClusterTimelines(database);
     t.historyStarts = HistoryLoader.historyStarts(database);
+    t.latestSnapshots = HistoryLoader.latestSnapshots(database);
     t.historyStarts.keySet().stream()
         .filter(c -> cluster == null || c.equals(cluster))
         .forEach(t::timeline);
@@ -152,6 +175,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
       byCluster.putAll(fresh.byCluster);
       byCluster.keySet().retainAll(fresh.byCluster.keySet());
       horizons = HistoryLoader.horizons(database); // a prune elsewhere moves them
+      latestSnapshots = fresh.latestSnapshots;
       markFromDatabase();
       return true;
     }
@@ -164,6 +188,18 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
     heardOpen = Long.parseLong(mark[1]);
     heardPending = Long.parseLong(mark[2]);
     heardHorizon = Long.parseLong(mark[4]);
+  }
+
+  /**
+   * Says which clusters this process records as their source changes (serve's {@code
+   * --cluster-state} files, {@code --example}, {@code --context}s): their answers never carry the
+   * old-state note, as their state is re-read when the file changes (and a failed read is a stale
+   * span).
+   *
+   * @param clusters the cluster names
+   */
+  public void followedSources(Set<String> clusters) {
+    followedSources = Set.copyOf(clusters);
   }
 
   /** The clusters with history, sorted. */
@@ -207,7 +243,9 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * Attributes a canonical source IP at a time with every selected cluster's state then. A cluster
    * whose history starts after {@code at} (see {@link #start}: before the prune horizon its state
    * is not whole) does not answer; when none answers, the {@code unknown} match says where history
-   * starts or that it was pruned before then.
+   * starts or that it was pruned before then. Matches of a cluster whose latest snapshot is more
+   * than {@link #OLD_STATE_AFTER} before {@code at} note when it was (an {@code unknown} match
+   * notes it for every cluster asked), nothing else about them changes.
    *
    * @param ip canonical source IP
    * @param at the time
@@ -216,6 +254,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    */
   public WhoisResult whois(String ip, Instant at, List<AttributionTimeline> clusters) {
     List<Attribution> matches = new ArrayList<>();
+    List<String> oldStates = new ArrayList<>();
     HistoryStart earliest = null;
     boolean covered = false;
     for (AttributionTimeline t : clusters) {
@@ -226,13 +265,59 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
         }
         continue; // before the prune horizon, what is left of history would answer in part
       }
-      matches.addAll(t.attribute(ip, at));
+      String old = oldStateNote(t.cluster(), at);
+      for (Attribution m : t.attribute(ip, at)) {
+        matches.add(old == null ? m : withNote(m, old));
+      }
+      if (old != null) {
+        oldStates.add(old);
+      }
       covered |= start != null;
     }
     if (matches.isEmpty()) {
-      matches.add(covered || earliest == null ? Attribution.UNKNOWN : beforeHistory(earliest));
+      Attribution unknown =
+          covered || earliest == null ? Attribution.UNKNOWN : beforeHistory(earliest);
+      matches.add(oldStates.isEmpty() ? unknown : withNote(unknown, String.join("; ", oldStates)));
     }
     return new WhoisResult(ip, at, matches);
+  }
+
+  /**
+   * {@code state of cluster C last recorded at T (N days before the time asked)}, or null when its
+   * latest snapshot is at most {@link #OLD_STATE_AFTER} before {@code at}, after it, live, or of a
+   * source this process follows.
+   */
+  private String oldStateNote(String cluster, Instant at) {
+    HistoryLoader.LatestSnapshot last = latestSnapshots.get(cluster);
+    if (last == null
+        || followedSources.contains(cluster)
+        || last.source().startsWith(ClusterWatcher.SOURCE_PREFIX)) {
+      return null;
+    }
+    Duration gap = Duration.between(last.at(), at);
+    if (gap.compareTo(OLD_STATE_AFTER) <= 0) {
+      return null;
+    }
+    return "state of cluster "
+        + cluster
+        + " last recorded at "
+        + last.at()
+        + " ("
+        + age(gap)
+        + " before the time asked)";
+  }
+
+  /** {@code 5 hours}, {@code 1 hour}; from two days on {@code 12 days}. */
+  static String age(Duration gap) {
+    long hours = gap.toHours();
+    if (hours < 48) {
+      return hours + (hours == 1 ? " hour" : " hours");
+    }
+    return gap.toDays() + " days";
+  }
+
+  private static Attribution withNote(Attribution m, String sentence) {
+    return m.toBuilder().note(m.note() == null ? sentence : m.note() + "; " + sentence).build();
   }
 
   /**

@@ -125,6 +125,12 @@ final class ExecMockCluster implements AutoCloseable {
             if (request.getPath().startsWith(SSAR) && "POST".equals(request.getMethod())) {
               return review(request.getUtf8Body());
             }
+            if ("/version".equals(request.getPath())) {
+              // what every API server answers, and what probe and drill check first
+              return new MockResponse()
+                  .setResponseCode(200)
+                  .setBody("{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0\"}");
+            }
             return crud.dispatch(request);
           }
 

@@ -210,6 +210,11 @@ class FailoverDrillIT {
 
   /** Runs {@code drill failover} on the fixture; returns exit code, stdout and stderr. */
   String[] drillCommand(String... extra) throws Exception {
+    return drillCommandOn(cluster.kubeconfig(dir), extra);
+  }
+
+  /** Runs {@code drill failover} with this kubeconfig; returns exit code, stdout and stderr. */
+  String[] drillCommandOn(Path kubeconfig, String... extra) throws Exception {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     picocli.CommandLine cl = io.egressaudit.server.cli.EgressAuditCommand.commandLine();
@@ -227,7 +232,7 @@ class FailoverDrillIT {
                 "--settle",
                 "4",
                 "--kubeconfig",
-                cluster.kubeconfig(dir).toString(),
+                kubeconfig.toString(),
                 "--context",
                 "loopback",
                 "--target",
@@ -237,6 +242,34 @@ class FailoverDrillIT {
     args.addAll(java.util.List.of(extra));
     int code = cl.execute(args.toArray(String[]::new));
     return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void anUnreachableClusterExitsThreeAtOnceNamingItsUrl() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
+    Path kubeconfig =
+        java.nio.file.Files.writeString(
+            elsewhere.resolve("kubeconfig"),
+            LiveClusterIT.kubeconfig("https://127.0.0.1:" + closed));
+
+    long started = System.nanoTime();
+    String[] run = drillCommandOn(kubeconfig, "--timeout", "20s");
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(run[0]).as("%s%s", run[1], run[2]).isEqualTo("3");
+    assertThat(run[2])
+        .isEqualTo(
+            "egress-audit drill failover: cannot reach cluster loopback at https://127.0.0.1:"
+                + closed
+                + "/: connection refused"
+                + System.lineSeparator());
+    // fabric8's own request retries took ~20 s to give up on a closed port
+    assertThat(took).isLessThan(Duration.ofSeconds(5));
+    assertThat(cluster.commands()).isEmpty();
   }
 
   @Test

@@ -22,15 +22,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Turns the objects of one file, one at a time, into correlator objects: checks {@code kind},
  * {@code apiVersion} and {@code metadata}, converts to the typed fabric8 model, then through {@link
  * KubernetesObjects}; counts skipped kinds and rejects duplicates. Every error becomes a {@link
- * ClusterStateFileException} naming the file, the line the object starts at, where it is (document,
- * item), the object and the field.
+ * ClusterStateFileException} naming the file, the line and column of the offending field (the line
+ * the object starts at when the field is missing or the problem is the whole object), where it is
+ * (document, item), the object and the field.
  */
 final class ClusterStateCollector {
 
@@ -43,6 +48,13 @@ final class ClusterStateCollector {
   private final List<ClusterObject> objects = new ArrayList<>();
   private final Map<ObjectRef, String> seen = new HashMap<>();
   private final Map<String, Integer> skipped = new LinkedHashMap<>();
+
+  /** A field path at the start of a message: {@code status.addresses[1].address: ...}. */
+  private static final Pattern LEADING_FIELD =
+      Pattern.compile("^[A-Za-z_$][\\w$-]*(?:\\.[A-Za-z_$][\\w$-]*|\\[[^\\]]*])*(?=[: ])");
+
+  /** Where the fields of the object being added are; none between objects. */
+  private Function<String, TokenStreamLocation> fields = path -> null;
 
   ClusterStateCollector(Path file) {
     this.file = file;
@@ -58,8 +70,19 @@ final class ClusterStateCollector {
    * @param node the object's tree
    * @param where {@code document 2} or {@code document 1, items[4]}
    * @param line the line the object starts at
+   * @param fields where a field of the object (a path such as {@code status.addresses[1].address})
+   *     starts in the file, or null when it is not known
    */
-  void add(JsonNode node, String where, int line) {
+  void add(JsonNode node, String where, int line, Function<String, TokenStreamLocation> fields) {
+    this.fields = fields;
+    try {
+      add(node, where, line);
+    } finally {
+      this.fields = path -> null;
+    }
+  }
+
+  private void add(JsonNode node, String where, int line) {
     if (!node.isObject()) {
       throw fail(line, where, "not a mapping (found " + shape(node) + ")");
     }
@@ -284,7 +307,17 @@ final class ClusterStateCollector {
     return fail(line, context, detail, null);
   }
 
+  /**
+   * The error, at the line and column of the field the detail starts with when the object has it,
+   * else at the object's line.
+   */
   private ClusterStateFileException fail(int line, String context, String detail, Throwable cause) {
+    Matcher field = LEADING_FIELD.matcher(detail);
+    TokenStreamLocation at = field.find() ? fields.apply(field.group()) : null;
+    if (at != null && at.getLineNr() > 0) {
+      return new ClusterStateFileException(
+          file, at.getLineNr(), at.getColumnNr(), context + ": " + detail, cause);
+    }
     return new ClusterStateFileException(file, line, 0, context + ": " + detail, cause);
   }
 }

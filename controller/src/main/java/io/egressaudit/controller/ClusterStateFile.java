@@ -127,7 +127,7 @@ public final class ClusterStateFile {
    *     {@value ObjectTreeReader#MAX_OBJECT_VALUES} values in the fields attribution reads, has an
    *     alias to no anchor or an alias bomb, has a document or item that is not a mapping, an
    *     object without {@code kind} or {@code apiVersion}, an invalid object (naming the document,
-   *     the item, the object and the field), the same object twice, no node, namespace, pod or
+   *     the item, the object and the field, at the line and column the field's value starts at), the same object twice, no node, namespace, pod or
    *     EgressIP at all; or when the heap cannot hold what it holds (the message says how much heap
    *     the JVM has)
    */
@@ -337,6 +337,7 @@ public final class ClusterStateFile {
       int document,
       int line) {
     String where = "document " + document;
+    reader.forgetLocations();
     ObjectTreeReader.Budget budget = ObjectTreeReader.objectBudget();
     ObjectNode fields = JsonNodeFactory.instance.objectNode();
     int items = -1;
@@ -354,9 +355,11 @@ public final class ClusterStateFile {
         if (selection != null && fields.has(name)) {
           throw reader.duplicate(name, at);
         }
+        TokenStreamLocation valueAt = parser.currentTokenLocation();
         JsonNode node = reader.read(selection, budget);
         if (node != null) {
           fields.set(name, node);
+          reader.remember(fields, name, valueAt);
         }
         continue;
       }
@@ -371,8 +374,10 @@ public final class ClusterStateFile {
       items = 0;
       while (parser.nextToken() != JsonToken.END_ARRAY) {
         int itemLine = parser.currentTokenLocation().getLineNr();
+        reader.forgetLocations();
         JsonNode item = reader.read(FieldSelection.ATTRIBUTION, ObjectTreeReader.objectBudget());
-        collector.add(item, where + ", items[" + items + "]", itemLine);
+        collector.add(
+            item, where + ", items[" + items + "]", itemLine, path -> reader.locate(item, path));
         items++;
       }
     }
@@ -399,7 +404,7 @@ public final class ClusterStateFile {
               + ClusterStateCollector.shape(kind),
           null);
     }
-    collector.add(fields, where, line);
+    collector.add(fields, where, line, path -> reader.locate(fields, path));
   }
 
   private static void checkReadable(Path file) {

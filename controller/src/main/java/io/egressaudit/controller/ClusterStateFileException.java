@@ -5,8 +5,10 @@ import java.nio.file.Path;
 /**
  * A cluster state file that cannot be loaded. The message is one line that starts with the file
  * and, when known, the line and column, like a compiler's: {@code cluster.yaml:12:3: malformed
- * YAML: ...} or {@code cluster.yaml:57: document 1, items[4] (Pod simpson/homer): metadata.name is
- * missing}.
+ * YAML: ...}, {@code cluster.yaml:64:16: document 1, items[4] (Node worker-1):
+ * status.addresses[1].address: not an IP address: '192.168.126.999'} (at the field) or {@code
+ * cluster.yaml:57: document 1, items[4] (Pod simpson/homer): metadata.name is missing} (at the
+ * object).
  */
 public class ClusterStateFileException extends RuntimeException {
 
@@ -45,7 +47,10 @@ public class ClusterStateFileException extends RuntimeException {
     return file;
   }
 
-  /** The 1-based line the problem is at (for an object: the line it starts at), 0 when unknown. */
+  /**
+   * The 1-based line the problem is at: for an invalid field, the line its value starts at; for a
+   * missing field or a problem of the whole object, the line the object starts at; 0 when unknown.
+   */
   public int line() {
     return line;
   }

@@ -2,8 +2,11 @@ package io.egressaudit.controller;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
@@ -28,6 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * mappings and lists, aliases counted expanded); Kubernetes keeps no object over 1.5 MiB, so a real
  * object needs far fewer. Duplicate keys are refused in the kept mappings (in skipped ones they do
  * not matter, and tracking them would cost a set of every key).
+ *
+ * <p>Where each kept value of the current object starts is remembered ({@link #locate}), so that an
+ * invalid field found later, when the object is converted, is reported at its own line and column
+ * rather than at the line its item starts at. Only kept mappings and lists hold entries (values
+ * inside anchors and skipped fields hold none); {@link #forgetLocations} clears them per object.
  */
 final class ObjectTreeReader {
 
@@ -75,6 +83,15 @@ final class ObjectTreeReader {
   private final String syntax;
   private final Map<String, Anchored> anchors = new HashMap<>();
   private Budget anchored = anchoredBudget();
+
+  // per kept mapping (by identity: mappings and lists are never shared), where each value starts
+  private final Map<JsonNode, Map<String, TokenStreamLocation>> propertyLocations =
+      new IdentityHashMap<>();
+  private final Map<JsonNode, List<TokenStreamLocation>> elementLocations = new IdentityHashMap<>();
+
+  /** A field path as messages write it: {@code status.addresses[1].address}, {@code a[k/x]}. */
+  private static final Pattern PATH_STEP =
+      Pattern.compile("\\G(?:\\.?([A-Za-z_$][\\w$-]*)|\\[([^\\]]*)])");
 
   /**
    * @param parser the token stream; aliases and merge keys are resolved when it is an {@link
@@ -157,8 +174,15 @@ final class ObjectTreeReader {
         return buildObject(selection, budget);
       case START_ARRAY:
         ArrayNode array = NODES.arrayNode();
+        List<TokenStreamLocation> starts = recording(budget) ? new ArrayList<>() : null;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
+          if (starts != null) {
+            starts.add(parser.currentTokenLocation());
+          }
           array.add(read(selection, budget));
+        }
+        if (starts != null) {
+          elementLocations.put(array, starts);
         }
         return array;
       case VALUE_STRING:
@@ -204,6 +228,9 @@ final class ObjectTreeReader {
       if (object.has(name)) {
         throw duplicate(name, at);
       }
+      if (recording(budget)) {
+        remember(object, name, parser.currentTokenLocation());
+      }
       object.set(name, read(field, budget));
     }
     for (ObjectNode source : merged) {
@@ -215,6 +242,67 @@ final class ObjectTreeReader {
       }
     }
     return object;
+  }
+
+  /** Values counted against an object's budget are kept for it; anchored ones may not be. */
+  private boolean recording(Budget budget) {
+    return budget != anchored;
+  }
+
+  /**
+   * Remembers where the value of a mapping's property starts.
+   *
+   * @param object a mapping of the current object's kept fields
+   * @param name the property
+   * @param at where its value starts
+   */
+  void remember(ObjectNode object, String name, TokenStreamLocation at) {
+    propertyLocations.computeIfAbsent(object, k -> new HashMap<>()).put(name, at);
+  }
+
+  /** Forgets where the previous object's values were: call before reading the next one. */
+  void forgetLocations() {
+    propertyLocations.clear();
+    elementLocations.clear();
+  }
+
+  /**
+   * Where a field of an object read since {@link #forgetLocations} starts.
+   *
+   * @param root the object, as {@link #read} returned it
+   * @param path the field as messages name it: {@code status.addresses[1].address}, {@code
+   *     spec.egressIPs[0]}, {@code metadata.annotations[k8s.ovn.org/host-cidrs]}
+   * @return where the field's value starts; for a field inside a value whose parts were not
+   *     remembered (an alias), where that value starts; null when the path does not lead to a value
+   *     of {@code root} (a missing field) or nothing on the way was remembered
+   */
+  TokenStreamLocation locate(JsonNode root, String path) {
+    JsonNode node = root;
+    TokenStreamLocation found = null;
+    Matcher step = PATH_STEP.matcher(path);
+    int end = 0;
+    while (end < path.length() && step.find(end) && step.start() == end) {
+      end = step.end();
+      String name = step.group(1) != null ? step.group(1) : step.group(2);
+      TokenStreamLocation at;
+      if (node instanceof ArrayNode array && step.group(2) != null && name.matches("\\d{1,9}")) {
+        int i = Integer.parseInt(name);
+        List<TokenStreamLocation> starts = elementLocations.get(array);
+        at = starts != null && i < starts.size() ? starts.get(i) : null;
+        node = array.get(i);
+      } else if (node instanceof ObjectNode object) {
+        Map<String, TokenStreamLocation> starts = propertyLocations.get(object);
+        at = starts == null ? null : starts.get(name);
+        node = object.get(name);
+      } else {
+        return found; // a path into a scalar, such as a JSON annotation: where the scalar is
+      }
+      if (node == null) {
+        return null;
+      }
+      found = at != null ? at : found;
+    }
+    return end == path.length() ? found : null;
   }
 
   ValueException duplicate(String name, TokenStreamLocation at) {

@@ -520,7 +520,7 @@ class ClusterStateFileTest {
         ":1: document 1: items: expected a list, found a mapping");
     assertFails(
         write("metadata.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: simpson\n"),
-        ":1: document 1 (Namespace): metadata: expected a mapping, found 'simpson'");
+        ":3:11: document 1 (Namespace): metadata: expected a mapping, found 'simpson'");
   }
 
   @Test
@@ -582,7 +582,151 @@ class ClusterStateFileTest {
         """;
     assertFails(
         write("cluster.yaml", yaml),
-        ":5: document 2 (EgressIP egressip-demo): spec.egressIPs[0]: not an IP address: 'foo'");
+        ":11:5: document 2 (EgressIP egressip-demo): spec.egressIPs[0]: not an IP address: 'foo'");
+  }
+
+  /** Two nodes in a kubectl list; the second's second address is not an IP (line 26). */
+  private static final String BAD_ADDRESS_YAML =
+      """
+      apiVersion: v1
+      items:
+      - apiVersion: v1
+        kind: Node
+        metadata:
+          name: worker-0
+        status:
+          addresses:
+          - type: InternalIP
+            address: 192.168.126.51
+      - apiVersion: v1
+        kind: Node
+        metadata:
+          name: worker-1
+          labels:
+            node-role.kubernetes.io/worker: ""
+          annotations:
+            note: |
+              a long note
+              on several lines
+        status:
+          addresses:
+          - type: Hostname
+            address: worker-1
+          - type: InternalIP
+            address: 192.168.126.999
+      kind: List
+      """;
+
+  @Test
+  void aBadFieldDeepInAYamlListItemIsReportedAtItsOwnLineAndColumn() throws IOException {
+    assertFails(
+        write("cluster.yaml", BAD_ADDRESS_YAML),
+        ":26:16: document 1, items[1] (Node worker-1): status.addresses[1].address: not an IP"
+            + " address: '192.168.126.999'");
+  }
+
+  @Test
+  void aBadFieldDeepInAJsonListItemIsReportedAtItsOwnLineAndColumn() throws IOException {
+    // as kubectl -o json writes it: 4 spaces of indent, one field per line
+    String json =
+        """
+        {
+            "apiVersion": "v1",
+            "items": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {"name": "worker-0"},
+                    "status": {"addresses": [{"type": "InternalIP", "address": "192.168.126.51"}]}
+                },
+                {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {
+                        "name": "worker-1"
+                    },
+                    "status": {
+                        "addresses": [
+                            {
+                                "address": "worker-1",
+                                "type": "Hostname"
+                            },
+                            {
+                                "address": "192.168.126.999",
+                                "type": "InternalIP"
+                            }
+                        ]
+                    }
+                }
+            ],
+            "kind": "List"
+        }
+        """;
+    assertFails(
+        write("cluster.json", json),
+        ":23:36: document 1, items[1] (Node worker-1): status.addresses[1].address: not an IP"
+            + " address: '192.168.126.999'");
+  }
+
+  @Test
+  void aFieldInsideAJsonAnnotationIsReportedAtTheAnnotationsLine() throws IOException {
+    String yaml =
+        """
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: worker-0
+          annotations:
+            k8s.ovn.org/node-primary-ifaddr: '{"ipv4":"192.168.126.300/24"}'
+        """;
+    assertFails(
+        write("cluster.yaml", yaml),
+        ":6:38: document 1 (Node worker-0):"
+            + " metadata.annotations[k8s.ovn.org/node-primary-ifaddr].ipv4: not an IP address:"
+            + " '192.168.126.300/24'");
+  }
+
+  @Test
+  void aFieldGivenByAnAliasIsReportedWhereTheAliasIs() throws IOException {
+    String yaml =
+        """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: k8s.ovn.org/v1
+          kind: EgressIP
+          metadata: {name: egressip-demo}
+          x-ips: &ips [192.168.126.100, nope]
+          spec:
+            namespaceSelector: {matchLabels: {env: qa}}
+            egressIPs: *ips
+        """;
+    assertFails(
+        write("cluster.yaml", yaml),
+        ":10:16: document 1, items[0] (EgressIP egressip-demo): spec.egressIPs[1]: not an IP"
+            + " address: 'nope'");
+  }
+
+  @Test
+  void aMissingFieldIsReportedAtItsObjectsLine() throws IOException {
+    String yaml =
+        """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: k8s.ovn.org/v1
+          kind: EgressIP
+          metadata:
+            name: egressip-demo
+          spec:
+            egressIPs: [192.168.126.100]
+          status:
+            items:
+            - egressIP: 192.168.126.100
+        """;
+    assertFails(
+        write("cluster.yaml", yaml),
+        ":4: document 1, items[0] (EgressIP egressip-demo): status.items[0].node is missing");
   }
 
   @Test
@@ -600,7 +744,8 @@ class ClusterStateFileTest {
         """;
     assertFails(
         write("cluster.yaml", yaml),
-        ":1: document 1 (EgressIP egressip-demo): spec.namespaceSelector.matchExpressions[0].operator:"
+        ":8:30: document 1 (EgressIP egressip-demo):"
+            + " spec.namespaceSelector.matchExpressions[0].operator:"
             + " unknown label selector operator 'Like' (expected In, NotIn, Exists, DoesNotExist)");
   }
 
@@ -612,7 +757,8 @@ class ClusterStateFileTest {
     assertThatThrownBy(() -> ClusterStateFile.load(write("cluster.yaml", yaml)))
         .isInstanceOf(ClusterStateFileException.class)
         .hasMessageStartingWith(
-            dir.resolve("cluster.yaml") + ":1: document 1 (Pod simpson/homer): spec.hostNetwork: ")
+            dir.resolve("cluster.yaml")
+                + ":4:21: document 1 (Pod simpson/homer): spec.hostNetwork: ")
         .hasMessageContaining("maybe")
         .hasMessageNotContaining("\n");
   }

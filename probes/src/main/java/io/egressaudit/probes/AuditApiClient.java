@@ -6,17 +6,21 @@ import io.egressaudit.correlator.PodRef;
 import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.correlator.probe.ObservedSource;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -42,19 +46,28 @@ public final class AuditApiClient implements ProbeArrivals {
   private final URI base;
   private final String token;
   private final Duration timeout;
+  private final Duration connectTimeout;
   private final HttpClient http;
+
+  /**
+   * The most a connection may take: the runner and the audit server are on one network, and an
+   * address that drops packets should be told after seconds, not after the request timeout.
+   */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * @param base the API's base URL, such as {@code http://127.0.0.1:9090}; a path prefix is kept
    * @param token the bearer token, or null when the API needs none
-   * @param timeout connect and request timeout of each call
+   * @param timeout request timeout of each call; connecting takes at most this and at most {@link
+   *     #CONNECT_TIMEOUT}
    */
   public AuditApiClient(URI base, String token, Duration timeout) {
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
     this.token = token;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.connectTimeout = timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT;
+    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
   }
 
   /** The base URL. */
@@ -63,12 +76,14 @@ public final class AuditApiClient implements ProbeArrivals {
   }
 
   /**
-   * Checks that the API answers and accepts the token, by asking for a probe id no one sent.
+   * Checks that the API answers and accepts the token, by asking for a probe id no one sent; the
+   * whole check takes at most {@link #CONNECT_TIMEOUT} (or the request timeout, when shorter), so
+   * an API that accepts connections but never answers is told at once too.
    *
    * @throws AuditApiException when it does not
    */
   public void check() {
-    probeHits("egress-audit-reachability-check");
+    probeHits("egress-audit-reachability-check", connectTimeout);
   }
 
   /**
@@ -79,7 +94,11 @@ public final class AuditApiClient implements ProbeArrivals {
    * @throws AuditApiException when the API cannot answer
    */
   public List<ProbeHit> probeHits(String probeId) {
-    JsonNode body = getJson("/api/v1/probes/" + encode(probeId));
+    return probeHits(probeId, timeout);
+  }
+
+  private List<ProbeHit> probeHits(String probeId, Duration within) {
+    JsonNode body = getJson("/api/v1/probes/" + encode(probeId), within);
     JsonNode hits = body.get("hits");
     if (hits == null || !hits.isArray()) {
       throw new AuditApiException(
@@ -127,7 +146,7 @@ public final class AuditApiClient implements ProbeArrivals {
    * @throws AuditApiException when the API cannot answer
    */
   public WhoisResult whois(String ip) {
-    JsonNode body = getJson("/api/v1/whois/" + encode(ip));
+    JsonNode body = getJson("/api/v1/whois/" + encode(ip), timeout);
     return new WhoisResult(
         text(body, "ip"),
         body.hasNonNull("at") ? Instant.parse(body.get("at").asString()) : null,
@@ -149,10 +168,10 @@ public final class AuditApiClient implements ProbeArrivals {
     }
   }
 
-  private JsonNode getJson(String path) {
+  private JsonNode getJson(String path, Duration within) {
     URI uri = URI.create(base + path);
     HttpRequest.Builder req =
-        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET();
+        HttpRequest.newBuilder(uri).timeout(within).header("Accept", "application/json").GET();
     if (token != null) {
       req.header("Authorization", "Bearer " + token);
     }
@@ -161,7 +180,7 @@ public final class AuditApiClient implements ProbeArrivals {
       resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AuditApiException(
-          "cannot reach the audit server API at " + base + ": " + describe(e), true, e);
+          "cannot reach the audit server API at " + base + ": " + describe(e, within), true, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AuditApiException("interrupted while asking " + uri, false, e);
@@ -193,10 +212,42 @@ public final class AuditApiClient implements ProbeArrivals {
     }
   }
 
-  private static String describe(IOException e) {
+  /**
+   * {@code connection refused}, {@code connect timed out after 5s}, {@code no answer within 10s},
+   * else the exception's class and message.
+   */
+  private String describe(IOException e, Duration within) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "connect timed out after " + seconds(connectTimeout);
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer within " + seconds(within);
+    }
+    if (e instanceof ConnectException && refused(e)) {
+      return "connection refused";
+    }
     String m = e.getMessage();
     String kind = e.getClass().getSimpleName();
     return m == null || m.isBlank() ? kind : kind + " " + m;
+  }
+
+  /**
+   * JDK 17's HttpClient reports a refused connection as a ConnectException without a message (its
+   * cause a ClosedChannelException, also without one); other JDKs and socket layers say "Connection
+   * refused". A message that says anything else is kept as it is.
+   */
+  private static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && !m.isBlank()) {
+        return m.toLowerCase(Locale.ROOT).contains("refused");
+      }
+    }
+    return true;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   private static String encode(String segment) {

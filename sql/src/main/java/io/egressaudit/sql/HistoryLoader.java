@@ -147,6 +147,38 @@ public final class HistoryLoader {
   }
 
   /**
+   * A cluster's latest snapshot.
+   *
+   * @param source where it came from ({@code cluster_import.source}: a file path, {@code -}, {@code
+   *     bundled:...}, or {@code kubernetes URL} for a live cluster's list)
+   * @param at the time its state is valid from ({@code cluster_import.at})
+   */
+  public record LatestSnapshot(String source, java.time.Instant at) {}
+
+  /**
+   * Each cluster's latest snapshot ({@code cluster_import}: the one with the latest {@code at}), by
+   * cluster; one aggregate query over the imports, which are few.
+   *
+   * @throws DatabaseException when history cannot be read
+   */
+  public static Map<String, LatestSnapshot> latestSnapshots(Database database) {
+    Map<String, LatestSnapshot> out = new LinkedHashMap<>();
+    try (Connection c = database.openReader();
+        PreparedStatement st = c.prepareStatement(SQL.get("select-cluster-sources"));
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.put(
+            rs.getString(1),
+            new LatestSnapshot(rs.getString(2), java.time.Instant.ofEpochMilli(rs.getLong(3))));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException(
+          "cannot read history in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Where each cluster's latest snapshot import came from ({@code cluster_import.source}: a file
    * path, {@code bundled:...}, or the live context's source), by cluster.
    *

@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.ClusterUnreachableException;
 import io.egressaudit.correlator.drill.DrillLimits;
 import io.egressaudit.probes.AccessPreflight;
 import io.egressaudit.probes.AuditApiClient;
@@ -158,6 +159,7 @@ final class DrillCommand {
       Instant started = Instant.now();
       try (KubernetesClient client = connection.connect()) {
         apiClient.check();
+        InPodProbeOptions.checkCluster(client, connection);
         boolean unlabel = trigger == FailoverDrill.Trigger.UNLABEL;
         List<AccessPreflight.Permission> missing =
             AccessPreflight.missing(client, AccessPreflight.forDrill(unlabel));
@@ -208,6 +210,8 @@ final class DrillCommand {
         return 1;
       } catch (AuditApiException e) {
         // also an API that answers but not as the audit server, as for probe
+        return unreachable(err, connection, started, e.getMessage());
+      } catch (ClusterUnreachableException e) {
         return unreachable(err, connection, started, e.getMessage());
       } catch (KubernetesClientException e) {
         return unreachable(

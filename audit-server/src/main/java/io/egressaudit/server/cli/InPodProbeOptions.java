@@ -1,10 +1,13 @@
 package io.egressaudit.server.cli;
 
+import io.egressaudit.controller.informer.ApiServerCheck;
 import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.ClusterUnreachableException;
 import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.controller.informer.KubeconfigException;
 import io.egressaudit.probes.AuditApiClient;
 import io.egressaudit.probes.ReportSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -151,6 +154,20 @@ final class InPodProbeOptions {
   AuditApiClient apiClient() {
     return new AuditApiClient(api, token(), Duration.ofSeconds(10));
   }
+
+  /**
+   * Checks, before any work, that the cluster's API server answers ({@link ApiServerCheck}: one
+   * {@code GET /version}, no retry, at most {@value #CLUSTER_CHECK_SECONDS} s), so an unreachable
+   * cluster is said at once rather than after fabric8's ~20 s of request retries.
+   *
+   * @throws ClusterUnreachableException naming the context, the server URL and the reason
+   */
+  static void checkCluster(KubernetesClient client, ClusterConnection connection) {
+    ApiServerCheck.check(client, connection.cluster(), Duration.ofSeconds(CLUSTER_CHECK_SECONDS));
+  }
+
+  /** The bound of {@link #checkCluster}. */
+  static final int CLUSTER_CHECK_SECONDS = 5;
 
   /**
    * A one-line message for a cluster that cannot be read: its name, server, and the HTTP status or

@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
 import io.egressaudit.controller.informer.ClusterConnection;
+import io.egressaudit.controller.informer.ClusterUnreachableException;
 import io.egressaudit.correlator.probe.ExpectationRules;
 import io.egressaudit.correlator.probe.ProbePolicy;
 import io.egressaudit.probes.AccessPreflight;
@@ -183,6 +184,7 @@ final class ProbeCommand implements Callable<Integer> {
     Instant started = Instant.now();
     try (KubernetesClient client = connection.connect()) {
       apiClient.check();
+      InPodProbeOptions.checkCluster(client, connection);
       List<AccessPreflight.Permission> missing = AccessPreflight.missing(client);
       if (!missing.isEmpty()) {
         return unreachable(
@@ -230,6 +232,8 @@ final class ProbeCommand implements Callable<Integer> {
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
       // also an API that answers but not as the audit server (--api pointing at the hit listener)
+      return unreachable(err, connection, started, e.getMessage());
+    } catch (ClusterUnreachableException e) {
       return unreachable(err, connection, started, e.getMessage());
     } catch (KubernetesClientException e) {
       return unreachable(err, connection, started, InPodProbeOptions.clusterMessage(connection, e));

@@ -111,6 +111,12 @@ public final class ClusterWatcher implements AutoCloseable {
           .withNamespaced(false)
           .build();
 
+  /**
+   * How the source of a live cluster's snapshots begins in history ({@code cluster_import.source}):
+   * {@value}, then the API server's URL.
+   */
+  public static final String SOURCE_PREFIX = "kubernetes ";
+
   /** Where the RBAC a watcher needs is written down, named in every 403 message. */
   public static final String RBAC_FILE = "deploy/rbac.yaml";
 
@@ -126,6 +132,7 @@ public final class ClusterWatcher implements AutoCloseable {
     static final Timing DEFAULT = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(5));
   }
 
+  private final KubernetesClient client;
   private final String cluster;
   private final Clock clock;
   private final Timing timing;
@@ -152,10 +159,11 @@ public final class ClusterWatcher implements AutoCloseable {
 
   private ClusterWatcher(
       KubernetesClient client, String cluster, ClusterHistory history, Clock clock, Timing timing) {
+    this.client = client;
     this.cluster = cluster;
     this.clock = clock;
     this.timing = timing;
-    String source = "kubernetes " + client.getMasterUrl();
+    String source = SOURCE_PREFIX + client.getMasterUrl();
     this.state = SourceState.syncing(cluster, source, clock.instant());
     this.recorder = new ChangeRecorder(cluster, source, history, clock);
     this.egressIps =
@@ -244,6 +252,7 @@ public final class ClusterWatcher implements AutoCloseable {
 
   private void work() {
     try {
+      sayIfUnreachable();
       awaitFirstLists();
       if (!recordFirstSnapshot()) {
         return;
@@ -269,6 +278,29 @@ public final class ClusterWatcher implements AutoCloseable {
     } finally {
       synced.completeExceptionally(
           new CancellationException("cluster/" + cluster + ": watcher closed"));
+    }
+  }
+
+  /**
+   * Says within seconds, in the log and in {@link #state()}, that the API server cannot be reached
+   * ({@link ApiServerCheck}: one {@code GET /version}, no retry): the informers' own lists are
+   * retried by fabric8 for ~20 s before their failure is heard of. It changes nothing else: the
+   * informers go on trying, and the cluster stays {@code syncing} until they list.
+   */
+  private void sayIfUnreachable() {
+    try {
+      ApiServerCheck.check(client, cluster, ApiServerCheck.DEFAULT_TIMEOUT);
+    } catch (ClusterUnreachableException e) {
+      if (closed) {
+        return;
+      }
+      String reason = "cannot reach the API server: " + e.reason();
+      update(s -> s.status() == SourceState.Status.SYNCED ? s : s.withReason(reason));
+      LOG.warn(
+          "cluster/{}: cannot reach the API server {}: {}; not synced, still trying",
+          cluster,
+          e.server(),
+          e.reason());
     }
   }
 

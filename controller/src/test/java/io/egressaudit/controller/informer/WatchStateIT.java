@@ -242,6 +242,42 @@ class WatchStateIT {
   }
 
   @Test
+  void aClosedPortIsLoggedWithinSecondsNotAfterFabric8sRetries() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    // fabric8's defaults, as serve builds its clients: 10 retries, ~20 s before a list fails
+    KubernetesClient defaults =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(Config.empty())
+                    .withMasterUrl("https://127.0.0.1:" + closed)
+                    .withRequestRetryBackoffLimit(10)
+                    .build())
+            .build();
+    toClose.add(defaults);
+    try (LogCapture log = new LogCapture()) {
+      watcher = ClusterWatcher.start(defaults, "demo", history, CLOCK, FAST);
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(log.linesWith("cluster/demo: cannot reach the API server"))
+                      .singleElement()
+                      .asString()
+                      .endsWith(
+                          "cluster/demo: cannot reach the API server https://127.0.0.1:"
+                              + closed
+                              + "/: connection refused; not synced, still trying"));
+      SourceState s = watcher.state();
+      assertThat(s.status()).isEqualTo(SourceState.Status.SYNCING);
+      assertThat(s.reason()).isEqualTo("cannot reach the API server: connection refused");
+    }
+  }
+
+  @Test
   void unauthorizedIsOneLineAndTheReasonWhileFabric8Retries() throws Exception {
     new MockCluster(client).create(true);
     server
