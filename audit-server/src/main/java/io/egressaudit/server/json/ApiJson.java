@@ -82,9 +82,11 @@ public final class ApiJson {
   /**
    * Most matches whose JSON is kept across calls. A node match of a crowded node is a few KB (every
    * candidate namespace), and pages of hits in time order repeat the same matches from one call to
-   * the next.
+   * the next (an egress IP's for hours; within a call each match is written once anyway). Few: at
+   * 2,048, whois of random past times (each match new) kept each for about a second, long enough
+   * for the collector to copy and mark them, which doubled that whois's p99 through the API.
    */
-  private static final int MAX_RECENT = 2048;
+  private static final int MAX_RECENT = 256;
 
   /** JSON of matches written lately, by value: equal matches are written alike. */
   private static final Map<Attribution, SerializableString> RECENT =
