@@ -1,5 +1,6 @@
 package io.egressaudit.correlator;
 
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,8 +104,8 @@ final class NodeSnatAttribution {
     // pods, a hundred namespaces): growing the tables cost a fresh composition more than filling.
     private final Counts<PodRef> candidatePods = new Counts<>(256);
     private final Counts<String> candidates = new Counts<>(128);
-    private final java.util.HashMap<String, int[]> carried = new java.util.HashMap<>(256);
-    private final java.util.Map<String, java.util.HashMap<String, int[]>> carriers =
+    private final Object2IntOpenHashMap<String> carried = new Object2IntOpenHashMap<>(256);
+    private final java.util.Map<String, Object2IntOpenHashMap<String>> carriers =
         new java.util.HashMap<>();
     private final Counts<String> withoutObject = new Counts<>(16);
     private final Counts<String> leaking = new Counts<>(128); // each counted once
@@ -185,8 +186,8 @@ final class NodeSnatAttribution {
       String ns = m.namespace();
       if (m.pod() == null) {
         int c = bump(carried, ns, by);
-        java.util.HashMap<String, int[]> via =
-            carriers.computeIfAbsent(ns, k -> new java.util.HashMap<>());
+        Object2IntOpenHashMap<String> via =
+            carriers.computeIfAbsent(ns, k -> new Object2IntOpenHashMap<>(4));
         for (String e : m.via()) {
           int k = bump(via, e, by);
           if (k != 0 && leaking.contains(ns)) {
@@ -243,21 +244,6 @@ final class NodeSnatAttribution {
         }
         leakViaList = null;
       }
-    }
-
-    /** Counts one more or less of a key: 1 when it appeared, -1 when it went, else 0. */
-    private static <K> int bump(java.util.Map<K, int[]> counts, K key, int by) {
-      int[] n = counts.get(key);
-      if (n == null) {
-        counts.put(key, new int[] {by});
-        return 1;
-      }
-      n[0] += by;
-      if (n[0] == 0) {
-        counts.remove(key);
-        return -1;
-      }
-      return 0;
     }
 
     /**
@@ -320,37 +306,46 @@ final class NodeSnatAttribution {
   }
 
   /**
+   * Counts one more or less of a key (a count is never kept at zero): 1 when it appeared, -1 when
+   * it went, else 0. The counts are an open-addressing map of ints (fastutil's): a fresh
+   * composition counts a node's every pod, and a map entry and a boxed count per key were most of
+   * what it allocated.
+   */
+  private static <K> int bump(Object2IntOpenHashMap<K> counts, K key, int by) {
+    int before = counts.addTo(key, by);
+    if (before + by == 0) {
+      counts.removeInt(key);
+      return -1;
+    }
+    return before == 0 ? 1 : 0;
+  }
+
+  /**
    * Counts by key in a hash map, and the keys counted (count not zero) in their natural order, kept
    * by binary insertion as keys come and go: what a {@code TreeMap} of counts gives, with hash
    * lookups for the counting and no walk of a tree for the ordered keys. Not thread-safe.
    */
   private static final class Counts<K extends Comparable<? super K>> {
-    private final java.util.HashMap<K, int[]> counts;
+    private final Object2IntOpenHashMap<K> counts;
     private final ArrayList<K> keys;
 
     /**
      * @param expected how many keys to make room for before growing
      */
     Counts(int expected) {
-      counts = new java.util.HashMap<>(expected * 2);
+      counts = new Object2IntOpenHashMap<>(expected);
       keys = new ArrayList<>(expected);
     }
 
     /** Counts {@code by} more of a key: 1 when it appeared, -1 when it went, else 0. */
     int bump(K key, int by) {
-      int[] n = counts.get(key);
-      if (n == null) {
-        counts.put(key, new int[] {by});
+      int c = NodeSnatAttribution.bump(counts, key, by);
+      if (c > 0) {
         keys.add(-java.util.Collections.binarySearch(keys, key) - 1, key);
-        return 1;
-      }
-      n[0] += by;
-      if (n[0] == 0) {
-        counts.remove(key);
+      } else if (c < 0) {
         keys.remove(java.util.Collections.binarySearch(keys, key));
-        return -1;
       }
-      return 0;
+      return c;
     }
 
     boolean contains(K key) {
