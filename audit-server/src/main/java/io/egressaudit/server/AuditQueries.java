@@ -100,40 +100,6 @@ public final class AuditQueries {
   }
 
   /**
-   * {@link #whois} of now, answered only from what a server holds in memory without waiting: null
-   * when this is not a server's (timelines read per question), when a timeline's history is being
-   * written, or when stale spans must be read from the database again. For the API's event loop,
-   * which then hands the question to its readers: a whois of now is most often a remembered answer,
-   * and the hop to a reader and back was most of its time.
-   *
-   * @param ip as given (canonical or not)
-   * @param cluster only this cluster, or null for all
-   * @return the answer, or null when it must be asked through {@link #whois}
-   * @throws IllegalArgumentException as {@link #whois} does, for a caller to answer the same way
-   */
-  public WhoisResult whoisNowIfFree(String ip, String cluster) {
-    if (followed == null) {
-      return null;
-    }
-    java.util.Map<String, List<StaleSpans.Span>> stale = StaleSpans.loadedIfCurrent(database);
-    if (stale == null) {
-      return null;
-    }
-    String canonical = SourceIp.canonical(ip);
-    Instant t = TimeArg.now();
-    List<AttributionTimeline> selected = followed.select(cluster);
-    if (selected.isEmpty()) {
-      return null;
-    }
-    WhoisResult r = followed.whoisIfFree(canonical, t, selected);
-    if (r == null) {
-      return null;
-    }
-    r = anomalies.concerning(r, selected);
-    return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, stale));
-  }
-
-  /**
    * Attributes a source IP at a time.
    *
    * @param ip an IP literal

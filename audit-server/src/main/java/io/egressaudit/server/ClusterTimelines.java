@@ -253,24 +253,6 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * @return the matches, never empty
    */
   public WhoisResult whois(String ip, Instant at, List<AttributionTimeline> clusters) {
-    return whois(ip, at, clusters, AttributionTimeline::attribute);
-  }
-
-  /**
-   * {@link #whois}, unless a timeline's history is being written ({@link
-   * AttributionTimeline#attributeIfFree}): then null at once, for a caller that must not wait.
-   */
-  public WhoisResult whoisIfFree(String ip, Instant at, List<AttributionTimeline> clusters) {
-    return whois(ip, at, clusters, AttributionTimeline::attributeIfFree);
-  }
-
-  /** How one timeline attributes: null means it could not answer now. */
-  private interface Attributing {
-    List<Attribution> attribute(AttributionTimeline t, String ip, Instant at);
-  }
-
-  private WhoisResult whois(
-      String ip, Instant at, List<AttributionTimeline> clusters, Attributing attributing) {
     List<Attribution> matches = new ArrayList<>();
     List<String> oldStates = new ArrayList<>();
     HistoryStart earliest = null;
@@ -284,11 +266,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
         continue; // before the prune horizon, what is left of history would answer in part
       }
       String old = oldStateNote(t.cluster(), at);
-      List<Attribution> answer = attributing.attribute(t, ip, at);
-      if (answer == null) {
-        return null;
-      }
-      for (Attribution m : answer) {
+      for (Attribution m : t.attribute(ip, at)) {
         matches.add(old == null ? m : withNote(m, old));
       }
       if (old != null) {

@@ -358,126 +358,93 @@ public final class AttributionTimeline {
    * @return the matches in rule order; empty when no rule holds
    */
   public List<Attribution> attribute(String ip, Instant at) {
+    long t = at.toEpochMilli();
     lock.readLock().lock();
     try {
-      return attributeLocked(ip, at.toEpochMilli());
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  /**
-   * {@link #attribute}, unless history is being written (its write lock is held or wanted): then
-   * null at once instead of waiting, for a caller that must not block (an event loop).
-   *
-   * @param ip canonical text as {@link SourceIp#canonical(String)} returns it
-   * @param at the time the IP was seen
-   * @return the matches in rule order, or null when the timeline is busy
-   */
-  public List<Attribution> attributeIfFree(String ip, Instant at) {
-    if (!lock.readLock().tryLock()) {
-      return null;
-    }
-    try {
-      return attributeLocked(ip, at.toEpochMilli());
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  /** Runs {@code r} under the write lock, as a change of history does (for tests). */
-  void whileWriting(Runnable r) {
-    lock.writeLock().lock();
-    try {
-      r.run();
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
-
-  /** {@link #attribute} at {@code t} (epoch ms). Under the read lock. */
-  private List<Attribution> attributeLocked(String ip, long t) {
-    Window w = windows.get(ip);
-    if (w != null && w.from() <= t && t < w.until()) {
-      return w.answer();
-    }
-    IntervalList owning = egressIpsByIp.get(ip);
-    IntervalList withIp = podsByIp.get(ip);
-    if ((owning == null || !owning.anyValidAt(t)) && (withIp == null || !withIp.anyValidAt(t))) {
-      // No EgressIP and no pod has the IP then: only the node rule may hold, and it reads the
-      // node, its pods and their namespaces, which the node's sweep keeps up to date.
-      long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(withIp, t))};
-      List<Attribution> answer = nodeOnly(ip, t, until);
-      remember(ip, t, until[0], answer);
-      return answer;
-    }
-    IntervalList nodeHaving = nodesByAddress.get(ip);
-    if ((withIp == null || !withIp.anyValidAt(t))
-        && (nodeHaving == null || !nodeHaving.anyValidAt(t))) {
-      // An EgressIP has the IP and no pod or node has it then: only the EgressIP rules hold,
-      // and they read the EgressIPs' selected namespaces and their pods, which each
-      // EgressIP's sweep keeps up to date.
-      long[] until = {
-        Math.min(nextStart(withIp, t), nextStart(nodesByAddress, ip, t)),
-      };
-      List<Attribution> answer = egressOnly(ip, t, owning, until);
-      remember(ip, t, until[0], answer);
-      return answer;
-    }
-    // Every interval the answer reads, which is also what identifies it (AnswerKey): first
-    // those the rules other than the node rule read, as a partial snapshot, then per node
-    // having the IP its state, its pods and their namespaces.
-    List<StateInterval> gathered = new ArrayList<>();
-    Consumer<StateInterval> gather = gathered::add;
-    // the earliest time after t at which something this answer reads may change
-    long[] until = {Math.min(egressIps.nextStartAfter(t), nextStart(egressIpsByIp, ip, t))};
-    egressIps.validAt(t, gather);
-    List<EgressIpState> relevant = new ArrayList<>(1);
-    if (owning != null) {
-      owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
-    }
-    if (!relevant.isEmpty()) {
-      SpanFacts facts = spanFacts(t);
-      until[0] = Math.min(until[0], facts.until);
-      for (StateInterval n : facts.selectedBy(ip, relevant, t)) {
-        String ns = ((NamespaceState) n.state).name();
-        gathered.add(n);
-        validAt(podsByNamespace, ns, t, gather);
-        until[0] = Math.min(until[0], nextStart(podsByNamespace, ns, t));
+      Window w = windows.get(ip);
+      if (w != null && w.from() <= t && t < w.until()) {
+        return w.answer();
       }
-      if (!facts.lackingObject.isEmpty()) {
-        // any pod change may change the namespaces the note names
-        until[0] = Math.min(until[0], pods.nextStartAfter(t));
-        for (String ns : facts.lackingObject) {
-          int[] first = podsByNamespace.get(ns).slotsValidAt(t);
-          if (first.length > 0) {
-            gathered.add(store.interval(first[0]));
+      IntervalList owning = egressIpsByIp.get(ip);
+      IntervalList withIp = podsByIp.get(ip);
+      if ((owning == null || !owning.anyValidAt(t)) && (withIp == null || !withIp.anyValidAt(t))) {
+        // No EgressIP and no pod has the IP then: only the node rule may hold, and it reads the
+        // node, its pods and their namespaces, which the node's sweep keeps up to date.
+        long[] until = {Math.min(nextStart(egressIpsByIp, ip, t), nextStart(withIp, t))};
+        List<Attribution> answer = nodeOnly(ip, t, until);
+        remember(ip, t, until[0], answer);
+        return answer;
+      }
+      IntervalList nodeHaving = nodesByAddress.get(ip);
+      if ((withIp == null || !withIp.anyValidAt(t))
+          && (nodeHaving == null || !nodeHaving.anyValidAt(t))) {
+        // An EgressIP has the IP and no pod or node has it then: only the EgressIP rules hold,
+        // and they read the EgressIPs' selected namespaces and their pods, which each
+        // EgressIP's sweep keeps up to date.
+        long[] until = {
+          Math.min(nextStart(withIp, t), nextStart(nodesByAddress, ip, t)),
+        };
+        List<Attribution> answer = egressOnly(ip, t, owning, until);
+        remember(ip, t, until[0], answer);
+        return answer;
+      }
+      // Every interval the answer reads, which is also what identifies it (AnswerKey): first
+      // those the rules other than the node rule read, as a partial snapshot, then per node
+      // having the IP its state, its pods and their namespaces.
+      List<StateInterval> gathered = new ArrayList<>();
+      Consumer<StateInterval> gather = gathered::add;
+      // the earliest time after t at which something this answer reads may change
+      long[] until = {Math.min(egressIps.nextStartAfter(t), nextStart(egressIpsByIp, ip, t))};
+      egressIps.validAt(t, gather);
+      List<EgressIpState> relevant = new ArrayList<>(1);
+      if (owning != null) {
+        owning.validAt(t, i -> relevant.add((EgressIpState) i.state));
+      }
+      if (!relevant.isEmpty()) {
+        SpanFacts facts = spanFacts(t);
+        until[0] = Math.min(until[0], facts.until);
+        for (StateInterval n : facts.selectedBy(ip, relevant, t)) {
+          String ns = ((NamespaceState) n.state).name();
+          gathered.add(n);
+          validAt(podsByNamespace, ns, t, gather);
+          until[0] = Math.min(until[0], nextStart(podsByNamespace, ns, t));
+        }
+        if (!facts.lackingObject.isEmpty()) {
+          // any pod change may change the namespaces the note names
+          until[0] = Math.min(until[0], pods.nextStartAfter(t));
+          for (String ns : facts.lackingObject) {
+            int[] first = podsByNamespace.get(ns).slotsValidAt(t);
+            if (first.length > 0) {
+              gathered.add(store.interval(first[0]));
+            }
           }
         }
       }
+      int before = gathered.size();
+      if (withIp != null) {
+        withIp.validAt(t, gather);
+      }
+      until[0] = Math.min(until[0], nextStart(withIp, t));
+      boolean otherRules = !relevant.isEmpty() || gathered.size() > before;
+      int snapshotEnd = gathered.size();
+      List<NodePart> nodeParts = new ArrayList<>(1);
+      IntervalList nodeList = nodesByAddress.get(ip);
+      if (nodeList != null) {
+        until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
+        nodeList.validAt(t, n -> nodeParts.add(gatherNode(n, t, gathered, until)));
+      }
+      for (StateInterval i : gathered) {
+        until[0] = Math.min(until[0], i.validTo);
+      }
+      List<Attribution> answer =
+          !otherRules && nodeParts.isEmpty()
+              ? List.of()
+              : answer(ip, t, gathered, otherRules ? snapshotEnd : 0, nodeParts);
+      remember(ip, t, until[0], answer);
+      return answer;
+    } finally {
+      lock.readLock().unlock();
     }
-    int before = gathered.size();
-    if (withIp != null) {
-      withIp.validAt(t, gather);
-    }
-    until[0] = Math.min(until[0], nextStart(withIp, t));
-    boolean otherRules = !relevant.isEmpty() || gathered.size() > before;
-    int snapshotEnd = gathered.size();
-    List<NodePart> nodeParts = new ArrayList<>(1);
-    IntervalList nodeList = nodesByAddress.get(ip);
-    if (nodeList != null) {
-      until[0] = Math.min(until[0], nodeList.nextStartAfter(t));
-      nodeList.validAt(t, n -> nodeParts.add(gatherNode(n, t, gathered, until)));
-    }
-    for (StateInterval i : gathered) {
-      until[0] = Math.min(until[0], i.validTo);
-    }
-    List<Attribution> answer =
-        !otherRules && nodeParts.isEmpty()
-            ? List.of()
-            : answer(ip, t, gathered, otherRules ? snapshotEnd : 0, nodeParts);
-    remember(ip, t, until[0], answer);
-    return answer;
   }
 
   /**

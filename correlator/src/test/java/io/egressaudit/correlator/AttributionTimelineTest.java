@@ -566,48 +566,6 @@ class AttributionTimelineTest {
   }
 
   @Test
-  void attributingIfFreeAnswersAsAttributingWhenNothingWritesAndNothingWhileHistoryIsWritten()
-      throws Exception {
-    RandomHistory h = new RandomHistory(44);
-    for (int i = 0; i < 200; i++) {
-      h.step(true);
-    }
-    for (int q = 0; q < 100; q++) {
-      long t = h.randomTime();
-      String ip = h.ips.get(h.rnd.nextInt(h.ips.size()));
-      Instant at = Instant.ofEpochMilli(t);
-      assertThat(h.timeline.attributeIfFree(ip, at))
-          .as("%s at %d", ip, t)
-          .isEqualTo(h.timeline.attribute(ip, at));
-    }
-    // while a prune holds the write lock, a caller that must not wait gets null at once
-    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    String ip = h.ips.get(0);
-    Thread writer =
-        new Thread(
-            () ->
-                h.timeline.whileWriting(
-                    () -> {
-                      inside.countDown();
-                      try {
-                        release.await();
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
-                    }));
-    writer.start();
-    inside.await();
-    try {
-      assertThat(h.timeline.attributeIfFree(ip, Instant.ofEpochMilli(h.clock))).isNull();
-    } finally {
-      release.countDown();
-      writer.join();
-    }
-    assertThat(h.timeline.attributeIfFree(ip, Instant.ofEpochMilli(h.clock))).isNotNull();
-  }
-
-  @Test
   void anomaliesChangeOnlyAtTheirChangePoints() {
     int fewer = 0;
     int changed = 0;

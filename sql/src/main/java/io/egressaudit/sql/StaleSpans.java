@@ -99,18 +99,6 @@ public final class StaleSpans {
   }
 
   /**
-   * {@link #load} when what was read last is still current, else null (without reading): for a
-   * caller that must not wait for the database (an event loop).
-   */
-  public static Map<String, List<Span>> loadedIfCurrent(Database database) {
-    java.nio.file.Path file = database.file().normalize();
-    Loaded loaded = LOADED.get(file);
-    return loaded != null && loaded.writes() == WRITES.getOrDefault(file, 0L)
-        ? loaded.spans()
-        : null;
-  }
-
-  /**
    * Every span, by cluster, oldest first. The table holds a row per outage, so reading it whole is
    * cheap; it is read again only after this process wrote a span (the server's watchers are the
    * only writers), so answering a {@code whois} does not open the database for it.

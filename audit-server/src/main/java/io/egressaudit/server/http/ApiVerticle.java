@@ -1,7 +1,6 @@
 package io.egressaudit.server.http;
 
 import io.egressaudit.correlator.AttributionKind;
-import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
@@ -344,19 +343,6 @@ public final class ApiVerticle extends VerticleBase {
     }
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
-    if (at == null) {
-      // now: most often a remembered answer, given here rather than through a reader and back
-      WhoisResult now = null;
-      try {
-        now = queries.whoisNowIfFree(ip, cluster);
-      } catch (RuntimeException e) {
-        // the readers answer it, errors included, as for any time
-      }
-      if (now != null) {
-        json(ctx, 200, now);
-        return;
-      }
-    }
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
@@ -551,9 +537,8 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /**
-   * Writes a small body on the event loop: {@code /healthz} (a few counters) and a whois of now
-   * answered from memory without waiting ({@link AuditQueries#whoisNowIfFree}); answers that grow
-   * with the data go through {@link #blocking}.
+   * Writes a small body of fixed shape on the event loop: only {@code /healthz} (a few counters)
+   * uses it; answers that grow with the data go through {@link #blocking}.
    */
   private static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
