@@ -68,6 +68,68 @@ class AnomalySpansIT {
     }
   }
 
+  /** Runs the command line in-process; its exit code, standard output and error. */
+  private static String[] cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void theCommandListsThePeriodsAnomaliesAsTheApiDoes() throws Exception {
+    String db = dir.resolve("audit.db").toString();
+    String[] json =
+        cli(
+            "anomalies",
+            "--since",
+            "2026-11-02T09:00:00Z",
+            "--until",
+            "2026-11-02T13:00:00Z",
+            "-o",
+            "json",
+            "--db",
+            db);
+    assertThat(json[0]).as(json[2]).isEqualTo("0");
+    JsonNode fromCli = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json[1]);
+    JsonNode fromApi =
+        api.getJson("/api/v1/anomalies?since=2026-11-02T09:00:00Z&until=2026-11-02T13:00:00Z");
+    assertThat(fromCli).isEqualTo(fromApi);
+
+    String[] table =
+        cli(
+            "anomalies",
+            "--since",
+            "2026-11-02T11:30:00Z",
+            "--until",
+            "2026-11-02T13:00:00Z",
+            "--db",
+            db);
+    assertThat(table[0]).as(table[2]).isEqualTo("0");
+    assertThat(table[1])
+        .contains("FROM", "UNTIL", "unassigned-with-running-pods")
+        .contains("2026-11-02T11:30:00Z", "2026-11-02T12:00:00Z");
+
+    String[] both = cli("anomalies", "--at", "1h", "--since", "2h", "--db", db);
+    assertThat(both[0]).isEqualTo("2");
+    assertThat(both[2]).contains("--at cannot be used with --since or --until");
+
+    String[] reversed =
+        cli(
+            "anomalies",
+            "--since",
+            "2026-11-02T13:00:00Z",
+            "--until",
+            "2026-11-02T09:00:00Z",
+            "--db",
+            db);
+    assertThat(reversed[0]).isEqualTo("2");
+    assertThat(reversed[2]).contains("is after until");
+  }
+
   @Test
   void anAnomalyThatBeganAndEndedInThePeriodHasBothTimes() throws Exception {
     JsonNode a =

@@ -3,6 +3,7 @@ package io.egressaudit.server.cli;
 import io.egressaudit.correlator.anomaly.Anomaly;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.AnomaliesView;
+import io.egressaudit.server.json.AnomalySpansView;
 import io.egressaudit.server.json.ApiJson;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "List what is wrong in the clusters' EgressIP set-up at a time, from the cluster history in"
-          + " the database.",
+          + " the database; with --since (and --until), every anomaly that held during the period,"
+          + " with when it began and ended.",
       "",
       "Rules: assigned-ip-not-in-spec, ip-assigned-to-two-nodes, ip-claimed-by-two-egressips,"
           + " namespace-selected-twice, pod-selected-twice, unassigned-with-running-pods,"
@@ -30,13 +32,30 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  egress-audit anomalies",
-      "  egress-audit anomalies --at 2021-11-26T17:53:13Z --cluster demo -o json"
+      "  egress-audit anomalies --at 2021-11-26T17:53:13Z --cluster demo -o json",
+      "  egress-audit anomalies --since 7d"
     })
 final class AnomaliesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Mixin PointInTimeOption moment;
+
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      converter = Converters.Time.class,
+      description =
+          "Every anomaly that held from TIME on (as --at reads it), each with when it began and"
+              + " ended. Not with --at.")
+  Instant since;
+
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      converter = Converters.Time.class,
+      description = "The end of the period of --since. Default: now.")
+  Instant until;
 
   @Option(
       names = {"-o", "--output"},
@@ -51,6 +70,12 @@ final class AnomaliesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (since != null || until != null) {
+      if (moment.at != null) {
+        throw new UsageError(spec, "--at cannot be used with --since or --until");
+      }
+      return period();
+    }
     Instant at = moment.at();
     AuditQueries queries = new AuditQueries(db.existing());
     AnomaliesView view = UsageError.ofCluster(spec, () -> queries.anomalies(at, moment.cluster));
@@ -66,6 +91,51 @@ final class AnomaliesCommand implements Callable<Integer> {
             t.row(
                 a.cluster(),
                 a.rule(),
+                String.join(",", a.egressIPs()),
+                String.join(",", a.ips()),
+                String.join(",", a.nodes()),
+                String.join(",", a.namespaces()));
+          }
+          t.print(out);
+          view.anomalies().forEach(a -> out.println(a.rule() + ": " + a.message()));
+        }
+        view.notes().forEach(n -> out.println("note: " + n));
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Every anomaly that held over {@code [--since, --until)}, as the API's period answer. */
+  private int period() {
+    AuditQueries queries = new AuditQueries(db.existing());
+    // since after until, or a period with too many changes, is wrong usage
+    AnomalySpansView view =
+        UsageError.of(
+            spec,
+            () ->
+                UsageError.ofCluster(
+                    spec, () -> queries.anomaliesOver(since, until, moment.cluster)));
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> out.println(ApiJson.writePretty(view));
+      case table -> {
+        if (view.anomalies().isEmpty()) {
+          out.println(
+              "no anomalies from "
+                  + (view.since() == null ? "where history starts" : view.since())
+                  + " to "
+                  + view.until());
+        } else {
+          Table t =
+              new Table(
+                  "CLUSTER", "RULE", "FROM", "UNTIL", "EGRESSIPS", "IPS", "NODES", "NAMESPACES");
+          for (AnomalySpansView.AnomalySpan a : view.anomalies()) {
+            t.row(
+                a.cluster(),
+                a.rule().toString(),
+                a.from().toString(),
+                a.until() == null ? "<still>" : a.until().toString(),
                 String.join(",", a.egressIPs()),
                 String.join(",", a.ips()),
                 String.join(",", a.nodes()),
