@@ -1,6 +1,7 @@
 package io.egressaudit.server.cli;
 
-import io.egressaudit.correlator.ExpectedSource;
+import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.correlator.PodRef;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
 import io.egressaudit.server.json.AllNamespacesSourcesView;
@@ -9,6 +10,7 @@ import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourcesView;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -108,33 +110,101 @@ final class SourcesCommand implements Callable<Integer> {
     AuditQueries queries = new AuditQueries(db.existing());
     SourcesView view =
         UsageError.ofCluster(spec, () -> queries.sources(namespace, time, moment.cluster));
+    return write(
+        view,
+        view.notes(),
+        view.sources().stream()
+            .map(
+                x ->
+                    new Row(
+                        null,
+                        x.cluster(),
+                        x.ip(),
+                        x.kind(),
+                        x.egressIP(),
+                        x.node(),
+                        x.pods(),
+                        null,
+                        null))
+            .toList());
+  }
+
+  /**
+   * One source IP of an answer as the table and CSV show it: its namespace (with {@code -A}, else
+   * null), and either its pods (at a time) or its span (with {@code --since}, else null).
+   */
+  private record Row(
+      String namespace,
+      String cluster,
+      String ip,
+      AttributionKind kind,
+      String egressIP,
+      String node,
+      List<PodRef> pods,
+      Instant from,
+      Instant until) {}
+
+  /**
+   * Writes an answer: the document itself as JSON, else its rows as a table (then the notes) or as
+   * CSV (the notes on stderr, so the CSV stays one table). A NAMESPACE column comes first with
+   * {@code -A}; the pods (their count in the table) at a time, FROM and UNTIL with {@code --since}.
+   */
+  private int write(Object view, List<String> notes, List<Row> rows) {
+    boolean withNamespace = allNamespaces;
+    boolean spans = since != null;
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
       case json -> out.println(ApiJson.writePretty(view));
       case table -> {
-        Table t = new Table("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "PODS");
-        for (ExpectedSource s : view.sources()) {
-          t.row(s.cluster(), s.ip(), s.kind(), s.egressIP(), s.node(), s.pods().size());
+        List<String> header = new ArrayList<>();
+        if (withNamespace) {
+          header.add("NAMESPACE");
+        }
+        header.addAll(List.of("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE"));
+        header.addAll(spans ? List.of("FROM", "UNTIL") : List.of("PODS"));
+        Table t = new Table(header.toArray(String[]::new));
+        for (Row r : rows) {
+          List<Object> cells = new ArrayList<>();
+          if (withNamespace) {
+            cells.add(r.namespace());
+          }
+          cells.addAll(Arrays.asList(r.cluster(), r.ip(), r.kind(), r.egressIP(), r.node()));
+          if (spans) {
+            cells.add(r.from());
+            cells.add(r.until());
+          } else {
+            cells.add(r.pods().size());
+          }
+          t.row(cells.toArray());
         }
         t.print(out);
-        view.notes().forEach(n -> out.println("note: " + n));
+        notes.forEach(n -> out.println("note: " + n));
       }
       case csv -> {
-        out.print(
-            CsvOutput.write(
-                List.of("cluster", "ip", "kind", "egressIP", "node", "pods"),
-                view.sources().stream()
-                    .map(
-                        s ->
-                            Arrays.<Object>asList(
-                                s.cluster(),
-                                s.ip(),
-                                s.kind().toString(),
-                                s.egressIP(),
-                                s.node(),
-                                String.join(" ", s.pods().stream().map(p -> p.name()).toList())))
-                    .toList()));
-        notesToStderr(view.notes());
+        List<String> header = new ArrayList<>();
+        if (withNamespace) {
+          header.add("namespace");
+        }
+        header.addAll(List.of("cluster", "ip", "kind", "egressIP", "node"));
+        header.addAll(spans ? List.of("from", "until") : List.of("pods"));
+        List<List<Object>> csvRows = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+          List<Object> cells = new ArrayList<>();
+          if (withNamespace) {
+            cells.add(r.namespace());
+          }
+          cells.addAll(
+              Arrays.asList(r.cluster(), r.ip(), r.kind().toString(), r.egressIP(), r.node()));
+          if (spans) {
+            cells.add(r.from().toString());
+            cells.add(r.until() == null ? null : r.until().toString());
+          } else {
+            cells.add(String.join(" ", r.pods().stream().map(PodRef::name).toList()));
+          }
+          csvRows.add(cells);
+        }
+        out.print(CsvOutput.write(header, csvRows));
+        notesToStderr(notes);
       }
     }
     out.flush();
@@ -152,38 +222,23 @@ final class SourcesCommand implements Callable<Integer> {
     AuditQueries queries = new AuditQueries(db.existing());
     SourceHistoryView view =
         UsageError.ofCluster(spec, () -> queries.sourceHistory(namespace, from, moment.cluster));
-    PrintWriter out = spec.commandLine().getOut();
-    switch (output) {
-      case json -> out.println(ApiJson.writePretty(view));
-      case table -> {
-        Table t = new Table("CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "FROM", "UNTIL");
-        for (SourceHistoryView.SourceSpanView s : view.sources()) {
-          t.row(s.cluster(), s.ip(), s.kind(), s.egressIP(), s.node(), s.from(), s.until());
-        }
-        t.print(out);
-        view.notes().forEach(n -> out.println("note: " + n));
-      }
-      case csv -> {
-        out.print(
-            CsvOutput.write(
-                List.of("cluster", "ip", "kind", "egressIP", "node", "from", "until"),
-                view.sources().stream()
-                    .map(
-                        s ->
-                            Arrays.<Object>asList(
-                                s.cluster(),
-                                s.ip(),
-                                s.kind().toString(),
-                                s.egressIP(),
-                                s.node(),
-                                s.from().toString(),
-                                s.until() == null ? null : s.until().toString()))
-                    .toList()));
-        notesToStderr(view.notes());
-      }
-    }
-    out.flush();
-    return 0;
+    return write(
+        view,
+        view.notes(),
+        view.sources().stream()
+            .map(
+                x ->
+                    new Row(
+                        null,
+                        x.cluster(),
+                        x.ip(),
+                        x.kind(),
+                        x.egressIP(),
+                        x.node(),
+                        null,
+                        x.from(),
+                        x.until()))
+            .toList());
   }
 
   /** {@code -A}: the sources of every namespace at a time. */
@@ -192,46 +247,23 @@ final class SourcesCommand implements Callable<Integer> {
     AuditQueries queries = new AuditQueries(db.existing());
     AllNamespacesSourcesView view =
         UsageError.ofCluster(spec, () -> queries.allSources(time, moment.cluster));
-    PrintWriter out = spec.commandLine().getOut();
-    switch (output) {
-      case json -> out.println(ApiJson.writePretty(view));
-      case table -> {
-        Table t =
-            new Table("NAMESPACE", "CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "PODS");
-        for (AllNamespacesSourcesView.NamespaceSource s : view.sources()) {
-          t.row(
-              s.namespace(),
-              s.cluster(),
-              s.ip(),
-              s.kind(),
-              s.egressIP(),
-              s.node(),
-              s.pods().size());
-        }
-        t.print(out);
-        view.notes().forEach(n -> out.println("note: " + n));
-      }
-      case csv -> {
-        out.print(
-            CsvOutput.write(
-                List.of("namespace", "cluster", "ip", "kind", "egressIP", "node", "pods"),
-                view.sources().stream()
-                    .map(
-                        s ->
-                            Arrays.<Object>asList(
-                                s.namespace(),
-                                s.cluster(),
-                                s.ip(),
-                                s.kind().toString(),
-                                s.egressIP(),
-                                s.node(),
-                                String.join(" ", s.pods().stream().map(p -> p.name()).toList())))
-                    .toList()));
-        notesToStderr(view.notes());
-      }
-    }
-    out.flush();
-    return 0;
+    return write(
+        view,
+        view.notes(),
+        view.sources().stream()
+            .map(
+                x ->
+                    new Row(
+                        x.namespace(),
+                        x.cluster(),
+                        x.ip(),
+                        x.kind(),
+                        x.egressIP(),
+                        x.node(),
+                        x.pods(),
+                        null,
+                        null))
+            .toList());
   }
 
   /** {@code -A --since}: the sources of every namespace over a period, with spans. */
@@ -239,48 +271,22 @@ final class SourcesCommand implements Callable<Integer> {
     AuditQueries queries = new AuditQueries(db.existing());
     AllNamespacesSourceHistoryView view =
         UsageError.ofCluster(spec, () -> queries.allSourceHistory(from, moment.cluster));
-    PrintWriter out = spec.commandLine().getOut();
-    switch (output) {
-      case json -> out.println(ApiJson.writePretty(view));
-      case table -> {
-        Table t =
-            new Table(
-                "NAMESPACE", "CLUSTER", "SOURCE IP", "KIND", "EGRESSIP", "NODE", "FROM", "UNTIL");
-        for (AllNamespacesSourceHistoryView.NamespaceSpan s : view.sources()) {
-          t.row(
-              s.namespace(),
-              s.cluster(),
-              s.ip(),
-              s.kind(),
-              s.egressIP(),
-              s.node(),
-              s.from(),
-              s.until());
-        }
-        t.print(out);
-        view.notes().forEach(n -> out.println("note: " + n));
-      }
-      case csv -> {
-        out.print(
-            CsvOutput.write(
-                List.of("namespace", "cluster", "ip", "kind", "egressIP", "node", "from", "until"),
-                view.sources().stream()
-                    .map(
-                        s ->
-                            Arrays.<Object>asList(
-                                s.namespace(),
-                                s.cluster(),
-                                s.ip(),
-                                s.kind().toString(),
-                                s.egressIP(),
-                                s.node(),
-                                s.from().toString(),
-                                s.until() == null ? null : s.until().toString()))
-                    .toList()));
-        notesToStderr(view.notes());
-      }
-    }
-    out.flush();
-    return 0;
+    return write(
+        view,
+        view.notes(),
+        view.sources().stream()
+            .map(
+                x ->
+                    new Row(
+                        x.namespace(),
+                        x.cluster(),
+                        x.ip(),
+                        x.kind(),
+                        x.egressIP(),
+                        x.node(),
+                        null,
+                        x.from(),
+                        x.until()))
+            .toList());
   }
 }
