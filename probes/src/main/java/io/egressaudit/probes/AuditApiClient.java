@@ -177,7 +177,16 @@ public final class AuditApiClient implements ProbeArrivals {
     }
     HttpResponse<String> resp;
     try {
-      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      try {
+        resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        if (e instanceof HttpTimeoutException || e instanceof ConnectException) {
+          throw e;
+        }
+        // A kept-alive connection the API closed (its idle or request timeout) just as it was
+        // reused fails before any answer; a GET is safe to send again, on a new connection.
+        resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      }
     } catch (IOException e) {
       throw new AuditApiException(
           "cannot reach the audit server API at " + base + ": " + describe(e, within), true, e);
