@@ -37,7 +37,8 @@ import java.util.TreeMap;
 /**
  * The questions firewall teams ask, answered from the database: who owned a source IP at a time,
  * and which hits arrived, with their attribution. The command line and the API both call this, so
- * they answer alike. Blocking (JDBC): never call it on an event loop.
+ * they answer alike. Blocking (JDBC): never call it on an event loop, but for {@link
+ * #whoisNowIfKnown}.
  */
 public final class AuditQueries {
 
@@ -123,6 +124,42 @@ public final class AuditQueries {
     }
     WhoisResult r = anomalies.concerning(timelines.whois(canonical, t, selected), selected);
     return new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, StaleSpans.load(database)));
+  }
+
+  /**
+   * {@link #whois} of an IP now, when the server already knows the answer: every selected cluster's
+   * timeline still holds the answer it last worked out for the IP, its current anomalies are worked
+   * out, and the stale spans are read. Never blocks (no database, no lock waited for), so the API
+   * answers it where the request arrived; otherwise null, and the question goes to a reader.
+   *
+   * @param ip an IP literal
+   * @param cluster only this cluster, or null for all
+   * @return the same answer {@link #whois} would give now, or null
+   * @throws IllegalArgumentException when {@code ip} is not an IP literal
+   * @throws UnknownClusterException when {@code cluster} has no history
+   */
+  public WhoisResult whoisNowIfKnown(String ip, String cluster) {
+    if (followed == null) {
+      return null;
+    }
+    String canonical = SourceIp.canonical(ip);
+    Instant t = TimeArg.now();
+    List<AttributionTimeline> selected = followed.select(cluster);
+    java.util.Map<String, List<StaleSpans.Span>> spans = StaleSpans.loadedIfCurrent(database);
+    if (selected.isEmpty() || spans == null) {
+      return null;
+    }
+    java.util.Map<AttributionTimeline, AttributionTimeline.Known> known =
+        new java.util.LinkedHashMap<>();
+    for (AttributionTimeline timeline : selected) {
+      AttributionTimeline.Known k = timeline.known(canonical, t);
+      if (k == null) {
+        return null;
+      }
+      known.put(timeline, k);
+    }
+    WhoisResult r = anomalies.concerningKnown(followed.whoisKnown(canonical, t, known), known);
+    return r == null ? null : new WhoisResult(r.ip(), r.at(), markStale(r.matches(), t, spans));
   }
 
   /**

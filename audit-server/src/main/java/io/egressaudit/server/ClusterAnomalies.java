@@ -127,6 +127,37 @@ public final class ClusterAnomalies {
    * @return the answer with {@code anomalies} on the matches they concern
    */
   public WhoisResult concerning(WhoisResult result, List<AttributionTimeline> timelines) {
+    return concerning(result, timelines, this::at);
+  }
+
+  /**
+   * {@link #concerning} when each cluster's current anomalies are already worked out for the
+   * version of its timeline that answered: null when one would have to be worked out. Never blocks.
+   *
+   * @param result an answer at a time at or after each timeline's last change
+   * @param known what each timeline answered it with ({@link AttributionTimeline#known})
+   */
+  public WhoisResult concerningKnown(
+      WhoisResult result, Map<AttributionTimeline, AttributionTimeline.Known> known) {
+    return concerning(
+        result,
+        List.copyOf(known.keySet()),
+        (t, at) -> {
+          AttributionTimeline.Known k = known.get(t);
+          if (at.toEpochMilli() < k.lastChangeMillis()) {
+            return null;
+          }
+          Current c = current.get(t.cluster());
+          return c != null && c.of().get() == t && c.version() == k.version()
+              ? c.anomalies()
+              : null;
+        });
+  }
+
+  private static WhoisResult concerning(
+      WhoisResult result,
+      List<AttributionTimeline> timelines,
+      java.util.function.BiFunction<AttributionTimeline, Instant, List<Anomaly>> anomaliesAt) {
     List<Attribution> matches = new ArrayList<>(result.matches().size());
     for (Attribution m : result.matches()) {
       AttributionTimeline t =
@@ -140,8 +171,11 @@ public final class ClusterAnomalies {
         matches.add(m);
         continue;
       }
-      List<Anomaly> concern =
-          at(t, result.at()).stream().filter(a -> a.concerns(result.ip(), m)).toList();
+      List<Anomaly> all = anomaliesAt.apply(t, result.at());
+      if (all == null) {
+        return null;
+      }
+      List<Anomaly> concern = all.stream().filter(a -> a.concerns(result.ip(), m)).toList();
       matches.add(concern.isEmpty() ? m : m.withAnomalies(concern));
     }
     return new WhoisResult(result.ip(), result.at(), matches);

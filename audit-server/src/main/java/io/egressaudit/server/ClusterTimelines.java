@@ -253,12 +253,32 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * @return the matches, never empty
    */
   public WhoisResult whois(String ip, Instant at, List<AttributionTimeline> clusters) {
+    return whois(ip, at, clusters, null);
+  }
+
+  /**
+   * {@link #whois(String, Instant, List)} answered from what each timeline already knew ({@link
+   * AttributionTimeline#known}), for a thread that must not block: nothing is worked out and no
+   * lock is waited for.
+   *
+   * @param known for each timeline asked, in order, its known answer of {@code ip} at {@code at}
+   */
+  public WhoisResult whoisKnown(
+      String ip, Instant at, Map<AttributionTimeline, AttributionTimeline.Known> known) {
+    return whois(ip, at, List.copyOf(known.keySet()), known);
+  }
+
+  private WhoisResult whois(
+      String ip,
+      Instant at,
+      List<AttributionTimeline> clusters,
+      Map<AttributionTimeline, AttributionTimeline.Known> known) {
     List<Attribution> matches = new ArrayList<>();
     List<String> oldStates = new ArrayList<>();
     HistoryStart earliest = null;
     boolean covered = false;
     for (AttributionTimeline t : clusters) {
-      HistoryStart start = start(t);
+      HistoryStart start = known == null ? start(t) : start(t, known.get(t).historyStart());
       if (start != null && start.at().isAfter(at)) {
         if (earliest == null || start.at().isBefore(earliest.at())) {
           earliest = start;
@@ -266,7 +286,7 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
         continue; // before the prune horizon, what is left of history would answer in part
       }
       String old = oldStateNote(t.cluster(), at);
-      for (Attribution m : t.attribute(ip, at)) {
+      for (Attribution m : known == null ? t.attribute(ip, at) : known.get(t).answer()) {
         matches.add(old == null ? m : withNote(m, old));
       }
       if (old != null) {
@@ -329,10 +349,14 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * @return null when the cluster has no history
    */
   public HistoryStart start(AttributionTimeline t) {
+    return historyStarts != null ? historyStarts.get(t.cluster()) : start(t, t.historyStart());
+  }
+
+  /** {@link #start(AttributionTimeline)} given the timeline's own first state ({@code first}). */
+  private HistoryStart start(AttributionTimeline t, Instant first) {
     if (historyStarts != null) {
       return historyStarts.get(t.cluster());
     }
-    Instant first = t.historyStart();
     return first == null ? null : new HistoryStart(first, horizons.get(t.cluster()));
   }
 

@@ -1707,6 +1707,48 @@ public final class AttributionTimeline {
     }
   }
 
+  /**
+   * An answer of {@link #attribute} already worked out, with what a caller needs to use it without
+   * asking again.
+   *
+   * @param answer the matches in rule order, as {@link #attribute} returns them
+   * @param historyStart as {@link #historyStart()} (null when the timeline knows no state)
+   * @param lastChangeMillis as {@link #lastChangeMillis()}
+   * @param version as {@link #version()}, read with the rest
+   */
+  public record Known(
+      List<Attribution> answer, Instant historyStart, long lastChangeMillis, long version) {}
+
+  /**
+   * What {@link #attribute} answers for {@code ip} at {@code at} when an earlier question's answer
+   * is known to hold then, without working anything out and without waiting: null when it would
+   * have to be worked out, or when a change is being applied (the write lock is held). For a thread
+   * that must not block, such as an event loop; anything else asks {@link #attribute}.
+   *
+   * @param ip canonical text as {@link SourceIp#canonical(String)} returns it
+   * @param at the time the IP was seen
+   * @return the known answer and the timeline's facts read with it, or null
+   */
+  public Known known(String ip, Instant at) {
+    if (!lock.readLock().tryLock()) {
+      return null;
+    }
+    try {
+      long t = at.toEpochMilli();
+      Window w = windows.get(ip);
+      if (w == null || t < w.from() || t >= w.until()) {
+        return null;
+      }
+      return new Known(
+          w.answer(),
+          firstChange == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChange),
+          lastChange,
+          version);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** The earliest time this timeline knows the cluster's state at, or null when it knows none. */
   public Instant historyStart() {
     lock.readLock().lock();

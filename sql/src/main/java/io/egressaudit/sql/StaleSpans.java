@@ -117,6 +117,18 @@ public final class StaleSpans {
     return read;
   }
 
+  /**
+   * The spans {@link #load} would return when they are already read and nothing was written since,
+   * without opening the database; null when they must be read (for a thread that must not block).
+   */
+  public static Map<String, List<Span>> loadedIfCurrent(Database database) {
+    java.nio.file.Path file = database.file().normalize();
+    Loaded loaded = LOADED.get(file);
+    return loaded != null && loaded.writes() == WRITES.getOrDefault(file, 0L)
+        ? loaded.spans()
+        : null;
+  }
+
   private static Map<String, List<Span>> read(Database database) {
     Map<String, List<Span>> out = new TreeMap<>();
     try (Connection c = database.openReader();

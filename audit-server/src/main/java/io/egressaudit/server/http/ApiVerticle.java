@@ -1,6 +1,7 @@
 package io.egressaudit.server.http;
 
 import io.egressaudit.correlator.AttributionKind;
+import io.egressaudit.correlator.WhoisResult;
 import io.egressaudit.server.AuditMetrics;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.AuditQueries.HitFilter;
@@ -343,6 +344,15 @@ public final class ApiVerticle extends VerticleBase {
     }
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
+    if (at == null) {
+      // an IP asked about again: its answer is known, so it is a lookup and a few hundred bytes
+      // of JSON (the matches' JSON is kept too), cheaper here than two hand-overs to a reader
+      WhoisResult known = queries.whoisNowIfKnown(ip, cluster);
+      if (known != null) {
+        json(ctx, 200, known);
+        return;
+      }
+    }
     blocking(ctx, () -> queries.whois(ip, at, cluster));
   }
 
@@ -537,8 +547,10 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /**
-   * Writes a small body of fixed shape on the event loop: only {@code /healthz} (a few counters)
-   * uses it; answers that grow with the data go through {@link #blocking}.
+   * Writes a small body on the event loop: {@code /healthz} (a few counters) and a whois answer
+   * already known ({@link AuditQueries#whoisNowIfKnown}: a match lists at most {@link
+   * io.egressaudit.correlator.Attribution#MAX_PODS} pods); answers that grow with the data go
+   * through {@link #blocking}.
    */
   private static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
