@@ -70,6 +70,9 @@ public final class AuditQueries {
     // a server keeps a few readers' connections open from one page to the next
     this.hits = new HitRepository(database, timelines == null ? 0 : IDLE_READERS);
     this.followed = timelines;
+    if (timelines != null) {
+      StaleSpans.load(database); // read once now, so whoisNowIfKnown finds them read
+    }
   }
 
   /** Most connections a server keeps open for pages of hits while no page is read. */

@@ -57,8 +57,10 @@ class WhoisNowIfKnownTest {
 
   @Test
   void anIpAskedAgainIsAnsweredAsWhoisAnswersIt() {
-    for (String ip : List.of(EGRESS_IP, NODE_IP, UNKNOWN_IP, TWO_NODES_IP)) {
+    for (String ip : List.of(EGRESS_IP, NODE_IP, TWO_NODES_IP)) {
       assertThat(queries.whoisNowIfKnown(ip, null)).as("%s before it was asked", ip).isNull();
+    }
+    for (String ip : List.of(EGRESS_IP, NODE_IP, UNKNOWN_IP, TWO_NODES_IP)) {
 
       WhoisResult worked = queries.whois(ip, null, null);
       WhoisResult known = queries.whoisNowIfKnown(ip, null);
@@ -70,6 +72,18 @@ class WhoisNowIfKnownTest {
     }
     WhoisResult twoNodes = queries.whoisNowIfKnown(TWO_NODES_IP, "lab");
     assertThat(twoNodes.matches().get(0).anomalies()).isNotEmpty();
+  }
+
+  @Test
+  void anIpNoObjectEverHadIsKnownWithoutAsking() {
+    WhoisResult known = queries.whoisNowIfKnown(UNKNOWN_IP, null);
+
+    assertThat(known).isNotNull();
+    assertThat(known.matches()).isEqualTo(queries.whois(UNKNOWN_IP, null, null).matches());
+    assertThat(known.matches())
+        .singleElement()
+        .extracting(m -> m.kind().name())
+        .isEqualTo("UNKNOWN");
   }
 
   @Test

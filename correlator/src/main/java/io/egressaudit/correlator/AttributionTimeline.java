@@ -367,6 +367,11 @@ public final class AttributionTimeline {
       }
       IntervalList owning = egressIpsByIp.get(ip);
       IntervalList withIp = podsByIp.get(ip);
+      if (owning == null && withIp == null && !nodesByAddress.containsKey(ip)) {
+        // nothing this timeline holds ever had the IP: nothing to remember either, so questions
+        // about many unknown IPs (a scan) do not push out the answers of those asked again
+        return List.of();
+      }
       if ((owning == null || !owning.anyValidAt(t)) && (withIp == null || !withIp.anyValidAt(t))) {
         // No EgressIP and no pod has the IP then: only the node rule may hold, and it reads the
         // node, its pods and their namespaces, which the node's sweep keeps up to date.
@@ -1721,9 +1726,10 @@ public final class AttributionTimeline {
 
   /**
    * What {@link #attribute} answers for {@code ip} at {@code at} when an earlier question's answer
-   * is known to hold then, without working anything out and without waiting: null when it would
-   * have to be worked out, or when a change is being applied (the write lock is held). For a thread
-   * that must not block, such as an event loop; anything else asks {@link #attribute}.
+   * is known to hold then, or when nothing this timeline holds ever had the IP (no match), without
+   * working anything out and without waiting: null when it would have to be worked out, or when a
+   * change is being applied (the write lock is held). For a thread that must not block, such as an
+   * event loop; anything else asks {@link #attribute}.
    *
    * @param ip canonical text as {@link SourceIp#canonical(String)} returns it
    * @param at the time the IP was seen
@@ -1736,11 +1742,18 @@ public final class AttributionTimeline {
     try {
       long t = at.toEpochMilli();
       Window w = windows.get(ip);
-      if (w == null || t < w.from() || t >= w.until()) {
+      List<Attribution> answer;
+      if (w != null && w.from() <= t && t < w.until()) {
+        answer = w.answer();
+      } else if (egressIpsByIp.get(ip) == null
+          && podsByIp.get(ip) == null
+          && !nodesByAddress.containsKey(ip)) {
+        answer = List.of(); // as attribute answers an IP nothing held
+      } else {
         return null;
       }
       return new Known(
-          w.answer(),
+          answer,
           firstChange == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChange),
           lastChange,
           version);
