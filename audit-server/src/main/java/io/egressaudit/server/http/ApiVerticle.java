@@ -349,7 +349,9 @@ public final class ApiVerticle extends VerticleBase {
       // of JSON (the matches' JSON is kept too), cheaper here than two hand-overs to a reader
       WhoisResult known = queries.whoisNowIfKnown(ip, cluster);
       if (known != null) {
-        json(ctx, 200, known);
+        ctx.response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(Buffer.buffer(ApiJson.writeBytes(known)));
         return;
       }
     }
@@ -547,10 +549,9 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /**
-   * Writes a small body on the event loop: {@code /healthz} (a few counters) and a whois answer
-   * already known ({@link AuditQueries#whoisNowIfKnown}: a match lists at most {@link
-   * io.egressaudit.correlator.Attribution#MAX_PODS} pods); answers that grow with the data go
-   * through {@link #blocking}.
+   * Writes a small body of fixed shape on the event loop: only {@code /healthz} (a few counters)
+   * uses it; answers that grow with the data go through {@link #blocking} (but for a whois already
+   * known, whose matches list at most {@link io.egressaudit.correlator.Attribution#MAX_PODS} pods).
    */
   private static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
