@@ -4,8 +4,8 @@ import io.egressaudit.correlator.probe.ObservedSource;
 import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +36,14 @@ import javax.xml.stream.XMLStreamWriter;
 public final class JunitReport {
 
   private JunitReport() {}
+
+  /**
+   * The suite's {@code timestamp}: UTC without zone, seconds always written ({@code
+   * 2021-11-26T18:00:00}; {@code LocalDateTime.toString} drops zero seconds, which Ant's schema
+   * refuses).
+   */
+  static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   /**
    * One {@code <testcase>}.
@@ -160,9 +168,7 @@ public final class JunitReport {
       x.writeAttribute("skipped", "0");
       x.writeAttribute("time", time);
       x.writeAttribute(
-          "timestamp",
-          LocalDateTime.ofInstant(suite.startedAt().truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC)
-              .toString());
+          "timestamp", TIMESTAMP.format(suite.startedAt().truncatedTo(ChronoUnit.SECONDS)));
       x.writeCharacters("\n    ");
       x.writeStartElement("properties");
       for (Map.Entry<String, String> p : suite.properties().entrySet()) {
