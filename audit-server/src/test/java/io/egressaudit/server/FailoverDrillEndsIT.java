@@ -72,6 +72,9 @@ class FailoverDrillEndsIT {
           "timeline",
           "error");
 
+  /** The launcher's jar, built in the package phase. */
+  static final Path JAR = Path.of("target", "egress-audit.jar");
+
   ExecMockCluster cluster;
   @TempDir Path dir;
   AuditServer server;
@@ -422,6 +425,65 @@ class FailoverDrillEndsIT {
       assertThat(report.path("passed").asBoolean(true)).isFalse();
       assertThat(report.path("error").asString()).isEqualTo(outcome.error());
       inTimeOrder(report.path("timeline"));
+    }
+  }
+
+  @Test
+  void sigtermToTheLauncherPutsTheLabelBackWritesTheReportsAndExits143() throws Exception {
+    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
+    Path json = dir.resolve("drill.json");
+    Path junit = dir.resolve("drill.xml");
+    Path out = dir.resolve("stdout.txt");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "drill",
+                "failover",
+                "--egressip",
+                "egressip-demo",
+                "--trigger",
+                "unlabel",
+                "--interval",
+                "500ms",
+                "--timeout",
+                "5m",
+                "--kubeconfig",
+                cluster.kubeconfig(dir).toString(),
+                "--context",
+                "loopback",
+                "--target",
+                "http://127.0.0.1:" + server.hitPorts().get(0),
+                "--api",
+                api(),
+                "--report",
+                "json:" + json,
+                "--report",
+                "junit:" + junit)
+            .redirectOutput(out.toFile())
+            .redirectError(dir.resolve("stderr.txt").toFile())
+            .start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> fixture.unassignedAt() != null);
+
+      p.destroy(); // SIGTERM, as CI cancels a job
+
+      assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue())
+          .as("%s%s", Files.readString(out), Files.readString(dir.resolve("stderr.txt")))
+          .isEqualTo(143);
+      assertThat(fixture.oldNodeLabel()).isEqualTo("");
+      assertThat(Files.readString(out))
+          .contains(
+              "the drill was interrupted; label k8s.ovn.org/egress-assignable put back on "
+                  + OLD_NODE);
+      JsonNode report = ApiClient.parse(Files.readString(json));
+      assertThat(report.path("interrupted").asBoolean()).isTrue();
+      assertThat(report.path("label").path("restoredAt").isNull()).isFalse();
+      assertThat(Files.readString(junit)).contains("<error type=\"interrupted\"");
+    } finally {
+      p.destroyForcibly();
     }
   }
 }
