@@ -193,16 +193,18 @@ class ProbeIT {
   }
 
   @Test
-  void allNamespacesChecksNamespacesNoEgressIpSelectsAgainstTheirNodeIpAndNamesOnesWithoutPods()
+  void allNamespacesChecksNamespacesNoEgressIpSelectsAgainstTheirNodeIpAndSkipsOnesWithoutPods()
       throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP).from("bouvier", PATTY, W82T6F);
     startServer();
+    Path json = dir.resolve("all.json");
+    Path junit = dir.resolve("all.xml");
 
     Run selected = probe();
-    Run all = probe("--all-namespaces");
+    Run all = probe("--all-namespaces", "--report", "json:" + json, "--report", "junit:" + junit);
 
     assertThat(selected.out()).doesNotContain("bouvier").contains("1 of 1 passed");
-    assertThat(all.exitCode()).as(all.out() + all.err()).isEqualTo(1);
+    assertThat(all.exitCode()).as(all.out() + all.err()).isZero();
     assertThat(all.out())
         .containsPattern(
             "bouvier\\s+"
@@ -216,10 +218,63 @@ class ProbeIT {
                 + "\\)\\s+"
                 + W82T6F)
         .containsPattern("simpson\\s+" + HOMER + "\\s+" + SL79N_NODE + "\\s+pass\\s+")
-        .containsPattern("(?m)^default\\s+.*no-ready-pod")
-        .contains("2 of 3 passed; failing: 1 no-ready-pod");
+        .containsPattern("(?m)^default\\s+.*no-pods")
+        .contains("2 of 2 passed; skipped: 1 namespace without pods");
+    tools.jackson.databind.JsonNode report = ApiClient.parse(Files.readString(json));
+    assertThat(report.path("passed").asBoolean()).isTrue();
+    assertThat(report.path("summary").path("skipped").asInt()).isEqualTo(1);
+    assertThat(report.path("summary").path("verdicts").path("no-pods").asInt()).isEqualTo(1);
+    String xml = Files.readString(junit);
+    FailoverDrillEndsIT.validJunit(xml);
+    assertThat(xml)
+        .contains("skipped=\"1\"")
+        .contains(
+            "<testcase name=\"default\" classname=\"egress-audit.probe.default\""
+                + " time=\"0.000\">\n      <skipped message=\"no-pods: default has no pods: nothing to"
+                + " probe\"/>");
     assertThat(snat.requests("bouvier", PATTY)).isEqualTo(1);
     assertThat(snat.requests("bouvier", SELMA)).isZero();
+  }
+
+  @Test
+  void allNamespacesStillFailsANamespaceWhosePodsAreNoneReady() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP).from("bouvier", PATTY, W82T6F);
+    cluster
+        .client
+        .pods()
+        .inNamespace("bouvier")
+        .list()
+        .getItems()
+        .forEach(
+            p -> {
+              p.getStatus().setPhase("Pending");
+              cluster.client.resource(p).updateStatus();
+            });
+    startServer();
+
+    Run all = probe("--all-namespaces");
+
+    assertThat(all.exitCode()).as(all.out() + all.err()).isEqualTo(1);
+    assertThat(all.out())
+        .containsPattern("(?m)^bouvier\\s+.*no-ready-pod")
+        .containsPattern("(?m)^default\\s+.*no-pods")
+        .contains("1 of 2 passed; failing: 1 no-ready-pod; skipped: 1 namespace without pods");
+  }
+
+  @Test
+  void aNamespaceTheClusterDoesNotHaveIsWrongUsageNamingTheCluster() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP);
+    startServer();
+
+    Run run = probe("--namespace", "nosuch");
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "egress-audit probe: --namespace nosuch: no such namespace in cluster loopback at "
+                + cluster.client.getMasterUrl()
+                + System.lineSeparator());
+    assertThat(snat.requests("simpson", HOMER)).isZero();
   }
 
   @Test

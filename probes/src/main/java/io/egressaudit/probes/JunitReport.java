@@ -52,10 +52,23 @@ public final class JunitReport {
    * @param className its {@code classname}
    * @param time how long it took
    * @param problem why it did not pass, or null when it passed
-   * @param output the {@code <system-out>} text of a passing case, or null
+   * @param output the {@code <system-out>} text of a passing or skipped case, or null
+   * @param skipped true for a case with nothing to check: written with {@code <skipped/>} (then
+   *     {@code problem} is null)
    */
   public record Case(
-      String name, String className, Duration time, Problem problem, String output) {}
+      String name,
+      String className,
+      Duration time,
+      Problem problem,
+      String output,
+      boolean skipped) {
+
+    /** A case that was checked: passed ({@code problem} null) or not. */
+    public Case(String name, String className, Duration time, Problem problem, String output) {
+      this(name, className, time, problem, output, false);
+    }
+  }
 
   /**
    * Why a test case did not pass.
@@ -102,6 +115,17 @@ public final class JunitReport {
     List<Case> cases = new ArrayList<>();
     for (ProbeResult r : report.results()) {
       String details = details(r);
+      if (r.verdict().verdict().skipped()) {
+        cases.add(
+            new Case(
+                r.name(),
+                "egress-audit.probe." + r.namespace(),
+                r.elapsed(),
+                null,
+                r.verdict().verdict() + ": " + r.verdict().message() + "\n",
+                true));
+        continue;
+      }
       cases.add(
           new Case(
               r.name(),
@@ -152,6 +176,7 @@ public final class JunitReport {
               suite.cases().stream()
                   .filter(c -> c.problem() != null && c.problem().error())
                   .count());
+      String skipped = Long.toString(suite.cases().stream().filter(Case::skipped).count());
       String time = seconds(suite.time());
       x.writeStartElement("testsuites");
       x.writeAttribute("name", clean(suite.rootName()));
@@ -165,7 +190,7 @@ public final class JunitReport {
       x.writeAttribute("tests", tests);
       x.writeAttribute("failures", failures);
       x.writeAttribute("errors", errors);
-      x.writeAttribute("skipped", "0");
+      x.writeAttribute("skipped", skipped);
       x.writeAttribute("time", time);
       x.writeAttribute(
           "timestamp", TIMESTAMP.format(suite.startedAt().truncatedTo(ChronoUnit.SECONDS)));
@@ -199,6 +224,13 @@ public final class JunitReport {
     x.writeAttribute("name", clean(c.name()));
     x.writeAttribute("classname", clean(c.className()));
     x.writeAttribute("time", seconds(c.time()));
+    if (c.skipped()) {
+      x.writeCharacters("\n      ");
+      x.writeEmptyElement("skipped");
+      if (c.output() != null) {
+        x.writeAttribute("message", clean(c.output().strip()));
+      }
+    }
     if (c.problem() != null) {
       x.writeCharacters("\n      ");
       x.writeStartElement(c.problem().error() ? "error" : "failure");

@@ -196,6 +196,18 @@ final class ProbeCommand implements Callable<Integer> {
       ClusterView view =
           new ClusterReader(client, KubernetesObjectsModel.INSTANCE)
               .read(connection.cluster(), selector);
+      for (String ns : namespaces) {
+        if (view.snapshot().namespace(ns) == null) {
+          throw new UsageError(
+              spec,
+              "--namespace "
+                  + ns
+                  + ": no such namespace in cluster "
+                  + connection.cluster()
+                  + " at "
+                  + connection.server());
+        }
+      }
       ProbePlan plan =
           ProbePlanner.plan(
               view,
