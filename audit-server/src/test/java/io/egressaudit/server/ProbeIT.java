@@ -262,6 +262,55 @@ class ProbeIT {
   }
 
   @Test
+  void anInterruptedProbeWritesEveryReportSayingSo() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP);
+    startServer();
+    java.util.concurrent.CountDownLatch execStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    cluster.onExec(
+        (ns, pod, command) -> {
+          execStarted.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return snat.exec(ns, pod, command);
+        });
+    Path json = dir.resolve("probe.json");
+    Path junit = dir.resolve("probe.xml");
+    java.util.concurrent.atomic.AtomicReference<Run> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread running =
+        new Thread(
+            () -> result.set(probe("--report", "json:" + json, "--report", "junit:" + junit)));
+    try {
+      running.start();
+      assertThat(execStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // what the shutdown hook does on SIGINT/SIGTERM
+      running.interrupt();
+      running.join(Duration.ofSeconds(30).toMillis());
+    } finally {
+      release.countDown();
+    }
+
+    Run run = result.get();
+    assertThat(run).as("the probe returned").isNotNull();
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(130);
+    assertThat(run.err())
+        .startsWith("egress-audit probe: interrupted (Ctrl-C or SIGTERM) while probing from 1 pod");
+    tools.jackson.databind.JsonNode report = ApiClient.parse(Files.readString(json));
+    assertThat(report.path("passed").asBoolean(true)).isFalse();
+    assertThat(report.path("error").asString()).startsWith("interrupted");
+    String xml = Files.readString(junit);
+    FailoverDrillEndsIT.validJunit(xml);
+    assertThat(xml)
+        .contains("<testcase name=\"interrupted\"")
+        .contains("<error type=\"interrupted\"");
+  }
+
+  @Test
   void aNamespaceTheClusterDoesNotHaveIsWrongUsageNamingTheCluster() throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP);
     startServer();

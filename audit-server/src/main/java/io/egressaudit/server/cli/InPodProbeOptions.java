@@ -125,8 +125,25 @@ final class InPodProbeOptions {
       Instant startedAt,
       String message,
       PrintWriter err) {
+    writeNotRun("unreachable", command, report, cluster, policy, startedAt, message, err);
+  }
+
+  /**
+   * Writes every {@code --report} of a run that did not get to its results, as an {@link
+   * UnreachableReport} of this kind ({@code unreachable}, {@code interrupted}).
+   */
+  void writeNotRun(
+      String kind,
+      String command,
+      String report,
+      String cluster,
+      String policy,
+      Instant startedAt,
+      String message,
+      PrintWriter err) {
     UnreachableReport r =
         new UnreachableReport(
+            kind,
             report,
             command,
             cluster,

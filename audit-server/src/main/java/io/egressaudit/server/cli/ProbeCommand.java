@@ -173,12 +173,25 @@ final class ProbeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What {@code call} returns when the run was interrupted in the JVM; a signal's exit code (130,
+   * 143) is the JVM's own.
+   */
+  static final int INTERRUPTED = 130;
+
   @Override
   public Integer call() {
     quietExecLogs();
     AuditApiClient apiClient = where.apiClient();
     ProbePolicy p = policy == null ? null : policy.policy();
     ClusterConnection connection = where.connection();
+    try (StopOnShutdown stop = StopOnShutdown.install("probe")) {
+      return run(apiClient, p, connection, stop);
+    }
+  }
+
+  private int run(
+      AuditApiClient apiClient, ProbePolicy p, ClusterConnection connection, StopOnShutdown stop) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Instant started = Instant.now();
@@ -220,9 +233,18 @@ final class ProbeCommand implements Callable<Integer> {
               where.target.toString(),
               execTimeout,
               Clock.systemUTC());
-      List<ProbeResult> results =
-          new ProbeRunner(prober, new ProbeRunner.Settings(retryFor, RETRY_INTERVAL, parallel))
-              .run(plan, t -> ExpectationRules.forPod(view.snapshot(), t.namespace(), t.pod(), p));
+      List<ProbeResult> results;
+      try {
+        results =
+            new ProbeRunner(prober, new ProbeRunner.Settings(retryFor, RETRY_INTERVAL, parallel))
+                .run(
+                    plan, t -> ExpectationRules.forPod(view.snapshot(), t.namespace(), t.pod(), p));
+      } catch (IllegalStateException e) {
+        if (interrupted(stop)) {
+          return interrupted(err, connection, started, plan.targets().size());
+        }
+        throw e;
+      }
       ProbeReport report =
           new ProbeReport(
               connection.cluster(),
@@ -243,13 +265,54 @@ final class ProbeCommand implements Callable<Integer> {
       }
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       // also an API that answers but not as the audit server (--api pointing at the hit listener)
       return unreachable(err, connection, started, e.getMessage());
     } catch (ClusterUnreachableException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       return unreachable(err, connection, started, e.getMessage());
     } catch (KubernetesClientException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       return unreachable(err, connection, started, InPodProbeOptions.clusterMessage(connection, e));
     }
+  }
+
+  private static boolean interrupted(StopOnShutdown stop) {
+    return stop.stopping() || Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * Says the run was stopped (Ctrl-C, SIGTERM) and writes each --report saying so (the JUnit case
+   * {@code interrupted}, the JSON {@code error}); no results, since a run cut short proves nothing.
+   */
+  private int interrupted(
+      PrintWriter err, ClusterConnection connection, Instant started, int pods) {
+    // files opened by an interrupted thread are closed at once (ClosedByInterruptException)
+    Thread.interrupted();
+    String message =
+        "interrupted (Ctrl-C or SIGTERM) "
+            + (pods < 0
+                ? "before probing"
+                : "while probing from " + pods + (pods == 1 ? " pod" : " pods"))
+            + "; no result was judged";
+    err.println(spec.qualifiedName() + ": " + message);
+    where.writeNotRun(
+        "interrupted",
+        spec.qualifiedName(),
+        "egress-audit-probe",
+        connection.cluster(),
+        policy == null ? null : policy.file().toString(),
+        started,
+        message,
+        err);
+    err.flush();
+    return INTERRUPTED;
   }
 
   /** Says why the run could not start or go on, writes each --report saying so, exit 3. */
