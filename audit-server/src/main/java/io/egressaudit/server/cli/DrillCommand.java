@@ -100,7 +100,10 @@ final class DrillCommand {
         names = "--trigger",
         defaultValue = "none",
         paramLabel = "HOW",
-        description = "none or unlabel. Default: ${DEFAULT-VALUE}.")
+        converter = Converters.DrillTrigger.class,
+        description =
+            "none (fail the node yourself) or unlabel (the drill removes"
+                + " k8s.ovn.org/egress-assignable). Default: ${DEFAULT-VALUE}.")
     FailoverDrill.Trigger trigger;
 
     @Option(
