@@ -52,10 +52,31 @@ final class DrillCommand {
             + " back at the end, on errors and on Ctrl-C; --trigger none waits for you to fail the"
             + " node (shut it down, cut its network).",
         "",
+        "Ctrl-C or SIGTERM (a cancelled CI job) interrupts the drill: it puts the label back,"
+            + " prints its summary and writes each --report with interrupted: true (waiting at"
+            + " most 10 s), then exits with the signal's code, 130 or 143.",
+        "",
+        "The audit server's API is asked again for up to 30 s when it does not answer (serve"
+            + " restarted); after that the drill stops, puts the label back and reports what it"
+            + " measured with the error (exit 3).",
+        "",
         "Passes when the status moved, every namespace then had --settle good probes in a row, no"
             + " outage was longer than --max-outage and nothing leaked. An EgressIP with several"
             + " IPs, or without a second egress-assignable node, is refused before anything is"
-            + " changed."
+            + " changed (exit 1, reports written); so is an EgressIP the cluster does not have.",
+        "",
+        "What fails it (JUnit failure or error type):",
+        "  failover            failure: no failover seen, or the status never moved",
+        "  outage              failure: a namespace's outage was longer than --max-outage",
+        "  outage-ongoing      failure: a namespace's probes not arriving at the end",
+        "  not-settled         failure: a namespace had not --settle good probes in a row",
+        "  leak                failure: a probe left with an IP not of the EgressIP",
+        "  not-possible        failure: refused at the start (not found, no failover)",
+        "  not-sent            error: no probe of a namespace could be sent (exec failed)",
+        "  label-not-restored  error: the label could not be put back (the run says how)",
+        "  interrupted         error: stopped by Ctrl-C or SIGTERM",
+        "  unreachable         error: cluster or audit server lost during the drill",
+        "Errors fail the drill as failures do (exit 1, or 3 for unreachable)."
       },
       footer = {
         "",
@@ -70,9 +91,12 @@ final class DrillCommand {
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the drill passed",
-        "1:the drill failed, or the EgressIP cannot fail over",
+        "1:the drill failed, or the EgressIP does not exist or cannot fail over",
         "2:wrong usage (options, kubeconfig, a --report file that cannot be written)",
-        "3:the cluster or the audit server cannot be reached, or refuses the runner"
+        "3:the cluster or the audit server cannot be reached, or refuses the runner, or was"
+            + " lost during the drill",
+        "130:stopped by Ctrl-C (SIGINT); label put back, reports written",
+        "143:stopped by SIGTERM; label put back, reports written"
       })
   static final class Failover implements Callable<Integer> {
 
@@ -111,7 +135,8 @@ final class DrillCommand {
         defaultValue = "1s",
         paramLabel = "DURATION",
         converter = Converters.PositiveDuration.class,
-        description = "Time between two rounds of probes. Default: ${DEFAULT-VALUE}.")
+        description =
+            "Time between two rounds of probes, at least 100ms. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(
@@ -139,7 +164,8 @@ final class DrillCommand {
         defaultValue = "5m",
         paramLabel = "DURATION",
         converter = Converters.DurationValue.class,
-        description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
+        description =
+            "When the drill ends at the latest; at least --interval. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
     @Mixin InPodProbeOptions where;
@@ -157,7 +183,9 @@ final class DrillCommand {
         paramLabel = "DURATION",
         defaultValue = "5s",
         converter = Converters.ExecTimeout.class,
-        description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
+        description =
+            "How long one exec may take; curl and wget get one second less. Default:"
+                + " ${DEFAULT-VALUE} (probe: 15s; a drill's rounds are short).")
     Duration execTimeout;
 
     @Mixin HelpOption help;

@@ -53,8 +53,22 @@ import picocli.CommandLine.Spec;
           + " EgressIP with no assigned IP fails on its own. A --policy replaces this for the"
           + " namespaces it names.",
       "",
-      "Verdicts: pass, wrong-source, not-arrived, exec-failed, no-http-client, no-ready-pod,"
-          + " inconclusive, blocked-as-expected, got-through, egress-ip-unassigned."
+      "Verdicts (JUnit failure, error or skipped):",
+      "  pass                  arrived, only from IPs the namespace may leave with",
+      "  blocked-as-expected   a mustNotArrive namespace's probe did not arrive",
+      "  wrong-source          failure: arrived from an IP not allowed (node IP: leak)",
+      "  not-arrived           failure: the request ran but never reached the server",
+      "  got-through           failure: a mustNotArrive namespace's probe arrived",
+      "  egress-ip-unassigned  failure: the namespace's EgressIP has no assigned IP",
+      "  exec-failed           error: the pod exec was refused or broke (403, pod gone)",
+      "  no-http-client        error: the container has neither curl nor wget",
+      "  no-ready-pod          error: the namespace has pods, none running and Ready",
+      "  inconclusive          error: the client's output could not be read",
+      "  no-pods               skipped (with -A): no pod at all, nothing to probe",
+      "Errors fail the run as failures do (exit 1); no-pods does not.",
+      "",
+      "Ctrl-C or SIGTERM (a cancelled CI job) stops the run: each --report is written saying"
+          + " 'interrupted', then the exit code is the signal's, 130 or 143."
     },
     footer = {
       "",
@@ -75,7 +89,9 @@ import picocli.CommandLine.Spec;
       "0:every verdict passes",
       "1:a verdict fails",
       "2:wrong usage (options, kubeconfig, policy file, a --report file that cannot be written)",
-      "3:the cluster or the audit server cannot be reached, or refuses the runner"
+      "3:the cluster or the audit server cannot be reached, or refuses the runner",
+      "130:stopped by Ctrl-C (SIGINT), reports written",
+      "143:stopped by SIGTERM, reports written"
     })
 final class ProbeCommand implements Callable<Integer> {
 

@@ -140,4 +140,67 @@ class ProbeOptionMessagesTest {
             "egress-audit drill failover: Invalid value for option '--timeout': '-5s' is negative:"
                 + " a duration has no sign (write 5s)");
   }
+
+  static String help(String... command) {
+    StringWriter out = new StringWriter();
+    var cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute(command)).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void probeHelpGivesEachVerdictALineOfMeaningAndTheSignalExitCodes() {
+    String help = help("probe", "--help");
+
+    for (String verdict :
+        List.of(
+            "pass",
+            "blocked-as-expected",
+            "wrong-source",
+            "not-arrived",
+            "got-through",
+            "egress-ip-unassigned",
+            "exec-failed",
+            "no-http-client",
+            "no-ready-pod",
+            "inconclusive",
+            "no-pods")) {
+      assertThat(help).containsPattern("(?m)^  " + verdict + " +\\S.*$");
+    }
+    assertThat(help)
+        .contains("Errors fail the run as failures do (exit 1)")
+        .contains("Ctrl-C or SIGTERM")
+        .containsPattern("(?m)^  130 +stopped by Ctrl-C")
+        .containsPattern("(?m)^  143 +stopped by SIGTERM")
+        .contains("Default: 15s");
+    assertThat(help.lines()).allMatch(l -> l.length() <= 80, "fits 80 columns");
+  }
+
+  @Test
+  void drillHelpGivesEachFailureTypeALineOfMeaningTheCtrlCBehaviourAndTheSignalExitCodes() {
+    String help = help("drill", "failover", "--help");
+
+    for (String type :
+        List.of(
+            "failover",
+            "outage",
+            "outage-ongoing",
+            "not-settled",
+            "leak",
+            "not-possible",
+            "not-sent",
+            "label-not-restored",
+            "interrupted",
+            "unreachable")) {
+      assertThat(help).containsPattern("(?m)^  " + type + " +(failure|error): \\S.*$");
+    }
+    assertThat(help)
+        .contains("it puts the label")
+        .contains("Errors fail the drill as failures do")
+        .containsPattern("(?m)^  130 +stopped by Ctrl-C")
+        .containsPattern("(?m)^  143 +stopped by SIGTERM")
+        .contains("Default: 5s (probe: 15s");
+    assertThat(help.lines()).allMatch(l -> l.length() <= 80, "fits 80 columns");
+  }
 }
