@@ -369,10 +369,12 @@ class FailoverDrillIT {
             "--report=FORMAT:FILE")
         .contains(
             "Exit codes:",
-            "0   the drill passed",
-            "1   the drill failed",
-            "2   wrong usage",
-            "3   the cluster or the audit server");
+            "0     the drill passed",
+            "1     the drill failed",
+            "2     wrong usage",
+            "3     the cluster or the audit server",
+            "130   stopped by Ctrl-C (SIGINT)",
+            "143   stopped by SIGTERM");
   }
 
   @Test

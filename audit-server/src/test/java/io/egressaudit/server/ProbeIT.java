@@ -808,6 +808,11 @@ class ProbeIT {
             "--parallel=N",
             "--exec-timeout=DURATION",
             "--report=FORMAT:FILE")
-        .contains("Exit codes:", "0   every verdict passes", "3   the cluster or the audit server");
+        .contains(
+            "Exit codes:",
+            "0     every verdict passes",
+            "3     the cluster or the audit server",
+            "130   stopped by Ctrl-C (SIGINT)",
+            "143   stopped by SIGTERM");
   }
 }
