@@ -185,6 +185,10 @@ class FailoverDrillIT {
         .contains("trigger: removed label k8s.ovn.org/egress-assignable on node " + OLD_NODE)
         .contains("label k8s.ovn.org/egress-assignable put back on " + OLD_NODE)
         .contains("FAIL: simpson: leaked 1 probe from " + OLD_NODE_IP);
+    assertThat(out.toString().indexOf("  label k8s.ovn.org/egress-assignable put back on "))
+        .as("the label is put back before the drill ends, in the timeline:%n%s", out)
+        .isPositive()
+        .isLessThan(out.toString().indexOf("  drill ended"));
     tools.jackson.databind.JsonNode report = ApiClient.parse(java.nio.file.Files.readString(json));
     assertThat(report.path("report").asString()).isEqualTo("egress-audit-drill-failover");
     assertThat(report.path("cluster").asString()).isEqualTo("loopback");
@@ -365,10 +369,12 @@ class FailoverDrillIT {
             "--report=FORMAT:FILE")
         .contains(
             "Exit codes:",
-            "0   the drill passed",
-            "1   the drill failed",
-            "2   wrong usage",
-            "3   the cluster or the audit server");
+            "0     the drill passed",
+            "1     the drill failed",
+            "2     wrong usage",
+            "3     the cluster or the audit server",
+            "130   stopped by Ctrl-C (SIGINT)",
+            "143   stopped by SIGTERM");
   }
 
   @Test

@@ -193,16 +193,18 @@ class ProbeIT {
   }
 
   @Test
-  void allNamespacesChecksNamespacesNoEgressIpSelectsAgainstTheirNodeIpAndNamesOnesWithoutPods()
+  void allNamespacesChecksNamespacesNoEgressIpSelectsAgainstTheirNodeIpAndSkipsOnesWithoutPods()
       throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP).from("bouvier", PATTY, W82T6F);
     startServer();
+    Path json = dir.resolve("all.json");
+    Path junit = dir.resolve("all.xml");
 
     Run selected = probe();
-    Run all = probe("--all-namespaces");
+    Run all = probe("--all-namespaces", "--report", "json:" + json, "--report", "junit:" + junit);
 
     assertThat(selected.out()).doesNotContain("bouvier").contains("1 of 1 passed");
-    assertThat(all.exitCode()).as(all.out() + all.err()).isEqualTo(1);
+    assertThat(all.exitCode()).as(all.out() + all.err()).isZero();
     assertThat(all.out())
         .containsPattern(
             "bouvier\\s+"
@@ -216,10 +218,112 @@ class ProbeIT {
                 + "\\)\\s+"
                 + W82T6F)
         .containsPattern("simpson\\s+" + HOMER + "\\s+" + SL79N_NODE + "\\s+pass\\s+")
-        .containsPattern("(?m)^default\\s+.*no-ready-pod")
-        .contains("2 of 3 passed; failing: 1 no-ready-pod");
+        .containsPattern("(?m)^default\\s+.*no-pods")
+        .contains("2 of 2 passed; skipped: 1 namespace without pods");
+    tools.jackson.databind.JsonNode report = ApiClient.parse(Files.readString(json));
+    assertThat(report.path("passed").asBoolean()).isTrue();
+    assertThat(report.path("summary").path("skipped").asInt()).isEqualTo(1);
+    assertThat(report.path("summary").path("verdicts").path("no-pods").asInt()).isEqualTo(1);
+    String xml = Files.readString(junit);
+    FailoverDrillEndsIT.validJunit(xml);
+    assertThat(xml)
+        .contains("skipped=\"1\"")
+        .contains(
+            "<testcase name=\"default\" classname=\"egress-audit.probe.default\""
+                + " time=\"0.000\">\n      <skipped message=\"no-pods: default has no pods: nothing to"
+                + " probe\"/>");
     assertThat(snat.requests("bouvier", PATTY)).isEqualTo(1);
     assertThat(snat.requests("bouvier", SELMA)).isZero();
+  }
+
+  @Test
+  void allNamespacesStillFailsANamespaceWhosePodsAreNoneReady() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP).from("bouvier", PATTY, W82T6F);
+    cluster
+        .client
+        .pods()
+        .inNamespace("bouvier")
+        .list()
+        .getItems()
+        .forEach(
+            p -> {
+              p.getStatus().setPhase("Pending");
+              cluster.client.resource(p).updateStatus();
+            });
+    startServer();
+
+    Run all = probe("--all-namespaces");
+
+    assertThat(all.exitCode()).as(all.out() + all.err()).isEqualTo(1);
+    assertThat(all.out())
+        .containsPattern("(?m)^bouvier\\s+.*no-ready-pod")
+        .containsPattern("(?m)^default\\s+.*no-pods")
+        .contains("1 of 2 passed; failing: 1 no-ready-pod; skipped: 1 namespace without pods");
+  }
+
+  @Test
+  void anInterruptedProbeWritesEveryReportSayingSo() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP);
+    startServer();
+    java.util.concurrent.CountDownLatch execStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    cluster.onExec(
+        (ns, pod, command) -> {
+          execStarted.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return snat.exec(ns, pod, command);
+        });
+    Path json = dir.resolve("probe.json");
+    Path junit = dir.resolve("probe.xml");
+    java.util.concurrent.atomic.AtomicReference<Run> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread running =
+        new Thread(
+            () -> result.set(probe("--report", "json:" + json, "--report", "junit:" + junit)));
+    try {
+      running.start();
+      assertThat(execStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // what the shutdown hook does on SIGINT/SIGTERM
+      running.interrupt();
+      running.join(Duration.ofSeconds(30).toMillis());
+    } finally {
+      release.countDown();
+    }
+
+    Run run = result.get();
+    assertThat(run).as("the probe returned").isNotNull();
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(130);
+    assertThat(run.err())
+        .startsWith("egress-audit probe: interrupted (Ctrl-C or SIGTERM) while probing from 1 pod");
+    tools.jackson.databind.JsonNode report = ApiClient.parse(Files.readString(json));
+    assertThat(report.path("passed").asBoolean(true)).isFalse();
+    assertThat(report.path("error").asString()).startsWith("interrupted");
+    String xml = Files.readString(junit);
+    FailoverDrillEndsIT.validJunit(xml);
+    assertThat(xml)
+        .contains("<testcase name=\"interrupted\"")
+        .contains("<error type=\"interrupted\"");
+  }
+
+  @Test
+  void aNamespaceTheClusterDoesNotHaveIsWrongUsageNamingTheCluster() throws Exception {
+    snat.from("simpson", HOMER, EGRESS_IP);
+    startServer();
+
+    Run run = probe("--namespace", "nosuch");
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "egress-audit probe: --namespace nosuch: no such namespace in cluster loopback at "
+                + cluster.client.getMasterUrl()
+                + System.lineSeparator());
+    assertThat(snat.requests("simpson", HOMER)).isZero();
   }
 
   @Test
@@ -704,6 +808,11 @@ class ProbeIT {
             "--parallel=N",
             "--exec-timeout=DURATION",
             "--report=FORMAT:FILE")
-        .contains("Exit codes:", "0   every verdict passes", "3   the cluster or the audit server");
+        .contains(
+            "Exit codes:",
+            "0     every verdict passes",
+            "3     the cluster or the audit server",
+            "130   stopped by Ctrl-C (SIGINT)",
+            "143   stopped by SIGTERM");
   }
 }

@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>
  * {"report": "egress-audit-probe", "version": 1,
  *  "cluster", "target", "api", "policy", "startedAt", "finishedAt", "passed",
- *  "summary": {"total", "passed", "failed", "unchecked", "verdicts": {"pass": 2, ...}},
+ *  "summary": {"total", "passed", "failed", "unchecked", "skipped", "verdicts": {"pass": 2, ...}},
  *  "results": [{"namespace", "pod", "container", "node", "verdict", "passed",
  *               "passedAfterRetries", "message", "expected": {...}|null, "seconds",
  *               "secondsToPass", "attempts": [{"probeId", "startedAt", "seconds", "verdict",
@@ -127,6 +127,7 @@ public final class JsonReport {
     summary.put("passed", report.passedCount());
     summary.put("failed", report.failedCount());
     summary.put("unchecked", report.uncheckedCount());
+    summary.put("skipped", report.skippedCount());
     ObjectNode verdicts = summary.putObject("verdicts");
     report.countsByVerdict().forEach(verdicts::put);
     ArrayNode results = root.putArray("results");

@@ -4,8 +4,8 @@ import io.egressaudit.correlator.probe.ObservedSource;
 import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,16 +38,37 @@ public final class JunitReport {
   private JunitReport() {}
 
   /**
+   * The suite's {@code timestamp}: UTC without zone, seconds always written ({@code
+   * 2021-11-26T18:00:00}; {@code LocalDateTime.toString} drops zero seconds, which Ant's schema
+   * refuses).
+   */
+  static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /**
    * One {@code <testcase>}.
    *
    * @param name its name
    * @param className its {@code classname}
    * @param time how long it took
    * @param problem why it did not pass, or null when it passed
-   * @param output the {@code <system-out>} text of a passing case, or null
+   * @param output the {@code <system-out>} text of a passing or skipped case, or null
+   * @param skipped true for a case with nothing to check: written with {@code <skipped/>} (then
+   *     {@code problem} is null)
    */
   public record Case(
-      String name, String className, Duration time, Problem problem, String output) {}
+      String name,
+      String className,
+      Duration time,
+      Problem problem,
+      String output,
+      boolean skipped) {
+
+    /** A case that was checked: passed ({@code problem} null) or not. */
+    public Case(String name, String className, Duration time, Problem problem, String output) {
+      this(name, className, time, problem, output, false);
+    }
+  }
 
   /**
    * Why a test case did not pass.
@@ -94,6 +115,17 @@ public final class JunitReport {
     List<Case> cases = new ArrayList<>();
     for (ProbeResult r : report.results()) {
       String details = details(r);
+      if (r.verdict().verdict().skipped()) {
+        cases.add(
+            new Case(
+                r.name(),
+                "egress-audit.probe." + r.namespace(),
+                r.elapsed(),
+                null,
+                r.verdict().verdict() + ": " + r.verdict().message() + "\n",
+                true));
+        continue;
+      }
       cases.add(
           new Case(
               r.name(),
@@ -144,6 +176,7 @@ public final class JunitReport {
               suite.cases().stream()
                   .filter(c -> c.problem() != null && c.problem().error())
                   .count());
+      String skipped = Long.toString(suite.cases().stream().filter(Case::skipped).count());
       String time = seconds(suite.time());
       x.writeStartElement("testsuites");
       x.writeAttribute("name", clean(suite.rootName()));
@@ -157,12 +190,10 @@ public final class JunitReport {
       x.writeAttribute("tests", tests);
       x.writeAttribute("failures", failures);
       x.writeAttribute("errors", errors);
-      x.writeAttribute("skipped", "0");
+      x.writeAttribute("skipped", skipped);
       x.writeAttribute("time", time);
       x.writeAttribute(
-          "timestamp",
-          LocalDateTime.ofInstant(suite.startedAt().truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC)
-              .toString());
+          "timestamp", TIMESTAMP.format(suite.startedAt().truncatedTo(ChronoUnit.SECONDS)));
       x.writeCharacters("\n    ");
       x.writeStartElement("properties");
       for (Map.Entry<String, String> p : suite.properties().entrySet()) {
@@ -193,6 +224,13 @@ public final class JunitReport {
     x.writeAttribute("name", clean(c.name()));
     x.writeAttribute("classname", clean(c.className()));
     x.writeAttribute("time", seconds(c.time()));
+    if (c.skipped()) {
+      x.writeCharacters("\n      ");
+      x.writeEmptyElement("skipped");
+      if (c.output() != null) {
+        x.writeAttribute("message", clean(c.output().strip()));
+      }
+    }
     if (c.problem() != null) {
       x.writeCharacters("\n      ");
       x.writeStartElement(c.problem().error() ? "error" : "failure");

@@ -25,6 +25,14 @@ public record ProbePlan(
    * @param namespace the namespace
    * @param why what it has instead, completing {@code NAMESPACE has ...}: {@code no pods}, {@code
    *     no running, Ready pod (3 pods: 2 Pending, 1 not Ready)}, {@code no such namespace}
+   * @param skipped true when there is nothing to probe: no pod at all, and every namespace is
+   *     checked ({@code --all-namespaces}); the run reports it as {@code no-pods}, not failing
    */
-  public record Unprobeable(String namespace, String why) {}
+  public record Unprobeable(String namespace, String why, boolean skipped) {
+
+    /** A namespace that fails the run: {@code no-ready-pod}. */
+    public Unprobeable(String namespace, String why) {
+      this(namespace, why, false);
+    }
+  }
 }

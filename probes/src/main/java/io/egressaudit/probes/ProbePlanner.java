@@ -90,7 +90,13 @@ public final class ProbePlanner {
       pods.sort(Comparator.comparing(p -> p.getMetadata().getName()));
       List<Pod> eligible = pods.stream().filter(ProbePlanner::eligible).toList();
       if (eligible.isEmpty()) {
-        unprobeable.add(new ProbePlan.Unprobeable(ns, why(pods, selection.podSelector())));
+        // with -A a namespace without pods (default, kube-public) has no egress to check; one with
+        // pods none of which can be probed from still fails
+        unprobeable.add(
+            new ProbePlan.Unprobeable(
+                ns,
+                why(pods, selection.podSelector()),
+                selection.allNamespaces() && pods.isEmpty()));
         continue;
       }
       for (Pod p : selection.allPods() ? eligible : eligible.subList(0, 1)) {

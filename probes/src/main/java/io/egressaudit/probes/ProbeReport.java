@@ -33,9 +33,22 @@ public record ProbeReport(
     notes = notes == null ? List.of() : List.copyOf(notes);
   }
 
-  /** True when every result passes (and there is at least one). */
+  /**
+   * True when every result passes (and there is at least one), leaving out skipped ones ({@code
+   * no-pods}).
+   */
   public boolean passed() {
-    return !results.isEmpty() && results.stream().allMatch(ProbeResult::passed);
+    List<ProbeResult> checked = results.stream().filter(r -> !skipped(r)).toList();
+    return !checked.isEmpty() && checked.stream().allMatch(ProbeResult::passed);
+  }
+
+  /** How many results are skipped: {@code no-pods}, nothing to probe. */
+  public int skippedCount() {
+    return (int) results.stream().filter(ProbeReport::skipped).count();
+  }
+
+  private static boolean skipped(ProbeResult r) {
+    return r.verdict().verdict().skipped();
   }
 
   /** How many results pass. */
@@ -60,6 +73,8 @@ public record ProbeReport(
   /** Results that checked the egress and failed (JUnit failures). */
   public int failedCount() {
     return (int)
-        results.stream().filter(r -> !r.passed() && !r.verdict().verdict().unchecked()).count();
+        results.stream()
+            .filter(r -> !r.passed() && !r.verdict().verdict().unchecked() && !skipped(r))
+            .count();
   }
 }

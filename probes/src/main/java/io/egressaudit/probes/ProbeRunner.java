@@ -135,7 +135,9 @@ public final class ProbeRunner {
               null,
               null,
               List.of(),
-              VerdictRules.noReadyPod(u.namespace(), u.why()),
+              u.skipped()
+                  ? VerdictRules.noPods(u.namespace(), u.why())
+                  : VerdictRules.noReadyPod(u.namespace(), u.why()),
               Duration.ZERO,
               null));
     }

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The report for people, laid out as kubectl prints tables: one row per pod (or namespace without a
  * pod) with its verdict, expected and observed source IPs, then one line per result that did not
- * pass cleanly with its full message, then a summary line.
+ * pass cleanly with its full message (leaving out {@code no-pods}, which is only counted), then a
+ * summary line: passed of those checked, the failing verdicts, and the namespaces skipped.
  */
 public final class TableReport {
 
@@ -38,7 +39,7 @@ public final class TableReport {
     }
     print(rows, out);
     for (ProbeResult r : report.results()) {
-      if (!r.passed() || r.passedAfterRetries()) {
+      if ((!r.passed() && !r.verdict().verdict().skipped()) || r.passedAfterRetries()) {
         out.println(r.name() + ": " + r.verdict().verdict() + ": " + clean(r.verdict().message()));
       }
     }
@@ -48,12 +49,19 @@ public final class TableReport {
     for (String note : report.notes()) {
       out.println("note: " + clean(note));
     }
+    int skipped = report.skippedCount();
     out.println(
         report.passedCount()
             + " of "
-            + report.results().size()
+            + (report.results().size() - skipped)
             + " passed"
-            + (report.passed() ? "" : "; failing: " + failing(report)));
+            + (report.passed() ? "" : "; failing: " + failing(report))
+            + (skipped == 0
+                ? ""
+                : "; skipped: "
+                    + skipped
+                    + (skipped == 1 ? " namespace" : " namespaces")
+                    + " without pods"));
     out.flush();
   }
 
@@ -63,7 +71,7 @@ public final class TableReport {
         .countsByVerdict()
         .forEach(
             (v, n) -> {
-              if (!v.equals("pass") && !v.equals("blocked-as-expected")) {
+              if (!v.equals("pass") && !v.equals("blocked-as-expected") && !v.equals("no-pods")) {
                 parts.add(n + " " + v);
               }
             });

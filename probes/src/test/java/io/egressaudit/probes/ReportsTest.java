@@ -71,6 +71,35 @@ class ReportsTest {
   }
 
   @Test
+  void theTimestampKeepsItsSecondsWhenTheyAreZeroAsAntsSchemaRequires() throws Exception {
+    StringWriter w = new StringWriter();
+    JunitReport.write(
+        new JunitReport.Suite(
+            "egress-audit probe",
+            "egress-audit probe demo",
+            java.time.Instant.parse("2021-11-26T18:00:00.400Z"),
+            java.time.Duration.ofSeconds(1),
+            java.util.Map.of(),
+            java.util.List.of(
+                new JunitReport.Case(
+                    "simpson", "egress-audit.probe.simpson", java.time.Duration.ZERO, null, null))),
+        w);
+
+    assertThat(w.toString()).contains("timestamp=\"2021-11-26T18:00:00\"");
+    validateJunit(w.toString());
+  }
+
+  @Test
+  void theSchemaRejectsATimestampWithoutSeconds() {
+    assertThatThrownBy(
+            () ->
+                validateJunit(
+                    "<testsuites><testsuite name=\"s\" tests=\"0\" failures=\"0\" errors=\"0\""
+                        + " timestamp=\"2021-11-26T18:00\"/></testsuites>"))
+        .isInstanceOf(SAXException.class);
+  }
+
+  @Test
   void theSchemaRejectsAReportThatIsNotJunit() {
     assertThatThrownBy(() -> validateJunit("<testsuites><testcase name=\"x\"/></testsuites>"))
         .isInstanceOf(SAXException.class);

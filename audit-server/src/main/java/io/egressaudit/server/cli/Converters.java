@@ -57,6 +57,10 @@ final class Converters {
     @Override
     public Duration convert(String value) {
       String v = value.strip();
+      if (v.startsWith("-") && v.length() > 1) {
+        throw new TypeConversionException(
+            "'" + value + "' is negative: a duration has no sign (write " + v.substring(1) + ")");
+      }
       Duration d;
       if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(Character::isDigit)) {
         d = Duration.ofSeconds(Long.parseLong(v));
@@ -309,24 +313,53 @@ final class Converters {
 
   /**
    * An http(s) URL with a host ({@code probe --target}, {@code --api}): {@code
-   * http://192.168.126.1:8080}.
+   * http://192.168.126.1:8080}. A value without a scheme, such as {@code 127.0.0.1:9090}, is
+   * refused with the URL it most likely means ({@code http://127.0.0.1:9090}) rather than the URI
+   * parser's words ("Illegal character in scheme name").
    */
-  static final class HttpUrl implements ITypeConverter<URI> {
+  static class HttpUrl implements ITypeConverter<URI> {
     @Override
     public URI convert(String value) {
       URI u;
       try {
         u = new URI(value);
       } catch (URISyntaxException e) {
-        throw new TypeConversionException("'" + value + "' is not a URL: " + e.getReason());
+        if (value.contains("://")) {
+          // a URL with a wrong character: the parser's words say which and where
+          throw new TypeConversionException("'" + value + "' is not a URL: " + e.getReason());
+        }
+        u = null;
       }
-      if (u.getScheme() == null
+      if (u == null
+          || u.getScheme() == null
           || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
           || u.getHost() == null) {
+        String v = value.strip();
+        String example =
+            !v.isEmpty() && !v.contains("://") && !v.contains(" ")
+                ? "http://" + v
+                : "http://192.168.126.1:8080";
         throw new TypeConversionException(
-            "'" + value + "' is not an http(s) URL such as http://192.168.126.1:8080");
+            "'" + value + "' must be an http(s) URL such as " + example);
       }
       return u;
+    }
+  }
+
+  /**
+   * {@code drill failover --trigger}: {@code none} or {@code unlabel}, in any case; refused in the
+   * words of the command line (picocli's own message lists the enum's upper-case names).
+   */
+  static final class DrillTrigger
+      implements ITypeConverter<io.egressaudit.probes.drill.FailoverDrill.Trigger> {
+    @Override
+    public io.egressaudit.probes.drill.FailoverDrill.Trigger convert(String value) {
+      for (var t : io.egressaudit.probes.drill.FailoverDrill.Trigger.values()) {
+        if (t.name().equalsIgnoreCase(value.strip())) {
+          return t;
+        }
+      }
+      throw new TypeConversionException("'" + value + "' is not a trigger: use none or unlabel");
     }
   }
 

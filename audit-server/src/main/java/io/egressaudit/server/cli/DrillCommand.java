@@ -52,10 +52,31 @@ final class DrillCommand {
             + " back at the end, on errors and on Ctrl-C; --trigger none waits for you to fail the"
             + " node (shut it down, cut its network).",
         "",
+        "Ctrl-C or SIGTERM (a cancelled CI job) interrupts the drill: it puts the label back,"
+            + " prints its summary and writes each --report with interrupted: true (waiting at"
+            + " most 10 s), then exits with the signal's code, 130 or 143.",
+        "",
+        "The audit server's API is asked again for up to 30 s when it does not answer (serve"
+            + " restarted); after that the drill stops, puts the label back and reports what it"
+            + " measured with the error (exit 3).",
+        "",
         "Passes when the status moved, every namespace then had --settle good probes in a row, no"
             + " outage was longer than --max-outage and nothing leaked. An EgressIP with several"
             + " IPs, or without a second egress-assignable node, is refused before anything is"
-            + " changed."
+            + " changed (exit 1, reports written); so is an EgressIP the cluster does not have.",
+        "",
+        "What fails it (JUnit failure or error type):",
+        "  failover            failure: no failover seen, or the status never moved",
+        "  outage              failure: a namespace's outage was longer than --max-outage",
+        "  outage-ongoing      failure: a namespace's probes not arriving at the end",
+        "  not-settled         failure: a namespace had not --settle good probes in a row",
+        "  leak                failure: a probe left with an IP not of the EgressIP",
+        "  not-possible        failure: refused at the start (not found, no failover)",
+        "  not-sent            error: no probe of a namespace could be sent (exec failed)",
+        "  label-not-restored  error: the label could not be put back (the run says how)",
+        "  interrupted         error: stopped by Ctrl-C or SIGTERM",
+        "  unreachable         error: cluster or audit server lost during the drill",
+        "Errors fail the drill as failures do (exit 1, or 3 for unreachable)."
       },
       footer = {
         "",
@@ -70,13 +91,25 @@ final class DrillCommand {
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the drill passed",
-        "1:the drill failed, or the EgressIP cannot fail over",
+        "1:the drill failed, or the EgressIP does not exist or cannot fail over",
         "2:wrong usage (options, kubeconfig, a --report file that cannot be written)",
-        "3:the cluster or the audit server cannot be reached, or refuses the runner"
+        "3:the cluster or the audit server cannot be reached, or refuses the runner, or was"
+            + " lost during the drill",
+        "130:stopped by Ctrl-C (SIGINT); label put back, reports written",
+        "143:stopped by SIGTERM; label put back, reports written"
       })
   static final class Failover implements Callable<Integer> {
 
     static final int UNREACHABLE = 3;
+
+    /**
+     * What {@code call} returns when the drill was interrupted in the JVM; a signal's exit code
+     * (130, 143) is the JVM's own.
+     */
+    static final int INTERRUPTED = 130;
+
+    /** The shortest {@code --interval}. */
+    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
     @Spec CommandSpec spec;
 
@@ -91,7 +124,10 @@ final class DrillCommand {
         names = "--trigger",
         defaultValue = "none",
         paramLabel = "HOW",
-        description = "none or unlabel. Default: ${DEFAULT-VALUE}.")
+        converter = Converters.DrillTrigger.class,
+        description =
+            "none (fail the node yourself) or unlabel (the drill removes"
+                + " k8s.ovn.org/egress-assignable). Default: ${DEFAULT-VALUE}.")
     FailoverDrill.Trigger trigger;
 
     @Option(
@@ -99,7 +135,8 @@ final class DrillCommand {
         defaultValue = "1s",
         paramLabel = "DURATION",
         converter = Converters.PositiveDuration.class,
-        description = "Time between two rounds of probes. Default: ${DEFAULT-VALUE}.")
+        description =
+            "Time between two rounds of probes, at least 100ms. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(
@@ -107,7 +144,9 @@ final class DrillCommand {
         defaultValue = "60s",
         paramLabel = "DURATION",
         converter = Converters.DurationValue.class,
-        description = "Longest outage that passes. Default: ${DEFAULT-VALUE}.")
+        description =
+            "Longest outage that passes; no longer than --timeout. Default: ${DEFAULT-VALUE}, or"
+                + " --timeout when shorter.")
     Duration maxOutage;
 
     @Option(
@@ -125,7 +164,8 @@ final class DrillCommand {
         defaultValue = "5m",
         paramLabel = "DURATION",
         converter = Converters.DurationValue.class,
-        description = "When the drill ends at the latest. Default: ${DEFAULT-VALUE}.")
+        description =
+            "When the drill ends at the latest; at least --interval. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
     @Mixin InPodProbeOptions where;
@@ -143,17 +183,79 @@ final class DrillCommand {
         paramLabel = "DURATION",
         defaultValue = "5s",
         converter = Converters.ExecTimeout.class,
-        description = "How long one exec may take. Default: ${DEFAULT-VALUE}.")
+        description =
+            "How long one exec may take; curl and wget get one second less. Default:"
+                + " ${DEFAULT-VALUE} (probe: 15s; a drill's rounds are short).")
     Duration execTimeout;
 
     @Mixin HelpOption help;
 
     @Override
     public Integer call() {
-      // the converters have checked what DrillLimits requires: a throw here is a bug, not usage
+      checkLimits();
+      // the converters and checkLimits have checked what DrillLimits requires: a throw is a bug
       DrillLimits limits = new DrillLimits(interval, maxOutage, settle);
       AuditApiClient apiClient = where.apiClient();
       ClusterConnection connection = where.connection();
+      try (StopOnShutdown stop = StopOnShutdown.install("drill")) {
+        return run(limits, apiClient, connection, stop);
+      }
+    }
+
+    /**
+     * Refuses, before the cluster is touched, limits with which the drill would remove the label
+     * for nothing: a timeout that ends it before its second round, an outage limit it could never
+     * measure, rounds too close to each other. A default --max-outage longer than --timeout is
+     * lowered to it.
+     *
+     * @throws UsageError naming the options
+     */
+    private void checkLimits() {
+      if (interval.compareTo(MIN_INTERVAL) < 0) {
+        throw new UsageError(
+            spec,
+            "--interval "
+                + interval.toMillis()
+                + "ms is shorter than "
+                + MIN_INTERVAL.toMillis()
+                + "ms, the shortest time between two rounds of probes");
+      }
+      if (timeout.isZero() || timeout.compareTo(interval) < 0) {
+        throw new UsageError(
+            spec,
+            "--timeout "
+                + text(timeout)
+                + " is shorter than --interval "
+                + text(interval)
+                + ": the drill would end before its second round of probes");
+      }
+      boolean maxOutageGiven =
+          spec.commandLine().getParseResult() != null
+              && spec.commandLine().getParseResult().hasMatchedOption("--max-outage");
+      if (!maxOutageGiven && maxOutage.compareTo(timeout) > 0) {
+        // the default, 60 s, with a shorter --timeout: no outage can outlast the drill anyway
+        maxOutage = timeout;
+      }
+      if (maxOutage.compareTo(timeout) > 0) {
+        throw new UsageError(
+            spec,
+            "--max-outage "
+                + text(maxOutage)
+                + " is longer than --timeout "
+                + text(timeout)
+                + ": no outage could last that long; lower --max-outage or raise --timeout");
+      }
+    }
+
+    private static String text(Duration d) {
+      return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private int run(
+        DrillLimits limits,
+        AuditApiClient apiClient,
+        ClusterConnection connection,
+        StopOnShutdown stop) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Instant started = Instant.now();
@@ -174,49 +276,92 @@ final class DrillCommand {
                   + AccessPreflight.explain(
                       missing, "drill failover" + (unlabel ? " --trigger unlabel" : "")));
         }
-        FailoverDrill.Outcome outcome =
-            new FailoverDrill(
-                    client,
-                    KubernetesObjectsModel.INSTANCE,
-                    new ExecDrillProber(
-                        new Fabric8PodExecutor(client),
-                        apiClient,
-                        where.target.toString(),
-                        execTimeout),
-                    new FailoverDrill.Settings(egressIp, trigger, limits, timeout, parallel),
-                    Clock.systemUTC())
-                .run();
-        DrillReports.text(outcome, out);
-        FailoverDrillReport report =
-            new FailoverDrillReport(
-                connection.cluster(),
-                where.target.toString(),
-                where.api.toString(),
-                limits,
-                outcome);
-        for (ReportSpec r : where.reports) {
-          try {
-            r.write(report);
-          } catch (UncheckedIOException e) {
-            return fail(err, "--report " + r.describe() + ": " + e.getCause().getMessage(), 2);
+        FailoverDrill.Outcome outcome;
+        try {
+          outcome =
+              new FailoverDrill(
+                      client,
+                      KubernetesObjectsModel.INSTANCE,
+                      new ExecDrillProber(
+                          new Fabric8PodExecutor(client),
+                          apiClient,
+                          where.target.toString(),
+                          execTimeout,
+                          ExecDrillProber.API_RETRY_FOR),
+                      new FailoverDrill.Settings(egressIp, trigger, limits, timeout, parallel),
+                      Clock.systemUTC())
+                  .run();
+        } catch (FailoverNotPossibleException e) {
+          for (String p : e.problems()) {
+            err.println(spec.qualifiedName() + ": " + p);
           }
+          outcome =
+              FailoverDrill.Outcome.refused(egressIp, started, Instant.now(), false, e.problems());
         }
-        return report.passed() ? 0 : 1;
-      } catch (FailoverNotPossibleException e) {
-        for (String p : e.problems()) {
-          err.println(spec.qualifiedName() + ": " + p);
+        return finish(outcome, limits, connection, out, err);
+      } catch (AuditApiException | ClusterUnreachableException | KubernetesClientException e) {
+        if (stop.stopping() || Thread.currentThread().isInterrupted()) {
+          return interruptedBeforeStart(limits, connection, started, out, err);
         }
-        err.flush();
-        return 1;
-      } catch (AuditApiException e) {
-        // also an API that answers but not as the audit server, as for probe
-        return unreachable(err, connection, started, e.getMessage());
-      } catch (ClusterUnreachableException e) {
-        return unreachable(err, connection, started, e.getMessage());
-      } catch (KubernetesClientException e) {
-        return unreachable(
-            err, connection, started, InPodProbeOptions.clusterMessage(connection, e));
+        String message =
+            e instanceof KubernetesClientException k
+                ? InPodProbeOptions.clusterMessage(connection, k)
+                // also an API that answers but not as the audit server, as for probe
+                : e.getMessage();
+        return unreachable(err, connection, started, message);
       }
+    }
+
+    /** Prints the summary, writes every report, and says the exit code. */
+    private int finish(
+        FailoverDrill.Outcome outcome,
+        DrillLimits limits,
+        ClusterConnection connection,
+        PrintWriter out,
+        PrintWriter err) {
+      // an interrupt (Ctrl-C) must not stop the reports from being written: files opened by an
+      // interrupted thread are closed at once (ClosedByInterruptException)
+      Thread.interrupted();
+      FailoverDrillReport report =
+          new FailoverDrillReport(
+              connection.cluster(), where.target.toString(), where.api.toString(), limits, outcome);
+      if (outcome.started()) {
+        DrillReports.text(report, out);
+      }
+      int code =
+          outcome.interrupted()
+              ? INTERRUPTED
+              : !outcome.started()
+                  ? 1
+                  : outcome.error() != null ? UNREACHABLE : report.passed() ? 0 : 1;
+      if (outcome.started() && outcome.error() != null && !outcome.interrupted()) {
+        err.println(spec.qualifiedName() + ": " + outcome.error());
+      }
+      for (ReportSpec r : where.reports) {
+        try {
+          r.write(report);
+        } catch (UncheckedIOException e) {
+          code = fail(err, "--report " + r.describe() + ": " + e.getCause().getMessage(), 2);
+        }
+      }
+      err.flush();
+      return code;
+    }
+
+    private int interruptedBeforeStart(
+        DrillLimits limits,
+        ClusterConnection connection,
+        Instant started,
+        PrintWriter out,
+        PrintWriter err) {
+      String why = "interrupted before the drill started; nothing was changed";
+      err.println(spec.qualifiedName() + ": " + why);
+      return finish(
+          FailoverDrill.Outcome.refused(egressIp, started, Instant.now(), true, List.of(why)),
+          limits,
+          connection,
+          out,
+          err);
     }
 
     /** Says why the run could not start or go on, writes each --report saying so, exit 3. */

@@ -8,6 +8,7 @@ import io.egressaudit.correlator.drill.FailoverReport.NamespaceOutcome;
 import io.egressaudit.correlator.drill.FailoverReport.TimelineEntry;
 import io.egressaudit.probes.drill.DrillPod;
 import io.egressaudit.probes.drill.FailoverDrill;
+import io.egressaudit.probes.drill.FailoverDrillReport;
 import java.io.PrintWriter;
 
 /**
@@ -19,10 +20,15 @@ final class DrillReports {
 
   private DrillReports() {}
 
-  /** Writes the text report. */
-  static void text(FailoverDrill.Outcome o, PrintWriter out) {
+  /**
+   * Writes the text report: verdict, trigger, move, the namespaces, leaks, pods, the timeline in
+   * time order (the label put back in it), then how the drill ended early (interrupted, or the
+   * error that stopped it, saying whether the label is back) and every failure.
+   */
+  static void text(FailoverDrillReport report, PrintWriter out) {
+    FailoverDrill.Outcome o = report.outcome();
     FailoverReport r = o.report();
-    out.println("EgressIP " + r.egressIP() + ": " + (r.passed() ? "PASS" : "FAIL"));
+    out.println("EgressIP " + r.egressIP() + ": " + (report.passed() ? "PASS" : "FAIL"));
     out.println(
         "trigger:  " + (r.trigger() == null ? "none seen" : r.triggeredAt() + "  " + r.trigger()));
     if (r.move() == null) {
@@ -85,28 +91,35 @@ final class DrillReports {
     out.println("pods: " + String.join(", ", o.pods().stream().map(DrillReports::pod).toList()));
     out.println();
     out.println("timeline:");
-    for (TimelineEntry e : r.timeline()) {
+    for (TimelineEntry e : report.timeline()) {
       out.println("  " + e.at() + "  " + e.what());
     }
-    if (o.labelRemovedFrom() != null) {
+    if (o.labelRemovedFrom() != null && o.labelRestoredAt() == null) {
       out.println(
-          o.labelRestoredAt() != null
-              ? "  "
-                  + o.labelRestoredAt()
-                  + "  label k8s.ovn.org/egress-assignable put back on "
-                  + o.labelRemovedFrom()
-              : "label k8s.ovn.org/egress-assignable NOT put back on "
-                  + o.labelRemovedFrom()
-                  + ": "
-                  + o.labelError());
+          "label k8s.ovn.org/egress-assignable NOT put back on "
+              + o.labelRemovedFrom()
+              + ": "
+              + o.labelError());
     }
     if (o.interrupted()) {
-      out.println("the drill was interrupted");
+      out.println("the drill was interrupted" + labelBack(o));
     }
-    for (String f : r.failures()) {
+    if (o.error() != null) {
+      out.println("the drill stopped: " + o.error() + labelBack(o));
+    }
+    for (String f : report.failures()) {
       out.println("FAIL: " + f);
     }
     out.flush();
+  }
+
+  private static String labelBack(FailoverDrill.Outcome o) {
+    if (o.labelRemovedFrom() == null) {
+      return "";
+    }
+    return o.labelRestoredAt() != null
+        ? "; label k8s.ovn.org/egress-assignable put back on " + o.labelRemovedFrom()
+        : "; label k8s.ovn.org/egress-assignable NOT put back on " + o.labelRemovedFrom();
   }
 
   private static String pod(DrillPod p) {

@@ -43,7 +43,9 @@ final class InPodProbeOptions {
   @Option(
       names = "--kubeconfig",
       paramLabel = "FILE",
-      description = "The kubeconfig file. Default: KUBECONFIG, else ~/.kube/config.")
+      description =
+          "The kubeconfig file. Default, as kubectl: the files of $KUBECONFIG (joined by :), else"
+              + " $HOME/.kube/config.")
   Path kubeconfig;
 
   @Option(
@@ -100,8 +102,72 @@ final class InPodProbeOptions {
                       kubeconfig, context == null ? List.of() : List.of(context)))
           .get(0);
     } catch (KubeconfigException e) {
-      throw usage(e.getMessage());
+      throw usage(withPlace(e));
     }
+  }
+
+  /**
+   * A kubeconfig's message with the line and column of its YAML or JSON error, when the parser's
+   * exception knows them (snakeyaml-engine's marks, Jackson's location): {@code kubeconfig F is not
+   * a kubeconfig: line 6, column 9: expected ',' or ']' (while parsing a flow sequence at line 5,
+   * column 9)}.
+   */
+  static String withPlace(KubeconfigException e) {
+    String m = e.getMessage();
+    int cut = m.indexOf(" is not a kubeconfig: ");
+    if (cut < 0) {
+      return m;
+    }
+    String head = m.substring(0, cut) + " is not a kubeconfig: ";
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException y
+          && y.getProblemMark().isPresent()) {
+        var at = y.getProblemMark().get();
+        String context =
+            y.getContext() == null
+                ? ""
+                : " ("
+                    + y.getContext()
+                    + y.getContextMark()
+                        .map(
+                            c ->
+                                " at line " + (c.getLine() + 1) + ", column " + (c.getColumn() + 1))
+                        .orElse("")
+                    + ")";
+        return head
+            + "line "
+            + (at.getLine() + 1)
+            + ", column "
+            + (at.getColumn() + 1)
+            + ": "
+            + firstLine(y.getProblem())
+            + context;
+      }
+      if (t instanceof tools.jackson.core.JacksonException j
+          && j.getLocation() != null
+          && j.getLocation().getLineNr() > 0) {
+        return head
+            + "line "
+            + j.getLocation().getLineNr()
+            + ", column "
+            + j.getLocation().getColumnNr()
+            + ": "
+            + firstLine(j.getOriginalMessage());
+      }
+      if (t instanceof tools.jackson.core.JacksonException j && !j.getPath().isEmpty()) {
+        // a YAML kubeconfig is read as a tree first: a wrong type has a field path, no line
+        List<String> path = new ArrayList<>();
+        for (tools.jackson.core.JacksonException.Reference r : j.getPath()) {
+          path.add(r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]");
+        }
+        return head
+            + "field "
+            + String.join(".", path).replace(".[", "[")
+            + ": "
+            + firstLine(j.getOriginalMessage());
+      }
+    }
+    return m;
   }
 
   /**
@@ -125,8 +191,25 @@ final class InPodProbeOptions {
       Instant startedAt,
       String message,
       PrintWriter err) {
+    writeNotRun("unreachable", command, report, cluster, policy, startedAt, message, err);
+  }
+
+  /**
+   * Writes every {@code --report} of a run that did not get to its results, as an {@link
+   * UnreachableReport} of this kind ({@code unreachable}, {@code interrupted}).
+   */
+  void writeNotRun(
+      String kind,
+      String command,
+      String report,
+      String cluster,
+      String policy,
+      Instant startedAt,
+      String message,
+      PrintWriter err) {
     UnreachableReport r =
         new UnreachableReport(
+            kind,
             report,
             command,
             cluster,
@@ -208,8 +291,13 @@ final class InPodProbeOptions {
         throw usage("--api-token-file " + apiTokenFile + ": expected one line holding the token");
       }
       return t;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw usage("cannot read --api-token-file " + apiTokenFile + ": no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw usage("cannot read --api-token-file " + apiTokenFile + ": permission denied");
     } catch (IOException e) {
-      throw usage("--api-token-file " + apiTokenFile + ": cannot read it (" + e + ")");
+      String why = Files.isDirectory(apiTokenFile) ? "it is a directory" : e.getMessage();
+      throw usage("cannot read --api-token-file " + apiTokenFile + ": " + why);
     }
   }
 

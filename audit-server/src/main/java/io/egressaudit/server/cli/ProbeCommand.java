@@ -53,8 +53,22 @@ import picocli.CommandLine.Spec;
           + " EgressIP with no assigned IP fails on its own. A --policy replaces this for the"
           + " namespaces it names.",
       "",
-      "Verdicts: pass, wrong-source, not-arrived, exec-failed, no-http-client, no-ready-pod,"
-          + " inconclusive, blocked-as-expected, got-through, egress-ip-unassigned."
+      "Verdicts (JUnit failure, error or skipped):",
+      "  pass                  arrived, only from IPs the namespace may leave with",
+      "  blocked-as-expected   a mustNotArrive namespace's probe did not arrive",
+      "  wrong-source          failure: arrived from an IP not allowed (node IP: leak)",
+      "  not-arrived           failure: the request ran but never reached the server",
+      "  got-through           failure: a mustNotArrive namespace's probe arrived",
+      "  egress-ip-unassigned  failure: the namespace's EgressIP has no assigned IP",
+      "  exec-failed           error: the pod exec was refused or broke (403, pod gone)",
+      "  no-http-client        error: the container has neither curl nor wget",
+      "  no-ready-pod          error: the namespace has pods, none running and Ready",
+      "  inconclusive          error: the client's output could not be read",
+      "  no-pods               skipped (with -A): no pod at all, nothing to probe",
+      "Errors fail the run as failures do (exit 1); no-pods does not.",
+      "",
+      "Ctrl-C or SIGTERM (a cancelled CI job) stops the run: each --report is written saying"
+          + " 'interrupted', then the exit code is the signal's, 130 or 143."
     },
     footer = {
       "",
@@ -75,7 +89,9 @@ import picocli.CommandLine.Spec;
       "0:every verdict passes",
       "1:a verdict fails",
       "2:wrong usage (options, kubeconfig, policy file, a --report file that cannot be written)",
-      "3:the cluster or the audit server cannot be reached, or refuses the runner"
+      "3:the cluster or the audit server cannot be reached, or refuses the runner",
+      "130:stopped by Ctrl-C (SIGINT), reports written",
+      "143:stopped by SIGTERM, reports written"
     })
 final class ProbeCommand implements Callable<Integer> {
 
@@ -173,12 +189,25 @@ final class ProbeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What {@code call} returns when the run was interrupted in the JVM; a signal's exit code (130,
+   * 143) is the JVM's own.
+   */
+  static final int INTERRUPTED = 130;
+
   @Override
   public Integer call() {
     quietExecLogs();
     AuditApiClient apiClient = where.apiClient();
     ProbePolicy p = policy == null ? null : policy.policy();
     ClusterConnection connection = where.connection();
+    try (StopOnShutdown stop = StopOnShutdown.install("probe")) {
+      return run(apiClient, p, connection, stop);
+    }
+  }
+
+  private int run(
+      AuditApiClient apiClient, ProbePolicy p, ClusterConnection connection, StopOnShutdown stop) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Instant started = Instant.now();
@@ -196,6 +225,18 @@ final class ProbeCommand implements Callable<Integer> {
       ClusterView view =
           new ClusterReader(client, KubernetesObjectsModel.INSTANCE)
               .read(connection.cluster(), selector);
+      for (String ns : namespaces) {
+        if (view.snapshot().namespace(ns) == null) {
+          throw new UsageError(
+              spec,
+              "--namespace "
+                  + ns
+                  + ": no such namespace in cluster "
+                  + connection.cluster()
+                  + " at "
+                  + connection.server());
+        }
+      }
       ProbePlan plan =
           ProbePlanner.plan(
               view,
@@ -208,9 +249,18 @@ final class ProbeCommand implements Callable<Integer> {
               where.target.toString(),
               execTimeout,
               Clock.systemUTC());
-      List<ProbeResult> results =
-          new ProbeRunner(prober, new ProbeRunner.Settings(retryFor, RETRY_INTERVAL, parallel))
-              .run(plan, t -> ExpectationRules.forPod(view.snapshot(), t.namespace(), t.pod(), p));
+      List<ProbeResult> results;
+      try {
+        results =
+            new ProbeRunner(prober, new ProbeRunner.Settings(retryFor, RETRY_INTERVAL, parallel))
+                .run(
+                    plan, t -> ExpectationRules.forPod(view.snapshot(), t.namespace(), t.pod(), p));
+      } catch (IllegalStateException e) {
+        if (interrupted(stop)) {
+          return interrupted(err, connection, started, plan.targets().size());
+        }
+        throw e;
+      }
       ProbeReport report =
           new ProbeReport(
               connection.cluster(),
@@ -231,13 +281,54 @@ final class ProbeCommand implements Callable<Integer> {
       }
       return report.passed() ? 0 : 1;
     } catch (AuditApiException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       // also an API that answers but not as the audit server (--api pointing at the hit listener)
       return unreachable(err, connection, started, e.getMessage());
     } catch (ClusterUnreachableException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       return unreachable(err, connection, started, e.getMessage());
     } catch (KubernetesClientException e) {
+      if (interrupted(stop)) {
+        return interrupted(err, connection, started, -1);
+      }
       return unreachable(err, connection, started, InPodProbeOptions.clusterMessage(connection, e));
     }
+  }
+
+  private static boolean interrupted(StopOnShutdown stop) {
+    return stop.stopping() || Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * Says the run was stopped (Ctrl-C, SIGTERM) and writes each --report saying so (the JUnit case
+   * {@code interrupted}, the JSON {@code error}); no results, since a run cut short proves nothing.
+   */
+  private int interrupted(
+      PrintWriter err, ClusterConnection connection, Instant started, int pods) {
+    // files opened by an interrupted thread are closed at once (ClosedByInterruptException)
+    Thread.interrupted();
+    String message =
+        "interrupted (Ctrl-C or SIGTERM) "
+            + (pods < 0
+                ? "before probing"
+                : "while probing from " + pods + (pods == 1 ? " pod" : " pods"))
+            + "; no result was judged";
+    err.println(spec.qualifiedName() + ": " + message);
+    where.writeNotRun(
+        "interrupted",
+        spec.qualifiedName(),
+        "egress-audit-probe",
+        connection.cluster(),
+        policy == null ? null : policy.file().toString(),
+        started,
+        message,
+        err);
+    err.flush();
+    return INTERRUPTED;
   }
 
   /** Says why the run could not start or go on, writes each --report saying so, exit 3. */

@@ -16,8 +16,11 @@ import tools.jackson.databind.node.ObjectNode;
  * cluster or the audit server cannot be reached, or a permission is missing), so CI gets a file
  * saying why instead of none. JUnit: one {@code <testcase>} named {@code unreachable} holding an
  * {@code <error type="unreachable">} with the command's message. JSON: the keys every report starts
- * with ({@link JsonReport#header}), {@code passed} false, then {@code error}, the message.
+ * with ({@link JsonReport#header}), {@code passed} false, then {@code error}, the message. A {@code
+ * probe} stopped by Ctrl-C or SIGTERM writes the same with {@code interrupted} as case name and
+ * type.
  *
+ * @param kind the test case's name and the error's type: {@code unreachable} or {@code interrupted}
  * @param report the JSON {@code report} key, such as {@code egress-audit-probe}
  * @param suite the JUnit root's name, such as {@code egress-audit probe}; the suite's name adds the
  *     cluster, and the case's class is the suite name's words joined by dots
@@ -30,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param message why, the one line the command prints
  */
 record UnreachableReport(
+    String kind,
     String report,
     String suite,
     String cluster,
@@ -57,10 +61,10 @@ record UnreachableReport(
             properties,
             List.of(
                 new JunitReport.Case(
-                    "unreachable",
+                    kind,
                     suite.replace(' ', '.'),
                     Duration.between(startedAt, finishedAt),
-                    new JunitReport.Problem(true, "unreachable", message, message),
+                    new JunitReport.Problem(true, kind, message, message),
                     null))),
         out);
   }

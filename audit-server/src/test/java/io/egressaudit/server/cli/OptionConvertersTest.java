@@ -51,7 +51,7 @@ class OptionConvertersTest {
         Arguments.of("probe --parallel 0", "--parallel", "'0' is less than 1"),
         Arguments.of("probe --parallel many", "--parallel", "'many' is not a whole number"),
         Arguments.of(
-            "probe --target ftp://bastion/", "--target", "'ftp://bastion/' is not an http(s) URL"),
+            "probe --target ftp://bastion/", "--target", "'ftp://bastion/' must be an http(s) URL"),
         Arguments.of("probe --api http://a^b:9090", "--api", "'http://a^b:9090' is not a URL"),
         Arguments.of(
             "probe --report html:x.html",
@@ -234,6 +234,9 @@ class OptionConvertersTest {
     assertThat(new Converters.RequestTimeout().convert("1s")).isEqualTo(Duration.ofSeconds(1));
     assertThat(new Converters.PositiveDuration().convert("1ms")).isEqualTo(Duration.ofMillis(1));
     assertThatThrownBy(() -> d.convert("-1s"))
+        .isInstanceOf(TypeConversionException.class)
+        .hasMessage("'-1s' is negative: a duration has no sign (write 1s)");
+    assertThatThrownBy(() -> d.convert("soon"))
         .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("a bare number is seconds");
   }

@@ -14,6 +14,11 @@ public enum Verdict {
   NO_HTTP_CLIENT("no-http-client", false),
   /** The namespace has no running, Ready pod to probe from. */
   NO_READY_POD("no-ready-pod", false),
+  /**
+   * The namespace has no pod at all (with {@code --all-namespaces}: {@code default}, {@code
+   * kube-public}): nothing leaves it, so there is nothing to check. Neither passes nor fails.
+   */
+  NO_PODS("no-pods", false),
   /** The outcome cannot be judged (unreadable output, nothing to expect). */
   INCONCLUSIVE("inconclusive", false),
   /** A must-not-arrive namespace's probe did not arrive. */
@@ -34,6 +39,11 @@ public enum Verdict {
   /** True for {@code pass} and {@code blocked-as-expected}. */
   public boolean passing() {
     return passing;
+  }
+
+  /** True for {@code no-pods}: nothing to check; counted apart, and never fails a run. */
+  public boolean skipped() {
+    return this == NO_PODS;
   }
 
   /**

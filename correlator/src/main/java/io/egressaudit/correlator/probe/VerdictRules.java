@@ -114,6 +114,16 @@ public final class VerdictRules {
     return new ProbeVerdict(Verdict.NO_READY_POD, namespace + " has " + why);
   }
 
+  /**
+   * The verdict for a namespace without any pod, when every namespace is checked: skipped.
+   *
+   * @param namespace the namespace
+   * @param why such as {@code no pods}
+   */
+  public static ProbeVerdict noPods(String namespace, String why) {
+    return new ProbeVerdict(Verdict.NO_PODS, namespace + " has " + why + ": nothing to probe");
+  }
+
   /** {@code 127.0.0.53, node IP of w2 (...)}; IPs with their owners, joined. */
   private static String arrivedFrom(List<ObservedSource> sources) {
     List<String> parts = new ArrayList<>();

@@ -104,12 +104,14 @@ public final class EgressAssignableLabel implements AutoCloseable {
   }
 
   /**
-   * Puts the label back with its former value, once; later calls do nothing.
+   * Puts the label back with its former value, once; later calls do nothing. Synchronized: a call
+   * made while the shutdown hook is putting it back (Ctrl-C during the drill) waits for it, so the
+   * drill then reports {@link #restoredAt()} rather than a label still missing.
    *
    * @throws KubernetesClientException when the API server refuses the patch; the label is then
    *     considered still removed, and the shutdown hook tries again
    */
-  public void restore() {
+  public synchronized void restore() {
     if (!removed.compareAndSet(true, false)) {
       return;
     }

@@ -5,6 +5,7 @@ import io.egressaudit.correlator.drill.DrillProbe.Arrival;
 import io.egressaudit.correlator.probe.ExecOutcome;
 import io.egressaudit.correlator.probe.ObservedSource;
 import io.egressaudit.probes.AuditApiClient;
+import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.InPodHttpRequest;
 import io.egressaudit.probes.PodExecutor;
 import io.egressaudit.probes.ProbeIds;
@@ -23,6 +24,12 @@ import java.util.Set;
  * not allowed is reported, so a leak is never hidden behind a good hit). Not arrived: no hit, and
  * the HTTP client ran or timed out. Not sent: no hit and the exec failed, the container has no HTTP
  * client, or its output could not be read; the detail says which.
+ *
+ * <p>The audit server's API is asked again, every {@value #API_RETRY_PAUSE_MS} ms, while it does
+ * not answer (a restart of {@code serve}, a blip of the network between runner and bastion), for up
+ * to {@code apiRetryFor} ({@link #API_RETRY_FOR} by default): hits are committed before the
+ * listener answers, so an id asked late is still found. Only then does the probe give up, which
+ * ends the drill.
  */
 public final class ExecDrillProber implements DrillProber {
 
@@ -30,8 +37,17 @@ public final class ExecDrillProber implements DrillProber {
   private final AuditApiClient api;
   private final String target;
   private final Duration execTimeout;
+  private final Duration apiRetryFor;
+
+  /** How long a probe asks the API again while it does not answer, by default: 30 s. */
+  public static final Duration API_RETRY_FOR = Duration.ofSeconds(30);
+
+  /** The pause between two asks of an API that did not answer. */
+  static final long API_RETRY_PAUSE_MS = 500;
 
   /**
+   * A prober that asks the API again for up to {@link #API_RETRY_FOR}.
+   *
    * @param executor runs commands in pods
    * @param api the audit server's API
    * @param target the hit listener as pods reach it, such as {@code http://192.168.126.1:8080}
@@ -39,10 +55,27 @@ public final class ExecDrillProber implements DrillProber {
    */
   public ExecDrillProber(
       PodExecutor executor, AuditApiClient api, String target, Duration execTimeout) {
+    this(executor, api, target, execTimeout, API_RETRY_FOR);
+  }
+
+  /**
+   * @param executor runs commands in pods
+   * @param api the audit server's API
+   * @param target the hit listener as pods reach it, such as {@code http://192.168.126.1:8080}
+   * @param execTimeout how long one exec may take
+   * @param apiRetryFor how long to ask the API again while it does not answer; zero for never
+   */
+  public ExecDrillProber(
+      PodExecutor executor,
+      AuditApiClient api,
+      String target,
+      Duration execTimeout,
+      Duration apiRetryFor) {
     this.executor = executor;
     this.api = api;
     this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
     this.execTimeout = execTimeout;
+    this.apiRetryFor = apiRetryFor;
   }
 
   @Override
@@ -50,7 +83,7 @@ public final class ExecDrillProber implements DrillProber {
     String id = ProbeIds.next();
     ExecOutcome exec =
         InPodHttpRequest.get(executor, pod.target(), target + "/probe/" + id, execTimeout);
-    List<ObservedSource> observed = api.observed(id);
+    List<ObservedSource> observed = observed(id);
     if (!observed.isEmpty()) {
       ObservedSource shown =
           observed.stream()
@@ -79,5 +112,36 @@ public final class ExecDrillProber implements DrillProber {
         allowedIps,
         null,
         exec.describe());
+  }
+
+  /**
+   * The API's record of the id, asked again while the API does not answer, up to {@code
+   * apiRetryFor}.
+   *
+   * @throws AuditApiException the last failure, once the time is up or the thread is interrupted
+   */
+  private List<ObservedSource> observed(String id) {
+    long giveUpAt = System.nanoTime() + apiRetryFor.toNanos();
+    while (true) {
+      try {
+        return api.observed(id);
+      } catch (AuditApiException e) {
+        if (System.nanoTime() - giveUpAt >= 0) {
+          throw new AuditApiException(
+              e.getMessage()
+                  + (apiRetryFor.isZero()
+                      ? ""
+                      : " (asked again for " + apiRetryFor.toSeconds() + " s)"),
+              e.unreachable(),
+              e);
+        }
+        try {
+          Thread.sleep(API_RETRY_PAUSE_MS);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.egressaudit.correlator.drill.DrillTrigger;
 import io.egressaudit.correlator.drill.FailoverAnalysis;
 import io.egressaudit.correlator.drill.FailoverPrecheck;
 import io.egressaudit.correlator.drill.FailoverReport;
+import io.egressaudit.probes.AuditApiException;
 import io.egressaudit.probes.ClusterModel;
 import io.egressaudit.probes.ClusterReader;
 import io.egressaudit.probes.ProbePlanner;
@@ -15,6 +16,7 @@ import io.egressaudit.probes.ProbeTarget;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +88,11 @@ public final class FailoverDrill {
    *     back: then {@code labelError} says why)
    * @param labelError why the label could not be put back, or null
    * @param interrupted true when the drill was interrupted before it settled or timed out
+   * @param error why the drill stopped early or never started, one line: the audit server or the
+   *     cluster could not be reached any more ({@link io.egressaudit.probes.AuditApiException},
+   *     {@link io.fabric8.kubernetes.client.KubernetesClientException}), or the drill was refused
+   *     ({@link #refused}); null when it ran to its end or was interrupted
+   * @param started false when the drill was refused before it changed or probed anything
    */
   public record Outcome(
       FailoverReport report,
@@ -93,7 +100,35 @@ public final class FailoverDrill {
       String labelRemovedFrom,
       Instant labelRestoredAt,
       String labelError,
-      boolean interrupted) {}
+      boolean interrupted,
+      String error,
+      boolean started) {
+
+    /**
+     * The outcome of a drill that did not start: nothing measured, no pod, no label touched.
+     *
+     * @param egressIp the EgressIP named on the command line
+     * @param startedAt when the run started
+     * @param endedAt when it was refused
+     * @param interrupted true when it was stopped (Ctrl-C, SIGTERM) before it started
+     * @param why why, one sentence each (the {@link FailoverNotPossibleException}'s problems, or an
+     *     interruption)
+     * @return the outcome; its report fails with {@code why} as its failures
+     */
+    public static Outcome refused(
+        String egressIp,
+        Instant startedAt,
+        Instant endedAt,
+        boolean interrupted,
+        List<String> why) {
+      FailoverReport empty =
+          new FailoverReport(
+              egressIp, startedAt, endedAt, null, null, List.of(), null, null, List.of(), List.of(),
+              List.of(), false, why, List.of());
+      return new Outcome(
+          empty, List.of(), null, null, null, interrupted, String.join("; ", why), false);
+    }
+  }
 
   private final KubernetesClient client;
   private final ClusterModel model;
@@ -125,12 +160,15 @@ public final class FailoverDrill {
    * Runs the drill to its end; an interruption of the calling thread ends it early (the label is
    * put back, the interrupt flag is set again, and the outcome says so).
    *
+   * <p>When the audit server (after the prober's own retries) or the cluster cannot be reached once
+   * the drill has started, it stops: the label is put back and the outcome holds what was measured
+   * so far and the {@code error}.
+   *
    * @return the outcome
    * @throws FailoverNotPossibleException before anything is changed, when the EgressIP does not
    *     exist or cannot fail over
-   * @throws io.egressaudit.probes.AuditApiException when the audit server cannot answer
    * @throws io.fabric8.kubernetes.client.KubernetesClientException when the cluster cannot be
-   *     reached or refuses a read or the label patch
+   *     reached or refuses a read before the drill starts
    */
   public Outcome run() {
     GenericKubernetesResource resource =
@@ -177,6 +215,7 @@ public final class FailoverDrill {
     EgressAssignableLabel label = null;
     String labelError = null;
     boolean interrupted = false;
+    String error = null;
     try (DrillWatch watch = DrillWatch.start(client, model, egressIp.name(), recorder, clock)) {
       try {
         Instant deadline = start.plus(settings.timeout());
@@ -206,6 +245,10 @@ public final class FailoverDrill {
       } catch (InterruptedException e) {
         interrupted = true;
         LOG.warn("drill of EgressIP {} interrupted", egressIp.name());
+      } catch (AuditApiException | KubernetesClientException e) {
+        // what was measured so far still goes into the reports, with why it stopped
+        error = e.getMessage();
+        LOG.warn("drill of EgressIP {} stopped: {}", egressIp.name(), e.getMessage());
       } finally {
         workers.shutdownNow();
         // an interrupt that reached a client call left the flag set: clear it so the patch runs
@@ -231,7 +274,9 @@ public final class FailoverDrill {
         label == null ? null : label.node(),
         label == null ? null : label.restoredAt(),
         labelError,
-        interrupted);
+        interrupted,
+        error,
+        true);
   }
 
   /**

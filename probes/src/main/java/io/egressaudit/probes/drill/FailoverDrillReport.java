@@ -55,18 +55,63 @@ public record FailoverDrillReport(
   /** The {@code report} key of the JSON report. */
   public static final String REPORT = "egress-audit-drill-failover";
 
-  /** True when the drill passed and the label, if the drill removed it, is back. */
+  /**
+   * True when the drill ran to its end and passed, and the label, if the drill removed it, is back.
+   */
   public boolean passed() {
-    return outcome.report().passed() && outcome.labelError() == null;
+    return outcome.report().passed()
+        && outcome.labelError() == null
+        && outcome.error() == null
+        && !outcome.interrupted()
+        && failures().isEmpty();
   }
 
-  /** Why the drill failed, the analysis' reasons then a label not put back; empty when passed. */
+  /**
+   * Why the drill failed, one sentence each: the analysis' reasons, then each namespace that did
+   * not settle without the analysis saying so (the status never moved), then a label not put back;
+   * empty when passed.
+   */
   public List<String> failures() {
-    List<String> failures = new ArrayList<>(outcome.report().failures());
+    FailoverReport r = outcome.report();
+    List<String> failures = new ArrayList<>(r.failures());
+    for (NamespaceOutcome n : r.namespaces()) {
+      boolean said = r.failures().stream().anyMatch(f -> f.startsWith(n.namespace() + ": "));
+      if (!n.settled() && !said) {
+        failures.add(notSettled(r, n));
+      }
+    }
     if (outcome.labelError() != null) {
       failures.add(labelNotBack());
     }
     return failures;
+  }
+
+  private String notSettled(FailoverReport r, NamespaceOutcome n) {
+    return n.namespace()
+        + ": did not settle: "
+        + (r.move() == null
+            ? "the status of EgressIP " + r.egressIP() + " never moved"
+            : n.goodInARowAfterMove()
+                + " good probes in a row at the end, "
+                + limits.settle()
+                + " needed")
+        + (outcome.interrupted() ? " before the drill was interrupted" : "");
+  }
+
+  /**
+   * The drill's events in time order: the analysis' timeline with the label put back (or not) where
+   * it happened, so it comes before the drill's end.
+   */
+  public List<TimelineEntry> timeline() {
+    List<TimelineEntry> timeline = new ArrayList<>(outcome.report().timeline());
+    if (outcome.labelRemovedFrom() != null && outcome.labelRestoredAt() != null) {
+      timeline.add(
+          new TimelineEntry(
+              outcome.labelRestoredAt(),
+              "label k8s.ovn.org/egress-assignable put back on " + outcome.labelRemovedFrom()));
+    }
+    timeline.sort(java.util.Comparator.comparing(TimelineEntry::at));
+    return timeline;
   }
 
   private String labelNotBack() {
@@ -174,11 +219,12 @@ public record FailoverDrillReport(
     ArrayNode failures = root.putArray("failures");
     failures().forEach(failures::add);
     ArrayNode timeline = root.putArray("timeline");
-    for (TimelineEntry e : r.timeline()) {
+    for (TimelineEntry e : timeline()) {
       ObjectNode j = timeline.addObject();
       j.put("at", time(e.at()));
       j.put("what", e.what());
     }
+    root.put("error", outcome.error());
     return root;
   }
 
@@ -196,7 +242,9 @@ public record FailoverDrillReport(
     for (NamespaceOutcome n : r.namespaces()) {
       cases.add(namespaceCase(r, n, className));
     }
-    cases.add(leakCase(r, className));
+    if (outcome.started()) {
+      cases.add(leakCase(r, className));
+    }
     if (outcome.labelRemovedFrom() != null) {
       String name = "label k8s.ovn.org/egress-assignable put back on " + outcome.labelRemovedFrom();
       cases.add(
@@ -238,22 +286,48 @@ public record FailoverDrillReport(
         own.add(f);
       }
     }
-    String timeline = timelineText(r);
-    if (!own.isEmpty()) {
-      return new JunitReport.Case(
-          name,
-          className,
-          Duration.ZERO,
-          new JunitReport.Problem(
-              false, "failover", own.get(0), String.join("\n", own) + "\n\n" + timeline),
-          null);
-    }
+    String timeline = timelineText();
+    String why = own.isEmpty() ? "" : String.join("\n", own) + "\n\n";
     if (outcome.interrupted()) {
       return new JunitReport.Case(
           name,
           className,
           Duration.ZERO,
-          new JunitReport.Problem(true, "interrupted", "the drill was interrupted", timeline),
+          new JunitReport.Problem(
+              true,
+              "interrupted",
+              outcome.started()
+                  ? "the drill was interrupted" + labelWords()
+                  : "the drill was interrupted before it started",
+              why + timeline),
+          null);
+    }
+    if (!outcome.started()) {
+      return new JunitReport.Case(
+          name,
+          className,
+          Duration.ZERO,
+          new JunitReport.Problem(false, "not-possible", own.get(0), why),
+          null);
+    }
+    if (outcome.error() != null) {
+      return new JunitReport.Case(
+          name,
+          className,
+          Duration.ZERO,
+          new JunitReport.Problem(
+              true,
+              "unreachable",
+              "the drill stopped: " + outcome.error() + labelWords(),
+              outcome.error() + "\n" + why + timeline),
+          null);
+    }
+    if (!own.isEmpty()) {
+      return new JunitReport.Case(
+          name,
+          className,
+          Duration.ZERO,
+          new JunitReport.Problem(false, "failover", own.get(0), why + timeline),
           null);
     }
     String moved =
@@ -270,7 +344,7 @@ public record FailoverDrillReport(
 
   private JunitReport.Case namespaceCase(FailoverReport r, NamespaceOutcome n, String className) {
     List<String> own = new ArrayList<>();
-    for (String f : r.failures()) {
+    for (String f : failures()) {
       if (n.namespace().equals(namespaceOf(r, f)) && !isLeak(n.namespace(), f)) {
         own.add(f);
       }
@@ -378,9 +452,19 @@ public record FailoverDrillReport(
         + " good in a row after the move)\n";
   }
 
-  private static String timelineText(FailoverReport r) {
+  /** "; the label ... was put back" when the drill removed it, for the messages of early ends. */
+  private String labelWords() {
+    if (outcome.labelRemovedFrom() == null) {
+      return "";
+    }
+    return outcome.labelRestoredAt() != null
+        ? "; label k8s.ovn.org/egress-assignable put back on " + outcome.labelRemovedFrom()
+        : "; label k8s.ovn.org/egress-assignable NOT put back on " + outcome.labelRemovedFrom();
+  }
+
+  private String timelineText() {
     StringBuilder b = new StringBuilder("timeline:\n");
-    for (TimelineEntry e : r.timeline()) {
+    for (TimelineEntry e : timeline()) {
       b.append("  ").append(e.at()).append("  ").append(e.what()).append('\n');
     }
     return b.toString();

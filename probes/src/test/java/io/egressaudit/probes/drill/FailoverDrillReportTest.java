@@ -11,6 +11,7 @@ import io.egressaudit.correlator.drill.DrillTimeline;
 import io.egressaudit.correlator.drill.DrillTrigger;
 import io.egressaudit.correlator.drill.EgressIpStatus;
 import io.egressaudit.correlator.drill.FailoverAnalysis;
+import io.egressaudit.correlator.drill.FailoverReport;
 import io.egressaudit.correlator.drill.NodeChange;
 import io.egressaudit.probes.ProbeTarget;
 import io.egressaudit.probes.ReportSpec;
@@ -91,9 +92,11 @@ class FailoverDrillReportTest {
             new DrillPod(new ProbeTarget("simpson", HOMER.name(), "homer", A), true),
             new DrillPod(new ProbeTarget("simpson", MARGE.name(), "marge", B), false)),
         A,
-        labelBack ? at(21.2) : null,
+        labelBack ? at(20.9) : null,
         labelBack ? null : "nodes \"" + A + "\" is forbidden: cannot patch",
-        false);
+        false,
+        null,
+        true);
   }
 
   static FailoverDrillReport report(boolean labelBack) {
@@ -152,5 +155,61 @@ class FailoverDrillReportTest {
         .startsWith("label k8s.ovn.org/egress-assignable NOT put back on " + A);
     assertThat(r.tree().path("label").path("error").asString()).contains("forbidden");
     assertThat(xml.toString()).contains("<error type=\"label-not-restored\"");
+  }
+
+  @Test
+  void aNamespaceThatDidNotSettleBecauseTheStatusNeverMovedFailsAsNotSettled() throws Exception {
+    List<DrillProbe> probes = new ArrayList<>();
+    for (int i = 0; i <= 10; i++) {
+      probes.add(
+          new DrillProbe(
+              HOMER, A, at(i), Arrival.ARRIVED, EIP, Set.of(EIP), "EgressIP egressip-demo", null));
+    }
+    DrillTimeline t =
+        new DrillTimeline(
+            "egressip-demo",
+            List.of("simpson"),
+            T0,
+            at(11),
+            new DrillTrigger(at(2), A, "removed label k8s.ovn.org/egress-assignable"),
+            List.of(new EgressIpStatus(at(0), List.of(new EgressIpAssignment(EIP, A)))),
+            List.of(),
+            probes);
+    FailoverDrillReport r =
+        new FailoverDrillReport(
+            "ocp",
+            "http://192.168.126.1:8080",
+            "http://127.0.0.1:9090",
+            LIMITS,
+            new FailoverDrill.Outcome(
+                FailoverAnalysis.analyze(t, LIMITS),
+                List.of(new DrillPod(new ProbeTarget("simpson", HOMER.name(), "homer", A), true)),
+                A,
+                at(10.9),
+                null,
+                false,
+                null,
+                true));
+    java.io.StringWriter xml = new java.io.StringWriter();
+    r.junit(xml);
+
+    assertThat(r.tree().path("namespaces").get(0).path("settled").asBoolean(true)).isFalse();
+    assertThat(xml.toString())
+        .contains(
+            "<failure type=\"not-settled\" message=\"simpson: did not settle: the status of"
+                + " EgressIP egressip-demo never moved\"");
+    assertThat(r.failures())
+        .contains("simpson: did not settle: the status of EgressIP egressip-demo never moved");
+  }
+
+  @Test
+  void theLabelPutBackIsInTheTimelineBeforeTheDrillsEnd() {
+    List<String> whats =
+        report(true).timeline().stream().map(FailoverReport.TimelineEntry::what).toList();
+
+    assertThat(whats)
+        .endsWith("label k8s.ovn.org/egress-assignable put back on " + A, "drill ended");
+    assertThat(report(true).tree().path("timeline").get(whats.size() - 2).path("what").asString())
+        .startsWith("label k8s.ovn.org/egress-assignable put back on");
   }
 }
