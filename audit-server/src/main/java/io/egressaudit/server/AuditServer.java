@@ -252,6 +252,7 @@ public final class AuditServer implements AutoCloseable {
   private AnomalyWatch anomalies;
   private AuditQueries queries;
   private long hitsBeforeStart;
+  private ServeLock lock;
 
   private final ConnectionCap apiCap;
 
@@ -284,9 +285,21 @@ public final class AuditServer implements AutoCloseable {
    *
    * @return the started server, with its bound ports
    * @throws RuntimeException with a one-line message when a port cannot be bound, the database
-   *     cannot be opened or a cluster-state file is malformed
+   *     cannot be opened or a cluster-state file is malformed, or another server holds the database
+   *     ({@link ServeLock}: nothing is written then)
    */
   public static AuditServer start(Config config) {
+    ServeLock lock = ServeLock.acquire(config.database().file()); // before anything is written
+    try {
+      AuditServer server = start(config, lock);
+      return server;
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static AuditServer start(Config config, ServeLock lock) {
     if (config.apiToken() == null && !config.api().loopback()) {
       throw new IllegalArgumentException(
           "--api "
@@ -319,6 +332,7 @@ public final class AuditServer implements AutoCloseable {
     AuditServer server =
         new AuditServer(
             config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
+    server.lock = lock;
     try {
       server.timelines = ClusterTimelines.follow(config.database());
       java.util.Set<String> followed = new java.util.HashSet<>(config.clusterStates().keySet());
@@ -717,5 +731,8 @@ public final class AuditServer implements AutoCloseable {
     HitWriter.Stats stats = writer.stats();
     LOG.info(
         "stopped: {} hits committed since start, {} refused", stats.committed(), stats.refused());
+    if (lock != null) {
+      lock.close(); // last: everything this server wrote is committed
+    }
   }
 }
