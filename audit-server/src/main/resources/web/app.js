@@ -227,13 +227,21 @@ function leakLine(m) {
   return h('div', 'leak', 'leak? ' + m.leakSuspects.join(',') + ' should leave through ' + via);
 }
 
-/** "stale: watch down since T: reason", or null when the cluster's view was not stale then. */
+/**
+ * "stale: watch down since T: reason" for a live cluster, "stale since T: cannot read FILE: reason"
+ * for a --cluster-state file (no watch involved), or null when the cluster's view was not stale
+ * then.
+ */
 function staleLine(m) {
   if (!m.stale) return null;
+  const reason = m.stale.reason || '';
+  if (reason.startsWith('cannot read ')) {
+    return h('div', 'stale', 'stale since ' + time(m.stale.since) + ': ' + reason);
+  }
   return h(
     'div',
     'stale',
-    'stale: watch down since ' + time(m.stale.since) + (m.stale.reason ? ': ' + m.stale.reason : '')
+    'stale: watch down since ' + time(m.stale.since) + (reason ? ': ' + reason : '')
   );
 }
 

@@ -593,23 +593,53 @@ public final class AuditServer implements AutoCloseable {
                   .forEach(
                       (cluster, file) -> {
                         FileTime mtime = mtime(file);
-                        if (mtime != null && !mtime.equals(seen.get(file))) {
+                        if (mtime == null || !Files.isReadable(file)) {
+                          // read again as soon as it can be, whatever its time then
+                          fileFailed(cluster, file, null, unreadable(file));
+                        } else if (!mtime.equals(seen.get(file))) {
                           try {
                             importFile(importer, cluster, file, TimeArg.now());
                           } catch (RuntimeException e) {
-                            seen.put(file, mtime);
-                            sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
-                            LOG.warn(
-                                "cluster/{}: keeping the previous state: {}",
-                                cluster,
-                                e.getMessage());
+                            fileFailed(cluster, file, mtime, e.getMessage());
                           }
+                        } else {
+                          // read before and unchanged since: what history holds is the file's
+                          // state now, as sure as after a re-read
+                          sources.fileUnchanged(cluster, TimeArg.now());
                         }
                       });
               return null;
             },
             true)
         .onComplete(done -> rescanning.set(false));
+  }
+
+  /**
+   * A file that could not be read or recorded: its cluster keeps the last good state, stale with
+   * {@code cannot read FILE: reason} (a file has no watch to be down).
+   *
+   * @param mtime the modification time whose content failed, not read again until it changes; null
+   *     when the file could not be opened (read again once it can)
+   */
+  private void fileFailed(String cluster, Path file, FileTime mtime, String problem) {
+    if (mtime != null) {
+      seen.put(file, mtime); // not parsed again until it changes
+    } else {
+      seen.remove(file);
+    }
+    String reason = ClusterSources.cannotRead(file.toString(), problem);
+    boolean changed = sources.fileFailed(cluster, TimeArg.now(), reason);
+    if (changed) {
+      LOG.warn("cluster/{}: keeping the previous state: {}", cluster, reason);
+    }
+  }
+
+  /** Why a file that a stat or an open refused cannot be read, in a few words. */
+  private static String unreadable(Path file) {
+    if (!Files.exists(file)) {
+      return "no such file";
+    }
+    return Files.isDirectory(file) ? "a directory, not a file" : "permission denied";
   }
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */
