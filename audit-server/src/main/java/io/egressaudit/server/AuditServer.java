@@ -347,7 +347,7 @@ public final class AuditServer implements AutoCloseable {
       server.deploy().await();
       server.importClusterStates();
       server.sources.recordFileSpans(new io.egressaudit.sql.StaleSpans(config.database()));
-      if (!config.clusterStates().isEmpty()) {
+      if (!config.clusterStates().isEmpty() || config.example()) {
         // only now: a rescan that ran before (or beside) the first import of a file recorded a
         // later state first, and the first import was then refused as rewriting the past
         vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> server.rescan());
@@ -587,6 +587,10 @@ public final class AuditServer implements AutoCloseable {
     vertx
         .executeBlocking(
             () -> {
+              if (config.example()) {
+                // the bundled example is in the jar: what history holds of it is current
+                sources.fileUnchanged(ClusterStateImport.EXAMPLE_CLUSTER, TimeArg.now());
+              }
               ClusterStateImport importer = new ClusterStateImport(config.database());
               config
                   .clusterStates()
