@@ -75,13 +75,30 @@ function statePhrase(s) {
   }
 }
 
-/** The state, and since when for synced and syncing (stale says it in its phrase). */
+/**
+ * The state, and since when for synced and syncing (stale says it in its phrase); for a cluster
+ * whose state was last recorded long ago (an old dump imported), the age note whois gives too.
+ */
 function stateCell(s) {
   return h(
     'td',
     'state state-' + (s.status || 'none'),
     statePhrase(s),
-    s.since && s.status !== 'stale' ? h('div', 'muted', 'since ' + time(s.since)) : null
+    s.since && s.status !== 'stale' ? h('div', 'muted', 'since ' + time(s.since)) : null,
+    s.stateAge ? h('div', 'warn', s.stateAge) : null
+  );
+}
+
+/** When a source was last synced, or when an imported cluster's state was last recorded. */
+function syncedCell(c) {
+  let when = '—';
+  if (c.lastSynced) when = time(c.lastSynced) + ' (' + ago(c.secondsSinceSync) + ')';
+  else if (c.lastRecorded) when = 'recorded ' + time(c.lastRecorded);
+  return h(
+    'td',
+    null,
+    when,
+    c.watchRestarts ? h('div', 'muted', c.watchRestarts + ' watch restarts') : null
   );
 }
 
@@ -119,16 +136,11 @@ function clusterRows(answer) {
   return clusters.map((c) =>
     h(
       'tr',
-      c.status === 'stale' ? 'flag' : null,
+      c.status === 'stale' ? 'flag' : c.stateAge ? 'warn-row' : null,
       h('td', 'mono', c.cluster),
       h('td', 'mono', c.source || '—'),
       stateCell(c),
-      h(
-        'td',
-        null,
-        c.lastSynced ? time(c.lastSynced) + ' (' + ago(c.secondsSinceSync) + ')' : '—',
-        c.watchRestarts ? h('div', 'muted', c.watchRestarts + ' watch restarts') : null
-      ),
+      syncedCell(c),
       h(
         'td',
         null,
@@ -147,11 +159,33 @@ function clusterRows(answer) {
 }
 
 /**
- * The key an anomaly is known by from one poll to the next: its rule, cluster, objects and message,
- * not its pods, which come and go while the anomaly goes on.
+ * GET /api/v1/clusters's lastHit as one line: when the newest hit arrived and how long ago; a hint
+ * (not an error) when none has arrived for lastHit.quietAfterSeconds (an hour): quiet clusters, or
+ * a hit listener they cannot reach.
  */
-function anomalyKey(a) {
-  return JSON.stringify([a.rule, a.cluster, a.egressIPs, a.ips, a.nodes, a.namespaces, a.message]);
+function lastHitLine(answer) {
+  const last = answer.lastHit;
+  if (!last) return h('p', 'muted', 'no hit recorded yet');
+  if (last.quiet) {
+    return h(
+      'p',
+      'warn',
+      'no hit received since ' +
+        time(last.receivedAt) +
+        ' (' +
+        ago(last.secondsAgo) +
+        '): hint: nothing reached the hit listener for more than ' +
+        Math.round(last.quietAfterSeconds / 60) +
+        ' min; check that the clusters can reach it (firewall, --listen, probe --target)'
+    );
+  }
+  return h('p', 'muted', 'last hit received at ' + time(last.receivedAt) + ' (' + ago(last.secondsAgo) + ')');
+}
+
+/** "as of T" of the anomalies of a cluster whose state was last recorded long ago, or null. */
+function asOf(answer, cluster) {
+  const t = (answer.stateAsOf || {})[cluster];
+  return t ? 'as of ' + time(t) : null;
 }
 
 /** The objects an anomaly concerns, as one line. */
@@ -168,38 +202,53 @@ function anomalyObjects(a) {
 }
 
 /**
- * GET /api/v1/anomalies as table rows.
- *
- * @param seen anomaly key to the time this browser first saw it (the API says what is wrong now,
- *     not since when); updated in place: new keys added, keys no longer current removed
- * @param now the time of this answer, as an RFC 3339 string
+ * GET /api/v1/anomalies as table rows: since when each holds is the server's fact (its since field,
+ * from the cluster's history), so every operator sees the same time. A cluster whose state was last
+ * recorded long ago (stateAsOf) has its anomalies "as of" then, and never a green "none".
  */
-function anomalyRows(answer, seen, now) {
+function anomalyRows(answer) {
   const anomalies = answer.anomalies || [];
-  const current = new Set(anomalies.map(anomalyKey));
-  for (const k of Array.from(seen.keys())) {
-    if (!current.has(k)) seen.delete(k);
-  }
-  const rows = anomalies.map((a) => {
-    const key = anomalyKey(a);
-    if (!seen.has(key)) seen.set(key, now);
-    return h(
+  const rows = anomalies.map((a) =>
+    h(
       'tr',
       'flag',
       h('td', 'mono', a.cluster),
       h('td', 'anomaly', a.rule),
       h('td', 'mono', anomalyObjects(a)),
-      titled(h('td', null, time(seen.get(key))), 'first seen by this browser'),
+      titled(
+        h('td', null, time(a.since), asOf(answer, a.cluster) ? h('div', 'warn', asOf(answer, a.cluster)) : null),
+        'when it began, from the history of its cluster'
+      ),
       h('td', null, a.message)
-    );
-  });
+    )
+  );
   if (!rows.length) {
-    rows.push(wide('none', 'ok'));
+    rows.push(noAnomalies(answer));
   }
   for (const n of answer.notes || []) {
     rows.push(wide(n, 'muted'));
   }
   return rows;
+}
+
+/** "none", or "none as of T (cluster demo)" when a cluster's state is old: not an all clear. */
+function noAnomalies(answer) {
+  const old = Object.keys(answer.stateAsOf || {});
+  if (!old.length) return wide('none', 'ok');
+  return wide(
+    'none as of ' +
+      old.map((c) => time(answer.stateAsOf[c]) + ' (cluster ' + c + ', state last recorded then)').join(', '),
+    'warn'
+  );
+}
+
+/** The anomaly count of the heading: a number, "none", or "none as of T" for an old state. */
+function anomalyCount(answer) {
+  const n = (answer.anomalies || []).length;
+  if (n) return h('span', 'flag-count', String(n));
+  const old = Object.values(answer.stateAsOf || {});
+  if (old.length) return h('span', 'warn', 'none as of ' + old.map(time).sort()[0]);
+  return h('span', 'ok', 'none');
 }
 
 /** Who owns the IP, in the words of the hits table of the command line. */
@@ -227,13 +276,21 @@ function leakLine(m) {
   return h('div', 'leak', 'leak? ' + m.leakSuspects.join(',') + ' should leave through ' + via);
 }
 
-/** "stale: watch down since T: reason", or null when the cluster's view was not stale then. */
+/**
+ * "stale: watch down since T: reason" for a live cluster, "stale since T: cannot read FILE: reason"
+ * for a --cluster-state file (no watch involved), or null when the cluster's view was not stale
+ * then.
+ */
 function staleLine(m) {
   if (!m.stale) return null;
+  const reason = m.stale.reason || '';
+  if (reason.startsWith('cannot read ')) {
+    return h('div', 'stale', 'stale since ' + time(m.stale.since) + ': ' + reason);
+  }
   return h(
     'div',
     'stale',
-    'stale: watch down since ' + time(m.stale.since) + (m.stale.reason ? ': ' + m.stale.reason : '')
+    'stale: watch down since ' + time(m.stale.since) + (reason ? ': ' + reason : '')
   );
 }
 
@@ -328,7 +385,9 @@ if (typeof module !== 'undefined' && module.exports) {
     statePhrase,
     readiness,
     clusterRows,
+    lastHitLine,
     anomalyRows,
+    anomalyCount,
     owner,
     hitRows,
     whoisView,
@@ -388,26 +447,7 @@ function errorRow(err) {
   return wide(err.message, 'error');
 }
 
-/** When this browser first saw each current anomaly, kept across reloads of the page. */
-const SEEN_KEY = 'egress-audit.anomalies-seen';
-const anomaliesSeen = loadSeen();
 let lastGood = null;
-
-function loadSeen() {
-  try {
-    return new Map(JSON.parse(localStorage.getItem(SEEN_KEY) || '[]'));
-  } catch (e) {
-    return new Map();
-  }
-}
-
-function saveSeen() {
-  try {
-    localStorage.setItem(SEEN_KEY, JSON.stringify(Array.from(anomaliesSeen.entries())));
-  } catch (e) {
-    /* storage off: first seen is then since this page was opened */
-  }
-}
 
 /**
  * Shows an answer in a section. When the server cannot be reached, the section keeps what it
@@ -433,13 +473,10 @@ async function refreshStatus() {
   ]);
   showResult('readiness', ready, readiness, (e) => h('p', 'error', 'readiness: ' + e.message));
   showResult('clusters-body', clusters, clusterRows);
-  showResult('anomalies-body', anomalies, (a) =>
-    anomalyRows(a, anomaliesSeen, new Date().toISOString())
-  );
+  showResult('last-hit', clusters, lastHitLine, (e) => h('p', 'error', e.message));
+  showResult('anomalies-body', anomalies, anomalyRows);
   if (anomalies.status === 'fulfilled') {
-    saveSeen();
-    const n = (anomalies.value.anomalies || []).length;
-    show('anomaly-count', h('span', n ? 'flag-count' : 'ok', n ? String(n) : 'none'));
+    show('anomaly-count', anomalyCount(anomalies.value));
   }
   return [ready, clusters, anomalies];
 }

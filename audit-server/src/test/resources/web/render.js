@@ -9,12 +9,11 @@ const fs = require('fs');
 const app = require(process.argv[2]);
 const answers = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
 const text = (nodes) => [].concat(nodes).map(app.textOf).join('');
-const seen = new Map();
 process.stdout.write(
   JSON.stringify({
     readiness: text(app.readiness(answers.readyz)),
     clusters: text(app.clusterRows(answers.clusters)),
-    anomalies: text(app.anomalyRows(answers.anomalies, seen, '2026-01-02T03:04:05Z')),
+    anomalies: text(app.anomalyRows(answers.anomalies)),
     hits: text(app.hitRows(answers.hits)),
     whois: answers.whois.map((w) => text(app.whoisView(w))).join(''),
   })

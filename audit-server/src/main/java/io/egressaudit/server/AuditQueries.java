@@ -16,9 +16,11 @@ import io.egressaudit.server.json.AllNamespacesSourceHistoryView;
 import io.egressaudit.server.json.AllNamespacesSourcesView;
 import io.egressaudit.server.json.AnomaliesView;
 import io.egressaudit.server.json.AnomalySpansView;
+import io.egressaudit.server.json.AnomalyView;
 import io.egressaudit.server.json.ClusterView;
 import io.egressaudit.server.json.HitView;
 import io.egressaudit.server.json.IpTimelineView;
+import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.server.json.SourceHistoryView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.server.json.SourcesView;
@@ -101,6 +103,19 @@ public final class AuditQueries {
     List<StoredHit> last =
         hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, 1, true));
     return last.isEmpty() ? 0 : last.get(0).id();
+  }
+
+  /**
+   * The newest hit the database holds, as of now ({@code lastHit} of {@code GET /api/v1/clusters}).
+   *
+   * @return the view, or null when no hit was ever recorded
+   */
+  public LastHitView lastHit() {
+    List<StoredHit> last =
+        hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, 1, true));
+    return last.isEmpty()
+        ? null
+        : LastHitView.of(Instant.ofEpochMilli(last.get(0).hit().receivedAtMillis()), TimeArg.now());
   }
 
   /**
@@ -214,9 +229,29 @@ public final class AuditQueries {
     live.forEach(v -> byCluster.put(v.cluster(), v));
     java.util.Set<String> names = new java.util.TreeSet<>(coverage.keySet());
     names.addAll(byCluster.keySet());
+    java.util.Map<String, io.egressaudit.sql.HistoryLoader.LatestSnapshot> latest =
+        followed != null ? null : io.egressaudit.sql.HistoryLoader.latestSnapshots(database);
+    Instant now = TimeArg.now();
     List<ClusterView> out = new ArrayList<>();
     for (String c : names) {
-      out.add(ClusterView.of(c, imported.get(c), byCluster.get(c), coverage.get(c)));
+      Instant last =
+          followed != null
+              ? followed.lastRecorded(c)
+              : ClusterTimelines.lastRecorded(latest.get(c));
+      Instant old =
+          byCluster.containsKey(c)
+              ? null // a source of this server keeps it current (or says it is stale)
+              : followed != null
+                  ? followed.oldStateRecordedAt(c, now)
+                  : ClusterTimelines.oldState(latest.get(c), now);
+      out.add(
+          ClusterView.of(
+              c,
+              imported.get(c),
+              byCluster.get(c),
+              coverage.get(c),
+              last,
+              ClusterTimelines.oldStateNote(c, old, now)));
     }
     return out;
   }
@@ -231,8 +266,9 @@ public final class AuditQueries {
   public AnomaliesView anomalies(Instant at, String cluster) {
     Instant t = at == null ? TimeArg.now() : at;
     long ms = t.toEpochMilli();
-    List<io.egressaudit.correlator.anomaly.Anomaly> found = new ArrayList<>();
+    List<AnomalyView> found = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    java.util.Map<String, Instant> asOf = new TreeMap<>();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     for (AttributionTimeline tl : timelines.select(cluster)) {
       Instant start = timelines.historyStart(tl);
@@ -240,12 +276,95 @@ public final class AuditQueries {
         notes.add("cluster " + tl.cluster() + ": " + timelines.historyNote(tl));
         continue;
       }
-      found.addAll(anomalies.at(tl, t));
+      Instant old = timelines.oldStateRecordedAt(tl.cluster(), t);
+      if (old != null) {
+        asOf.put(tl.cluster(), old);
+        notes.add(
+            "cluster "
+                + tl.cluster()
+                + ": anomalies as of "
+                + old
+                + ": "
+                + ClusterTimelines.oldStateNote(tl.cluster(), old, t));
+      }
+      List<io.egressaudit.correlator.anomaly.Anomaly> held = anomalies.at(tl, t);
+      for (io.egressaudit.correlator.anomaly.Anomaly a : held) {
+        found.add(AnomalyView.of(a, followed == null ? null : began(tl, a, t, start)));
+      }
+      if (followed != null && at == null) {
+        forgetEnded(tl.cluster(), held);
+      }
     }
     if (timelines.clusters().isEmpty()) {
       notes.add("no cluster history");
     }
-    return new AnomaliesView(t, found, notes);
+    return new AnomaliesView(t, found, notes, asOf);
+  }
+
+  /**
+   * When each current anomaly began, by cluster then {@link #sameAnomaly} key: worked out once for
+   * an anomaly while it goes on (history does not change behind it), forgotten when it ends.
+   */
+  private final java.util.Map<String, java.util.Map<List<Object>, Instant>> began =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * What makes an anomaly the same one from a change to the next: its rule and the EgressIPs, IPs,
+   * nodes and namespaces it concerns, not its pods (which come and go while it goes on) nor its
+   * message (which may count them).
+   */
+  private static List<Object> sameAnomaly(io.egressaudit.correlator.anomaly.Anomaly a) {
+    return List.of(a.rule(), a.egressIPs(), a.ips(), a.nodes(), a.namespaces());
+  }
+
+  /**
+   * When an anomaly held at {@code at} began: the earliest change point of the cluster ({@link
+   * AttributionTimeline#anomalyChangePoints}) from which on it held without a break, walking back
+   * from {@code at} through at most {@link #MAX_ANOMALY_CHANGES} of them; {@code start} when it
+   * held from where history starts. Remembered while it goes on, for answers of now.
+   */
+  private Instant began(
+      AttributionTimeline tl,
+      io.egressaudit.correlator.anomaly.Anomaly a,
+      Instant at,
+      Instant start) {
+    List<Object> key = sameAnomaly(a);
+    boolean now = at.toEpochMilli() >= tl.lastChangeMillis();
+    if (now) {
+      Instant known = began.getOrDefault(tl.cluster(), java.util.Map.of()).get(key);
+      if (known != null) {
+        return known;
+      }
+    }
+    long[] points = tl.anomalyChangePoints(start.toEpochMilli(), at.toEpochMilli() + 1);
+    Instant since = at;
+    int last = points.length - 1;
+    int lowest = Math.max(0, points.length - MAX_ANOMALY_CHANGES);
+    for (int i = last; i >= lowest; i--) {
+      Instant p = Instant.ofEpochMilli(points[i]);
+      boolean held =
+          i == last || anomalies.at(tl, p).stream().anyMatch(b -> sameAnomaly(b).equals(key));
+      if (!held) {
+        break;
+      }
+      since = p;
+    }
+    if (now) {
+      began
+          .computeIfAbsent(tl.cluster(), c -> new java.util.concurrent.ConcurrentHashMap<>())
+          .put(key, since);
+    }
+    return since;
+  }
+
+  /** Forgets when the anomalies of a cluster began that no longer hold now. */
+  private void forgetEnded(String cluster, List<io.egressaudit.correlator.anomaly.Anomaly> now) {
+    java.util.Map<List<Object>, Instant> known = began.get(cluster);
+    if (known != null) {
+      java.util.Set<List<Object>> current = new java.util.HashSet<>();
+      now.forEach(a -> current.add(sameAnomaly(a)));
+      known.keySet().retainAll(current);
+    }
   }
 
   /** Most change points of one cluster that one answer about anomalies over a period evaluates. */

@@ -252,6 +252,7 @@ public final class AuditServer implements AutoCloseable {
   private AnomalyWatch anomalies;
   private AuditQueries queries;
   private long hitsBeforeStart;
+  private ServeLock lock;
 
   private final ConnectionCap apiCap;
 
@@ -284,9 +285,21 @@ public final class AuditServer implements AutoCloseable {
    *
    * @return the started server, with its bound ports
    * @throws RuntimeException with a one-line message when a port cannot be bound, the database
-   *     cannot be opened or a cluster-state file is malformed
+   *     cannot be opened or a cluster-state file is malformed, or another server holds the database
+   *     ({@link ServeLock}: nothing is written then)
    */
   public static AuditServer start(Config config) {
+    ServeLock lock = ServeLock.acquire(config.database().file()); // before anything is written
+    try {
+      AuditServer server = start(config, lock);
+      return server;
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static AuditServer start(Config config, ServeLock lock) {
     if (config.apiToken() == null && !config.api().loopback()) {
       throw new IllegalArgumentException(
           "--api "
@@ -319,6 +332,7 @@ public final class AuditServer implements AutoCloseable {
     AuditServer server =
         new AuditServer(
             config, descriptors, apiCap, vertx, new HitWriter(config.database(), config.writer()));
+    server.lock = lock;
     try {
       server.timelines = ClusterTimelines.follow(config.database());
       java.util.Set<String> followed = new java.util.HashSet<>(config.clusterStates().keySet());
@@ -333,7 +347,7 @@ public final class AuditServer implements AutoCloseable {
       server.deploy().await();
       server.importClusterStates();
       server.sources.recordFileSpans(new io.egressaudit.sql.StaleSpans(config.database()));
-      if (!config.clusterStates().isEmpty()) {
+      if (!config.clusterStates().isEmpty() || config.example()) {
         // only now: a rescan that ran before (or beside) the first import of a file recorded a
         // later state first, and the first import was then refused as rewriting the past
         vertx.setPeriodic(config.rescanSeconds() * 1000L, id -> server.rescan());
@@ -573,29 +587,63 @@ public final class AuditServer implements AutoCloseable {
     vertx
         .executeBlocking(
             () -> {
+              if (config.example()) {
+                // the bundled example is in the jar: what history holds of it is current
+                sources.fileUnchanged(ClusterStateImport.EXAMPLE_CLUSTER, TimeArg.now());
+              }
               ClusterStateImport importer = new ClusterStateImport(config.database());
               config
                   .clusterStates()
                   .forEach(
                       (cluster, file) -> {
                         FileTime mtime = mtime(file);
-                        if (mtime != null && !mtime.equals(seen.get(file))) {
+                        if (mtime == null || !Files.isReadable(file)) {
+                          // read again as soon as it can be, whatever its time then
+                          fileFailed(cluster, file, null, unreadable(file));
+                        } else if (!mtime.equals(seen.get(file))) {
                           try {
                             importFile(importer, cluster, file, TimeArg.now());
                           } catch (RuntimeException e) {
-                            seen.put(file, mtime);
-                            sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
-                            LOG.warn(
-                                "cluster/{}: keeping the previous state: {}",
-                                cluster,
-                                e.getMessage());
+                            fileFailed(cluster, file, mtime, e.getMessage());
                           }
+                        } else {
+                          // read before and unchanged since: what history holds is the file's
+                          // state now, as sure as after a re-read
+                          sources.fileUnchanged(cluster, TimeArg.now());
                         }
                       });
               return null;
             },
             true)
         .onComplete(done -> rescanning.set(false));
+  }
+
+  /**
+   * A file that could not be read or recorded: its cluster keeps the last good state, stale with
+   * {@code cannot read FILE: reason} (a file has no watch to be down).
+   *
+   * @param mtime the modification time whose content failed, not read again until it changes; null
+   *     when the file could not be opened (read again once it can)
+   */
+  private void fileFailed(String cluster, Path file, FileTime mtime, String problem) {
+    if (mtime != null) {
+      seen.put(file, mtime); // not parsed again until it changes
+    } else {
+      seen.remove(file);
+    }
+    String reason = ClusterSources.cannotRead(file.toString(), problem);
+    boolean changed = sources.fileFailed(cluster, TimeArg.now(), reason);
+    if (changed) {
+      LOG.warn("cluster/{}: keeping the previous state: {}", cluster, reason);
+    }
+  }
+
+  /** Why a file that a stat or an open refused cannot be read, in a few words. */
+  private static String unreadable(Path file) {
+    if (!Files.exists(file)) {
+      return "no such file";
+    }
+    return Files.isDirectory(file) ? "a directory, not a file" : "permission denied";
   }
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */
@@ -717,5 +765,8 @@ public final class AuditServer implements AutoCloseable {
     HitWriter.Stats stats = writer.stats();
     LOG.info(
         "stopped: {} hits committed since start, {} refused", stats.committed(), stats.refused());
+    if (lock != null) {
+      lock.close(); // last: everything this server wrote is committed
+    }
   }
 }

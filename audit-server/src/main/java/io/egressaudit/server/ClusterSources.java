@@ -71,22 +71,51 @@ public final class ClusterSources {
   }
 
   /**
-   * A changed file could not be recorded: its history keeps the last good state, stale since {@code
-   * at}; logged once per change of state.
+   * A rescan found a file that was recorded before and has not changed since, still readable: its
+   * history is the file's state now, so the source is in sync at {@code at} ({@code lastSynced},
+   * {@code secondsSinceSync} and {@code egress_audit_cluster_sync_age_seconds} follow it). A file
+   * that is stale (its last change could not be read) stays stale.
    */
-  public synchronized void fileFailed(String cluster, Instant at, String reason) {
+  public synchronized void fileUnchanged(String cluster, Instant at) {
+    SourceState before = files.get(cluster);
+    if (before != null && before.status() == SourceState.Status.SYNCED) {
+      files.put(cluster, before.syncedAt(at));
+    }
+  }
+
+  /**
+   * {@code cannot read FILE: problem}, the reason a file source is stale; a problem that names the
+   * file first ({@code FILE:12:3: malformed YAML: ...}) is not given the file twice.
+   *
+   * @param file the file as {@code serve} was given it (absolute)
+   * @param problem what went wrong reading or recording it
+   */
+  public static String cannotRead(String file, String problem) {
+    String p = String.valueOf(problem);
+    return p.startsWith(file) ? "cannot read " + p : "cannot read " + file + ": " + p;
+  }
+
+  /**
+   * A file could not be read or recorded: its history keeps the last good state, stale since {@code
+   * at} with {@code reason} ({@link #cannotRead}), in the source's state and in history's stale
+   * spans.
+   *
+   * @return true when this changed the state or its reason (worth a line in the log)
+   */
+  public synchronized boolean fileFailed(String cluster, Instant at, String reason) {
     SourceState before = files.get(cluster);
     if (before == null || !before.ready()) {
-      return;
+      return false;
     }
     if (before.status() != SourceState.Status.STALE && fileSpans != null) {
-      fileSpans.stale(cluster, at, "cluster state file " + before.source() + ": " + reason);
+      fileSpans.stale(cluster, at, reason);
     }
     files.put(
         cluster,
         before.status() == SourceState.Status.STALE
             ? before.withReason(reason)
             : before.with(SourceState.Status.STALE, at, reason));
+    return before.status() != SourceState.Status.STALE || !reason.equals(before.reason());
   }
 
   /**

@@ -307,24 +307,64 @@ public final class ClusterTimelines implements HistoryFeed.Listener, AutoCloseab
    * latest snapshot is at most {@link #OLD_STATE_AFTER} before {@code at}, after it, live, or of a
    * source this process follows.
    */
-  private String oldStateNote(String cluster, Instant at) {
-    HistoryLoader.LatestSnapshot last = latestSnapshots.get(cluster);
-    if (last == null
-        || followedSources.contains(cluster)
-        || last.source().startsWith(ClusterWatcher.SOURCE_PREFIX)) {
-      return null;
-    }
-    Duration gap = Duration.between(last.at(), at);
-    if (gap.compareTo(OLD_STATE_AFTER) <= 0) {
+  public String oldStateNote(String cluster, Instant at) {
+    return oldStateNote(cluster, oldStateRecordedAt(cluster, at), at);
+  }
+
+  /**
+   * {@code state of cluster C last recorded at T (N days before the time asked)}, or null when
+   * {@code last} is null.
+   *
+   * @param last when the cluster's state was last recorded ({@link #oldStateRecordedAt})
+   */
+  public static String oldStateNote(String cluster, Instant last, Instant at) {
+    if (last == null) {
       return null;
     }
     return "state of cluster "
         + cluster
         + " last recorded at "
-        + last.at()
+        + last
         + " ("
-        + age(gap)
+        + age(Duration.between(last, at))
         + " before the time asked)";
+  }
+
+  /**
+   * When a cluster's state was last recorded ({@code cluster_import}: a {@code cluster import}, a
+   * file read), when that is more than {@link #OLD_STATE_AFTER} before {@code at} and no source of
+   * this process or live watch keeps it current: the time its anomalies and attributions are as of.
+   *
+   * @return the time of its latest snapshot, or null when its state is not old at {@code at}
+   */
+  public Instant oldStateRecordedAt(String cluster, Instant at) {
+    return followedSources.contains(cluster) ? null : oldState(latestSnapshots.get(cluster), at);
+  }
+
+  /**
+   * {@link #oldStateRecordedAt} of a cluster no source of this process follows, from its latest
+   * snapshot ({@link HistoryLoader#latestSnapshots}, or null when none).
+   */
+  public static Instant oldState(HistoryLoader.LatestSnapshot last, Instant at) {
+    if (last == null || last.source().startsWith(ClusterWatcher.SOURCE_PREFIX)) {
+      return null;
+    }
+    return Duration.between(last.at(), at).compareTo(OLD_STATE_AFTER) <= 0 ? null : last.at();
+  }
+
+  /**
+   * When a cluster's state was last recorded from a file or an import ({@code cluster_import}), or
+   * null when never, or when a live watch records it (its snapshots are lists, not the last word).
+   */
+  public Instant lastRecorded(String cluster) {
+    return lastRecorded(latestSnapshots.get(cluster));
+  }
+
+  /** {@link #lastRecorded(String)} from a cluster's latest snapshot, or null when none. */
+  public static Instant lastRecorded(HistoryLoader.LatestSnapshot last) {
+    return last == null || last.source().startsWith(ClusterWatcher.SOURCE_PREFIX)
+        ? null
+        : last.at();
   }
 
   /** {@code 5 hours}, {@code 1 hour}; from two days on {@code 12 days}. */

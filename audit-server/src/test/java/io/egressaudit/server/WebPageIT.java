@@ -252,7 +252,14 @@ class WebPageIT {
         .contains(WORKER_SL79N + " at ")
         .contains("leak? simpson should leave through egressip-demo")
         .contains("stale: watch down since " + staleSince + ": " + STALE_REASON)
-        .contains("anomaly: ip-claimed-by-two-egressips: " + text(anomaly.get("message")));
+        .contains("anomaly: ip-claimed-by-two-egressips: " + text(anomaly.get("message")))
+        // a file has no watch to be down
+        .contains(
+            "stale since "
+                + seconds(text(dup.get("since")))
+                + ": cannot read "
+                + dir.resolve("dup.yaml")
+                + ":2:");
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.egressaudit.server.cli;
 
-import io.egressaudit.correlator.anomaly.Anomaly;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.AnomaliesView;
 import io.egressaudit.server.json.AnomalySpansView;
+import io.egressaudit.server.json.AnomalyView;
 import io.egressaudit.server.json.ApiJson;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -87,7 +87,7 @@ final class AnomaliesCommand implements Callable<Integer> {
           out.println("no anomalies at " + view.at());
         } else {
           Table t = new Table("CLUSTER", "RULE", "EGRESSIPS", "IPS", "NODES", "NAMESPACES");
-          for (Anomaly a : view.anomalies()) {
+          for (AnomalyView a : view.anomalies()) {
             t.row(
                 a.cluster(),
                 a.rule(),

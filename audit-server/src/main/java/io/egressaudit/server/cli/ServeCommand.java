@@ -5,6 +5,7 @@ import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.server.AuditServer;
 import io.egressaudit.server.ClusterStateImport;
 import io.egressaudit.server.HostPort;
+import io.egressaudit.server.ServeLock;
 import io.egressaudit.server.http.ApiLimits;
 import io.egressaudit.server.http.ApiTls;
 import io.egressaudit.server.http.ForwardedHeader;
@@ -361,7 +362,9 @@ final class ServeCommand implements Callable<Integer> {
    */
   private static void deleteIfEmpty(Database database, RuntimeException failure) {
     try {
-      database.deleteIfEmpty();
+      if (database.deleteIfEmpty()) {
+        ServeLock.deleteFileOf(database.file());
+      }
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }

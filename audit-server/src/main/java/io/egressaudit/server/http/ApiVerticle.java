@@ -9,6 +9,7 @@ import io.egressaudit.server.ClusterSources;
 import io.egressaudit.server.SourceIpPrefix;
 import io.egressaudit.server.TimeArg;
 import io.egressaudit.server.json.ApiJson;
+import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.sql.DatabaseException;
 import io.egressaudit.sql.HitWriter;
@@ -504,7 +505,17 @@ public final class ApiVerticle extends VerticleBase {
   private void clusters(RoutingContext ctx) {
     onlyParams(ctx, java.util.Set.of());
     List<SourceView> live = sourceViews();
-    blocking(ctx, () -> Map.of("clusters", queries.clusters(live)));
+    blocking(
+        ctx,
+        () -> {
+          Map<String, Object> body = new java.util.LinkedHashMap<>();
+          body.put("clusters", queries.clusters(live));
+          LastHitView last = queries.lastHit();
+          if (last != null) { // absent when no hit was ever recorded
+            body.put("lastHit", last);
+          }
+          return body;
+        });
   }
 
   private List<SourceView> sourceViews() {

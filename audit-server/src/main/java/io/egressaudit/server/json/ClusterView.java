@@ -29,6 +29,11 @@ import java.util.Map;
  * @param objects objects valid now, by kind ({@code Node}, {@code Namespace}, {@code Pod}, {@code
  *     EgressIP}); absent when the cluster has no history
  * @param intervals stored states (history rows) of the cluster; absent when none
+ * @param lastRecorded when its state was last recorded from a file or a {@code cluster import} (its
+ *     latest snapshot); absent for a live cluster or one never imported
+ * @param stateAge when that is more than an hour ago and no source of this server keeps the cluster
+ *     current, the note whois gives its matches: {@code state of cluster C last recorded at T (N
+ *     days before the time asked)}, the time asked being now; absent otherwise
  */
 public record ClusterView(
     String cluster,
@@ -45,7 +50,9 @@ public record ClusterView(
     Instant historyFrom,
     Instant lastChange,
     Map<String, Integer> objects,
-    Long intervals) {
+    Long intervals,
+    Instant lastRecorded,
+    String stateAge) {
 
   /**
    * Combines what is known of a cluster.
@@ -57,6 +64,26 @@ public record ClusterView(
    */
   public static ClusterView of(
       String cluster, String source, SourceView live, AttributionTimeline.Coverage coverage) {
+    return of(cluster, source, live, coverage, null, null);
+  }
+
+  /**
+   * Combines what is known of a cluster, with when its state was last recorded.
+   *
+   * @param cluster the name
+   * @param source where its latest import came from, or null
+   * @param live its source's state in this server, or null
+   * @param coverage what its history covers, or null when it has none
+   * @param lastRecorded see {@link #lastRecorded()}, or null
+   * @param stateAge see {@link #stateAge()}, or null
+   */
+  public static ClusterView of(
+      String cluster,
+      String source,
+      SourceView live,
+      AttributionTimeline.Coverage coverage,
+      Instant lastRecorded,
+      String stateAge) {
     Map<String, Integer> objects = null;
     if (coverage != null) {
       objects = new LinkedHashMap<>();
@@ -79,6 +106,8 @@ public record ClusterView(
         coverage == null ? null : coverage.firstChange(),
         coverage == null ? null : coverage.lastChange(),
         objects,
-        coverage == null ? null : coverage.intervals());
+        coverage == null ? null : coverage.intervals(),
+        lastRecorded,
+        stateAge);
   }
 }
