@@ -120,7 +120,7 @@ public record Attribution(
    */
   public Attribution withStale(Stale span) {
     String sentence =
-        "the live view of cluster "
+        "the view of cluster "
             + cluster
             + " was stale since "
             + span.since()

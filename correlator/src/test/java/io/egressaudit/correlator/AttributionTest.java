@@ -113,7 +113,7 @@ class AttributionTest {
 
     assertThat(stale.note())
         .isEqualTo(
-            "two candidate namespaces; the live view of cluster demo was stale since "
+            "two candidate namespaces; the view of cluster demo was stale since "
                 + SINCE
                 + " (401): changes made meanwhile may be missing from this answer");
     assertThat(stale.toBuilder().note(a.note()).stale(null).build()).isEqualTo(a);
