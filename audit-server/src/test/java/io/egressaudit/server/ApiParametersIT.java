@@ -71,4 +71,35 @@ class ApiParametersIT {
     assertThat(detail).startsWith(parameter.strip() + ":");
     assertThat(detail).doesNotContain("1215752191").doesNotContain("overflow");
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "GET /api/v1/hits?q=%s HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 414 | uri-too-long",
+        "GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nX-Big: %s\\r\\n\\r\\n | 431 | headers-too-large",
+        "GET /healthz\\r\\n%s | 400 | bad-request",
+        "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n%s | 505 | http-version"
+      })
+  void requestsTheDecoderRefusesAreAnsweredAsProblemsInHttp11(
+      String template, int status, String type) throws Exception {
+    String request =
+        template
+            .strip()
+            .replace("\\r\\n", "\r\n")
+            .formatted("a".repeat(status == 414 || status == 431 ? 20_000 : 0));
+    LoopbackClient.Response r =
+        LoopbackClient.exchangeThenClosed(
+            "127.0.0.1",
+            server.apiPort(),
+            request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+    assertThat(r.status()).as("%s", r).isEqualTo(status);
+    assertThat(r.statusLine()).startsWith("HTTP/1.1 " + status);
+    assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+    assertThat(r.header("connection")).isEqualTo("close");
+    JsonNode problem = ApiClient.parse(r.bodyText());
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    assertThat(problem.get("type").asString()).endsWith("/" + type);
+  }
 }

@@ -266,6 +266,12 @@ abstract class ListenerProtocolTests {
         "400"
       },
       {"GET /expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n", "417"},
+      {"POST /zzz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n", "400"},
+      {
+        "POST /ffff HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "FFFFFFFFFFFFFFFF\r\nabc\r\n",
+        "400"
+      },
     };
     for (String[] c : cases) {
       LoopbackClient.Response r = LoopbackClient.exchangeThenClosed(ip, port, ascii(c[0]));

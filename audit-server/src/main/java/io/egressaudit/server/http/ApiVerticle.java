@@ -115,10 +115,18 @@ public final class ApiVerticle extends VerticleBase {
     connections = new ApiConnections(vertx, limits, cap);
     connections.start();
     Router router = router();
+    HttpServerOptions options = options();
     server =
         vertx
-            .createHttpServer(options())
-            .connectionHandler(connections::opened)
+            .createHttpServer(options)
+            .connectionHandler(
+                connection -> {
+                  // the hit listener's decoder: a version other than HTTP/1.x fails as the
+                  // invalid request it is, answered in HTTP/1.1 by invalidRequest
+                  HitRequestDecoder.install(connection, options);
+                  connections.opened(connection);
+                })
+            .invalidRequestHandler(request -> invalidRequest(request, options))
             .requestHandler(
                 request -> {
                   if (request.version() == HttpVersion.HTTP_1_1
@@ -155,6 +163,63 @@ public final class ApiVerticle extends VerticleBase {
                     "the API speaks HTTP/1.0 and HTTP/1.1 only",
                     request.path())))
         .onComplete(done -> request.connection().close());
+  }
+
+  /**
+   * A request Vert.x's decoder could not read, before any route sees it: 414 (request line over
+   * {@link HttpServerOptions#getMaxInitialLineLength()}), 431 (headers over {@link
+   * HttpServerOptions#getMaxHeaderSize()}), 505 (not HTTP/1.x, such as the HTTP/2 preface) or 400
+   * (HTTP/0.9, bad framing), each as {@code application/problem+json} in HTTP/1.1 with {@code
+   * Connection: close}; then the connection is closed ({@link WireClose}: the rest of the request
+   * is never read).
+   */
+  private static void invalidRequest(HttpServerRequest request, HttpServerOptions options) {
+    Throwable cause = request.decoderResult().cause();
+    Problem p;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      p =
+          invalid(
+              414,
+              "uri-too-long",
+              "URI too long",
+              "the request line is longer than " + options.getMaxInitialLineLength() + " bytes");
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      p =
+          invalid(
+              431,
+              "headers-too-large",
+              "Request header fields too large",
+              "the request's header fields are larger than "
+                  + options.getMaxHeaderSize()
+                  + " bytes");
+    } else if (cause instanceof HitRequestDecoder.UnsupportedVersion) {
+      p =
+          invalid(
+              505,
+              "http-version",
+              "HTTP version not supported",
+              "the API speaks HTTP/1.0 and HTTP/1.1 only");
+    } else {
+      p =
+          invalid(
+              400,
+              "bad-request",
+              "Bad request",
+              "not an HTTP/1.x request: " + (cause == null ? "unreadable" : cause.getMessage()));
+    }
+    LOG.debug("API: {} to {}: {}", p.status(), request.connection().remoteAddress(), p.detail());
+    HttpConnection connection = request.connection();
+    request
+        .response()
+        .setStatusCode(p.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(ApiJson.write(p))
+        .onComplete(done -> WireClose.close(connection));
+  }
+
+  private static Problem invalid(int status, String type, String title, String detail) {
+    return new Problem(Problem.TYPE_BASE + type, title, status, detail, null);
   }
 
   private HttpServerOptions options() {

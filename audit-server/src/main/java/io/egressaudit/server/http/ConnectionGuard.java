@@ -143,7 +143,7 @@ final class ConnectionGuard {
     for (Tracked t : late) {
       t.requestDeadline = WAITING_FOR_ANSWER;
       t.lastActivity = Long.MAX_VALUE; // not again while its close completes
-      t.connection.close();
+      WireClose.close(t.connection);
     }
     if (refused > reportedRefused || timedOut > reportedTimedOut) {
       LOG.warn(

@@ -83,12 +83,12 @@ final class HitListenerVerticle extends VerticleBase {
   }
 
   private void opened(HttpConnection connection) {
-    HitRequestDecoder.install(connection, listener.options);
+    HitRequestDecoder.install(connection, listener.options, listener.stats.badRequest::increment);
     SocketAddress tcp = connection.remoteAddress(true);
     Tracked t = tcp == null ? null : guard.opened(connection);
     if (t == null) {
       // reset by the client before its address could be read, or over the connection cap
-      connection.close();
+      WireClose.close(connection);
       return;
     }
     String tcpPeer = peerIp(tcp.hostAddress());
@@ -312,7 +312,8 @@ final class HitListenerVerticle extends VerticleBase {
     t.requestDeadline = ConnectionGuard.WAITING_FOR_ANSWER;
     count.increment();
     HttpConnection connection = req.connection();
-    HitResponses.refusal(req.response(), status, body).onComplete(ar -> connection.close());
+    HitResponses.refusal(req.response(), status, body)
+        .onComplete(ar -> WireClose.close(connection));
   }
 
   private boolean declaredTooLarge(String contentLength) {
