@@ -102,4 +102,36 @@ class ApiParametersIT {
     assertThat(problem.get("status").asInt()).isEqualTo(status);
     assertThat(problem.get("type").asString()).endsWith("/" + type);
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/hits?limit=1&limit=2 | limit: given 2 times",
+        "/api/v1/whois/127.0.0.100?at=1&at=2 | at: given 2 times",
+        "/api/v1/hits?since= | since: empty",
+        "/api/v1/anomalies?until= | until: empty",
+        "/api/v1/hits?%ZZ=1 | the query string is not valid percent-encoding",
+        "/api/v1/hits?ip=% | the query string is not valid percent-encoding",
+        "/api/v1/clusters?x=1 | /api/v1/clusters takes no parameters"
+      })
+  void anAmbiguousOrMalformedQueryIsA400SayingWhy(String query, String detail) throws Exception {
+    LoopbackClient.Response r = LoopbackClient.get("127.0.0.1", server.apiPort(), query.strip());
+
+    assertThat(r.status()).as("%s: %s", query, r.bodyText()).isEqualTo(400);
+    assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+    assertThat(ApiClient.parse(r.bodyText()).get("detail").asString()).contains(detail.strip());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/healthz", "/api/v1/clusters", "/api/v1/hits?limit=1", "/api/v1/whois/127.0.0.100"})
+  void headIsAnsweredAsGetWithoutTheBody(String path) throws Exception {
+    java.net.http.HttpResponse<String> get = api.send("GET", path);
+    java.net.http.HttpResponse<String> head = api.send("HEAD", path);
+
+    assertThat(head.statusCode()).as("%s", head.body()).isEqualTo(get.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("content-type"))
+        .isEqualTo(get.headers().firstValue("content-type"));
+  }
 }

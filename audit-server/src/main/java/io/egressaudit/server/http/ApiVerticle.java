@@ -253,23 +253,55 @@ public final class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::timed);
+    router.route().handler(ApiVerticle::wellFormedQuery);
     router.route("/api/*").handler(this::authorize);
     router.route("/metrics").handler(this::authorize);
-    router.get("/api/v1/whois/:ip").handler(this::whois);
-    router.get("/api/v1/hits").handler(this::hits);
-    router.get("/api/v1/probes/:id").handler(this::probe);
-    router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
-    router.get("/api/v1/sources").handler(this::allSources);
-    router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
-    router.get("/healthz").handler(this::health);
-    router.get("/readyz").handler(this::ready);
-    router.get("/api/v1/clusters").handler(this::clusters);
-    router.get("/api/v1/anomalies").handler(this::anomalies);
-    router.get("/metrics").handler(this::metrics);
+    get(router, "/api/v1/whois/:ip").handler(this::whois);
+    get(router, "/api/v1/hits").handler(this::hits);
+    get(router, "/api/v1/probes/:id").handler(this::probe);
+    get(router, "/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    get(router, "/api/v1/sources").handler(this::allSources);
+    get(router, "/api/v1/ips/:ip/timeline").handler(this::timeline);
+    get(router, "/healthz").handler(this::health);
+    get(router, "/readyz").handler(this::ready);
+    get(router, "/api/v1/clusters").handler(this::clusters);
+    get(router, "/api/v1/anomalies").handler(this::anomalies);
+    get(router, "/metrics").handler(this::metrics);
     page.routes(router);
     router.route().last().handler(ctx -> noRoute(ctx, router));
     router.route().failureHandler(this::problem);
     return router;
+  }
+
+  /**
+   * A route answering GET, and HEAD as GET without the body (RFC 9110 section 9.3.2): Vert.x writes
+   * a HEAD answer's headers, {@code Content-Length} included, and drops its body.
+   */
+  private static io.vertx.ext.web.Route get(Router router, String path) {
+    return router
+        .route(path)
+        .method(io.vertx.core.http.HttpMethod.GET)
+        .method(io.vertx.core.http.HttpMethod.HEAD);
+  }
+
+  /**
+   * Refuses a query string that is not valid percent-encoding ({@code %ZZ}, a lone {@code %}) with
+   * a 400 saying so, before any route reads a parameter.
+   */
+  private static void wellFormedQuery(RoutingContext ctx) {
+    String query = ctx.request().query();
+    if (query != null) {
+      try {
+        java.net.URLDecoder.decode(query, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        ctx.fail(
+            ApiException.badRequest(
+                "the query string is not valid percent-encoding (RFC 3986 section 2.1): "
+                    + cut(query)));
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /**
@@ -365,18 +397,41 @@ public final class ApiVerticle extends VerticleBase {
           "kind",
           "leaks");
 
+  /**
+   * Refuses a query parameter the route does not read, one given more than once ({@code
+   * limit=1&limit=2}: which one was meant?), and an empty time ({@code since=}), each a 400 naming
+   * the parameter.
+   */
   private static void onlyParams(RoutingContext ctx, java.util.Set<String> known) {
-    java.util.TreeSet<String> unknown = new java.util.TreeSet<>(ctx.queryParams().names());
+    io.vertx.core.MultiMap params = ctx.queryParams();
+    java.util.TreeSet<String> unknown = new java.util.TreeSet<>(params.names());
     unknown.removeAll(known);
     if (!unknown.isEmpty()) {
       throw ApiException.badRequest(
           "unknown query parameter"
               + (unknown.size() > 1 ? "s " : " ")
               + String.join(", ", unknown)
-              + "; known: "
-              + String.join(", ", new java.util.TreeSet<>(known)));
+              + (known.isEmpty()
+                  ? "; " + ctx.request().path() + " takes no parameters"
+                  : "; known: " + String.join(", ", new java.util.TreeSet<>(known))));
+    }
+    for (String name : new java.util.TreeSet<>(params.names())) {
+      int n = params.getAll(name).size();
+      if (n > 1) {
+        throw ApiException.badRequest(name + ": given " + n + " times; give it once");
+      }
+      if (TIME_PARAMS.contains(name) && params.get(name).isEmpty()) {
+        throw ApiException.badRequest(
+            name
+                + ": empty; give a time (RFC 3339, epoch seconds, or an age like 30m) or leave "
+                + name
+                + " out");
+      }
     }
   }
+
+  /** The parameters that take a time; empty, they are refused rather than taken as absent. */
+  private static final java.util.Set<String> TIME_PARAMS = java.util.Set.of("at", "since", "until");
 
   /**
    * The credentials of an {@code Authorization: Bearer <token>} header; the scheme name is
