@@ -30,7 +30,8 @@ import java.util.List;
  *   <li>a version other than HTTP/1.x fails with {@link UnsupportedVersion} (505), such as an
  *       HTTP/2 preface;
  *   <li>a later HTTP/1 minor version ({@code HTTP/1.2}) is read as HTTP/1.1, the highest this
- *       listener speaks (RFC 9110 section 6.2), so it is answered in HTTP/1.1;
+ *       listener speaks (RFC 9110 section 6.2), so it is answered in HTTP/1.1; the version as sent
+ *       is kept for the row ({@link #sentVersion});
  *   <li>a chunked body whose framing cannot be read ({@code ZZZ\r\n}, a chunk size past 2^63) is
  *       answered 400 with {@code Connection: close} and the connection closed (when installed with
  *       a {@code badFraming} counter; Vert.x itself would close without an answer, since its
@@ -66,6 +67,14 @@ final class HitRequestDecoder extends VertxHttpRequestDecoder {
   private final Runnable badFraming;
   private boolean refused;
 
+  /** Request lines decoded on this connection. */
+  private long decoded;
+
+  /** The requests, by number, that named a later HTTP/1 minor version; null until one does. */
+  private java.util.ArrayDeque<Sent> laterMinor;
+
+  private record Sent(long request, String version) {}
+
   private HitRequestDecoder(HttpServerOptions options, Runnable badFraming) {
     super(options);
     this.badFraming = badFraming;
@@ -79,7 +88,7 @@ final class HitRequestDecoder extends VertxHttpRequestDecoder {
    *     alone)
    */
   static boolean install(HttpConnection connection, HttpServerOptions options) {
-    return install(connection, options, null);
+    return install(connection, options, null) != null;
   }
 
   /**
@@ -88,18 +97,40 @@ final class HitRequestDecoder extends VertxHttpRequestDecoder {
    *
    * @param badFraming run once when such a body is refused (to count it); null to leave it to
    *     Vert.x, which closes the connection without an answer
+   * @return the decoder installed, or null when the connection was left alone
    */
-  static boolean install(
+  static HitRequestDecoder install(
       HttpConnection connection, HttpServerOptions options, Runnable badFraming) {
     if (!(connection instanceof ConnectionBase base)) {
-      return false;
+      return null;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
     if (pipeline.get(NAME) == null) {
-      return false;
+      return null;
     }
-    pipeline.replace(NAME, NAME, new HitRequestDecoder(options, badFraming));
-    return true;
+    HitRequestDecoder decoder = new HitRequestDecoder(options, badFraming);
+    pipeline.replace(NAME, NAME, decoder);
+    return decoder;
+  }
+
+  /**
+   * The HTTP version request number {@code request} of this connection (1 for the first) named,
+   * when it was a later HTTP/1 minor version read as HTTP/1.1; null when it named HTTP/1.0 or 1.1.
+   * Ask for each request once, in order, on the connection's event loop.
+   */
+  String sentVersion(long request) {
+    if (laterMinor == null) {
+      return null;
+    }
+    Sent s;
+    while ((s = laterMinor.peek()) != null && s.request() < request) {
+      laterMinor.poll();
+    }
+    if (s != null && s.request() == request) {
+      laterMinor.poll();
+      return s.version();
+    }
+    return null;
   }
 
   @Override
@@ -131,12 +162,19 @@ final class HitRequestDecoder extends VertxHttpRequestDecoder {
   @Override
   protected HttpMessage createMessage(String[] initialLine) {
     HttpMessage m = super.createMessage(initialLine);
+    decoded++;
     HttpVersion v = m.protocolVersion();
     if (v == HttpVersion.HTTP_1_1 || v == HttpVersion.HTTP_1_0) {
       return m;
     }
     if (v.majorVersion() != 1) {
       throw new UnsupportedVersion(v.text());
+    }
+    if (laterMinor == null) {
+      laterMinor = new java.util.ArrayDeque<>();
+    }
+    if (laterMinor.size() < 64) {
+      laterMinor.add(new Sent(decoded, v.text()));
     }
     return m.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
