@@ -113,7 +113,9 @@ class ApiParametersIT {
         "/api/v1/anomalies?until= | until: empty",
         "/api/v1/hits?%ZZ=1 | the query string is not valid percent-encoding",
         "/api/v1/hits?ip=% | the query string is not valid percent-encoding",
-        "/api/v1/clusters?x=1 | /api/v1/clusters takes no parameters"
+        "/api/v1/clusters?x=1 | /api/v1/clusters takes no parameters",
+        "/api/v1/hits?ip=fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone",
+        "/api/v1/whois/fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone"
       })
   void anAmbiguousOrMalformedQueryIsA400SayingWhy(String query, String detail) throws Exception {
     LoopbackClient.Response r = LoopbackClient.get("127.0.0.1", server.apiPort(), query.strip());

@@ -455,6 +455,7 @@ public final class ApiVerticle extends VerticleBase {
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
+    noZone("ip", ip);
     if (SourceIpPrefix.isCidr(ip)) {
       throw ApiException.badRequest(
           ip
@@ -538,6 +539,7 @@ public final class ApiVerticle extends VerticleBase {
   private void timeline(RoutingContext ctx) {
     onlyParams(ctx, TIMELINE_PARAMS);
     String ip = ctx.pathParam("ip");
+    noZone("ip", ip);
     Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
@@ -590,12 +592,25 @@ public final class ApiVerticle extends VerticleBase {
     if (v == null || v.isEmpty()) {
       return null;
     }
+    noZone("ip", v);
     try {
       return SourceIpPrefix.isCidr(v)
           ? SourceIpPrefix.parse(v).canonical()
           : io.egressaudit.correlator.SourceIp.canonical(v);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("ip: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses an IPv6 address with a zone ({@code fe80::1%eth0}): the zone names an interface of the
+   * host that wrote it, and no hit's source IP has one, so dropping it would answer for another
+   * address.
+   */
+  private static void noZone(String name, String ip) {
+    if (ip.indexOf('%') >= 0) {
+      throw ApiException.badRequest(
+          name + ": '" + cut(ip) + "' has a zone (%...): a source IP has none; leave the zone out");
     }
   }
 
