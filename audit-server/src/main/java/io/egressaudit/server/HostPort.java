@@ -18,8 +18,9 @@ public record HostPort(String host, int port) {
    *
    * @param text such as {@code 0.0.0.0:8080}
    * @param what the option, for the error message
-   * @throws IllegalArgumentException naming the option when the text is not an address, or when its
-   *     port is above 65535
+   * @throws IllegalArgumentException naming the option when the text is not an address, when its
+   *     port is above 65535, or when its host is not a valid IPv4 or IPv6 literal or host name
+   *     (text that looks like an IP address is never resolved)
    */
   public static HostPort parse(String text, String what) {
     String t = text == null ? "" : text.strip();
@@ -58,8 +59,44 @@ public record HostPort(String host, int port) {
               + port
               + " is out of range 1-65535 (0 picks a free port)");
     }
+    checkHost(host, text, what);
     return new HostPort(host, Integer.parseInt(digits));
   }
+
+  /**
+   * Refuses a host that is not what it looks like, before anything resolves it: text of digits and
+   * dots must be a dotted-quad IPv4 address (four parts of 0 to 255, no leading zeros: {@code
+   * 999.1.1.1}, {@code 127.1} and {@code 010.0.0.1} are refused rather than sent to DNS), text in
+   * brackets an IPv6 address without a zone, and any other text a DNS name (letters, digits,
+   * hyphens and dots).
+   */
+  private static void checkHost(String host, String text, String what) {
+    if (host.indexOf(':') >= 0) {
+      IPAddress a = new IPAddressString(host).getAddress();
+      if (a == null || !a.isIPv6() || host.indexOf('%') >= 0) {
+        throw new IllegalArgumentException(
+            what + ": '" + text + "': [" + host + "] is not an IPv6 address (like [::1])");
+      }
+    } else if (host.matches("[0-9.]+")) {
+      if (!host.matches(DOTTED_QUAD)) {
+        throw new IllegalArgumentException(
+            what
+                + ": '"
+                + text
+                + "': "
+                + host
+                + " is not an IPv4 address (four parts of 0 to 255, like 127.0.0.1)");
+      }
+    } else if (!host.matches(
+        "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?")) {
+      throw new IllegalArgumentException(
+          what + ": '" + text + "': '" + host + "' is not an IP address or a host name");
+    }
+  }
+
+  private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
+  private static final String DOTTED_QUAD = OCTET + "(\\." + OCTET + "){3}";
 
   /**
    * True when the host is a loopback address literal ({@code 127.0.0.0/8}, {@code ::1}, {@code

@@ -71,4 +71,69 @@ class ApiParametersIT {
     assertThat(detail).startsWith(parameter.strip() + ":");
     assertThat(detail).doesNotContain("1215752191").doesNotContain("overflow");
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "GET /api/v1/hits?q=%s HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 414 | uri-too-long",
+        "GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nX-Big: %s\\r\\n\\r\\n | 431 | headers-too-large",
+        "GET /healthz\\r\\n%s | 400 | bad-request",
+        "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n%s | 505 | http-version"
+      })
+  void requestsTheDecoderRefusesAreAnsweredAsProblemsInHttp11(
+      String template, int status, String type) throws Exception {
+    String request =
+        template
+            .strip()
+            .replace("\\r\\n", "\r\n")
+            .formatted("a".repeat(status == 414 || status == 431 ? 20_000 : 0));
+    LoopbackClient.Response r =
+        LoopbackClient.exchangeThenClosed(
+            "127.0.0.1",
+            server.apiPort(),
+            request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+    assertThat(r.status()).as("%s", r).isEqualTo(status);
+    assertThat(r.statusLine()).startsWith("HTTP/1.1 " + status);
+    assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+    assertThat(r.header("connection")).isEqualTo("close");
+    JsonNode problem = ApiClient.parse(r.bodyText());
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    assertThat(problem.get("type").asString()).endsWith("/" + type);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/api/v1/hits?limit=1&limit=2 | limit: given 2 times",
+        "/api/v1/whois/127.0.0.100?at=1&at=2 | at: given 2 times",
+        "/api/v1/hits?since= | since: empty",
+        "/api/v1/anomalies?until= | until: empty",
+        "/api/v1/hits?%ZZ=1 | the query string is not valid percent-encoding",
+        "/api/v1/hits?ip=% | the query string is not valid percent-encoding",
+        "/api/v1/clusters?x=1 | /api/v1/clusters takes no parameters",
+        "/api/v1/hits?ip=fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone",
+        "/api/v1/whois/fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone"
+      })
+  void anAmbiguousOrMalformedQueryIsA400SayingWhy(String query, String detail) throws Exception {
+    LoopbackClient.Response r = LoopbackClient.get("127.0.0.1", server.apiPort(), query.strip());
+
+    assertThat(r.status()).as("%s: %s", query, r.bodyText()).isEqualTo(400);
+    assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+    assertThat(ApiClient.parse(r.bodyText()).get("detail").asString()).contains(detail.strip());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/healthz", "/api/v1/clusters", "/api/v1/hits?limit=1", "/api/v1/whois/127.0.0.100"})
+  void headIsAnsweredAsGetWithoutTheBody(String path) throws Exception {
+    java.net.http.HttpResponse<String> get = api.send("GET", path);
+    java.net.http.HttpResponse<String> head = api.send("HEAD", path);
+
+    assertThat(head.statusCode()).as("%s", head.body()).isEqualTo(get.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("content-type"))
+        .isEqualTo(get.headers().firstValue("content-type"));
+  }
 }

@@ -266,6 +266,12 @@ abstract class ListenerProtocolTests {
         "400"
       },
       {"GET /expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n", "417"},
+      {"POST /zzz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n", "400"},
+      {
+        "POST /ffff HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "FFFFFFFFFFFFFFFF\r\nabc\r\n",
+        "400"
+      },
     };
     for (String[] c : cases) {
       LoopbackClient.Response r = LoopbackClient.exchangeThenClosed(ip, port, ascii(c[0]));
@@ -284,6 +290,33 @@ abstract class ListenerProtocolTests {
     assertThat(c.answers().get(0).status()).isEqualTo(200);
     assertThat(c.answers().get(0).statusLine()).startsWith("HTTP/1.1 200");
     assertThat(hitsFrom(ip)).extracting(HitRecord::path).containsExactly("/v12");
+    assertThat(hitsFrom(ip)).extracting(HitRecord::httpVersion).containsExactly("HTTP/1.2");
+  }
+
+  @Test
+  void eachPipelinedRequestIsRecordedWithTheVersionItNamed() throws Exception {
+    String ip = "127.0.0.75";
+    LoopbackClient.Conversation c =
+        LoopbackClient.pipeline(
+            ip,
+            port,
+            ascii(
+                "GET /p1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /p2 HTTP/1.9\r\nHost: x\r\n\r\n"
+                    + "GET /p3 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /p4\u0000x HTTP/1.0\r\n\r\n"),
+            false,
+            false,
+            false,
+            false);
+    assertThat(c.answers()).extracting(LoopbackClient.Response::status).containsOnly(200);
+    assertThat(hitsFrom(ip))
+        .extracting(HitRecord::path, HitRecord::httpVersion)
+        .containsExactly(
+            tuple("/p1", "HTTP/1.1"),
+            tuple("/p2", "HTTP/1.9"),
+            tuple("/p3", "HTTP/1.1"),
+            tuple("/p4\\x00x", "HTTP/1.0"));
   }
 
   @Test

@@ -133,4 +133,52 @@ class ProxyProtocolIT {
     assertThat(r.closedWithoutAnswer()).as("%s", r).isTrue();
     assertThat(new HitRepository(db).count()).isZero();
   }
+
+  /** A v2 header over IPv4 from 127.0.0.102 with the given bytes after the addresses. */
+  private static byte[] v2WithTlvs(byte[] tlvs, int declaredLength) {
+    ByteBuffer b = ByteBuffer.allocate(16 + 12 + tlvs.length);
+    b.put(new byte[] {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a});
+    b.put((byte) 0x21).put((byte) 0x11).putShort((short) declaredLength);
+    b.put(new byte[] {127, 0, 0, 102, 127, 0, 0, 1});
+    b.putShort((short) 40005).putShort((short) 8080);
+    b.put(tlvs);
+    return b.array();
+  }
+
+  @Test
+  void headersTheSpecificationDoesNotAllowAreClosedWithoutARow() throws Exception {
+    byte[][] headers = {
+      "PROXY TCP4 01.2.3.4 127.0.0.1 40004 8080\r\n".getBytes(StandardCharsets.US_ASCII),
+      "PROXY TCP4 127.0.0.100 127.0.0.1 01111 8080\r\n".getBytes(StandardCharsets.US_ASCII),
+      // a TLV (type 0x04, NOOP) declaring 200 bytes where the block holds 5
+      v2WithTlvs(new byte[] {0x04, 0x00, (byte) 200, 'a', 'b'}, 12 + 5),
+    };
+    for (byte[] h : headers) {
+      LoopbackClient.Response r =
+          LoopbackClient.exchange(PROXY, port, request(h, "/bad-header"), false);
+      assertThat(r.closedWithoutAnswer()).as("%s", r).isTrue();
+    }
+    assertThat(new HitRepository(db).count()).isZero();
+
+    // a TLV that fits is read past, and the header names the source
+    LoopbackClient.Response ok =
+        LoopbackClient.exchange(
+            PROXY,
+            port,
+            request(v2WithTlvs(new byte[] {0x04, 0x00, 0x02, 'a', 'b'}, 12 + 5), "/tlv"),
+            false);
+    assertThat(ok.status()).as("%s", ok).isEqualTo(200);
+    assertThat(only("/tlv").sourceIp()).isEqualTo("127.0.0.102");
+  }
+
+  @Test
+  void aV2HeaderDeclaringMoreThanTheCapIsClosedAtOnce() throws Exception {
+    // 65535 bytes declared, 12 sent: closed when the length is read, not at --request-timeout
+    long started = System.nanoTime();
+    LoopbackClient.Response r =
+        LoopbackClient.exchange(PROXY, port, v2WithTlvs(new byte[0], 65535), false);
+    assertThat(r.closedWithoutAnswer()).as("%s", r).isTrue();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(java.time.Duration.ofSeconds(5));
+  }
 }

@@ -88,7 +88,7 @@ final class ApiConnections {
               Long current = open.get(connection);
               if (current != null && current == self[0]) {
                 timedOut++;
-                connection.close();
+                WireClose.close(connection);
               }
             });
     return self[0];

@@ -116,10 +116,18 @@ public final class ApiVerticle extends VerticleBase {
     connections = new ApiConnections(vertx, limits, cap);
     connections.start();
     Router router = router();
+    HttpServerOptions options = options();
     server =
         vertx
-            .createHttpServer(options())
-            .connectionHandler(connections::opened)
+            .createHttpServer(options)
+            .connectionHandler(
+                connection -> {
+                  // the hit listener's decoder: a version other than HTTP/1.x fails as the
+                  // invalid request it is, answered in HTTP/1.1 by invalidRequest
+                  HitRequestDecoder.install(connection, options);
+                  connections.opened(connection);
+                })
+            .invalidRequestHandler(request -> invalidRequest(request, options))
             .requestHandler(
                 request -> {
                   if (request.version() == HttpVersion.HTTP_1_1
@@ -158,6 +166,63 @@ public final class ApiVerticle extends VerticleBase {
         .onComplete(done -> request.connection().close());
   }
 
+  /**
+   * A request Vert.x's decoder could not read, before any route sees it: 414 (request line over
+   * {@link HttpServerOptions#getMaxInitialLineLength()}), 431 (headers over {@link
+   * HttpServerOptions#getMaxHeaderSize()}), 505 (not HTTP/1.x, such as the HTTP/2 preface) or 400
+   * (HTTP/0.9, bad framing), each as {@code application/problem+json} in HTTP/1.1 with {@code
+   * Connection: close}; then the connection is closed ({@link WireClose}: the rest of the request
+   * is never read).
+   */
+  private static void invalidRequest(HttpServerRequest request, HttpServerOptions options) {
+    Throwable cause = request.decoderResult().cause();
+    Problem p;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      p =
+          invalid(
+              414,
+              "uri-too-long",
+              "URI too long",
+              "the request line is longer than " + options.getMaxInitialLineLength() + " bytes");
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      p =
+          invalid(
+              431,
+              "headers-too-large",
+              "Request header fields too large",
+              "the request's header fields are larger than "
+                  + options.getMaxHeaderSize()
+                  + " bytes");
+    } else if (cause instanceof HitRequestDecoder.UnsupportedVersion) {
+      p =
+          invalid(
+              505,
+              "http-version",
+              "HTTP version not supported",
+              "the API speaks HTTP/1.0 and HTTP/1.1 only");
+    } else {
+      p =
+          invalid(
+              400,
+              "bad-request",
+              "Bad request",
+              "not an HTTP/1.x request: " + (cause == null ? "unreadable" : cause.getMessage()));
+    }
+    LOG.debug("API: {} to {}: {}", p.status(), request.connection().remoteAddress(), p.detail());
+    HttpConnection connection = request.connection();
+    request
+        .response()
+        .setStatusCode(p.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(ApiJson.write(p))
+        .onComplete(done -> WireClose.close(connection));
+  }
+
+  private static Problem invalid(int status, String type, String title, String detail) {
+    return new Problem(Problem.TYPE_BASE + type, title, status, detail, null);
+  }
+
   private HttpServerOptions options() {
     HttpServerOptions options =
         new HttpServerOptions()
@@ -189,23 +254,55 @@ public final class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::timed);
+    router.route().handler(ApiVerticle::wellFormedQuery);
     router.route("/api/*").handler(this::authorize);
     router.route("/metrics").handler(this::authorize);
-    router.get("/api/v1/whois/:ip").handler(this::whois);
-    router.get("/api/v1/hits").handler(this::hits);
-    router.get("/api/v1/probes/:id").handler(this::probe);
-    router.get("/api/v1/namespaces/:namespace/sources").handler(this::sources);
-    router.get("/api/v1/sources").handler(this::allSources);
-    router.get("/api/v1/ips/:ip/timeline").handler(this::timeline);
-    router.get("/healthz").handler(this::health);
-    router.get("/readyz").handler(this::ready);
-    router.get("/api/v1/clusters").handler(this::clusters);
-    router.get("/api/v1/anomalies").handler(this::anomalies);
-    router.get("/metrics").handler(this::metrics);
+    get(router, "/api/v1/whois/:ip").handler(this::whois);
+    get(router, "/api/v1/hits").handler(this::hits);
+    get(router, "/api/v1/probes/:id").handler(this::probe);
+    get(router, "/api/v1/namespaces/:namespace/sources").handler(this::sources);
+    get(router, "/api/v1/sources").handler(this::allSources);
+    get(router, "/api/v1/ips/:ip/timeline").handler(this::timeline);
+    get(router, "/healthz").handler(this::health);
+    get(router, "/readyz").handler(this::ready);
+    get(router, "/api/v1/clusters").handler(this::clusters);
+    get(router, "/api/v1/anomalies").handler(this::anomalies);
+    get(router, "/metrics").handler(this::metrics);
     page.routes(router);
     router.route().last().handler(ctx -> noRoute(ctx, router));
     router.route().failureHandler(this::problem);
     return router;
+  }
+
+  /**
+   * A route answering GET, and HEAD as GET without the body (RFC 9110 section 9.3.2): Vert.x writes
+   * a HEAD answer's headers, {@code Content-Length} included, and drops its body.
+   */
+  private static io.vertx.ext.web.Route get(Router router, String path) {
+    return router
+        .route(path)
+        .method(io.vertx.core.http.HttpMethod.GET)
+        .method(io.vertx.core.http.HttpMethod.HEAD);
+  }
+
+  /**
+   * Refuses a query string that is not valid percent-encoding ({@code %ZZ}, a lone {@code %}) with
+   * a 400 saying so, before any route reads a parameter.
+   */
+  private static void wellFormedQuery(RoutingContext ctx) {
+    String query = ctx.request().query();
+    if (query != null) {
+      try {
+        java.net.URLDecoder.decode(query, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        ctx.fail(
+            ApiException.badRequest(
+                "the query string is not valid percent-encoding (RFC 3986 section 2.1): "
+                    + cut(query)));
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /**
@@ -301,18 +398,41 @@ public final class ApiVerticle extends VerticleBase {
           "kind",
           "leaks");
 
+  /**
+   * Refuses a query parameter the route does not read, one given more than once ({@code
+   * limit=1&limit=2}: which one was meant?), and an empty time ({@code since=}), each a 400 naming
+   * the parameter.
+   */
   private static void onlyParams(RoutingContext ctx, java.util.Set<String> known) {
-    java.util.TreeSet<String> unknown = new java.util.TreeSet<>(ctx.queryParams().names());
+    io.vertx.core.MultiMap params = ctx.queryParams();
+    java.util.TreeSet<String> unknown = new java.util.TreeSet<>(params.names());
     unknown.removeAll(known);
     if (!unknown.isEmpty()) {
       throw ApiException.badRequest(
           "unknown query parameter"
               + (unknown.size() > 1 ? "s " : " ")
               + String.join(", ", unknown)
-              + "; known: "
-              + String.join(", ", new java.util.TreeSet<>(known)));
+              + (known.isEmpty()
+                  ? "; " + ctx.request().path() + " takes no parameters"
+                  : "; known: " + String.join(", ", new java.util.TreeSet<>(known))));
+    }
+    for (String name : new java.util.TreeSet<>(params.names())) {
+      int n = params.getAll(name).size();
+      if (n > 1) {
+        throw ApiException.badRequest(name + ": given " + n + " times; give it once");
+      }
+      if (TIME_PARAMS.contains(name) && params.get(name).isEmpty()) {
+        throw ApiException.badRequest(
+            name
+                + ": empty; give a time (RFC 3339, epoch seconds, or an age like 30m) or leave "
+                + name
+                + " out");
+      }
     }
   }
+
+  /** The parameters that take a time; empty, they are refused rather than taken as absent. */
+  private static final java.util.Set<String> TIME_PARAMS = java.util.Set.of("at", "since", "until");
 
   /**
    * The credentials of an {@code Authorization: Bearer <token>} header; the scheme name is
@@ -336,6 +456,7 @@ public final class ApiVerticle extends VerticleBase {
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
+    noZone("ip", ip);
     if (SourceIpPrefix.isCidr(ip)) {
       throw ApiException.badRequest(
           ip
@@ -419,6 +540,7 @@ public final class ApiVerticle extends VerticleBase {
   private void timeline(RoutingContext ctx) {
     onlyParams(ctx, TIMELINE_PARAMS);
     String ip = ctx.pathParam("ip");
+    noZone("ip", ip);
     Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
@@ -471,12 +593,25 @@ public final class ApiVerticle extends VerticleBase {
     if (v == null || v.isEmpty()) {
       return null;
     }
+    noZone("ip", v);
     try {
       return SourceIpPrefix.isCidr(v)
           ? SourceIpPrefix.parse(v).canonical()
           : io.egressaudit.correlator.SourceIp.canonical(v);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("ip: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses an IPv6 address with a zone ({@code fe80::1%eth0}): the zone names an interface of the
+   * host that wrote it, and no hit's source IP has one, so dropping it would answer for another
+   * address.
+   */
+  private static void noZone(String name, String ip) {
+    if (ip.indexOf('%') >= 0) {
+      throw ApiException.badRequest(
+          name + ": '" + cut(ip) + "' has a zone (%...): a source IP has none; leave the zone out");
     }
   }
 

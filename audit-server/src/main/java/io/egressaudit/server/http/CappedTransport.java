@@ -24,6 +24,9 @@ import java.util.function.Predicate;
  * where connections are accepted, through the transport SPI Vert.x uses to configure each server's
  * bootstrap ({@code VertxBuilder.withTransport}). Everything else is the wrapped transport's.
  *
+ * <p>A server bound with the PROXY protocol gets a {@link ProxyHeaderCheck} on each connection the
+ * same way.
+ *
  * <p>The hit listener runs on the same instance with a cap of its own ({@link ConnectionGuard}), so
  * the cap holds only the servers a predicate picks (the API's).
  */
@@ -91,6 +94,9 @@ public final class CappedTransport implements io.vertx.core.transport.Transport 
       t.configure(options, domainSocket, b);
       if (capped.test(options)) {
         b.handler(cap);
+      } else if (options.isUseProxyProtocol()) {
+        // checks each connection's PROXY header before Netty's decoder reads it
+        b.handler(ProxyHeaderCheck.INSTALLER);
       }
     }
 

@@ -49,6 +49,12 @@ final class ConnectionGuard {
     /** The TCP peer when {@link #peer} came from a trusted proxy's PROXY header, else null. */
     String proxy;
 
+    /** The connection's request decoder, which knows the HTTP version each request named. */
+    HitRequestDecoder decoder;
+
+    /** Requests handed to the listener on this connection so far. */
+    long requests;
+
     Tracked(HttpConnection connection, long now, long requestDeadline) {
       this.connection = connection;
       this.lastActivity = now;
@@ -143,7 +149,7 @@ final class ConnectionGuard {
     for (Tracked t : late) {
       t.requestDeadline = WAITING_FOR_ANSWER;
       t.lastActivity = Long.MAX_VALUE; // not again while its close completes
-      t.connection.close();
+      WireClose.close(t.connection);
     }
     if (refused > reportedRefused || timedOut > reportedTimedOut) {
       LOG.warn(

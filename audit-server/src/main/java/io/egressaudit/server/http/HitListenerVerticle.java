@@ -83,14 +83,17 @@ final class HitListenerVerticle extends VerticleBase {
   }
 
   private void opened(HttpConnection connection) {
-    HitRequestDecoder.install(connection, listener.options);
+    HitRequestDecoder decoder =
+        HitRequestDecoder.install(
+            connection, listener.options, listener.stats.badRequest::increment);
     SocketAddress tcp = connection.remoteAddress(true);
     Tracked t = tcp == null ? null : guard.opened(connection);
     if (t == null) {
       // reset by the client before its address could be read, or over the connection cap
-      connection.close();
+      WireClose.close(connection);
       return;
     }
+    t.decoder = decoder;
     String tcpPeer = peerIp(tcp.hostAddress());
     SocketAddress claimed = connection.remoteAddress();
     if (listener.options.isUseProxyProtocol()
@@ -121,7 +124,11 @@ final class HitListenerVerticle extends VerticleBase {
 
   private void handle(HttpServerRequest req) {
     Tracked t = guard.get(req.connection());
-    if (t == null || t.closing) {
+    if (t == null) {
+      return;
+    }
+    long number = ++t.requests;
+    if (t.closing) {
       return;
     }
     long now = System.currentTimeMillis();
@@ -148,6 +155,9 @@ final class HitListenerVerticle extends VerticleBase {
       req.response().writeContinue();
     }
     PendingHit hit = new PendingHit(req, t, now);
+    if (t.decoder != null) {
+      hit.sentVersion = t.decoder.sentVersion(number);
+    }
     if (contentLength != null || !te.isEmpty()) {
       req.handler(hit);
     }
@@ -161,6 +171,9 @@ final class HitListenerVerticle extends VerticleBase {
     final long receivedAt;
     long bodySeen;
     Throwable failure;
+
+    /** The version the request line named when it was a later HTTP/1 minor one, else null. */
+    String sentVersion;
 
     PendingHit(HttpServerRequest req, Tracked connection, long receivedAt) {
       this.req = req;
@@ -215,7 +228,9 @@ final class HitListenerVerticle extends VerticleBase {
             RequestText.utf8(headers.get(HttpHeaders.USER_AGENT)),
             RequestTarget.probeId(uri),
             RequestText.utf8(proxies.claimOf(xForwardedFor, forwarded)),
-            req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1",
+            p.sentVersion != null
+                ? p.sentVersion
+                : req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1",
             null,
             null,
             t.proxy != null ? t.proxy : client == null ? null : t.peer);
@@ -312,7 +327,8 @@ final class HitListenerVerticle extends VerticleBase {
     t.requestDeadline = ConnectionGuard.WAITING_FOR_ANSWER;
     count.increment();
     HttpConnection connection = req.connection();
-    HitResponses.refusal(req.response(), status, body).onComplete(ar -> connection.close());
+    HitResponses.refusal(req.response(), status, body)
+        .onComplete(ar -> WireClose.close(connection));
   }
 
   private boolean declaredTooLarge(String contentLength) {

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * bytes as UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), and writes
  * every byte that is not part of valid UTF-8 as {@code \xNN} (two lower-case hex digits, as
  * Python's {@code backslashreplace} does): what a client sent stays visible, never silently
- * replaced. A backslash the client sent is kept as it is.
+ * replaced. A control character (U+0000 to U+001F, U+007F) is written as {@code \xNN} too, as
+ * {@code import-log} keeps the ones httpd and nginx escaped: a NUL in a path is stored as {@code
+ * \x00} whichever way the hit came in. A backslash the client sent is kept as it is.
  *
  * <p>Transport-independent, and free for the common case: ASCII text is returned as it is.
  */
@@ -28,8 +30,9 @@ public final class RequestText {
    * Decodes the bytes of a request target or header value as UTF-8.
    *
    * @param octets the text as the HTTP decoder gave it, one character per byte; may be null
-   * @return the decoded text, invalid bytes as {@code \xNN}; the same string when it is all ASCII
-   *     or already holds characters past U+00FF (then it is text, not bytes); null for null
+   * @return the decoded text, invalid bytes and control characters as {@code \xNN}; the same string
+   *     when it is all printable ASCII; with only its control characters escaped when it holds
+   *     characters past U+00FF (then it is text, not bytes); null for null
    */
   public static String utf8(String octets) {
     if (octets == null) {
@@ -37,25 +40,62 @@ public final class RequestText {
     }
     int n = octets.length();
     int i = 0;
-    while (i < n && octets.charAt(i) < 0x80) {
+    char c;
+    while (i < n && (c = octets.charAt(i)) >= 0x20 && c < 0x7f) {
       i++;
     }
     if (i == n) {
       return octets;
     }
+    boolean ascii = true;
+    for (int j = i; j < n; j++) {
+      c = octets.charAt(j);
+      if (c > 0xff) {
+        return escapeControls(octets);
+      }
+      ascii &= c < 0x80;
+    }
+    if (ascii) {
+      return escapeControls(octets);
+    }
     byte[] bytes = new byte[n];
     for (int j = 0; j < n; j++) {
-      char c = octets.charAt(j);
-      if (c > 0xff) {
-        return octets;
-      }
-      bytes[j] = (byte) c;
+      bytes[j] = (byte) octets.charAt(j);
     }
     return utf8(bytes);
   }
 
   /**
-   * Decodes bytes as UTF-8, invalid bytes as {@code \xNN}.
+   * Writes each control character (U+0000 to U+001F and U+007F) as {@code \xNN}, the rest as it is:
+   * the one escaping of control characters for stored request text.
+   *
+   * @param text decoded text
+   * @return the text, escaped; the same string when it holds no control character
+   */
+  public static String escapeControls(String text) {
+    int n = text.length();
+    int i = 0;
+    char c;
+    while (i < n && (c = text.charAt(i)) >= 0x20 && c != 0x7f) {
+      i++;
+    }
+    if (i == n) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(n + 8).append(text, 0, i);
+    for (; i < n; i++) {
+      c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        out.append('\\').append('x').append(HEX[c >>> 4]).append(HEX[c & 0xf]);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Decodes bytes as UTF-8, invalid bytes and control characters as {@code \xNN}.
    *
    * @param bytes the bytes a client sent
    * @return the text
@@ -83,6 +123,6 @@ public final class RequestText {
       }
     }
     decoder.flush(out);
-    return out.flip().toString();
+    return escapeControls(out.flip().toString());
   }
 }

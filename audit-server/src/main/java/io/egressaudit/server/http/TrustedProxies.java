@@ -14,8 +14,10 @@ import java.util.List;
  * ({@link ForwardedHeader}: {@code X-Forwarded-For}, or the {@code for=} parameters of {@code
  * Forwarded}, RFC 7239) that is not itself a trusted proxy; the other header is only a claim. The
  * entries to its left were written by the client or by proxies nobody vouches for. A header sent on
- * several lines is one list, in order; a {@code Forwarded} element without {@code for=} names
- * nobody, so the peer stays the source.
+ * several lines is one list, in order; a {@code Forwarded} element without {@code for=}, or with
+ * two, names nobody, so the peer stays the source. An entry that names no client's address (not an
+ * IP, an IP with a zone, {@code 0.0.0.0}, broadcast, multicast) is unparseable: the peer stays the
+ * source.
  *
  * <p>Transport-independent: callers pass the header lines as their HTTP decoder gives them.
  */
@@ -122,7 +124,7 @@ public final class TrustedProxies {
       if (entry == null) {
         return null;
       }
-      String ip = SourceIp.parse(xff ? entry : forwardedFor(entry)).orElse(null);
+      String ip = clientAddress(xff ? xForwardedForAddress(entry) : forwardedFor(entry));
       if (ip == null) {
         return null;
       }
@@ -200,26 +202,99 @@ public final class TrustedProxies {
   }
 
   /**
-   * The {@code for=} value of one {@code Forwarded} element (RFC 7239), port and quotes removed, or
-   * the element itself when it has none (then it is not an address).
+   * The address of one {@code X-Forwarded-For} entry: an IP, or, as nginx's realip module and
+   * common proxies also write it, {@code IPv4:port} or {@code [IPv6]:port} (the port is dropped);
+   * other text is returned as it is (then it is not an address).
+   */
+  static String xForwardedForAddress(String entry) {
+    if (entry.startsWith("[")) {
+      int close = entry.indexOf(']');
+      if (close > 0 && (close == entry.length() - 1 || isPort(entry, close + 1))) {
+        return entry.substring(1, close);
+      }
+      return entry;
+    }
+    int colon = entry.indexOf(':');
+    if (colon > 0 && colon == entry.lastIndexOf(':') && isPort(entry, colon)) {
+      return entry.substring(0, colon);
+    }
+    return entry;
+  }
+
+  /** True when {@code text} from {@code colon} on is {@code :} and a port, 0 to 65535. */
+  private static boolean isPort(String text, int colon) {
+    if (text.charAt(colon) != ':') {
+      return false;
+    }
+    String p = text.substring(colon + 1);
+    return p.length() >= 1
+        && p.length() <= 5
+        && p.chars().allMatch(c -> c >= '0' && c <= '9')
+        && Integer.parseInt(p) <= 65535;
+  }
+
+  /**
+   * The canonical address a forwarded-for entry names, or null when it names no client: not an IP
+   * literal, an IP with a zone ({@code fe80::1%eth0}: a zone is local to the host that wrote it,
+   * not an address the network shows), or not a host's address ({@code 0.0.0.0}, {@code ::}, {@code
+   * 255.255.255.255}, multicast).
+   */
+  static String clientAddress(String text) {
+    if (text == null || text.indexOf('%') >= 0) {
+      return null;
+    }
+    String ip = SourceIp.parse(text).orElse(null);
+    if (ip == null) {
+      return null;
+    }
+    IPAddress a = new IPAddressString(ip).getAddress();
+    if (a == null
+        || a.isAnyLocal()
+        || a.isMulticast()
+        || (a.isIPv4() && a.toIPv4().intValue() == 0xffffffff)) {
+      return null;
+    }
+    return ip;
+  }
+
+  /**
+   * The {@code for=} value of one {@code Forwarded} element (RFC 7239), port and quotes removed;
+   * null when the element has none, or names {@code for=} more than once (which one?); an IPv6
+   * address not in quotes is returned as it is, so it is not taken (RFC 7239 section 6 requires
+   * quotes and brackets). An unquoted {@code IPv4:port} is taken, as proxies write it.
    */
   private static String forwardedFor(String element) {
+    String value = null;
     for (String pair : element.split(";")) {
       String p = pair.strip();
       if (p.regionMatches(true, 0, "for=", 0, 4)) {
-        String v = p.substring(4).strip();
-        if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) {
-          v = v.substring(1, v.length() - 1);
+        if (value != null) {
+          return null;
         }
-        if (v.startsWith("[")) {
-          int close = v.indexOf(']');
-          v = close > 0 ? v.substring(1, close) : v;
-        } else if (v.indexOf(':') > 0 && v.indexOf(':') == v.lastIndexOf(':')) {
-          v = v.substring(0, v.indexOf(':'));
-        }
-        return v;
+        value = p.substring(4).strip();
       }
     }
-    return element;
+    if (value == null) {
+      return null;
+    }
+    String v = value;
+    boolean quoted = v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"");
+    if (quoted) {
+      v = v.substring(1, v.length() - 1);
+    }
+    if (v.startsWith("[")) {
+      if (!quoted) {
+        return null;
+      }
+      int close = v.indexOf(']');
+      return close > 0 && (close == v.length() - 1 || isPort(v, close + 1))
+          ? v.substring(1, close)
+          : null;
+    }
+    int colon = v.indexOf(':');
+    if (colon > 0 && colon == v.lastIndexOf(':') && isPort(v, colon)) {
+      return v.substring(0, colon);
+    }
+    return colon >= 0 ? null : v;
   }
 }

@@ -27,6 +27,14 @@ class RequestTextTest {
   }
 
   @Test
+  void controlCharactersAreStoredAsHexAsImportLogStoresThem() {
+    assertThat(RequestText.utf8("/a\u0000b\u001fc\u007f")).isEqualTo("/a\\x00b\\x1fc\\x7f");
+    assertThat(RequestText.utf8(onTheWire("/é\u0000"))).isEqualTo("/é\\x00");
+    assertThat(RequestText.utf8("/測\u0001")).isEqualTo("/測\\x01");
+    assertThat(RequestText.utf8("/tab\there")).isEqualTo("/tab\\x09here");
+  }
+
+  @Test
   void asciiIsReturnedAsItIs() {
     String ascii = "/probe/abc?x=1 curl/8.5.0";
     assertThat(RequestText.utf8(ascii)).isSameAs(ascii);

@@ -157,4 +157,45 @@ class TrustedProxiesTest {
   private static List<String> none() {
     return List.of();
   }
+
+  @Test
+  void xForwardedForEntriesWithAPortNameTheirAddress() {
+    assertThat(proxies.clientOf("10.1.1.1", xff("1.2.3.4:5555"), none())).isEqualTo("1.2.3.4");
+    assertThat(proxies.clientOf("10.1.1.1", xff("[2001:db9::1]:443, 10.2.2.2"), none()))
+        .isEqualTo("2001:db9::1");
+    assertThat(proxies.clientOf("10.1.1.1", xff("[2001:db9::1]"), none())).isEqualTo("2001:db9::1");
+    assertThat(proxies.clientOf("10.1.1.1", xff("1.2.3.4:99999"), none()))
+        .as("not a port")
+        .isNull();
+  }
+
+  @Test
+  void entriesThatNameNoClientsAddressLeaveTheProxyAsSource() {
+    for (String entry :
+        List.of(
+            "fe80::1%eth0",
+            "1.2.3.4%eth0", "0.0.0.0", "255.255.255.255", "224.0.0.1", "::", "ff02::1")) {
+      assertThat(proxies.clientOf("10.1.1.1", xff(entry), none())).as(entry).isNull();
+      assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=\"" + entry + "\"")))
+          .as(entry)
+          .isNull();
+    }
+  }
+
+  @Test
+  void ambiguousOrUnquotedIpv6ForwardedElementsAreUnparseable() {
+    assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=1.2.3.4;for=5.6.7.8")))
+        .as("for= twice in one element")
+        .isNull();
+    assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=2001:db9::1")))
+        .as("IPv6 without quotes")
+        .isNull();
+    assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=[2001:db9::1]")))
+        .as("brackets without quotes")
+        .isNull();
+    assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=\"[2001:db9::1]:4711\"")))
+        .isEqualTo("2001:db9::1");
+    assertThat(forwardedWriters.clientOf("10.1.1.1", none(), List.of("for=1.2.3.4:80")))
+        .isEqualTo("1.2.3.4");
+  }
 }
