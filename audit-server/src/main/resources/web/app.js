@@ -482,7 +482,9 @@ async function refreshStatus() {
 }
 
 async function refreshHits() {
-  const q = new URLSearchParams({ since: value('since'), limit: String(HIT_LIMIT), order: 'desc' });
+  const q = new URLSearchParams({ limit: String(HIT_LIMIT), order: 'desc' });
+  // an empty since= is refused by the API: an emptied box means no lower bound
+  if (value('since')) q.set('since', value('since'));
   if (value('namespace')) q.set('namespace', value('namespace'));
   if (document.getElementById('leaks').checked) q.set('leaks', 'true');
   const hits = await settled(api('api/v1/hits?' + q));
