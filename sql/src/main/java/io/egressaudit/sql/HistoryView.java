@@ -133,9 +133,14 @@ public final class HistoryView implements AutoCloseable {
       st.setLong(2, t);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          objects.put(
-              ObjectJson.read(rs.getString(1), rs.getString(2)),
-              Instant.ofEpochMilli(rs.getLong(3)));
+          ClusterObject o;
+          try {
+            o = ObjectJson.read(rs.getString(1), rs.getString(2));
+          } catch (RuntimeException e) {
+            UnreadableRows.skipped(file, connection, rs.getLong(4), e);
+            continue;
+          }
+          objects.put(o, Instant.ofEpochMilli(rs.getLong(3)));
         }
       }
     } catch (SQLException e) {
