@@ -1,5 +1,6 @@
 package io.egressaudit.server;
 
+import io.egressaudit.controller.ClusterStateFile;
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.server.http.ApiLimits;
@@ -244,6 +245,7 @@ public final class AuditServer implements AutoCloseable {
   private final List<ListenerStats> listenerStats =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Path, FileTime> seen = new ConcurrentHashMap<>();
+  private final Map<Path, String> unreadable = new ConcurrentHashMap<>(); // last reason logged
   private final ClusterSources sources;
   private final AtomicBoolean rescanning = new AtomicBoolean();
   private int apiPort;
@@ -547,8 +549,9 @@ public final class AuditServer implements AutoCloseable {
 
   private void importFile(ClusterStateImport importer, String cluster, Path file, Instant at) {
     FileTime mtime = mtime(file);
-    ClusterStateImport.Result r = importer.importFile(file, cluster, at);
+    ClusterStateImport.Result r = importer.importRegularFile(file, cluster, at);
     seen.put(file, mtime);
+    unreadable.remove(file);
     sources.fileRecorded(cluster, at);
     r.notes().forEach(n -> LOG.info("{}: {}", file, n));
     LOG.info(
@@ -578,17 +581,20 @@ public final class AuditServer implements AutoCloseable {
                   .clusterStates()
                   .forEach(
                       (cluster, file) -> {
+                        // checked without opening it: a named pipe would block this thread
+                        String gone = ClusterStateFile.notARegularFile(file);
+                        if (gone != null) {
+                          seen.remove(file); // read again when a file is back, whatever its mtime
+                          rescanFailed(cluster, file, file + ": " + gone);
+                          return;
+                        }
                         FileTime mtime = mtime(file);
                         if (mtime != null && !mtime.equals(seen.get(file))) {
                           try {
                             importFile(importer, cluster, file, TimeArg.now());
                           } catch (RuntimeException e) {
                             seen.put(file, mtime);
-                            sources.fileFailed(cluster, TimeArg.now(), e.getMessage());
-                            LOG.warn(
-                                "cluster/{}: keeping the previous state: {}",
-                                cluster,
-                                e.getMessage());
+                            rescanFailed(cluster, file, e.getMessage());
                           }
                         }
                       });
@@ -596,6 +602,17 @@ public final class AuditServer implements AutoCloseable {
             },
             true)
         .onComplete(done -> rescanning.set(false));
+  }
+
+  /**
+   * A rescan could not record a file: the cluster is stale with the reason; logged once per reason,
+   * not at every tick.
+   */
+  private void rescanFailed(String cluster, Path file, String reason) {
+    sources.fileFailed(cluster, TimeArg.now(), reason);
+    if (!reason.equals(unreadable.put(file, reason))) {
+      LOG.warn("cluster/{}: keeping the previous state: {}", cluster, reason);
+    }
   }
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */

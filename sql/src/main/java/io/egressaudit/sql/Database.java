@@ -110,14 +110,23 @@ public final class Database {
   private void checkWritable(Connection c) {
     try (Statement st = c.createStatement()) {
       int version = Migrations.version(c);
-      st.execute("BEGIN IMMEDIATE");
+      // not waiting for another writer (a cluster import): SQLite says read-only before it locks
+      st.execute("PRAGMA busy_timeout = 0");
       try {
-        st.execute("PRAGMA user_version = " + version);
+        st.execute("BEGIN IMMEDIATE");
+        try {
+          st.execute("PRAGMA user_version = " + version);
+        } finally {
+          st.execute("ROLLBACK");
+        }
       } finally {
-        st.execute("ROLLBACK");
+        st.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
       }
     } catch (SQLException e) {
       String m = String.valueOf(e.getMessage());
+      if (m.contains("SQLITE_BUSY")) {
+        return; // another connection holds the write lock: the file is writable
+      }
       if (m.contains("SQLITE_READONLY") || m.contains("readonly")) {
         throw new DatabaseException(
             "database "
