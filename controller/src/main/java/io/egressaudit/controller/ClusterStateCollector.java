@@ -94,6 +94,10 @@ final class ClusterStateCollector {
     }
     ObjectKind objectKind = ObjectKind.fromKind(kind);
     if (objectKind == null) {
+      String typo = SkippedKinds.problem(kind, text(node.get("apiVersion")));
+      if (typo != null) {
+        throw fail(line, where + " (" + describe(kind, null, node) + ")", typo);
+      }
       skipped.merge("kind " + kind, 1, Integer::sum);
       return;
     }
