@@ -349,7 +349,15 @@ public final class ClusterStateFile {
               null);
         }
         anyDocument = true;
-        readDocument(parser, reader, collector, documents, start.getLineNr());
+        try {
+          readDocument(parser, reader, collector, documents, start.getLineNr());
+        } catch (ClusterStateFileException e) {
+          // a List's item, then nothing, not even the newline kubectl ends with: it writes the
+          // list's kind after its items
+          throw e.getMessage().contains(", items[") && endsHere(parser) && noFinalNewline(opener)
+              ? e.mayBeTruncated()
+              : e;
+        }
       }
     } catch (ObjectTreeReader.ValueException e) {
       TokenStreamLocation at = e.location();
@@ -375,20 +383,38 @@ public final class ClusterStateFile {
             e);
       }
       if (e instanceof StreamConstraintsException) {
+        at = at == null && parser != null ? parser.currentLocation() : at;
+        String m = String.valueOf(e.getOriginalMessage());
         throw new ClusterStateFileException(
             file,
             at == null ? 0 : at.getLineNr(),
             at == null ? 0 : at.getColumnNr(),
-            firstLine(e.getOriginalMessage()),
+            m.startsWith("Document nesting depth")
+                ? "nested deeper than "
+                    + CONSTRAINTS.getMaxNestingDepth()
+                    + " levels (the most a dump is read with; a Kubernetes object has a few dozen)"
+                : firstLine(m),
             e);
       }
-      throw new SyntaxProblem(
-          at == null ? 0 : at.getLineNr(),
-          at == null ? 0 : at.getColumnNr(),
+      if (notText(e)) {
+        throw new ClusterStateFileException(
+            file,
+            0,
+            0,
+            "not UTF-8 or UTF-16 text (a binary or otherwise encoded file, not what kubectl get"
+                + " -o yaml|json writes)",
+            e);
+      }
+      String problem =
           json
               ? "malformed JSON: " + firstLine(e.getOriginalMessage())
-              : "malformed YAML: " + yamlProblem(e.getOriginalMessage()),
-          e);
+              : "malformed YAML: " + yamlProblem(e.getOriginalMessage());
+      String original = String.valueOf(e.getOriginalMessage());
+      if (original.contains("end-of-input") || original.contains("<stream end>")) {
+        problem += "; the file ends here: it may be truncated";
+      }
+      throw new SyntaxProblem(
+          at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), problem, e);
     } catch (IOException e) {
       throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
     } finally {
@@ -397,6 +423,49 @@ public final class ClusterStateFile {
       }
     }
     return collector.result(anyDocument);
+  }
+
+  /** Whether the content's last byte is not a line feed, as in a file cut short. */
+  private static boolean noFinalNewline(Opener opener) {
+    try (InputStream in = opener.open()) {
+      int last = -1;
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      in.skip(Math.max(0, in.available() - 1L));
+      while ((n = in.read(buffer)) > 0) {
+        last = buffer[n - 1];
+      }
+      return last != -1 && last != '\n';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether a parse failed because the bytes are not text in the encoding read. */
+  private static boolean notText(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.nio.charset.CharacterCodingException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether nothing but the ends of open mappings and lists follows in the file: the object that
+   * failed was the last, as in a dump cut short (YAML closes what is open at the end of the input,
+   * so a truncated dump parses).
+   */
+  private static boolean endsHere(JsonParser parser) {
+    try {
+      JsonToken t;
+      while ((t = parser.nextToken()) == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+        // closing what the cut left open
+      }
+      return t == null;
+    } catch (JacksonException e) {
+      return false;
+    }
   }
 
   /** Whether a parse failed on a scalar over {@link #MAX_SCALAR_CHARS}. */

@@ -345,6 +345,55 @@ class ClusterStateFileTest {
   }
 
   @Test
+  void nestingDeeperThanTheLimitIsNamedWithItsLine() throws IOException {
+    String deep = "{\"a\":".repeat(501) + "1" + "}".repeat(501);
+    assertThatThrownBy(
+            () ->
+                ClusterStateFile.load(
+                    write("deep.json", "{\"kind\": \"List\", \"x\": " + deep + "}")))
+        .isInstanceOf(ClusterStateFileException.class)
+        .hasMessageMatching(".*deep\\.json:1:\\d+: nested deeper than 500 levels .*");
+    String yaml =
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nx: "
+            + "[".repeat(501)
+            + "]".repeat(501)
+            + "\n";
+    assertThatThrownBy(() -> ClusterStateFile.load(write("deep.yaml", yaml)))
+        .isInstanceOf(ClusterStateFileException.class)
+        .hasMessageMatching(".*deep\\.yaml:4:\\d+: nested deeper than 500 levels .*");
+  }
+
+  @Test
+  void aListCutShortInItsLastItemSaysTheFieldAndThatItMayBeTruncated() throws IOException {
+    String cut =
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n"
+            + "- apiVersion: v1\n  kind: Node\n  metadata:\n    name: w1\n  status:\n    add";
+    assertFails(
+        write("cut.yaml", cut),
+        ":11:5: document 1, items[1] (Node w1): status: expected a mapping, found 'add'; the file"
+            + " ends in this object, before the list's kind: it may be truncated");
+    // the same error in a whole list is not said to be a truncation
+    assertThatThrownBy(
+            () -> ClusterStateFile.load(write("whole.yaml", cut + "\nkind: List\nmetadata: {}\n")))
+        .hasMessageEndingWith("status: expected a mapping, found 'add'");
+    assertThatThrownBy(
+            () ->
+                ClusterStateFile.load(
+                    write("cut.json", "{\"kind\": \"List\", \"items\": [{\"kind\"")))
+        .hasMessageContaining("; the file ends here: it may be truncated");
+  }
+
+  @Test
+  void aBinaryFileIsSaidNotToBeText() throws IOException {
+    Path bin = dir.resolve("garbage.bin");
+    Files.write(bin, new byte[] {'k', 'i', 'n', 'd', ':', ' ', (byte) 0xC3, 0x28, (byte) 0x80, 0});
+    assertFails(
+        bin,
+        ": not UTF-8 or UTF-16 text (a binary or otherwise encoded file, not what kubectl get -o"
+            + " yaml|json writes)");
+  }
+
+  @Test
   void canonicalisesIpv6AndIpv4MappedAddresses() throws IOException {
     String yaml =
         """
