@@ -241,6 +241,34 @@ class HostileCliIT {
   }
 
   @Test
+  void importLogOfAUtf16LogSaysItIsNotUtf8() throws IOException {
+    String line = "127.0.0.1 - - [26/Nov/2021:17:53:13 +0000] \"GET / HTTP/1.1\" 200 3\n";
+    Path bom = dir.resolve("access_log.utf16");
+    Files.write(bom, line.getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+    byte[] body = Files.readAllBytes(bom);
+    byte[] withBom = new byte[body.length + 2];
+    withBom[0] = (byte) 0xff;
+    withBom[1] = (byte) 0xfe;
+    System.arraycopy(body, 0, withBom, 2, body.length);
+    Files.write(bom, withBom);
+    Path noBom =
+        Files.write(
+            dir.resolve("access_log.utf16be"),
+            line.getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+
+    Run r = run("import-log", bom.toString(), "--db", db.toString());
+    Run r2 = run("import-log", noBom.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(bom + ": not UTF-8 text (UTF-16, by its byte order mark)")
+        .contains("iconv");
+    assertThat(r2.exitCode()).as("%s", r2).isEqualTo(1);
+    assertThat(r2.err()).contains(noBom + ": not UTF-8 text (it has NUL bytes");
+  }
+
+  @Test
   void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
     Path f =
         Files.writeString(
