@@ -269,6 +269,47 @@ class HostileCliIT {
   }
 
   @Test
+  void oneCorruptHistoryRowDoesNotStopCommandsFromAnsweringFromTheRest() throws Exception {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute(
+          "UPDATE cluster_object SET body = '{bad' WHERE kind = 'Node'"
+              + " AND name = 'ocp-8vr6j-master-1'");
+    }
+
+    Run whois = run("whois", "127.0.0.100", "--db", db.toString(), "-o", "json");
+    Run clusters = run("clusters", "--db", db.toString());
+
+    assertThat(whois.exitCode()).as("%s", whois).isZero();
+    assertThat(whois.out()).contains("egressip-demo").contains("simpson");
+    assertThat(clusters.exitCode()).as("%s", clusters).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 99})
+  void aSchemaVersionThisBuildDoesNotKnowIsOneLineNamingTheFile(int version) throws Exception {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("PRAGMA user_version = " + version);
+    }
+
+    Run whois = run("whois", "127.0.0.100", "--db", db.toString());
+
+    assertThat(whois.exitCode()).as("%s", whois).isEqualTo(1);
+    assertThat(whois.errLines()).as("%s", whois).hasSize(1);
+    assertThat(whois.err())
+        .startsWith("egress-audit whois: database " + db.toAbsolutePath())
+        .contains(
+            version < 0
+                ? "schema version -1, which no egress-audit writes"
+                : "was written by a newer egress-audit (schema 99");
+  }
+
+  @Test
   void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
     Path f =
         Files.writeString(
