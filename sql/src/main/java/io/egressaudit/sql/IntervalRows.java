@@ -61,6 +61,7 @@ final class IntervalRows implements AutoCloseable {
           st.setLong(2, from);
           st.setLong(3, to);
           st.setFetchSize(10_000);
+          UnreadableRows.Tally unreadable = new UnreadableRows.Tally(database.file());
           try (ResultSet rs = st.executeQuery()) {
             Batch b = new Batch();
             while (rs.next() && !cancelled) {
@@ -69,7 +70,7 @@ final class IntervalRows implements AutoCloseable {
               try {
                 b.state[i] = ObjectJson.read(rs.getString(3), rs.getBytes(4));
               } catch (RuntimeException e) {
-                UnreadableRows.skipped(database.file(), c, b.id[i], e);
+                unreadable.skipped(c, b.id[i], e);
                 continue;
               }
               b.size++;
@@ -86,6 +87,7 @@ final class IntervalRows implements AutoCloseable {
               put(b);
             }
           }
+          unreadable.warn();
         }
       } finally {
         c.rollback();

@@ -130,7 +130,7 @@ class HistoryLoaderTest {
           .hasSize(IntervalRows.BATCH + 4);
     }
     try (java.sql.Connection c = db.openReader()) {
-      assertThat(UnreadableRows.skipped(db.file(), c, corrupt, new RuntimeException("x\ny")))
+      assertThat(UnreadableRows.describe(db.file(), c, corrupt, new RuntimeException("x\ny")))
           .isEqualTo(
               db.file()
                   + ": table cluster_object, row id "
