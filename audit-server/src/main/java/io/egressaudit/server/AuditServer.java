@@ -1,5 +1,6 @@
 package io.egressaudit.server;
 
+import io.egressaudit.controller.ClusterStateFile;
 import io.egressaudit.controller.informer.ClusterConnection;
 import io.egressaudit.controller.informer.ClusterWatcher;
 import io.egressaudit.server.http.ApiLimits;
@@ -561,7 +562,7 @@ public final class AuditServer implements AutoCloseable {
 
   private void importFile(ClusterStateImport importer, String cluster, Path file, Instant at) {
     FileTime mtime = mtime(file);
-    ClusterStateImport.Result r = importer.importFile(file, cluster, at);
+    ClusterStateImport.Result r = importer.importRegularFile(file, cluster, at);
     seen.put(file, mtime);
     sources.fileRecorded(cluster, at);
     r.notes().forEach(n -> LOG.info("{}: {}", file, n));
@@ -596,6 +597,13 @@ public final class AuditServer implements AutoCloseable {
                   .clusterStates()
                   .forEach(
                       (cluster, file) -> {
+                        // checked without opening it: a named pipe would block this thread
+                        String gone = ClusterStateFile.notARegularFile(file);
+                        if (gone != null) {
+                          // read again when a file is back, whatever its mtime
+                          fileFailed(cluster, file, null, gone);
+                          return;
+                        }
                         FileTime mtime = mtime(file);
                         if (mtime == null || !Files.isReadable(file)) {
                           // read again as soon as it can be, whatever its time then

@@ -96,7 +96,26 @@ public final class ClusterStateImport {
    */
   public Result importFile(
       Path file, String cluster, Instant at, boolean allowMissingKinds, String source) {
-    LoadedClusterState state = ClusterStateFile.load(file);
+    return record(ClusterStateFile.load(file), file, cluster, at, allowMissingKinds, source);
+  }
+
+  /**
+   * As {@link #importFile(Path, String, Instant)} for a file that must be a regular file, as {@code
+   * serve --cluster-state} reads it again whenever it changes: one that is missing, or became a
+   * named pipe or a device, is refused without being opened ({@link
+   * ClusterStateFile#loadRegularFile}).
+   */
+  public Result importRegularFile(Path file, String cluster, Instant at) {
+    return record(ClusterStateFile.loadRegularFile(file), file, cluster, at, false, null);
+  }
+
+  private Result record(
+      LoadedClusterState state,
+      Path file,
+      String cluster,
+      Instant at,
+      boolean allowMissingKinds,
+      String source) {
     if (!allowMissingKinds) {
       checkKinds(file, cluster, state);
     }

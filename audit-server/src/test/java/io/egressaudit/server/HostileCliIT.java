@@ -241,6 +241,75 @@ class HostileCliIT {
   }
 
   @Test
+  void importLogOfAUtf16LogSaysItIsNotUtf8() throws IOException {
+    String line = "127.0.0.1 - - [26/Nov/2021:17:53:13 +0000] \"GET / HTTP/1.1\" 200 3\n";
+    Path bom = dir.resolve("access_log.utf16");
+    Files.write(bom, line.getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+    byte[] body = Files.readAllBytes(bom);
+    byte[] withBom = new byte[body.length + 2];
+    withBom[0] = (byte) 0xff;
+    withBom[1] = (byte) 0xfe;
+    System.arraycopy(body, 0, withBom, 2, body.length);
+    Files.write(bom, withBom);
+    Path noBom =
+        Files.write(
+            dir.resolve("access_log.utf16be"),
+            line.getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+
+    Run r = run("import-log", bom.toString(), "--db", db.toString());
+    Run r2 = run("import-log", noBom.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines()).as("%s", r).hasSize(1);
+    assertThat(r.err())
+        .contains(bom + ": not UTF-8 text (UTF-16, by its byte order mark)")
+        .contains("iconv");
+    assertThat(r2.exitCode()).as("%s", r2).isEqualTo(1);
+    assertThat(r2.err()).contains(noBom + ": not UTF-8 text (it has NUL bytes");
+  }
+
+  @Test
+  void oneCorruptHistoryRowDoesNotStopCommandsFromAnsweringFromTheRest() throws Exception {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute(
+          "UPDATE cluster_object SET body = '{bad' WHERE kind = 'Node'"
+              + " AND name = 'ocp-8vr6j-master-1'");
+    }
+
+    Run whois = run("whois", "127.0.0.100", "--db", db.toString(), "-o", "json");
+    Run clusters = run("clusters", "--db", db.toString());
+
+    assertThat(whois.exitCode()).as("%s", whois).isZero();
+    assertThat(whois.out()).contains("egressip-demo").contains("simpson");
+    assertThat(clusters.exitCode()).as("%s", clusters).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 99})
+  void aSchemaVersionThisBuildDoesNotKnowIsOneLineNamingTheFile(int version) throws Exception {
+    assertThat(run("cluster", "import", cluster.toString(), "--db", db.toString()).exitCode())
+        .isZero();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("PRAGMA user_version = " + version);
+    }
+
+    Run whois = run("whois", "127.0.0.100", "--db", db.toString());
+
+    assertThat(whois.exitCode()).as("%s", whois).isEqualTo(1);
+    assertThat(whois.errLines()).as("%s", whois).hasSize(1);
+    assertThat(whois.err())
+        .startsWith("egress-audit whois: database " + db.toAbsolutePath())
+        .contains(
+            version < 0
+                ? "schema version -1, which no egress-audit writes"
+                : "was written by a newer egress-audit (schema 99");
+  }
+
+  @Test
   void aNullLabelValueIsNamedWithItsObjectAndField() throws IOException {
     Path f =
         Files.writeString(

@@ -94,6 +94,10 @@ final class ClusterStateCollector {
     }
     ObjectKind objectKind = ObjectKind.fromKind(kind);
     if (objectKind == null) {
+      String typo = SkippedKinds.problem(kind, text(node.get("apiVersion")));
+      if (typo != null) {
+        throw fail(line, where + " (" + describe(kind, null, node) + ")", typo);
+      }
       skipped.merge("kind " + kind, 1, Integer::sum);
       return;
     }
@@ -227,8 +231,30 @@ final class ClusterStateCollector {
       if (jackson == null) {
         throw fail(line, context, "cannot read " + kind + ": " + e, e);
       }
-      throw fail(line, context, fieldPath(jackson) + firstLine(jackson.getOriginalMessage()), e);
+      throw fail(line, context, fieldPath(jackson) + mismatch(jackson.getOriginalMessage()), e);
     }
+  }
+
+  private static final java.util.regex.Pattern SCALAR_FOR_OBJECT =
+      java.util.regex.Pattern.compile(
+          "Cannot construct instance of .*no \\w+-argument constructor/factory method to"
+              + " deserialize from (\\w+) value \\((.*)\\)",
+          java.util.regex.Pattern.DOTALL);
+
+  /**
+   * Jackson's message, with its most common one for a dump, a scalar where a mapping belongs
+   * ({@code Cannot construct instance of `io.fabric8...NodeStatus` (although at least one Creator
+   * exists): no String-argument constructor ...}), said in the dump's terms.
+   */
+  private static String mismatch(String message) {
+    java.util.regex.Matcher m = SCALAR_FOR_OBJECT.matcher(String.valueOf(message));
+    if (m.find()) {
+      String type = m.group(1).toLowerCase(java.util.Locale.ROOT);
+      return "expected a mapping, found "
+          + ("string".equals(type) ? "" : "the " + type + " ")
+          + firstLine(m.group(2));
+    }
+    return firstLine(message);
   }
 
   private static JacksonException jacksonCause(Throwable e) {

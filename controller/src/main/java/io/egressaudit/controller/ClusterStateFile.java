@@ -2,7 +2,6 @@ package io.egressaudit.controller;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -40,8 +39,8 @@ import tools.jackson.dataformat.yaml.YAMLFactory;
  *
  * <p>Files up to {@value #MAX_FILE_BYTES} bytes (256 MiB) are read, streamed: see {@link #load}.
  * What is not a regular file (a pipe such as {@code <(kubectl get ...)}, {@code /dev/stdin}, or
- * {@value #STANDARD_INPUT} for standard input, as {@code kubectl apply -f -} takes it) is read once
- * into memory, up to the same size, then parsed.
+ * {@value #STANDARD_INPUT} for standard input, as {@code kubectl apply -f -} takes it) is copied
+ * once to a temporary file, up to the same size, then parsed from there.
  */
 public final class ClusterStateFile {
 
@@ -119,7 +118,7 @@ public final class ClusterStateFile {
    * are resolved ({@link ObjectTreeReader}).
    *
    * @param file a YAML or JSON file written by {@code kubectl get ... -o yaml|json}; a pipe or
-   *     device is read once into memory; {@value #STANDARD_INPUT} reads standard input
+   *     device is copied once to a temporary file; {@value #STANDARD_INPUT} reads standard input
    * @return the objects and the notes
    * @throws ClusterStateFileException when the file does not exist, is not readable, is larger than
    *     {@value #MAX_FILE_BYTES} bytes, is not well-formed YAML or JSON (with the line and column),
@@ -132,23 +131,92 @@ public final class ClusterStateFile {
    *     the JVM has)
    */
   public static LoadedClusterState load(Path file) {
-    Opener opener;
-    if (file.toString().equals(STANDARD_INPUT)) {
-      opener = readOnce(file, System.in);
-    } else {
-      checkReadable(file);
-      if (Files.isRegularFile(file)) {
-        opener = () -> Files.newInputStream(file);
+    Path spooled = null;
+    try {
+      Opener opener;
+      if (file.toString().equals(STANDARD_INPUT)) {
+        spooled = spool(file, System.in);
       } else {
-        // a pipe or a device can be read only once: the JSON sniff, a JSON parse and a YAML
-        // parse would each see what the one before left
-        try (InputStream in = Files.newInputStream(file)) {
-          opener = readOnce(file, in);
+        checkReadable(file);
+        if (!Files.isRegularFile(file)) {
+          // a pipe or a device can be read only once: the JSON sniff, a JSON parse and a YAML
+          // parse would each see what the one before left
+          try (InputStream in = Files.newInputStream(file)) {
+            spooled = spool(file, in);
+          } catch (IOException e) {
+            throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+          }
+        }
+      }
+      Path source = spooled == null ? file : spooled;
+      opener = () -> Files.newInputStream(source);
+      return parse(file, opener);
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(file);
+    } finally {
+      if (spooled != null) {
+        try {
+          Files.deleteIfExists(spooled);
         } catch (IOException e) {
-          throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
+          // a temporary file left behind; the system's temporary directory is cleaned anyway
         }
       }
     }
+  }
+
+  /**
+   * Loads a file that must be a regular file, as {@code serve --cluster-state} reads it again and
+   * again: a file that became a named pipe, a device or a socket is refused before it is opened
+   * (opening a pipe without a writer would block the reading thread for good).
+   *
+   * @throws ClusterStateFileException as {@link #load}, and when {@code file} is missing or not a
+   *     regular file
+   */
+  public static LoadedClusterState loadRegularFile(Path file) {
+    String problem = notARegularFile(file);
+    if (problem != null) {
+      throw new ClusterStateFileException(file, 0, 0, problem, null);
+    }
+    return load(file);
+  }
+
+  /**
+   * Why {@code file} cannot be read again as a regular file, checked without opening it: {@code no
+   * such file}, {@code is a directory, not a file} or {@code not a regular file (a named pipe,
+   * socket or device)}; null for a regular file (a symbolic link to one is one).
+   */
+  public static String notARegularFile(Path file) {
+    java.nio.file.attribute.BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "no such file";
+    } catch (IOException e) {
+      return "cannot read: " + e.getMessage();
+    }
+    if (a.isRegularFile()) {
+      return null;
+    }
+    return a.isDirectory()
+        ? "is a directory, not a file"
+        : "not a regular file (a named pipe, socket or device): it is not read again until a"
+            + " regular file is back";
+  }
+
+  private static ClusterStateFileException outOfMemory(Path file) {
+    // Everything the load allocated is unreachable once the stack has unwound to here, so the
+    // message can be built. Loading runs on one thread; in a CLI import nothing else allocates.
+    return new ClusterStateFileException(
+        file,
+        0,
+        0,
+        "not enough memory to load it: the JVM may use at most "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MB of heap; give it more (JAVA_OPTS=-Xmx...) or split the file",
+        null);
+  }
+
+  private static LoadedClusterState parse(Path file, Opener opener) {
     try {
       if (!startsLikeJson(file, opener)) {
         return read(file, opener, false);
@@ -164,17 +232,6 @@ public final class ClusterStateFile {
       }
     } catch (SyntaxProblem e) {
       throw e.in(file);
-    } catch (OutOfMemoryError e) {
-      // Everything the load allocated is unreachable once the stack has unwound to here, so the
-      // message can be built. Loading runs on one thread; in a CLI import nothing else allocates.
-      throw new ClusterStateFileException(
-          file,
-          0,
-          0,
-          "not enough memory to load it: the JVM may use at most "
-              + (Runtime.getRuntime().maxMemory() >> 20)
-              + " MB of heap; give it more (JAVA_OPTS=-Xmx...) or split the file",
-          null);
     }
   }
 
@@ -185,22 +242,63 @@ public final class ClusterStateFile {
   }
 
   /**
-   * Reads a stream that cannot be read twice into memory, up to {@link #MAX_FILE_BYTES}.
+   * Copies a stream that cannot be read twice (standard input, a pipe, a device) to a temporary
+   * file, up to {@link #MAX_FILE_BYTES}, 64 KiB at a time: the heap never holds more than that of
+   * it, whatever the stream's size.
    *
-   * @throws ClusterStateFileException naming {@code file} when it is larger or cannot be read
+   * @return the temporary file; the caller deletes it
+   * @throws ClusterStateFileException naming {@code file} when it is larger, cannot be read or the
+   *     temporary file cannot be written
    */
-  private static Opener readOnce(Path file, InputStream in) {
-    byte[] bytes;
+  private static Path spool(Path file, InputStream in) {
+    Path tmp;
     try {
-      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_FILE_BYTES + 1));
+      tmp = Files.createTempFile("egress-audit-dump", ".tmp");
     } catch (IOException e) {
-      throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
-    }
-    if (bytes.length > MAX_FILE_BYTES) {
       throw new ClusterStateFileException(
-          file, 0, 0, "too large: over " + MAX_FILE_BYTES + " bytes (the limit)", null);
+          file,
+          0,
+          0,
+          "cannot keep a copy to parse in the temporary directory ("
+              + System.getProperty("java.io.tmpdir")
+              + "): "
+              + e.getMessage(),
+          e);
     }
-    return () -> new ByteArrayInputStream(bytes);
+    boolean done = false;
+    try (java.io.OutputStream out = Files.newOutputStream(tmp)) {
+      byte[] buffer = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        total += n;
+        if (total > MAX_FILE_BYTES) {
+          throw new ClusterStateFileException(
+              file, 0, 0, "larger than " + (MAX_FILE_BYTES >> 20) + " MiB (the limit)", null);
+        }
+        out.write(buffer, 0, n);
+      }
+      done = true;
+      return tmp;
+    } catch (IOException e) {
+      throw new ClusterStateFileException(
+          file,
+          0,
+          0,
+          "cannot read it into a temporary file in "
+              + System.getProperty("java.io.tmpdir")
+              + ": "
+              + e.getMessage(),
+          e);
+    } finally {
+      if (!done) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // left behind in the temporary directory
+        }
+      }
+    }
   }
 
   private static boolean startsLikeJson(Path file, Opener opener) {
@@ -251,7 +349,15 @@ public final class ClusterStateFile {
               null);
         }
         anyDocument = true;
-        readDocument(parser, reader, collector, documents, start.getLineNr());
+        try {
+          readDocument(parser, reader, collector, documents, start.getLineNr());
+        } catch (ClusterStateFileException e) {
+          // a List's item, then nothing, not even the newline kubectl ends with: it writes the
+          // list's kind after its items
+          throw e.getMessage().contains(", items[") && endsHere(parser) && noFinalNewline(opener)
+              ? e.mayBeTruncated()
+              : e;
+        }
       }
     } catch (ObjectTreeReader.ValueException e) {
       TokenStreamLocation at = e.location();
@@ -277,20 +383,38 @@ public final class ClusterStateFile {
             e);
       }
       if (e instanceof StreamConstraintsException) {
+        at = at == null && parser != null ? parser.currentLocation() : at;
+        String m = String.valueOf(e.getOriginalMessage());
         throw new ClusterStateFileException(
             file,
             at == null ? 0 : at.getLineNr(),
             at == null ? 0 : at.getColumnNr(),
-            firstLine(e.getOriginalMessage()),
+            m.startsWith("Document nesting depth")
+                ? "nested deeper than "
+                    + CONSTRAINTS.getMaxNestingDepth()
+                    + " levels (the most a dump is read with; a Kubernetes object has a few dozen)"
+                : firstLine(m),
             e);
       }
-      throw new SyntaxProblem(
-          at == null ? 0 : at.getLineNr(),
-          at == null ? 0 : at.getColumnNr(),
+      if (notText(e)) {
+        throw new ClusterStateFileException(
+            file,
+            0,
+            0,
+            "not UTF-8 or UTF-16 text (a binary or otherwise encoded file, not what kubectl get"
+                + " -o yaml|json writes)",
+            e);
+      }
+      String problem =
           json
               ? "malformed JSON: " + firstLine(e.getOriginalMessage())
-              : "malformed YAML: " + yamlProblem(e.getOriginalMessage()),
-          e);
+              : "malformed YAML: " + yamlProblem(e.getOriginalMessage());
+      String original = String.valueOf(e.getOriginalMessage());
+      if (original.contains("end-of-input") || original.contains("<stream end>")) {
+        problem += "; the file ends here: it may be truncated";
+      }
+      throw new SyntaxProblem(
+          at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), problem, e);
     } catch (IOException e) {
       throw new ClusterStateFileException(file, 0, 0, "cannot read: " + e.getMessage(), e);
     } finally {
@@ -299,6 +423,49 @@ public final class ClusterStateFile {
       }
     }
     return collector.result(anyDocument);
+  }
+
+  /** Whether the content's last byte is not a line feed, as in a file cut short. */
+  private static boolean noFinalNewline(Opener opener) {
+    try (InputStream in = opener.open()) {
+      int last = -1;
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      in.skip(Math.max(0, in.available() - 1L));
+      while ((n = in.read(buffer)) > 0) {
+        last = buffer[n - 1];
+      }
+      return last != -1 && last != '\n';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether a parse failed because the bytes are not text in the encoding read. */
+  private static boolean notText(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.nio.charset.CharacterCodingException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether nothing but the ends of open mappings and lists follows in the file: the object that
+   * failed was the last, as in a dump cut short (YAML closes what is open at the end of the input,
+   * so a truncated dump parses).
+   */
+  private static boolean endsHere(JsonParser parser) {
+    try {
+      JsonToken t;
+      while ((t = parser.nextToken()) == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+        // closing what the cut left open
+      }
+      return t == null;
+    } catch (JacksonException e) {
+      return false;
+    }
   }
 
   /** Whether a parse failed on a scalar over {@link #MAX_SCALAR_CHARS}. */

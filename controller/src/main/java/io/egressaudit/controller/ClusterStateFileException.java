@@ -35,6 +35,24 @@ public class ClusterStateFileException extends RuntimeException {
     this.column = line > 0 ? Math.max(column, 0) : 0;
   }
 
+  private ClusterStateFileException(ClusterStateFileException e, String message) {
+    super(message, e.getCause());
+    this.file = e.file;
+    this.line = e.line;
+    this.column = e.column;
+  }
+
+  /**
+   * The same problem, saying that the file may have been cut short: the object it is in is the last
+   * thing in the file, where kubectl writes the list's {@code kind} and {@code metadata}.
+   */
+  ClusterStateFileException mayBeTruncated() {
+    return new ClusterStateFileException(
+        this,
+        getMessage()
+            + "; the file ends in this object, before the list's kind: it may be truncated");
+  }
+
   private static String location(Path file, int line, int column) {
     if (line <= 0) {
       return String.valueOf(file);

@@ -287,6 +287,113 @@ class ClusterStateFileTest {
   }
 
   @Test
+  void aKindThatIsATypoOfOneAttributionReadsIsRefusedAtItsLine() throws IOException {
+    String head =
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n";
+    assertFails(
+        write("nodez.yaml", head + "- apiVersion: v1\n  kind: Nodez\n  metadata: {name: w1}\n"),
+        ":6:9: document 1, items[1] (Nodez w1): kind: 'Nodez' is not a kind; did you mean Node?"
+            + " (other kinds, such as Service, are skipped, but one this close to Node is taken"
+            + " as a typo that would end its history)");
+    for (String typo : List.of("node", "Pods", "Namespce", "EgressIp", "EgresIP", "NAMESPACE")) {
+      assertThatThrownBy(
+              () ->
+                  ClusterStateFile.load(
+                      write("typo.yaml", head + "- {apiVersion: x/v1, kind: " + typo + "}\n")))
+          .as(typo)
+          .isInstanceOf(ClusterStateFileException.class)
+          .hasMessageContaining("kind: '" + typo + "' is not a kind; did you mean");
+    }
+    assertFails(
+        write("ovn.yaml", head + "- {apiVersion: k8s.ovn.org/v1, kind: EgressAddress}\n"),
+        ":5:38: document 1, items[1] (EgressAddress): kind: 'EgressAddress' is not a kind of"
+            + " k8s.ovn.org/v1 that egress-audit knows (EgressIP is read, EgressFirewall,"
+            + " EgressQoS, ... skipped)");
+    assertFails(
+        write("core.yaml", head + "- {apiVersion: v1, kind: Nodes2, metadata: {name: n}}\n"),
+        ":5:26: document 1, items[1] (Nodes2 n): kind: 'Nodes2' is not a kind of apiVersion v1"
+            + " (Node, Namespace and Pod are read, Service, ConfigMap, ... skipped)");
+  }
+
+  @Test
+  void kindsOfKubectlGetAllAreSkippedEvenWhenTheyLookLikeOnesRead() throws IOException {
+    StringBuilder yaml =
+        new StringBuilder(
+            "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n");
+    for (String kind :
+        List.of(
+            "apps/v1 Deployment",
+            "batch/v1 Job",
+            "batch/v1 CronJob",
+            "v1 Service",
+            "rbac.authorization.k8s.io/v1 Role",
+            "k8s.ovn.org/v1 EgressFirewall",
+            "v1 Secret",
+            "route.openshift.io/v1 Route")) {
+      String[] parts = kind.split(" ");
+      yaml.append("- {apiVersion: ")
+          .append(parts[0])
+          .append(", kind: ")
+          .append(parts[1])
+          .append("}\n");
+    }
+
+    LoadedClusterState state = ClusterStateFile.load(write("all.yaml", yaml.toString()));
+
+    assertThat(state.objects()).hasSize(1);
+    assertThat(state.notes()).hasSize(8);
+  }
+
+  @Test
+  void nestingDeeperThanTheLimitIsNamedWithItsLine() throws IOException {
+    String deep = "{\"a\":".repeat(501) + "1" + "}".repeat(501);
+    assertThatThrownBy(
+            () ->
+                ClusterStateFile.load(
+                    write("deep.json", "{\"kind\": \"List\", \"x\": " + deep + "}")))
+        .isInstanceOf(ClusterStateFileException.class)
+        .hasMessageMatching(".*deep\\.json:1:\\d+: nested deeper than 500 levels .*");
+    String yaml =
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nx: "
+            + "[".repeat(501)
+            + "]".repeat(501)
+            + "\n";
+    assertThatThrownBy(() -> ClusterStateFile.load(write("deep.yaml", yaml)))
+        .isInstanceOf(ClusterStateFileException.class)
+        .hasMessageMatching(".*deep\\.yaml:4:\\d+: nested deeper than 500 levels .*");
+  }
+
+  @Test
+  void aListCutShortInItsLastItemSaysTheFieldAndThatItMayBeTruncated() throws IOException {
+    String cut =
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n"
+            + "- apiVersion: v1\n  kind: Node\n  metadata:\n    name: w1\n  status:\n    add";
+    assertFails(
+        write("cut.yaml", cut),
+        ":11:5: document 1, items[1] (Node w1): status: expected a mapping, found 'add'; the file"
+            + " ends in this object, before the list's kind: it may be truncated");
+    // the same error in a whole list is not said to be a truncation
+    assertThatThrownBy(
+            () -> ClusterStateFile.load(write("whole.yaml", cut + "\nkind: List\nmetadata: {}\n")))
+        .hasMessageEndingWith("status: expected a mapping, found 'add'");
+    assertThatThrownBy(
+            () ->
+                ClusterStateFile.load(
+                    write("cut.json", "{\"kind\": \"List\", \"items\": [{\"kind\"")))
+        .hasMessageContaining("; the file ends here: it may be truncated");
+  }
+
+  @Test
+  void aBinaryFileIsSaidNotToBeText() throws IOException {
+    Path bin = dir.resolve("garbage.bin");
+    Files.write(bin, new byte[] {'k', 'i', 'n', 'd', ':', ' ', (byte) 0xC3, 0x28, (byte) 0x80, 0});
+    assertFails(
+        bin,
+        ": not UTF-8 or UTF-16 text (a binary or otherwise encoded file, not what kubectl get -o"
+            + " yaml|json writes)");
+  }
+
+  @Test
   void canonicalisesIpv6AndIpv4MappedAddresses() throws IOException {
     String yaml =
         """

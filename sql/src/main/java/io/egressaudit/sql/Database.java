@@ -85,16 +85,58 @@ public final class Database {
   }
 
   /**
-   * Opens the file, creating it and migrating its schema when needed, and closes it again: the
-   * start-up check that the database is usable.
+   * Opens the file, creating it and migrating its schema when needed, checks that it can be written
+   * (a write transaction begun, a write made and rolled back), and closes it again: the start-up
+   * check of a process that writes, such as {@code serve}, which would otherwise start on a file it
+   * cannot write and refuse every hit.
    *
-   * @throws DatabaseException naming the file when it cannot be created, opened or migrated
+   * @throws DatabaseException naming the file when it cannot be created, opened, migrated or
+   *     written, or was written by a newer egress-audit
    */
   public void migrate() {
     try (Connection c = open(false)) {
       Migrations.apply(c);
+      checkWritable(c);
     } catch (SQLException e) {
       throw new DatabaseException("cannot prepare database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Begins a write transaction, rewrites the schema version with its own value and rolls back:
+   * SQLite opens a file it may not write read-only without a word, and says so only at the first
+   * write.
+   */
+  private void checkWritable(Connection c) {
+    try (Statement st = c.createStatement()) {
+      int version = Migrations.version(c);
+      // not waiting for another writer (a cluster import): SQLite says read-only before it locks
+      st.execute("PRAGMA busy_timeout = 0");
+      try {
+        st.execute("BEGIN IMMEDIATE");
+        try {
+          st.execute("PRAGMA user_version = " + version);
+        } finally {
+          st.execute("ROLLBACK");
+        }
+      } finally {
+        st.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
+      }
+    } catch (SQLException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("SQLITE_BUSY")) {
+        return; // another connection holds the write lock: the file is writable
+      }
+      if (m.contains("SQLITE_READONLY") || m.contains("readonly")) {
+        throw new DatabaseException(
+            "database "
+                + file
+                + " cannot be written (opened read-only: the file, its -wal or -shm, or its"
+                + " directory is not writable by this user); egress-audit records every hit and"
+                + " cluster change in it: give this user write access, or give another --db",
+            e);
+      }
+      throw new DatabaseException("cannot write database " + file + ": " + m, e);
     }
   }
 
@@ -194,7 +236,12 @@ public final class Database {
             : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(busyTimeoutMillis);
     config.enforceForeignKeys(true);
-    Connection c = config.createConnection("jdbc:sqlite:" + file);
+    Connection c;
+    try {
+      c = config.createConnection("jdbc:sqlite:" + file);
+    } catch (SQLException e) {
+      throw explained(e);
+    }
     try (var st = c.createStatement()) {
       // auto_vacuum before journal_mode, on a new file only: it takes effect when the file is first
       // written (pruned hits then give their pages back, see HitRetention). Set after WAL it would
@@ -207,6 +254,7 @@ public final class Database {
       try (var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
         rs.next();
       }
+      checkSchemaKnown(Migrations.version(c));
       if (readOnly) {
         st.execute("PRAGMA query_only = 1");
       } else if (maxBytes > 0) {
@@ -218,9 +266,71 @@ public final class Database {
       }
     } catch (SQLException e) {
       c.close();
+      throw explained(e);
+    } catch (RuntimeException e) {
+      c.close();
       throw e;
     }
     return c;
+  }
+
+  /**
+   * Refuses a schema version this build cannot read: newer than {@link Migrations#latestVersion()}
+   * (a newer egress-audit wrote it; its tables may mean something else) or negative (no
+   * egress-audit writes one).
+   *
+   * @throws DatabaseException naming the file and the version
+   */
+  private void checkSchemaKnown(int version) {
+    int latest = Migrations.latestVersion();
+    if (version > latest) {
+      throw new DatabaseException(
+          "database "
+              + file
+              + " was written by a newer egress-audit (schema "
+              + version
+              + ", this one knows up to "
+              + latest
+              + "): upgrade egress-audit, or give another --db",
+          null);
+    }
+    if (version < 0) {
+      throw new DatabaseException(
+          "database "
+              + file
+              + " has schema version "
+              + version
+              + ", which no egress-audit writes (0 to "
+              + latest
+              + "): it is not an egress-audit database, or PRAGMA user_version was changed by"
+              + " hand",
+          null);
+    }
+  }
+
+  /**
+   * Says why SQLite could not open or read the file where its message does not: a database in WAL
+   * mode is read through its {@code -shm} and {@code -wal} files, which even a reader creates
+   * beside it when they do not exist, so a reader needs a writable directory.
+   */
+  private SQLException explained(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    Path dir = file.getParent();
+    if (dir != null
+        && (m.contains("SQLITE_READONLY_DIRECTORY")
+            || (m.contains("SQLITE_CANTOPEN") && !Files.isWritable(dir)))) {
+      return new SQLException(
+          "the directory "
+              + dir
+              + " is read-only for this user, and SQLite creates "
+              + file.getFileName()
+              + "-shm and -wal there even to read a database in WAL mode (they are missing"
+              + " now: no egress-audit has it open); run as a user who may write "
+              + dir
+              + ", or copy the database to a writable directory",
+          e);
+    }
+    return e;
   }
 
   /**

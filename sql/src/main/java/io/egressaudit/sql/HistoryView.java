@@ -131,13 +131,20 @@ public final class HistoryView implements AutoCloseable {
     try (PreparedStatement st = connection.prepareStatement(SQL.get("select-valid-at"))) {
       st.setString(1, cluster);
       st.setLong(2, t);
+      UnreadableRows.Tally unreadable = new UnreadableRows.Tally(file);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          objects.put(
-              ObjectJson.read(rs.getString(1), rs.getString(2)),
-              Instant.ofEpochMilli(rs.getLong(3)));
+          ClusterObject o;
+          try {
+            o = ObjectJson.read(rs.getString(1), rs.getString(2));
+          } catch (RuntimeException e) {
+            unreadable.skipped(connection, rs.getLong(4), e);
+            continue;
+          }
+          objects.put(o, Instant.ofEpochMilli(rs.getLong(3)));
         }
       }
+      unreadable.warn();
     } catch (SQLException e) {
       throw new DatabaseException("cannot read history in " + file + ": " + e.getMessage(), e);
     }

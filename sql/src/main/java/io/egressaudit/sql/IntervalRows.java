@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * batches of {@value #BATCH}, so that the caller keeps one batch (a timeline's inserts) while the
  * next is read: loading millions of intervals at start then takes about the longer of the two
  * halves on two cores, not their sum. One read transaction, as {@link HistoryLoader#load} promises.
- * A body that cannot be decoded ends the read with its error.
+ * A body that cannot be decoded is left out, with a warning naming the row ({@link
+ * UnreadableRows}).
  */
 final class IntervalRows implements AutoCloseable {
 
@@ -60,13 +61,20 @@ final class IntervalRows implements AutoCloseable {
           st.setLong(2, from);
           st.setLong(3, to);
           st.setFetchSize(10_000);
+          UnreadableRows.Tally unreadable = new UnreadableRows.Tally(database.file());
           try (ResultSet rs = st.executeQuery()) {
             Batch b = new Batch();
             while (rs.next() && !cancelled) {
-              int i = b.size++;
+              int i = b.size;
               b.id[i] = rs.getLong(1);
+              try {
+                b.state[i] = ObjectJson.read(rs.getString(3), rs.getBytes(4));
+              } catch (RuntimeException e) {
+                unreadable.skipped(c, b.id[i], e);
+                continue;
+              }
+              b.size++;
               b.cluster[i] = same(b, i, rs.getString(2), b.cluster);
-              b.state[i] = ObjectJson.read(rs.getString(3), rs.getBytes(4));
               b.validFrom[i] = rs.getLong(5);
               long validTo = rs.getLong(6);
               b.validTo[i] = rs.wasNull() ? Long.MAX_VALUE : validTo;
@@ -79,6 +87,7 @@ final class IntervalRows implements AutoCloseable {
               put(b);
             }
           }
+          unreadable.warn();
         }
       } finally {
         c.rollback();

@@ -87,6 +87,14 @@ public final class Migrations {
   }
 
   private static void checkNotNewer(int version, int latest) throws SQLException {
+    if (version < 0) {
+      throw new SQLException(
+          "database schema version "
+              + version
+              + " is not one egress-audit writes (0 to "
+              + latest
+              + ")");
+    }
     if (version > latest) {
       throw new SQLException(
           "database schema version "

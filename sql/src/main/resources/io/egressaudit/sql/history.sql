@@ -70,7 +70,7 @@ SELECT valid_to FROM cluster_object WHERE cluster = ?1 AND valid_to IS NOT NULL
 ORDER BY t;
 
 -- name: select-valid-at
-SELECT kind, body, valid_from FROM cluster_object
+SELECT kind, body, valid_from, id FROM cluster_object
 WHERE cluster = ?1 AND valid_from <= ?2
   AND (valid_to IS NULL OR valid_to > ?2
        OR closed_by IN (SELECT id FROM cluster_import_pending))

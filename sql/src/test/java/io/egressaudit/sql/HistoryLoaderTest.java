@@ -97,4 +97,46 @@ class HistoryLoaderTest {
     assertThat(seen[0]).isEqualTo(10);
     assertThat(readers()).isEmpty(); // load waits for its reader to end
   }
+
+  @Test
+  void aRowWhoseBodyCannotBeReadIsLeftOutAndTheOthersAreLoaded() throws Exception {
+    Database db = historyOf(IntervalRows.BATCH + 5);
+    long corrupt;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.file());
+        java.sql.Statement st = c.createStatement()) {
+      try (var rs =
+          st.executeQuery("SELECT id FROM cluster_object WHERE name = 'pod-7' AND kind = 'Pod'")) {
+        rs.next();
+        corrupt = rs.getLong(1);
+      }
+      st.execute("UPDATE cluster_object SET body = '{bad' WHERE id = " + corrupt);
+    }
+    List<Long> ids = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    HistoryLoader.load(
+        db,
+        null,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        (cluster, rowId, state, from, to) -> {
+          ids.add(rowId);
+          names.add(state.ref().name());
+        });
+
+    assertThat(ids).hasSize(IntervalRows.BATCH + 5).doesNotContain(corrupt).isSorted();
+    assertThat(names).contains("pod-6", "pod-8").doesNotContain("pod-7");
+    try (HistoryView view = new HistoryView(db, "demo")) {
+      assertThat(view.snapshotAt("demo", Instant.ofEpochMilli(2_000)).pods())
+          .hasSize(IntervalRows.BATCH + 4);
+    }
+    try (java.sql.Connection c = db.openReader()) {
+      assertThat(UnreadableRows.describe(db.file(), c, corrupt, new RuntimeException("x\ny")))
+          .isEqualTo(
+              db.file()
+                  + ": table cluster_object, row id "
+                  + corrupt
+                  + " (cluster demo, Pod simpson/pod-7): body is not a readable state record,"
+                  + " left out of history: x");
+    }
+  }
 }

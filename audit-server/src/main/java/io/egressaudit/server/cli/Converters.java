@@ -522,8 +522,9 @@ final class Converters {
       int eq = value.indexOf('=');
       String name = eq > 0 ? value.substring(0, eq) : "default";
       String file = eq > 0 ? value.substring(eq + 1) : value;
-      if (name.isBlank()) {
-        throw new TypeConversionException("'" + value + "': the cluster name is empty");
+      String problem = ClusterNameConverter.problem(name);
+      if (problem != null) {
+        throw new TypeConversionException("--cluster-state: " + problem);
       }
       if (file.isBlank()) {
         throw new TypeConversionException(

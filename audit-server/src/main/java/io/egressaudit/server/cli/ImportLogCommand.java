@@ -209,14 +209,32 @@ final class ImportLogCommand implements Callable<Integer> {
     }
     try {
       InputStream in = new BufferedInputStream(Files.newInputStream(file));
-      in.mark(2);
-      int b0 = in.read();
-      int b1 = in.read();
+      in.mark(4);
+      byte[] head = in.readNBytes(4);
       in.reset();
+      int b0 = head.length > 0 ? head[0] & 0xff : -1;
+      int b1 = head.length > 1 ? head[1] & 0xff : -1;
       if (b0 == 0x1f && b1 == 0x8b) {
         in.close();
         throw new IOException(
             file + ": is gzip-compressed; decompress it first (zcat " + file + " > FILE)");
+      }
+      boolean utf16 = (b0 == 0xff && b1 == 0xfe) || (b0 == 0xfe && b1 == 0xff);
+      boolean nul = false;
+      for (byte b : head) {
+        nul |= b == 0;
+      }
+      if (utf16 || nul) {
+        // httpd and nginx write bytes, UTF-8 where they are text: a log in UTF-16 (saved by a
+        // Windows tool) would have every line rejected as having no time field
+        in.close();
+        throw new IOException(
+            file
+                + ": not UTF-8 text ("
+                + (utf16 ? "UTF-16, by its byte order mark" : "it has NUL bytes: UTF-16 or binary")
+                + "); access logs are read as UTF-8: convert it first (iconv -f UTF-16 -t UTF-8 "
+                + file
+                + " > FILE)");
       }
       return new AccessLogLines(in);
     } catch (NoSuchFileException e) {

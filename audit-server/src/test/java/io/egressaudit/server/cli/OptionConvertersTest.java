@@ -117,6 +117,16 @@ class OptionConvertersTest {
         Arguments.of("hits --ip 1.2.3", "--ip", "not an IP address: '1.2.3'"),
         Arguments.of("timeline 10.0.0.0/8", "(IP)", "not an IP address: '10.0.0.0/8'"),
         Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
+        Arguments.of(
+            "whois 10.0.0.1 --cluster c\u0001x",
+            "--cluster",
+            "the cluster name 'c\\x01x' has the character U+0001; a cluster name may have letters"
+                + " a-z A-Z, digits 0-9 and - . _ : / @"),
+        Arguments.of("timeline 10.0.0.1 --cluster prod#eu", "--cluster", "has the character '#'"),
+        Arguments.of(
+            "serve --cluster-state c\u001b[31m=x.yaml",
+            "--cluster-state",
+            "the cluster name 'c\\x1B[31m' has the character U+001B"),
         Arguments.of("prune --older-than 1d --batch 0", "--batch", "'0' is less than 1"),
         Arguments.of(
             "prune --older-than 5000000d",
@@ -257,6 +267,19 @@ class OptionConvertersTest {
         .isEqualTo(new ClusterStateOption("prod", Path.of("/var/lib/prod.yaml")));
     assertThat(c.convert("cluster.yaml"))
         .isEqualTo(new ClusterStateOption("default", Path.of("cluster.yaml")));
+  }
+
+  @Test
+  void clusterNamesOfKubeconfigContextsAreAccepted() {
+    ClusterNameConverter names = new ClusterNameConverter();
+    for (String name :
+        java.util.List.of(
+            "prod",
+            "default/api-ocp-example-com:6443/kube:admin",
+            "gke_project_europe-west1_c1",
+            "admin@Prod.2")) {
+      assertThat(names.convert(name)).isEqualTo(name);
+    }
   }
 
   @Test
