@@ -598,16 +598,15 @@ public final class AuditServer implements AutoCloseable {
                   .forEach(
                       (cluster, file) -> {
                         // checked without opening it: a named pipe would block this thread
-                        String gone = ClusterStateFile.notARegularFile(file);
-                        if (gone != null) {
-                          // read again when a file is back, whatever its mtime
-                          fileFailed(cluster, file, null, gone);
-                          return;
+                        String problem = ClusterStateFile.notARegularFile(file);
+                        if (problem == null && !Files.isReadable(file)) {
+                          problem = "permission denied";
                         }
-                        FileTime mtime = mtime(file);
-                        if (mtime == null || !Files.isReadable(file)) {
+                        FileTime mtime = problem == null ? mtime(file) : null;
+                        if (mtime == null) {
                           // read again as soon as it can be, whatever its time then
-                          fileFailed(cluster, file, null, unreadable(file));
+                          fileFailed(
+                              cluster, file, null, problem != null ? problem : "no such file");
                         } else if (!mtime.equals(seen.get(file))) {
                           try {
                             importFile(importer, cluster, file, TimeArg.now());
@@ -644,14 +643,6 @@ public final class AuditServer implements AutoCloseable {
     if (changed) {
       LOG.warn("cluster/{}: keeping the previous state: {}", cluster, reason);
     }
-  }
-
-  /** Why a file that a stat or an open refused cannot be read, in a few words. */
-  private static String unreadable(Path file) {
-    if (!Files.exists(file)) {
-      return "no such file";
-    }
-    return Files.isDirectory(file) ? "a directory, not a file" : "permission denied";
   }
 
   /** Reads history again when another process (a {@code cluster import}) wrote it. */

@@ -98,6 +98,21 @@ class FailoverDrillEndsIT {
 
   record Run(int code, String out, String err) {}
 
+  /** Starts {@link #drill} on a thread of its own, which puts its run in {@code result}. */
+  Thread drillInBackground(AtomicReference<Run> result, String api, String... extra) {
+    Thread running =
+        new Thread(
+            () -> {
+              try {
+                result.set(drill(api, extra));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    running.start();
+    return running;
+  }
+
   /** Runs {@code drill failover --trigger unlabel} on the fixture with these options. */
   Run drill(String api, String... extra) throws Exception {
     StringWriter out = new StringWriter();
@@ -159,27 +174,19 @@ class FailoverDrillEndsIT {
     Path junit = dir.resolve("drill.xml");
     AtomicReference<Run> result = new AtomicReference<>();
     Thread running =
-        new Thread(
-            () -> {
-              try {
-                result.set(
-                    drill(
-                        api(),
-                        "--egressip",
-                        "egressip-demo",
-                        "--interval",
-                        "500ms",
-                        "--timeout",
-                        "5m",
-                        "--report",
-                        "json:" + json,
-                        "--report",
-                        "junit:" + junit));
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    running.start();
+        drillInBackground(
+            result,
+            api(),
+            "--egressip",
+            "egressip-demo",
+            "--interval",
+            "500ms",
+            "--timeout",
+            "5m",
+            "--report",
+            "json:" + json,
+            "--report",
+            "junit:" + junit);
     await().atMost(Duration.ofSeconds(30)).until(() -> fixture.unassignedAt() != null);
     assertThat(fixture.oldNodeLabel()).isNull();
 
@@ -341,27 +348,19 @@ class FailoverDrillEndsIT {
       Path json = dir.resolve("drill.json");
       AtomicReference<Run> result = new AtomicReference<>();
       Thread running =
-          new Thread(
-              () -> {
-                try {
-                  result.set(
-                      drill(
-                          "http://127.0.0.1:" + proxy.port(),
-                          "--egressip",
-                          "egressip-demo",
-                          "--interval",
-                          "500ms",
-                          "--settle",
-                          "4",
-                          "--timeout",
-                          "90s",
-                          "--report",
-                          "json:" + json));
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      running.start();
+          drillInBackground(
+              result,
+              "http://127.0.0.1:" + proxy.port(),
+              "--egressip",
+              "egressip-demo",
+              "--interval",
+              "500ms",
+              "--settle",
+              "4",
+              "--timeout",
+              "90s",
+              "--report",
+              "json:" + json);
       await().atMost(Duration.ofSeconds(30)).until(() -> fixture.unassignedAt() != null);
       proxy.stop();
       int before = cluster.commands().size();
