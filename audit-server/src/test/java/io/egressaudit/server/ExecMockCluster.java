@@ -43,7 +43,9 @@ import java.util.regex.Pattern;
  * v4.channel.k8s.io}) and handed to an {@link ExecHandler}, whose reply is sent as the exec API
  * does: stdout on channel 1, stderr on channel 2, then a {@code v1.Status} on channel 3 ({@code
  * Success}, or {@code Failure}/{@code NonZeroExitCode} with an {@code ExitCode} cause). The handler
- * runs on its own thread, never on the mock server's event loop.
+ * runs on its own thread once the WebSocket is open, never on the mock server's event loop (which
+ * serves every other API call); its {@link ExecHandler#refusal}, asked first, refuses the
+ * handshake.
  *
  * <p>{@code SelfSubjectAccessReview}s are answered by a predicate over their resource attributes
  * (all allowed by default); everything else is the CRUD dispatcher's.
@@ -70,38 +72,40 @@ final class ExecMockCluster implements AutoCloseable {
      * @param command the argv
      */
     ExecReply exec(String namespace, String pod, List<String> command);
+
+    /**
+     * The HTTP status the API server refuses the exec's WebSocket handshake with (403: forbidden,
+     * 404: no such pod), or 0 to accept it and run {@link #exec}. Called on the mock server's event
+     * loop, before the handshake: it must answer at once.
+     */
+    default int refusal(String namespace, String pod) {
+      return 0;
+    }
   }
 
   /**
    * The answer to one exec.
    *
-   * @param refuseWith an HTTP status to refuse the WebSocket handshake with (403: forbidden), or 0
    * @param exitCode the command's exit code; -1 to send a Failure status without exit code (the
    *     runtime could not start the command), with {@code statusMessage}
    * @param stdout sent on channel 1
    * @param stderr sent on channel 2
    * @param statusMessage the Status message on channel 3, or null
    */
-  record ExecReply(
-      int refuseWith, int exitCode, String stdout, String stderr, String statusMessage) {
+  record ExecReply(int exitCode, String stdout, String stderr, String statusMessage) {
 
     static ExecReply exited(int exitCode, String stdout, String stderr) {
-      return new ExecReply(0, exitCode, stdout, stderr, null);
+      return new ExecReply(exitCode, stdout, stderr, null);
     }
 
     static ExecReply notFound(String executable) {
       return new ExecReply(
-          0,
           -1,
           "",
           "",
           "OCI runtime exec failed: exec failed: unable to start container process: exec: \""
               + executable
               + "\": executable file not found in $PATH: unknown");
-    }
-
-    static ExecReply refused(int status) {
-      return new ExecReply(status, 0, "", "", null);
     }
   }
 
@@ -195,20 +199,16 @@ final class ExecMockCluster implements AutoCloseable {
       }
     }
     commands.add(List.copyOf(command));
-    ExecReply reply;
-    try {
-      reply = handler.exec(namespace, pod, command);
-    } catch (RuntimeException e) {
-      reply = ExecReply.exited(1, "", "exec handler failed: " + e);
-    }
-    if (reply.refuseWith() != 0) {
+    ExecHandler h = handler;
+    int refusal = h.refusal(namespace, pod);
+    if (refusal != 0) {
       Status status =
           new StatusBuilder()
               .withStatus("Failure")
-              .withCode(reply.refuseWith())
-              .withReason(reply.refuseWith() == 403 ? "Forbidden" : "NotFound")
+              .withCode(refusal)
+              .withReason(refusal == 403 ? "Forbidden" : "NotFound")
               .withMessage(
-                  reply.refuseWith() == 403
+                  refusal == 403
                       ? "pods \""
                           + pod
                           + "\" is forbidden: User \"system:serviceaccount:ci:prober\" cannot"
@@ -218,19 +218,28 @@ final class ExecMockCluster implements AutoCloseable {
                       : "pods \"" + pod + "\" not found")
               .build();
       return new MockResponse()
-          .setResponseCode(reply.refuseWith())
+          .setResponseCode(refusal)
           .setHeader("Content-Type", "application/json")
           .setBody(SERIALIZATION.asJson(status));
     }
-    ExecReply answer = reply;
+    // the command runs once the WebSocket is open, on a thread of its own: run on the mock
+    // server's one event loop, a slow curl would hold every other API call back
     return new MockResponse()
         .withWebSocketUpgrade(
             new WebSocketListener() {
               @Override
               public void onOpen(WebSocket ws, Response response) {
-                execThreads.execute(() -> send(ws, answer));
+                execThreads.execute(() -> send(ws, run(h, namespace, pod, command)));
               }
             });
+  }
+
+  private static ExecReply run(ExecHandler h, String namespace, String pod, List<String> command) {
+    try {
+      return h.exec(namespace, pod, command);
+    } catch (RuntimeException e) {
+      return ExecReply.exited(1, "", "exec handler failed: " + e);
+    }
   }
 
   private static void send(WebSocket ws, ExecReply r) {

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +55,6 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
   private volatile Instant movedAt;
   private volatile Instant trafficStoppedAt;
   private volatile Instant trafficResumedAt;
-  private final int closedPort = closedPort();
 
   FailoverFixture(KubernetesClient client, Duration gap) {
     this.client = client;
@@ -188,7 +186,7 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     String source = sourceNow();
     if (source == null) {
       String url = argv.get(argv.size() - 1);
-      argv.set(argv.size() - 1, url.replaceFirst(":\\d+/", ":" + closedPort + "/"));
+      argv.set(argv.size() - 1, url.replaceFirst(":\\d+/", ":" + ClosedPort.PORT + "/"));
       source = "127.0.0.1";
     }
     argv.add(1, "--interface");
@@ -208,14 +206,6 @@ final class FailoverFixture implements AutoCloseable, ExecMockCluster.ExecHandle
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

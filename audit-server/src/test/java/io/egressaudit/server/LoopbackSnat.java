@@ -4,7 +4,6 @@ import io.egressaudit.server.ExecMockCluster.ExecReply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +34,6 @@ final class LoopbackSnat implements ExecMockCluster.ExecHandler {
 
   private final Map<String, PodNet> pods = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
-  private final int closedPort = closedPort();
 
   /**
    * The pod's requests leave from these addresses: the first request from the first, the next from
@@ -80,13 +78,16 @@ final class LoopbackSnat implements ExecMockCluster.ExecHandler {
   }
 
   @Override
+  public int refusal(String namespace, String pod) {
+    PodNet net = pods.get(namespace + "/" + pod);
+    return net != null && net.forbidden() ? 403 : 0;
+  }
+
+  @Override
   public ExecReply exec(String namespace, String pod, List<String> command) {
     PodNet net = pods.get(namespace + "/" + pod);
     if (net == null) {
       throw new IllegalStateException("the fixture gives " + namespace + "/" + pod + " no network");
-    }
-    if (net.forbidden()) {
-      return ExecReply.refused(403);
     }
     String client = command.get(0);
     if (client.equals("curl") && net.image() != Image.CURL_AND_WGET) {
@@ -103,7 +104,7 @@ final class LoopbackSnat implements ExecMockCluster.ExecHandler {
     List<String> argv = new ArrayList<>(command);
     String url = argv.get(argv.size() - 1);
     if (net.dropped()) {
-      argv.set(argv.size() - 1, url.replaceFirst(":\\d+/", ":" + closedPort + "/"));
+      argv.set(argv.size() - 1, url.replaceFirst(":\\d+/", ":" + ClosedPort.PORT + "/"));
     }
     if (client.equals("curl")) {
       argv.add(1, "--interface");
@@ -138,15 +139,6 @@ final class LoopbackSnat implements ExecMockCluster.ExecHandler {
   private static String read(InputStream in) {
     try (in) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A loopback port nothing listens on. */
-  private static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
