@@ -7,13 +7,15 @@
 #   bench/attribution.sh measure DB [--samples 200] [--label NAME]
 #   bench/attribution.sh profile DB --what page|page-in-process|next-page-in-process|leaks|namespace|namespace-day|whois-past|whois-past-in-process [--seconds 30]
 #       (repeats one question; add -XX:StartFlightRecording=filename=F.jfr to JAVA_OPTS)
+#   bench/attribution.sh paths DB --what node,egress,unknown --when now,past --out-dir DIR
+#       (whois request paths for wrk, as bench/whois.sh uses them)
 #
 # JAVA_OPTS defaults to -Xmx512m (the issue's heap target), so running out of heap is a failure.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 if [ $# -lt 2 ]; then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 cmd=$1 db=$2

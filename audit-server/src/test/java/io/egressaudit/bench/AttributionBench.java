@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
  *          [--egressips 100] [--changes-per-day 100000] [--hits 10000000] [--seed 9]
  * measure  --db FILE [--samples 200] [--label NAME]
  * profile  --db FILE --what page|page-in-process|next-page-in-process|leaks|namespace|namespace-day|whois-past|whois-past-in-process [--seconds 30]
+ * paths    --db FILE --what node,egress,unknown --when now,past --out-dir DIR [--count 10000] [--seed 42]
  * </pre>
  *
  * {@code profile} asks one question again and again for a while, through a warm server, so that a
@@ -86,6 +88,7 @@ public final class AttributionBench {
       case "generate" -> generate(db, o);
       case "measure" -> Measure.run(db, o);
       case "profile" -> profile(db, o);
+      case "paths" -> paths(db, o);
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -122,6 +125,48 @@ public final class AttributionBench {
 
   static World readWorld(Path db) throws IOException {
     return JSON.readValue(worldFile(db).toFile(), World.class);
+  }
+
+  /**
+   * Writes whois request paths for a load generator ({@code bench/whois.sh} feeds them to wrk): for
+   * each question of {@code --what} (node, egress, unknown; comma-separated) and time of {@code
+   * --when} (now, past), a file {@code paths-WHAT-WHEN.txt} in {@code --out-dir} with {@code
+   * --count} lines {@code /api/v1/whois/IP}, with {@code ?at=} a random second of the history for
+   * the past. Node and egress IPs are the generated world's; unknown IPs are random addresses of
+   * 198.18.0.0/15 (RFC 2544's benchmarking range), which no object of the world ever had.
+   */
+  private static void paths(Path db, Map<String, String> o) throws IOException {
+    World w = readWorld(db);
+    Path dir = Path.of(required(o, "--out-dir"));
+    int count = intOpt(o, "--count", 10_000);
+    for (String what : required(o, "--what").split(",")) {
+      for (String when : required(o, "--when").split(",")) {
+        if (!List.of("now", "past").contains(when)) {
+          throw new IllegalArgumentException("--when is now or past, not " + when);
+        }
+        Random rnd = new Random(intOpt(o, "--seed", 42));
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+          out.append("/api/v1/whois/").append(ip(what, rnd, w));
+          if (when.equals("past")) {
+            out.append("?at=").append(Measure.past(rnd, w).truncatedTo(ChronoUnit.SECONDS));
+          }
+          out.append('\n');
+        }
+        Files.writeString(dir.resolve("paths-" + what + "-" + when + ".txt"), out);
+      }
+    }
+  }
+
+  private static String ip(String what, Random rnd, World w) {
+    return switch (what) {
+      case "node" -> w.nodeIps().get(rnd.nextInt(w.nodeIps().size()));
+      case "egress" -> w.egressIps().get(rnd.nextInt(w.egressIps().size()));
+      case "unknown" ->
+          "198." + (18 + rnd.nextInt(2)) + "." + rnd.nextInt(256) + "." + (1 + rnd.nextInt(254));
+      default ->
+          throw new IllegalArgumentException("--what is node, egress or unknown, not " + what);
+    };
   }
 
   // ------------------------------------------------------------------------------------------
