@@ -362,6 +362,11 @@ class ImportLogIT {
     add.accept(
         "/x".getBytes(StandardCharsets.US_ASCII),
         "a\\x1b[31mb\\x07".getBytes(StandardCharsets.US_ASCII));
+    // 6: nginx's upper-case control escapes and raw control characters: stored as the listener
+    // stores them, \x1b
+    add.accept(
+        "/y\\x7F".getBytes(StandardCharsets.US_ASCII),
+        "a\\x1B[31mb\tc".getBytes(StandardCharsets.US_ASCII));
     Path log = Files.write(dir.resolve("access_log"), bytes.toByteArray());
 
     Run r = importLog(log);
@@ -370,9 +375,15 @@ class ImportLogIT {
     List<JsonNode> hits = hits();
     assertThat(hits)
         .extracting(h -> h.get("path").asString())
-        .containsExactly("/\u00e9", "/\u00e9", "/\u00e9", "/\\xe9", "/x");
+        .containsExactly("/\u00e9", "/\u00e9", "/\u00e9", "/\\xe9", "/x", "/y\\x7f");
     assertThat(hits)
         .extracting(h -> h.get("userAgent").asString())
-        .containsExactly("k\u20acu", "k\u20acu", "a\"b\\c", "\\xff\\xfe", "a\\x1b[31mb\\x07");
+        .containsExactly(
+            "k\u20acu",
+            "k\u20acu",
+            "a\"b\\c",
+            "\\xff\\xfe",
+            "a\\x1b[31mb\\x07",
+            "a\\x1b[31mb\\x09c");
   }
 }

@@ -1,5 +1,6 @@
 package io.egressaudit.server.logimport;
 
+import io.egressaudit.server.http.RequestText;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -10,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Text as access logs hold it: UTF-8 bytes, some of them written as escapes. httpd escapes bytes
  * outside printable ASCII as {@code \xhh}, nginx as {@code \xHH} (also {@code "} and {@code \}).
- * Escaped printable ASCII and escaped bytes of UTF-8 sequences become their characters; escaped
- * control characters and bytes that are not UTF-8 stay visible as {@code \xNN}, never replaced.
+ * Escaped printable ASCII and escaped bytes of UTF-8 sequences become their characters; bytes that
+ * are not UTF-8 stay visible as {@code \xNN}, never replaced; control characters, escaped in either
+ * case or raw, are written as the hit listener stores them ({@link RequestText#escapeControls}:
+ * {@code \x1b}, lower-case), so a hit reads the same whichever way it came in.
  */
 final class LoggedText {
 
@@ -51,11 +54,11 @@ final class LoggedText {
 
   /**
    * Undoes the escapes of a quoted log field: {@code \"} and {@code \\}, and {@code \xHH} as the
-   * class comment says.
+   * class comment says; control characters come out as {@code \xNN}.
    */
   static String unescape(String field) {
     if (field.indexOf('\\') < 0) {
-      return field;
+      return RequestText.escapeControls(field);
     }
     StringBuilder out = new StringBuilder(field.length());
     byte[] run = new byte[field.length() / 4 + 1];
@@ -80,7 +83,8 @@ final class LoggedText {
           out.append(utf8(run, 0, length));
           continue;
         }
-        if (b >= 0x20 && b < 0x7f) {
+        if (b >= 0) {
+          // printable ASCII, or a control character escaped again below
           out.append((char) b);
           i += 4;
           continue;
@@ -89,7 +93,7 @@ final class LoggedText {
       out.append(c);
       i++;
     }
-    return out.toString();
+    return RequestText.escapeControls(out.toString());
   }
 
   /** The byte of a {@code \xHH} escape at {@code i}, or -1 when there is none. */
