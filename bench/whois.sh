@@ -4,8 +4,11 @@
 #
 #   bench/whois.sh DB [--duration 15] [--warmup 10] [--rounds 2] [--questions node,egress,unknown]
 #                     [--when now,past] [--connections 1] [--api-port 18390] [--nginx-port 18401]
-#                     [--client-cpu 0|none] [--server-cpu 1]
+#                     [--client-cpu 0|none] [--server-cpu 1] [--rate 1000|0]
 #
+# Each question is asked as fast as one connection allows (wrk, random IPs of the question), then,
+# when hey is on PATH and --rate is not 0, at a steady --rate requests a second on one connection
+# (hey -q; hey asks one URL: the question's first IP).
 # wrk runs on CPU --client-cpu and the threads that answer (serve's Vert.x event loops, nginx's
 # worker) on CPU --server-cpu (taskset; by default 0 and 1 on a machine with more than one CPU;
 # the JVM's other threads are left free): on a VM, whether the two share a CPU changes a
@@ -17,13 +20,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench/whois.sh: $*" >&2; exit 1; }
 [[ $# -ge 1 && $1 != -* ]] || { usage >&2; exit 2; }
 db=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 shift
 duration=15 warmup=10 rounds=2 questions=node,egress,unknown whens=now,past connections=1
-api_port=18390 nginx_port=18401 client_cpu= server_cpu=1
+api_port=18390 nginx_port=18401 client_cpu= server_cpu=1 rate=1000
 while [[ $# -gt 0 ]]; do
   [[ $# -ge 2 ]] || { echo "bench/whois.sh: $1 needs a value" >&2; exit 2; }
   case $1 in
@@ -37,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     --nginx-port) nginx_port=$2 ;;
     --client-cpu) client_cpu=$2 ;;
     --server-cpu) server_cpu=$2 ;;
+    --rate) rate=$2 ;;
     *) echo "bench/whois.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
   shift 2
@@ -93,6 +97,25 @@ run_wrk() { # URL PATHS-FILE SECONDS -> "req/s p50 p90 p99 non2xx steal%"
       printf "%s %s %s %s %s %.1f%%\n", rps, p50, p90, p99, bad + 0, 100 * (y[2] - x[2]) / (y[1] - x[1])
     }' <<<"$out"
 }
+run_hey() { # URL SECONDS -> the same fields as run_wrk, at --rate requests a second
+  local before after out
+  before=$(cpu_ticks)
+  out=$("${client[@]}" hey -z "$2"s -c 1 -q "$rate" "$1")
+  after=$(cpu_ticks)
+  awk -v b="$before" -v a="$after" '
+    function t(s) { return s < 0.001 ? sprintf("%.2fus", s * 1e6) : sprintf("%.2fms", s * 1e3) }
+    $1 == "50%" { p50 = t($3) } $1 == "90%" { p90 = t($3) } $1 == "99%" { p99 = t($3) }
+    $1 == "Requests/sec:" { rps = int($2) }
+    /^ *\[[0-9]+\]/ { n = $2; if ($1 != "[200]") bad += n }
+    END {
+      split(b, x, " "); split(a, y, " ")
+      printf "%s %s %s %s %s %.1f%%\n", rps, p50, p90, p99, bad + 0, 100 * (y[2] - x[2]) / (y[1] - x[1])
+    }' <<<"$out"
+}
+if [[ $rate != 0 ]] && ! command -v hey >/dev/null; then
+  echo "bench/whois.sh: hey is not on PATH (apt-get install hey): no rows at a steady rate" >&2
+  rate=0
+fi
 
 echo "starting egress-audit serve on $db" >&2
 java ${JAVA_OPTS:--Xmx512m} -jar "$work/egress-audit.jar" serve --db "$db" \
@@ -147,14 +170,22 @@ done; done
 echo "machine:   $(nproc) vCPUs, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "server:    $(java -jar "$work/egress-audit.jar" --version 2>/dev/null | head -1), $(cd "$repo" && git describe --always --dirty 2>/dev/null || echo '?'), JAVA_OPTS=${JAVA_OPTS:--Xmx512m}"
 echo "load:      wrk -t1 -c$connections -d${duration}s per row, client on CPU $client_cpu, server on CPU $server_cpu; steal: CPU time the host took from this VM during the row"
-printf '%-5s %-13s %-14s %8s %9s %9s %9s %6s %6s\n' round server question req/s p50 p90 p99 non2xx steal
+printf '%-5s %-13s %-20s %8s %9s %9s %9s %6s %6s\n' round server question req/s p50 p90 p99 non2xx steal
 for r in $(seq "$rounds"); do
   for q in ${questions//,/ }; do
     for w in ${whens//,/ }; do
       read -r rps p50 p90 p99 bad steal < <(run_wrk "$api" "$work/paths-$q-$w.txt" "$duration")
-      printf '%-5s %-13s %-14s %8s %9s %9s %9s %6s %6s\n' "$r" egress-audit "$q $w" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+      printf '%-5s %-13s %-20s %8s %9s %9s %9s %6s %6s\n' "$r" egress-audit "$q $w" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+      if [[ $rate != 0 ]]; then
+        read -r rps p50 p90 p99 bad steal < <(run_hey "$api$(head -1 "$work/paths-$q-$w.txt")" "$duration")
+        printf '%-5s %-13s %-20s %8s %9s %9s %9s %6s %6s\n' "$r" egress-audit "$q $w @$rate/s" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+      fi
     done
     read -r rps p50 p90 p99 bad steal < <(run_wrk "http://127.0.0.1:$nginx_port" "$work/paths-nginx-$q.txt" "$duration")
-    printf '%-5s %-13s %-14s %8s %9s %9s %9s %6s %6s\n' "$r" nginx "$q (bytes)" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+    printf '%-5s %-13s %-20s %8s %9s %9s %9s %6s %6s\n' "$r" nginx "$q (bytes)" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+    if [[ $rate != 0 ]]; then
+      read -r rps p50 p90 p99 bad steal < <(run_hey "http://127.0.0.1:$nginx_port/$q" "$duration")
+      printf '%-5s %-13s %-20s %8s %9s %9s %9s %6s %6s\n' "$r" nginx "$q @$rate/s" "$rps" "$p50" "$p90" "$p99" "$bad" "$steal"
+    fi
   done
 done
