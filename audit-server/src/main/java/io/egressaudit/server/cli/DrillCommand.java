@@ -192,6 +192,8 @@ final class DrillCommand {
 
     @Override
     public Integer call() {
+      // each refused or interrupted exec is in the timeline and the reports (not-sent, with why)
+      ProbeCommand.quietExecLogs();
       checkLimits();
       // the converters and checkLimits have checked what DrillLimits requires: a throw is a bug
       DrillLimits limits = new DrillLimits(interval, maxOutage, settle);
