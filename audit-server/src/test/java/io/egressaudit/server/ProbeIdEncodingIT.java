@@ -7,6 +7,7 @@ import io.egressaudit.sql.HitWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,5 +68,18 @@ class ProbeIdEncodingIT {
     assertThat(hit.get("probeId").asString()).isEqualTo(decoded.strip());
     assertThat(hit.get("path").asString()).isEqualTo(target.strip());
     assertThat(hit.get("sourcePort").asInt()).isEqualTo(r.localPort());
+  }
+
+  @Test
+  void aProbeIdLongerThanWhatAHitKeepsIsFoundByTheWholeId() throws Exception {
+    String id = "long-" + "x".repeat(300);
+    LoopbackClient.Response r = LoopbackClient.get("127.0.0.62", hitPort, "/probe/" + id);
+    assertThat(r.status()).isEqualTo(200);
+
+    JsonNode probe = api.get("/api/v1/probes/" + id).json();
+
+    assertThat(probe.get("probeId").asString()).isEqualTo(id);
+    assertThat(probe.get("hits")).hasSize(1);
+    assertThat(probe.get("hits").get(0).get("sourcePort").asInt()).isEqualTo(r.localPort());
   }
 }

@@ -12,6 +12,7 @@ import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.sql.DatabaseException;
+import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -553,7 +554,8 @@ public final class ApiVerticle extends VerticleBase {
 
   private void probe(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    HitFilter filter = filter(ctx, id);
+    // a probe id longer than what a hit keeps is found by the part that was kept
+    HitFilter filter = filter(ctx, HitRecord.cut(id, HitRecord.MAX_PROBE_ID));
     blocking(
         ctx,
         () -> {
