@@ -27,6 +27,10 @@ public final class TimeArg {
     return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
+  /** A full-date of RFC 3339: {@code 2021-11-26}. */
+  private static final java.util.regex.Pattern DATE =
+      java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
   /**
    * Parses a time.
    *
@@ -59,6 +63,10 @@ public final class TimeArg {
       long n = Long.parseLong(t);
       return inRange(
           t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n), t, what);
+    }
+    if (t.length() > 11 && t.charAt(10) == ' ' && DATE.matcher(t.substring(0, 10)).matches()) {
+      // RFC 3339 section 5.6 lets a space stand for the T between date and time
+      t = t.substring(0, 10) + 'T' + t.substring(11);
     }
     try {
       return inRange(OffsetDateTime.parse(t).toInstant(), t, what);

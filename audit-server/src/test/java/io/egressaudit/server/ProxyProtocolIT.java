@@ -113,7 +113,7 @@ class ProxyProtocolIT {
   }
 
   @Test
-  void anyoneElsesProxyHeaderIsIgnoredAndThePeerIsTheSource() throws Exception {
+  void anyoneElsesProxyHeaderIsOnlyAClaimAndThePeerIsTheSource() throws Exception {
     LoopbackClient.Response r =
         LoopbackClient.exchange(
             "127.0.0.8", port, request(v1("127.0.0.100", 40003), "/forged"), false);
@@ -123,6 +123,25 @@ class ProxyProtocolIT {
     assertThat(hit.sourceIp()).isEqualTo("127.0.0.8");
     assertThat(hit.sourcePort()).isEqualTo(r.localPort());
     assertThat(hit.peerIp()).isNull();
+    assertThat(hit.forwardedFor()).isEqualTo("PROXY 127.0.0.100:40003");
+  }
+
+  @Test
+  void anyoneElsesProxyHeaderIsKeptBeforeItsForwardedForClaim() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(v2(new int[] {127, 0, 0, 102}, 40004));
+    out.writeBytes(
+        ("GET /forged-both HTTP/1.1\r\nHost: bastion\r\nX-Forwarded-For: 10.9.9.9\r\n"
+                + "Connection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+
+    LoopbackClient.Response r =
+        LoopbackClient.exchange("127.0.0.9", port, out.toByteArray(), false);
+
+    assertThat(r.status()).isEqualTo(200);
+    HitRecord hit = only("/forged-both");
+    assertThat(hit.sourceIp()).isEqualTo("127.0.0.9");
+    assertThat(hit.forwardedFor()).isEqualTo("PROXY 127.0.0.102:40004 | 10.9.9.9");
   }
 
   @Test

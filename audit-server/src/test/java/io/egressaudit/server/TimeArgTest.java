@@ -43,4 +43,12 @@ class TimeArgTest {
             () -> TimeArg.notBefore1970(Duration.ofDays(5_000_000), NOW, "5000000d", "--retention"))
         .hasMessageStartingWith("--retention: '5000000d' is longer than the time since 1970");
   }
+
+  @Test
+  void rfc3339TimesAreTakenWithASpaceForTheTAndInLowerCase() {
+    Instant t = Instant.parse("2021-11-26T17:53:13Z");
+    assertThat(TimeArg.parse("2021-11-26 18:53:13+01:00", NOW, "--at")).isEqualTo(t);
+    assertThat(TimeArg.parse("2021-11-26t17:53:13z", NOW, "--at")).isEqualTo(t);
+    assertThat(TimeArg.parse("2021-11-26T12:53:13.000-05:00", NOW, "--at")).isEqualTo(t);
+  }
 }

@@ -17,7 +17,8 @@ package io.egressaudit.sql;
  * @param userAgent the User-Agent header
  * @param probeId the probe id the hit listener read from the request target ({@code /probe/{id}}),
  *     or null
- * @param forwardedFor the X-Forwarded-For or Forwarded header as sent: an untrusted claim
+ * @param forwardedFor the X-Forwarded-For or Forwarded header as sent, after the source an
+ *     untrusted peer's PROXY header named ({@code PROXY 10.0.0.1:4242 | ...}): an untrusted claim
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the hit listener; the imported file's name otherwise
  * @param originLine the 1-based line within {@code origin}, or null

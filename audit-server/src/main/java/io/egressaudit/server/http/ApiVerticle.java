@@ -12,6 +12,7 @@ import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.sql.DatabaseException;
+import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -553,8 +554,17 @@ public final class ApiVerticle extends VerticleBase {
 
   private void probe(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    HitFilter filter = filter(ctx, id);
-    blocking(ctx, () -> Map.of("probeId", id, "hits", queries.hits(filter)));
+    // a probe id longer than what a hit keeps is found by the part that was kept
+    HitFilter filter = filter(ctx, HitRecord.cut(id, HitRecord.MAX_PROBE_ID));
+    blocking(
+        ctx,
+        () -> {
+          // probeId first, as the design writes the answer
+          Map<String, Object> answer = new java.util.LinkedHashMap<>();
+          answer.put("probeId", id);
+          answer.put("hits", queries.hits(filter));
+          return answer;
+        });
   }
 
   private HitFilter filter(RoutingContext ctx, String probeId) {
@@ -773,11 +783,27 @@ public final class ApiVerticle extends VerticleBase {
       return null;
     }
     try {
-      return TimeArg.parse(v, TimeArg.now(), name);
+      return TimeArg.parse(plusOfOffset(v), TimeArg.now(), name);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
   }
+
+  /**
+   * An RFC 3339 time with a positive offset put in a URL unencoded ({@code
+   * ?at=2021-11-26T18:53:13+01:00}) reaches us with its {@code +} decoded as a space, as query
+   * strings are form-decoded: that space can only have been the offset's {@code +}.
+   */
+  private static String plusOfOffset(String v) {
+    return OFFSET_AFTER_SPACE.matcher(v).matches()
+        ? v.substring(0, v.length() - 6) + "+" + v.substring(v.length() - 5)
+        : v;
+  }
+
+  /** A date and time ending with a space and an {@code HH:MM} offset. */
+  private static final java.util.regex.Pattern OFFSET_AFTER_SPACE =
+      java.util.regex.Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)? \\d{2}:\\d{2}");
 
   private static boolean bool(String v, String name) {
     if (v == null || v.isEmpty() || v.equals("false")) {

@@ -49,6 +49,13 @@ final class ConnectionGuard {
     /** The TCP peer when {@link #peer} came from a trusted proxy's PROXY header, else null. */
     String proxy;
 
+    /**
+     * The source a PROXY header from a peer that is not a trusted proxy named ({@code PROXY
+     * 10.0.0.1:4242}): kept as a claim beside the forwarded-for headers, never the source IP; null
+     * when there was none.
+     */
+    String proxyClaim;
+
     /** The connection's request decoder, which knows the HTTP version each request named. */
     HitRequestDecoder decoder;
 

@@ -106,6 +106,11 @@ final class HitListenerVerticle extends VerticleBase {
     } else {
       t.peer = tcpPeer;
       t.peerPort = tcp.port();
+      if (listener.options.isUseProxyProtocol() && claimed != null && !claimed.equals(tcp)) {
+        String ip = peerIp(claimed.hostAddress());
+        t.proxyClaim =
+            "PROXY " + (ip.indexOf(':') < 0 ? ip : "[" + ip + "]") + ":" + claimed.port();
+      }
     }
   }
 
@@ -227,7 +232,7 @@ final class HitListenerVerticle extends VerticleBase {
             RequestText.utf8(headers.get(HttpHeaders.HOST)),
             RequestText.utf8(headers.get(HttpHeaders.USER_AGENT)),
             RequestTarget.probeId(uri),
-            RequestText.utf8(proxies.claimOf(xForwardedFor, forwarded)),
+            claim(t, RequestText.utf8(proxies.claimOf(xForwardedFor, forwarded))),
             p.sentVersion != null
                 ? p.sentVersion
                 : req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1",
@@ -366,6 +371,17 @@ final class HitListenerVerticle extends VerticleBase {
    * The canonical text of an address. The JDK already prints IPv4 as a dotted quad, so only IPv6
    * (uncompressed, maybe IPv4-mapped or with a zone) goes through {@link SourceIp}.
    */
+  /**
+   * The claim a hit keeps: the PROXY header of a peer that is not a trusted proxy, then the
+   * forwarded-for headers, joined by {@code " | "}; null when there is neither.
+   */
+  private static String claim(Tracked t, String headers) {
+    if (t.proxyClaim == null) {
+      return headers;
+    }
+    return headers == null ? t.proxyClaim : t.proxyClaim + " | " + headers;
+  }
+
   static String peerIp(String host) {
     if (host.indexOf(':') < 0) {
       return host;

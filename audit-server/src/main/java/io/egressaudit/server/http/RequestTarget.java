@@ -1,5 +1,8 @@
 package io.egressaudit.server.http;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The request target of an HTTP request line, read once for everything that needs it: the hit
  * listener's {@code /clientip} and {@code /probe/{id}}, and imported access logs. Origin form
@@ -48,7 +51,11 @@ public final class RequestTarget {
 
   /**
    * The probe id of a request target whose path is {@code /probe/{id}[/...]}: the path segment
-   * after {@code /probe/}.
+   * after {@code /probe/}, percent-decoded (RFC 3986) as the API decodes the {@code {id}} of {@code
+   * GET /api/v1/probes/{id}}, so {@code /probe/a%20b} is found as {@code /api/v1/probes/a%20b}. An
+   * encoded slash ({@code %2F}) is part of the id; a {@code %} not followed by two hex digits is
+   * kept as it is; decoded bytes that are not UTF-8, and control characters, are written as {@code
+   * \xNN} as {@link RequestText} writes them.
    *
    * @param target the request target, in either form; may be null
    * @return the id, or null when the path is not a probe path or the id is empty
@@ -60,6 +67,29 @@ public final class RequestTarget {
     }
     int end = path.indexOf('/', PROBE.length());
     String id = path.substring(PROBE.length(), end < 0 ? path.length() : end);
-    return id.isEmpty() ? null : id;
+    return id.isEmpty() ? null : percentDecoded(id);
+  }
+
+  /** A path segment with its {@code %XX} escapes decoded; the segment itself when it has none. */
+  private static String percentDecoded(String segment) {
+    if (segment.indexOf('%') < 0) {
+      return segment;
+    }
+    byte[] raw = segment.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+    for (int i = 0; i < raw.length; i++) {
+      int hi;
+      int lo;
+      if (raw[i] == '%'
+          && i + 2 < raw.length
+          && (hi = Character.digit(raw[i + 1], 16)) >= 0
+          && (lo = Character.digit(raw[i + 2], 16)) >= 0) {
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else {
+        out.write(raw[i]);
+      }
+    }
+    return RequestText.utf8(out.toByteArray());
   }
 }

@@ -20,7 +20,7 @@ import tools.jackson.databind.module.SimpleModule;
 /**
  * The one JSON mapper for what egress-audit prints and serves (Jackson 3). Enums are written with
  * their {@code toString()} (the wire names such as {@code egress-ip}), times as RFC 3339 UTC, null
- * fields left out.
+ * fields left out (but for the documented fields of a match, written even when null).
  */
 public final class ApiJson {
 
@@ -31,7 +31,29 @@ public final class ApiJson {
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .changeDefaultPropertyInclusion(
               incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL))
+          .addMixIn(Attribution.class, MatchFields.class)
           .build();
+
+  /**
+   * The fields every match of {@code whois} and of a hit's {@code attribution} carries, whatever
+   * its kind, as the design's whois answer shows them: {@code cluster}, {@code egressIP}, {@code
+   * node} and {@code since} are written as null when a kind has none (a {@code node} match names no
+   * EgressIP; an {@code unknown} match no cluster), so a reader finds every documented key in every
+   * match. {@code kind}, {@code namespaces} and {@code pods} are never null.
+   */
+  private abstract static class MatchFields {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    abstract String cluster();
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    abstract String egressIP();
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    abstract String node();
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    abstract java.time.Instant since();
+  }
 
   /**
    * The mapper of compact JSON (the API, {@code -o jsonl}): as {@link #MAPPER}, but each match of

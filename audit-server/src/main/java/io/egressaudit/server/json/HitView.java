@@ -23,7 +23,9 @@ import java.util.List;
  * @param host Host header
  * @param userAgent User-Agent header
  * @param probeId the id of {@code /probe/{id}}, or null
- * @param forwardedFor forwarded-for header as sent: an untrusted claim, never used for attribution
+ * @param forwardedFor forwarded-for header as sent, after the source an untrusted peer's PROXY
+ *     header named ({@code PROXY 10.0.0.1:4242 | ...}): an untrusted claim, never used for
+ *     attribution
  * @param httpVersion such as {@code HTTP/1.1}
  * @param origin null for the listener; the imported access log otherwise
  * @param originLine line within {@code origin}

@@ -30,4 +30,15 @@ class RequestTargetTest {
     assertThat(RequestTarget.probeId("/x?/probe/abc")).isNull();
     assertThat(RequestTarget.probeId(null)).isNull();
   }
+
+  @Test
+  void aProbeIdIsPercentDecodedAsTheApiDecodesIt() {
+    assertThat(RequestTarget.probeId("/probe/a%20b")).isEqualTo("a b");
+    assertThat(RequestTarget.probeId("/probe/a%2Fb/more")).isEqualTo("a/b");
+    assertThat(RequestTarget.probeId("http://bastion:8080/probe/%C3%A9t%c3%a9?x=%20"))
+        .isEqualTo("\u00e9t\u00e9");
+    assertThat(RequestTarget.probeId("/probe/100%")).isEqualTo("100%");
+    assertThat(RequestTarget.probeId("/probe/a%zzb%4")).isEqualTo("a%zzb%4");
+    assertThat(RequestTarget.probeId("/probe/%FF%00x")).isEqualTo("\\xff\\x00x");
+  }
 }

@@ -1,0 +1,85 @@
+package io.egressaudit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egressaudit.sql.Database;
+import io.egressaudit.sql.HitWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A probe id sent percent-encoded to the hit listener ({@code /probe/a%20b}) is found by {@code GET
+ * /api/v1/probes/{id}} with the same encoding: both sides read the id as its decoded text.
+ */
+class ProbeIdEncodingIT {
+
+  @TempDir static Path dir;
+
+  private static AuditServer server;
+  private static int hitPort;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    server =
+        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, false);
+    hitPort = server.hitPorts().get(0);
+    api = new ApiClient(server.apiPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/probe/run%207 | run%207 | run 7",
+        "/probe/ns%2Fpod-1?x=1 | ns%2Fpod-1 | ns/pod-1",
+        "http://bastion:8080/probe/%C3%A9t%C3%A9 | %C3%A9t%C3%A9 | \u00e9t\u00e9",
+        "/probe/plain-1/more | plain-1 | plain-1"
+      })
+  void theApiFindsAPercentEncodedProbeIdAsItWasSent(String target, String apiId, String decoded)
+      throws Exception {
+    LoopbackClient.Response r =
+        LoopbackClient.exchange(
+            "127.0.0.61",
+            hitPort,
+            ("GET " + target.strip() + " HTTP/1.1\r\nHost: bastion\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            false);
+    assertThat(r.status()).isEqualTo(200);
+
+    JsonNode probe = api.get("/api/v1/probes/" + apiId.strip()).json();
+
+    assertThat(probe.get("probeId").asString()).isEqualTo(decoded.strip());
+    assertThat(probe.get("hits")).hasSize(1);
+    JsonNode hit = probe.get("hits").get(0);
+    assertThat(hit.get("probeId").asString()).isEqualTo(decoded.strip());
+    assertThat(hit.get("path").asString()).isEqualTo(target.strip());
+    assertThat(hit.get("sourcePort").asInt()).isEqualTo(r.localPort());
+  }
+
+  @Test
+  void aProbeIdLongerThanWhatAHitKeepsIsFoundByTheWholeId() throws Exception {
+    String id = "long-" + "x".repeat(300);
+    LoopbackClient.Response r = LoopbackClient.get("127.0.0.62", hitPort, "/probe/" + id);
+    assertThat(r.status()).isEqualTo(200);
+
+    JsonNode probe = api.get("/api/v1/probes/" + id).json();
+
+    assertThat(probe.get("probeId").asString()).isEqualTo(id);
+    assertThat(probe.get("hits")).hasSize(1);
+    assertThat(probe.get("hits").get(0).get("sourcePort").asInt()).isEqualTo(r.localPort());
+  }
+}
