@@ -135,9 +135,15 @@ public final class ApiJson {
     return COMPACT.writeValueAsString(value);
   }
 
-  /** Writes a value as compact JSON, UTF-8 encoded (an HTTP body, encoded off the event loop). */
-  public static byte[] writeBytes(Object value) {
-    return COMPACT.writeValueAsBytes(value);
+  /**
+   * Writes a value as compact JSON, UTF-8 encoded, to a stream (an HTTP body).
+   *
+   * @param out where the bytes go; not closed
+   * @param value the value
+   * @throws tools.jackson.core.JacksonException when the stream refuses the bytes
+   */
+  public static void writeTo(java.io.OutputStream out, Object value) {
+    COMPACT.writeValue(out, value);
   }
 
   /** Writes a value as indented JSON, as {@code -o json} prints it. */

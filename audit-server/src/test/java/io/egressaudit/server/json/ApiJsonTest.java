@@ -74,7 +74,9 @@ class ApiJsonTest {
 
     String expected = ApiJson.MAPPER.writeValueAsString(body);
     assertThat(ApiJson.write(body)).isEqualTo(expected);
-    assertThat(new String(ApiJson.writeBytes(body), StandardCharsets.UTF_8)).isEqualTo(expected);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ApiJson.writeTo(bytes, body);
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(expected);
     // and again: nothing written by one call is reused by the next
     assertThat(ApiJson.write(body)).isEqualTo(expected);
   }
