@@ -2,13 +2,8 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
@@ -19,24 +14,7 @@ import tools.jackson.databind.JsonNode;
  */
 class ApiMethodsIT {
 
-  @TempDir static Path dir;
-
-  private static AuditServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, false);
-    api = new ApiClient(server.apiPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer SHARED = new SharedServer(false);
 
   @ParameterizedTest
   @CsvSource({
@@ -48,7 +26,7 @@ class ApiMethodsIT {
     "DELETE, /"
   })
   void aMethodThePathDoesNotAnswerIs405AllowingGet(String method, String path) throws Exception {
-    HttpResponse<String> r = api.send(method, path);
+    HttpResponse<String> r = SHARED.api().send(method, path);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(405);
     // the API's routes answer HEAD as GET; the web page's files GET only
@@ -63,7 +41,7 @@ class ApiMethodsIT {
   @ParameterizedTest
   @CsvSource({"GET, /api/v1/nothing-here", "POST, /api/v1/nothing-here", "DELETE, /api/v1/whois"})
   void aPathNoRouteServesIs404WhateverTheMethod(String method, String path) throws Exception {
-    HttpResponse<String> r = api.send(method, path);
+    HttpResponse<String> r = SHARED.api().send(method, path);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
     assertThat(r.headers().firstValue("allow")).isEmpty();

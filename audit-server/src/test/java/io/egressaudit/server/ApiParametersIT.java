@@ -2,12 +2,7 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
@@ -19,24 +14,7 @@ import tools.jackson.databind.JsonNode;
  */
 class ApiParametersIT {
 
-  @TempDir static Path dir;
-
-  private static AuditServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
-    api = new ApiClient(server.apiPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer SHARED = new SharedServer(true);
 
   @ParameterizedTest
   @CsvSource(
@@ -62,7 +40,7 @@ class ApiParametersIT {
       })
   void aValueThatDoesNotFitIsA400NamingTheParameter(String query, String parameter)
       throws Exception {
-    ApiClient.Answer a = api.get(query.strip());
+    ApiClient.Answer a = SHARED.api().get(query.strip());
 
     assertThat(a.status()).as("%s: %s", query, a.body()).isEqualTo(400);
     assertThat(a.contentType()).isEqualTo("application/problem+json");
@@ -91,7 +69,7 @@ class ApiParametersIT {
     LoopbackClient.Response r =
         LoopbackClient.exchangeThenClosed(
             "127.0.0.1",
-            server.apiPort(),
+            SHARED.server().apiPort(),
             request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
 
     assertThat(r.status()).as("%s", r).isEqualTo(status);
@@ -118,7 +96,8 @@ class ApiParametersIT {
         "/api/v1/whois/fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone"
       })
   void anAmbiguousOrMalformedQueryIsA400SayingWhy(String query, String detail) throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get("127.0.0.1", server.apiPort(), query.strip());
+    LoopbackClient.Response r =
+        LoopbackClient.get("127.0.0.1", SHARED.server().apiPort(), query.strip());
 
     assertThat(r.status()).as("%s: %s", query, r.bodyText()).isEqualTo(400);
     assertThat(r.header("content-type")).isEqualTo("application/problem+json");
@@ -128,8 +107,8 @@ class ApiParametersIT {
   @ParameterizedTest
   @CsvSource({"/healthz", "/api/v1/clusters", "/api/v1/hits?limit=1", "/api/v1/whois/127.0.0.100"})
   void headIsAnsweredAsGetWithoutTheBody(String path) throws Exception {
-    java.net.http.HttpResponse<String> get = api.send("GET", path);
-    java.net.http.HttpResponse<String> head = api.send("HEAD", path);
+    java.net.http.HttpResponse<String> get = SHARED.api().send("GET", path);
+    java.net.http.HttpResponse<String> head = SHARED.api().send("HEAD", path);
 
     assertThat(head.statusCode()).as("%s", head.body()).isEqualTo(get.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();

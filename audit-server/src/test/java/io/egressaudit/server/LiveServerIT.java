@@ -2,18 +2,13 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,39 +18,20 @@ import tools.jackson.databind.JsonNode;
  */
 class LiveServerIT {
 
+  @RegisterExtension static final SharedServer SHARED = new SharedServer(true);
+
   private static final String EGRESS_IP = "127.0.0.100";
   private static final String WORKER_82T6F = "127.0.0.53";
   private static final String WORKER_SL79N = "127.0.0.51";
 
-  @TempDir static Path dir;
-
-  private static AuditServer server;
-  private static int hitPort;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
-    hitPort = server.hitPorts().get(0);
-    api = new ApiClient(server.apiPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @Test
   void requestFromTheEgressIpIsAnsweredOkAndAttributedToItsEgressIp() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get(EGRESS_IP, hitPort, "/");
+    LoopbackClient.Response r = LoopbackClient.get(EGRESS_IP, SHARED.hitPort(), "/");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo("OK\n");
 
-    JsonNode whois = api.getJson("/api/v1/whois/" + EGRESS_IP);
+    JsonNode whois = SHARED.api().getJson("/api/v1/whois/" + EGRESS_IP);
     assertThat(whois.get("ip").asString()).isEqualTo(EGRESS_IP);
     assertThat(whois.get("matches")).hasSize(1);
     JsonNode match = whois.get("matches").get(0);
@@ -80,7 +56,7 @@ class LiveServerIT {
 
   @Test
   void requestFromAWorkerNodeIsAttributedToTheNamespacesOfItsPods() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get(WORKER_82T6F, hitPort, "/from-bouvier");
+    LoopbackClient.Response r = LoopbackClient.get(WORKER_82T6F, SHARED.hitPort(), "/from-bouvier");
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode attribution = single(hitFrom(WORKER_82T6F, r.localPort()).get("attribution"));
@@ -91,7 +67,7 @@ class LiveServerIT {
 
   @Test
   void nodeIpOfTheEgressNodeNamesTheSelectedNamespaceAsLeakSuspect() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get(WORKER_SL79N, hitPort, "/from-sl79n");
+    LoopbackClient.Response r = LoopbackClient.get(WORKER_SL79N, SHARED.hitPort(), "/from-sl79n");
 
     assertThat(r.status()).isEqualTo(200);
     JsonNode attribution = single(hitFrom(WORKER_SL79N, r.localPort()).get("attribution"));
@@ -103,7 +79,7 @@ class LiveServerIT {
 
   @Test
   void clientIpAnswersIpAndPortExactlyWithoutNewline() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get(WORKER_SL79N, hitPort, "/clientip");
+    LoopbackClient.Response r = LoopbackClient.get(WORKER_SL79N, SHARED.hitPort(), "/clientip");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo(WORKER_SL79N + ":" + r.localPort());
@@ -113,7 +89,7 @@ class LiveServerIT {
   @Test
   void headIsAnsweredOkWithoutBodyAndRecorded() throws Exception {
     LoopbackClient.Response r =
-        LoopbackClient.send(EGRESS_IP, hitPort, "HEAD", "/head", Map.of(), null);
+        LoopbackClient.send(EGRESS_IP, SHARED.hitPort(), "HEAD", "/head", Map.of(), null);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEmpty();
@@ -126,7 +102,7 @@ class LiveServerIT {
     LoopbackClient.Response r =
         LoopbackClient.send(
             EGRESS_IP,
-            hitPort,
+            SHARED.hitPort(),
             "POST",
             "/submit",
             Map.of("Content-Type", "application/json"),
@@ -143,7 +119,7 @@ class LiveServerIT {
   void postExpectingContinueGetsContinueThenOkOnceTheBodyIsIn() throws Exception {
     byte[] body = "b".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     LoopbackClient.Response r =
-        LoopbackClient.postExpectingContinue(EGRESS_IP, hitPort, "/curl-upload", body);
+        LoopbackClient.postExpectingContinue(EGRESS_IP, SHARED.hitPort(), "/curl-upload", body);
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(hitFrom(EGRESS_IP, r.localPort()).get("method").asString()).isEqualTo("POST");
@@ -151,11 +127,11 @@ class LiveServerIT {
 
   @Test
   void probePathRecordsItsIdAndTheProbesEndpointListsIt() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get(EGRESS_IP, hitPort, "/probe/abc-123");
+    LoopbackClient.Response r = LoopbackClient.get(EGRESS_IP, SHARED.hitPort(), "/probe/abc-123");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(hitFrom(EGRESS_IP, r.localPort()).get("probeId").asString()).isEqualTo("abc-123");
-    JsonNode probe = api.getJson("/api/v1/probes/abc-123");
+    JsonNode probe = SHARED.api().getJson("/api/v1/probes/abc-123");
     assertThat(probe.get("probeId").asString()).isEqualTo("abc-123");
     assertThat(probe.get("hits")).hasSize(1);
     JsonNode hit = probe.get("hits").get(0);
@@ -170,7 +146,7 @@ class LiveServerIT {
     LoopbackClient.Response r =
         LoopbackClient.send(
             WORKER_82T6F,
-            hitPort,
+            SHARED.hitPort(),
             "GET",
             "/behind-a-proxy",
             Map.of("X-Forwarded-For", "10.9.9.9"),
@@ -184,32 +160,32 @@ class LiveServerIT {
     assertThat(attribution.get("kind").asString()).isEqualTo("node");
     assertThat(attribution.get("node").asString()).isEqualTo("ocp-8vr6j-worker-0-82t6f");
     assertThat(strings(attribution.get("namespaces"))).containsExactly("bouvier");
-    assertThat(api.getJson("/api/v1/hits?ip=10.9.9.9").get("hits")).isEmpty();
+    assertThat(SHARED.api().getJson("/api/v1/hits?ip=10.9.9.9").get("hits")).isEmpty();
   }
 
   @Test
   void whoisOfSomethingThatIsNotAnIpIsAProblem400() throws Exception {
-    assertProblem(api.get("/api/v1/whois/not-an-ip"), 400, "/api/v1/whois/not-an-ip");
+    assertProblem(SHARED.api().get("/api/v1/whois/not-an-ip"), 400, "/api/v1/whois/not-an-ip");
   }
 
   @Test
   void unknownApiPathIsAProblem404() throws Exception {
-    assertProblem(api.get("/api/v1/nothing-here"), 404, "/api/v1/nothing-here");
+    assertProblem(SHARED.api().get("/api/v1/nothing-here"), 404, "/api/v1/nothing-here");
   }
 
   @Test
   void garbageTimeIsAProblem400NamingTheParameter() throws Exception {
-    ApiClient.Answer a = api.get("/api/v1/whois/" + EGRESS_IP + "?at=garbage");
+    ApiClient.Answer a = SHARED.api().get("/api/v1/whois/" + EGRESS_IP + "?at=garbage");
 
     assertProblem(a, 400, "/api/v1/whois/" + EGRESS_IP);
     assertThat(a.json().get("detail").asString()).contains("at").contains("garbage");
-    assertProblem(api.get("/api/v1/hits?since=garbage"), 400, "/api/v1/hits");
+    assertProblem(SHARED.api().get("/api/v1/hits?since=garbage"), 400, "/api/v1/hits");
   }
 
   @Test
   void aHitLimitOutOfRangeIsAProblem400NamingLimit() throws Exception {
     for (String limit : new String[] {"0", "10001", "ten"}) {
-      ApiClient.Answer a = api.get("/api/v1/hits?limit=" + limit);
+      ApiClient.Answer a = SHARED.api().get("/api/v1/hits?limit=" + limit);
 
       assertProblem(a, 400, "/api/v1/hits");
       assertThat(a.json().get("detail").asString()).startsWith("limit: '" + limit + "'");
@@ -218,7 +194,7 @@ class LiveServerIT {
 
   @Test
   void healthzIsOk() throws Exception {
-    ApiClient.Answer a = api.get("/healthz");
+    ApiClient.Answer a = SHARED.api().get("/healthz");
 
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.json().get("status").asString()).isEqualTo("ok");
@@ -237,7 +213,7 @@ class LiveServerIT {
 
   /** The recorded hit that came from {@code ip} and the client port {@code port}. */
   private static JsonNode hitFrom(String ip, int port) throws IOException, InterruptedException {
-    JsonNode hits = api.getJson("/api/v1/hits?ip=" + ip + "&limit=10000").get("hits");
+    JsonNode hits = SHARED.api().getJson("/api/v1/hits?ip=" + ip + "&limit=10000").get("hits");
     List<JsonNode> found = new ArrayList<>();
     hits.forEach(
         h -> {

@@ -2,18 +2,13 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -25,35 +20,16 @@ import tools.jackson.databind.JsonNode;
  */
 class MatchShapeIT {
 
+  @RegisterExtension static final SharedServer SHARED = new SharedServer(true);
+
   private static final String[] MATCH_KEYS = {
     "cluster", "kind", "egressIP", "node", "namespaces", "pods", "since"
   };
 
-  @TempDir static Path dir;
-
-  private static AuditServer server;
-  private static int hitPort;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, true);
-    hitPort = server.hitPorts().get(0);
-    api = new ApiClient(server.apiPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"127.0.0.100", "127.0.0.53", "127.0.0.51", "10.1.2.3"})
   void everyWhoisMatchCarriesEveryDocumentedKey(String ip) throws Exception {
-    JsonNode whois = api.getJson("/api/v1/whois/" + ip);
+    JsonNode whois = SHARED.api().getJson("/api/v1/whois/" + ip);
 
     assertThat(whois.get("matches")).isNotEmpty();
     for (JsonNode m : whois.get("matches")) {
@@ -65,8 +41,8 @@ class MatchShapeIT {
 
   @Test
   void aNodeMatchHasANullEgressIpAndAnUnknownMatchANullCluster() throws Exception {
-    JsonNode node = api.getJson("/api/v1/whois/127.0.0.53").get("matches").get(0);
-    JsonNode unknown = api.getJson("/api/v1/whois/10.1.2.3").get("matches").get(0);
+    JsonNode node = SHARED.api().getJson("/api/v1/whois/127.0.0.53").get("matches").get(0);
+    JsonNode unknown = SHARED.api().getJson("/api/v1/whois/10.1.2.3").get("matches").get(0);
 
     assertThat(node.get("kind").asString()).isEqualTo("node");
     assertThat(node.get("egressIP").isNull()).isTrue();
@@ -78,10 +54,11 @@ class MatchShapeIT {
 
   @Test
   void aHitsAttributionCarriesEveryDocumentedKey() throws Exception {
-    LoopbackClient.Response r = LoopbackClient.get("127.0.0.53", hitPort, "/probe/shape-1");
+    LoopbackClient.Response r =
+        LoopbackClient.get("127.0.0.53", SHARED.hitPort(), "/probe/shape-1");
     assertThat(r.status()).isEqualTo(200);
 
-    JsonNode probe = api.getJson("/api/v1/probes/shape-1");
+    JsonNode probe = SHARED.api().getJson("/api/v1/probes/shape-1");
 
     assertThat(probe.propertyNames().iterator().next()).isEqualTo("probeId");
     JsonNode hit = probe.get("hits").get(0);
@@ -109,7 +86,7 @@ class MatchShapeIT {
             OffsetDateTime.ofInstant(at, ZoneOffset.ofHours(2)));
     assertThat(local).endsWith("+02:00");
 
-    ApiClient.Answer a = api.get("/api/v1/whois/127.0.0.100?at=" + local);
+    ApiClient.Answer a = SHARED.api().get("/api/v1/whois/127.0.0.100?at=" + local);
 
     assertThat(a.status()).as(a.body()).isEqualTo(200);
     assertThat(a.json().get("at").asString()).isEqualTo(at.toString());

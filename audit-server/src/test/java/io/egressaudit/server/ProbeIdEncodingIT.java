@@ -2,13 +2,8 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egressaudit.sql.Database;
-import io.egressaudit.sql.HitWriter;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
@@ -19,26 +14,7 @@ import tools.jackson.databind.JsonNode;
  */
 class ProbeIdEncodingIT {
 
-  @TempDir static Path dir;
-
-  private static AuditServer server;
-  private static int hitPort;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    server =
-        TestServers.start(Database.at(dir.resolve("audit.db")), HitWriter.Settings.DEFAULT, false);
-    hitPort = server.hitPorts().get(0);
-    api = new ApiClient(server.apiPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer SHARED = new SharedServer(false);
 
   @ParameterizedTest
   @CsvSource(
@@ -54,13 +30,13 @@ class ProbeIdEncodingIT {
     LoopbackClient.Response r =
         LoopbackClient.exchange(
             "127.0.0.61",
-            hitPort,
+            SHARED.hitPort(),
             ("GET " + target.strip() + " HTTP/1.1\r\nHost: bastion\r\n\r\n")
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
             false);
     assertThat(r.status()).isEqualTo(200);
 
-    JsonNode probe = api.get("/api/v1/probes/" + apiId.strip()).json();
+    JsonNode probe = SHARED.api().get("/api/v1/probes/" + apiId.strip()).json();
 
     assertThat(probe.get("probeId").asString()).isEqualTo(decoded.strip());
     assertThat(probe.get("hits")).hasSize(1);
@@ -73,10 +49,10 @@ class ProbeIdEncodingIT {
   @Test
   void aProbeIdLongerThanWhatAHitKeepsIsFoundByTheWholeId() throws Exception {
     String id = "long-" + "x".repeat(300);
-    LoopbackClient.Response r = LoopbackClient.get("127.0.0.62", hitPort, "/probe/" + id);
+    LoopbackClient.Response r = LoopbackClient.get("127.0.0.62", SHARED.hitPort(), "/probe/" + id);
     assertThat(r.status()).isEqualTo(200);
 
-    JsonNode probe = api.get("/api/v1/probes/" + id).json();
+    JsonNode probe = SHARED.api().get("/api/v1/probes/" + id).json();
 
     assertThat(probe.get("probeId").asString()).isEqualTo(id);
     assertThat(probe.get("hits")).hasSize(1);
