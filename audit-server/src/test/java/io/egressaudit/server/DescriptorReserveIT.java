@@ -3,9 +3,7 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,10 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,15 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DescriptorReserveIT {
 
-  private static final Path JAR = Path.of("target", "egress-audit.jar");
-  private static final Pattern HIT = Pattern.compile("hit listener on http://[^:]+:(\\d+)");
-  private static final Pattern API = Pattern.compile("API and web page on http://[^:]+:(\\d+)");
-
   /** The descriptors of the server process, soft and hard: {@code ulimit -n 1200}. */
   private static final int NOFILE = 1200;
 
   @TempDir Path dir;
-  private Process server;
+  private ServeProcess server;
   private final List<Socket> held = new ArrayList<>();
 
   @AfterEach
@@ -47,49 +38,17 @@ class DescriptorReserveIT {
       s.close();
     }
     if (server != null) {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
+      server.stop();
     }
   }
 
   @Test
   void apiConnectionsBeyondTheDescriptorsLeaveTheHitListenerAccepting() throws Exception {
-    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     server =
-        new ProcessBuilder(
-                "sh",
-                "-c",
-                "ulimit -n " + NOFILE + " && exec \"$0\" \"$@\"",
-                java,
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api",
-                "127.0.0.1:0",
-                "--db",
-                dir.resolve("audit.db").toString())
-            .redirectError(dir.resolve("server.err").toFile())
-            .start();
-    int hitPort = -1;
-    int apiPort = -1;
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((hitPort < 0 || apiPort < 0) && (line = out.readLine()) != null) {
-      Matcher h = HIT.matcher(line);
-      Matcher a = API.matcher(line);
-      if (h.find()) {
-        hitPort = Integer.parseInt(h.group(1));
-      } else if (a.find()) {
-        apiPort = Integer.parseInt(a.group(1));
-      }
-    }
-    assertThat(apiPort).as("%s", Files.readString(dir.resolve("server.err"))).isPositive();
+        ServeProcess.start(
+            dir, List.of("sh", "-c", "ulimit -n " + NOFILE + " && exec \"$0\" \"$@\""));
+    int hitPort = server.hitPort();
+    int apiPort = server.apiPort();
 
     // more API connections than the server has descriptors; every other one starts a request it
     // never finishes
@@ -113,7 +72,7 @@ class DescriptorReserveIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> previous.getAndSet(openDescriptors(server)) == previous.get());
+        .until(() -> previous.getAndSet(openDescriptors(server.process())) == previous.get());
 
     LoopbackClient.Response r = LoopbackClient.get("127.0.0.5", hitPort, "/under-api-flood");
 

@@ -3,12 +3,9 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,12 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RefusedOnTheWireIT {
 
-  private static final Path JAR = Path.of("target", "egress-audit.jar");
-  private static final Pattern HIT = Pattern.compile("hit listener on http://[^:]+:(\\d+)");
-  private static final Pattern API = Pattern.compile("API and web page on http://[^:]+:(\\d+)");
-
   @org.junit.jupiter.api.io.TempDir Path dir;
-  private Process server;
+  private ServeProcess server;
   private final List<Socket> held = new ArrayList<>();
   private final ExecutorService writers = Executors.newCachedThreadPool();
 
@@ -51,10 +42,7 @@ class RefusedOnTheWireIT {
     }
     writers.shutdownNow();
     if (server != null) {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
+      server.stop();
     }
   }
 
@@ -62,39 +50,9 @@ class RefusedOnTheWireIT {
   @ValueSource(strings = {"io_uring", "epoll"})
   void oversizeRequestsHeldOpenByTheirClientsLeaveNoEstablishedConnection(String transport)
       throws Exception {
-    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    server =
-        new ProcessBuilder(
-                java,
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api",
-                "127.0.0.1:0",
-                "--transport",
-                transport,
-                "--db",
-                dir.resolve("audit.db").toString())
-            .redirectError(dir.resolve("server.err").toFile())
-            .start();
-    int hitPort = -1;
-    int apiPort = -1;
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((hitPort < 0 || apiPort < 0) && (line = out.readLine()) != null) {
-      Matcher h = HIT.matcher(line);
-      Matcher a = API.matcher(line);
-      if (h.find()) {
-        hitPort = Integer.parseInt(h.group(1));
-      } else if (a.find()) {
-        apiPort = Integer.parseInt(a.group(1));
-      }
-    }
-    assertThat(apiPort).as("%s", Files.readString(dir.resolve("server.err"))).isPositive();
+    server = ServeProcess.start(dir, List.of(), "--transport", transport);
+    int hitPort = server.hitPort();
+    int apiPort = server.apiPort();
 
     String hitClient = "127.0.0.73";
     String apiClient = "127.0.0.74";
