@@ -27,6 +27,7 @@ import io.egressaudit.server.json.SourcesView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryLoader;
 import io.egressaudit.sql.HitQuery;
+import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
 import io.egressaudit.sql.StaleSpans;
 import io.egressaudit.sql.StoredHit;
@@ -710,7 +711,8 @@ public final class AuditQueries {
    * @param ip source IP (any literal form), or a network of source IPs in CIDR notation ({@link
    *     SourceIpPrefix}), or null; kept as canonical text
    * @param namespace only hits attributed to this namespace (in any match), or null
-   * @param probeId only hits of this probe, or null
+   * @param probeId only hits of this probe, or null; one longer than the {@link
+   *     HitRecord#MAX_PROBE_ID} characters a hit keeps is cut as the hit's was
    * @param cluster attribute with this cluster only, or null for all
    * @param afterId paging: oldest first, only hits with a larger id; newest first, only hits with a
    *     smaller id; 0 from the start
@@ -796,6 +798,8 @@ public final class AuditQueries {
       if (afterId < 0) {
         throw new IllegalArgumentException("after must not be negative");
       }
+      // a probe id longer than what a hit keeps is found by the part that was kept
+      probeId = HitRecord.cut(probeId, HitRecord.MAX_PROBE_ID);
     }
 
     /** The network {@code ip} names in CIDR notation, or null when it is one IP or absent. */

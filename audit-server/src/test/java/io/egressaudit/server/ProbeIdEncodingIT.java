@@ -2,10 +2,14 @@ package io.egressaudit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egressaudit.server.cli.EgressAuditCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -57,5 +61,20 @@ class ProbeIdEncodingIT {
     assertThat(probe.get("probeId").asString()).isEqualTo(id);
     assertThat(probe.get("hits")).hasSize(1);
     assertThat(probe.get("hits").get(0).get("sourcePort").asInt()).isEqualTo(r.localPort());
+    // the same id as a filter of hits, in the API and on the command line
+    JsonNode hits = SHARED.api().get("/api/v1/hits?probe=" + id).json().get("hits");
+    assertThat(hits).hasSize(1);
+    assertThat(hits.get(0).get("sourcePort").asInt()).isEqualTo(r.localPort());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = EgressAuditCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code =
+        cl.execute("hits", "--db", SHARED.database().toString(), "--probe", id, "-o", "json");
+    assertThat(code).as("%s", err).isZero();
+    JsonNode cliHits = ApiClient.parse(out.toString()).get("hits");
+    assertThat(cliHits).hasSize(1);
+    assertThat(cliHits.get(0).get("sourcePort").asInt()).isEqualTo(r.localPort());
   }
 }

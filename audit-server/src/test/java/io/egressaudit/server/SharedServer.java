@@ -57,6 +57,11 @@ final class SharedServer implements BeforeAllCallback, AfterAllCallback {
     return server;
   }
 
+  /** Its SQLite file. */
+  Path database() {
+    return dir.resolve("audit.db");
+  }
+
   /** The port of its (first) hit listener. */
   int hitPort() {
     return server.hitPorts().get(0);

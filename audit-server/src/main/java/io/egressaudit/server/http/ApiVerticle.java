@@ -12,7 +12,6 @@ import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.server.json.SourceView;
 import io.egressaudit.sql.DatabaseException;
-import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -587,8 +586,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private void probe(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    // a probe id longer than what a hit keeps is found by the part that was kept
-    HitFilter filter = filter(ctx, HitRecord.cut(id, HitRecord.MAX_PROBE_ID));
+    HitFilter filter = filter(ctx, id);
     blocking(
         ctx,
         () -> {
