@@ -47,11 +47,16 @@ function time(t) {
 /** Seconds as "12 s ago", "5 min ago", "3 h ago", "2 d ago". */
 function ago(seconds) {
   if (seconds === null || seconds === undefined || seconds < 0) return '';
+  return span(seconds) + ' ago';
+}
+
+/** A length of time in seconds as its largest fitting unit: 45 s, 15 min, 25 h, 3 d. */
+function span(seconds) {
   const s = Math.round(seconds);
-  if (s < 120) return s + ' s ago';
-  if (s < 7200) return Math.round(s / 60) + ' min ago';
-  if (s < 172800) return Math.round(s / 3600) + ' h ago';
-  return Math.round(s / 86400) + ' d ago';
+  if (s < 120) return s + ' s';
+  if (s < 7200) return Math.round(s / 60) + ' min';
+  if (s < 172800) return Math.round(s / 3600) + ' h';
+  return Math.round(s / 86400) + ' d';
 }
 
 function list(values) {
@@ -160,7 +165,8 @@ function clusterRows(answer) {
 
 /**
  * GET /api/v1/clusters's lastHit as one line: when the newest hit arrived and how long ago; a hint
- * (not an error) when none has arrived for lastHit.quietAfterSeconds (an hour): quiet clusters, or
+ * (not an error) when none has arrived for lastHit.quietAfterSeconds (serve --quiet-after, default
+ * an hour): quiet clusters, or
  * a hit listener they cannot reach.
  */
 function lastHitLine(answer) {
@@ -175,8 +181,8 @@ function lastHitLine(answer) {
         ' (' +
         ago(last.secondsAgo) +
         '): hint: nothing reached the hit listener for more than ' +
-        Math.round(last.quietAfterSeconds / 60) +
-        ' min; check that the clusters can reach it (firewall, --listen, probe --target)'
+        span(last.quietAfterSeconds) +
+        ' (serve --quiet-after); check that the clusters can reach it (firewall, --listen, probe --target)'
     );
   }
   return h('p', 'muted', 'last hit received at ' + time(last.receivedAt) + ' (' + ago(last.secondsAgo) + ')');

@@ -31,6 +31,7 @@ import io.egressaudit.sql.HitRecord;
 import io.egressaudit.sql.HitRepository;
 import io.egressaudit.sql.StaleSpans;
 import io.egressaudit.sql.StoredHit;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,6 +53,7 @@ public final class AuditQueries {
   private final HitRepository hits;
   private final ClusterTimelines followed;
   private final ClusterAnomalies anomalies = new ClusterAnomalies();
+  private final Duration quietAfter;
 
   /**
    * Answers from history read fresh from the database for each question (a command, run once).
@@ -69,7 +71,19 @@ public final class AuditQueries {
    * @param timelines history in memory, or null to read it fresh for each question
    */
   public AuditQueries(Database database, ClusterTimelines timelines) {
+    this(database, timelines, LastHitView.QUIET_AFTER);
+  }
+
+  /**
+   * Answers from timelines that follow history in memory (the server).
+   *
+   * @param database the egress-audit database
+   * @param timelines history in memory, or null to read it fresh for each question
+   * @param quietAfter how long without a hit before {@link #lastHit} says quiet
+   */
+  public AuditQueries(Database database, ClusterTimelines timelines, Duration quietAfter) {
     this.database = database;
+    this.quietAfter = quietAfter;
     // a server keeps a few readers' connections open from one page to the next
     this.hits = new HitRepository(database, timelines == null ? 0 : IDLE_READERS);
     this.followed = timelines;
@@ -116,7 +130,8 @@ public final class AuditQueries {
         hits.find(new HitQuery(Long.MIN_VALUE, Long.MAX_VALUE, null, null, 0, 1, true));
     return last.isEmpty()
         ? null
-        : LastHitView.of(Instant.ofEpochMilli(last.get(0).hit().receivedAtMillis()), TimeArg.now());
+        : LastHitView.of(
+            Instant.ofEpochMilli(last.get(0).hit().receivedAtMillis()), TimeArg.now(), quietAfter);
   }
 
   /**

@@ -13,6 +13,7 @@ import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.ListenerStats;
 import io.egressaudit.server.http.ListenerTransport;
 import io.egressaudit.server.http.TrustedProxies;
+import io.egressaudit.server.json.LastHitView;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
 import io.vertx.core.Future;
@@ -68,6 +69,8 @@ public final class AuditServer implements AutoCloseable {
    * @param apiTls the certificate the API serves HTTPS with, or null for plain HTTP
    * @param apiLimits the API's timeouts and connection cap (lowered to fit the descriptors, see
    *     {@link DescriptorBudget}); null for {@link ApiLimits#DEFAULT}
+   * @param quietAfter how long without a hit before {@code GET /api/v1/clusters} and the web page
+   *     call the listener quiet ({@code lastHit.quiet}); null for {@link LastHitView#QUIET_AFTER}
    */
   public record Config(
       List<HostPort> listen,
@@ -84,10 +87,15 @@ public final class AuditServer implements AutoCloseable {
       Duration retention,
       List<ClusterConnection> liveClusters,
       ApiTls apiTls,
-      ApiLimits apiLimits) {
+      ApiLimits apiLimits,
+      Duration quietAfter) {
 
-    /** Copies the lists and map. */
+    /** Copies the lists and map; checks {@code quietAfter}. */
     public Config {
+      quietAfter = quietAfter == null ? LastHitView.QUIET_AFTER : quietAfter;
+      if (quietAfter.toSeconds() < 1) {
+        throw new IllegalArgumentException("quiet-after must be at least 1s, got " + quietAfter);
+      }
       listen = List.copyOf(listen);
       proxyProtocolListen = List.copyOf(proxyProtocolListen);
       clusterStates = Collections.unmodifiableMap(new LinkedHashMap<>(clusterStates));
@@ -122,6 +130,7 @@ public final class AuditServer implements AutoCloseable {
     private List<ClusterConnection> liveClusters = List.of();
     private ApiTls apiTls;
     private ApiLimits apiLimits = ApiLimits.DEFAULT;
+    private Duration quietAfter = LastHitView.QUIET_AFTER;
 
     private Builder(Database database) {
       this.database = database;
@@ -211,6 +220,12 @@ public final class AuditServer implements AutoCloseable {
       return this;
     }
 
+    /** See {@link Config#quietAfter()}. */
+    public Builder quietAfter(Duration v) {
+      quietAfter = v;
+      return this;
+    }
+
     /** The config. */
     public Config build() {
       return new Config(
@@ -228,7 +243,8 @@ public final class AuditServer implements AutoCloseable {
           retention,
           liveClusters,
           apiTls,
-          apiLimits);
+          apiLimits,
+          quietAfter);
     }
   }
 
@@ -342,7 +358,7 @@ public final class AuditServer implements AutoCloseable {
         followed.add(ClusterStateImport.EXAMPLE_CLUSTER);
       }
       server.timelines.followedSources(followed); // re-read as they change: never an old dump
-      server.queries = new AuditQueries(config.database(), server.timelines);
+      server.queries = new AuditQueries(config.database(), server.timelines, config.quietAfter());
       server.hitsBeforeStart = server.queries.lastHitId();
       server.anomalies = AnomalyWatch.follow(config.database(), server.timelines);
       server.deploy().await();

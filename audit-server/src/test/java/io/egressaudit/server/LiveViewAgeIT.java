@@ -11,8 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -165,7 +169,9 @@ class LiveViewAgeIT {
     String quietLine = render(api.get("/api/v1/clusters").body(), "{}").get("lastHit").asString();
     assertThat(quietLine)
         .startsWith("no hit received since 2021-11-25T13:04:35Z (")
-        .contains(" d ago): hint: nothing reached the hit listener for more than 60 min");
+        .contains(
+            " d ago): hint: nothing reached the hit listener for more than 60 min"
+                + " (serve --quiet-after)");
 
     assertThat(LoopbackClient.get("127.0.0.77", server.hitPorts().get(0), "/now").status())
         .isEqualTo(200);
@@ -174,6 +180,34 @@ class LiveViewAgeIT {
     assertThat(fresh.get("secondsAgo").asDouble()).isLessThan(60);
     String line = render(api.get("/api/v1/clusters").body(), "{}").get("lastHit").asString();
     assertThat(line).startsWith("last hit received at ").contains(" s ago)");
+  }
+
+  @Test
+  void quietAfterSetsWhenNoHitIsAHint() throws Exception {
+    Path db = dir.resolve("audit.db");
+    Path log = dir.resolve("access_log");
+    String tenMinutesAgo =
+        DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT)
+            .format(ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(10));
+    Files.writeString(
+        log,
+        "192.168.126.53 - - [" + tenMinutesAgo + "] \"HEAD / HTTP/1.1\" 200 - \"-\" \"curl\"\n");
+    cli("import-log", log.toString(), "--db", db.toString());
+
+    // ten minutes without a hit: not quiet by the default hour, quiet for probes every 2 minutes
+    start(Database.at(db));
+    JsonNode byDefault = api.getJson("/api/v1/clusters").get("lastHit");
+    assertThat(byDefault.get("quiet").asBoolean()).isFalse();
+    server.close();
+    server =
+        AuditServer.start(
+            TestServers.config(Database.at(db)).quietAfter(Duration.ofMinutes(5)).build());
+    api = new ApiClient(server.apiPort());
+    JsonNode lastHit = api.getJson("/api/v1/clusters").get("lastHit");
+    assertThat(lastHit.get("quiet").asBoolean()).isTrue();
+    assertThat(lastHit.get("quietAfterSeconds").asLong()).isEqualTo(300);
+    assertThat(render(api.get("/api/v1/clusters").body(), "{}").get("lastHit").asString())
+        .contains("for more than 5 min (serve --quiet-after)");
   }
 
   @Test

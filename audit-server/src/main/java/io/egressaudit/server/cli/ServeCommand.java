@@ -171,6 +171,15 @@ final class ServeCommand implements Callable<Integer> {
   Duration retention;
 
   @Option(
+      names = "--quiet-after",
+      paramLabel = "DURATION",
+      converter = Converters.DurationValue.class,
+      defaultValue = "1h",
+      description =
+          "How long without a hit before the web page and GET /api/v1/clusters (lastHit.quiet) say that no hit has arrived: set it a little above the period of your probes (like 15m for probes every 10 minutes, 25h for a nightly job). A hint, never an error. Default: ${DEFAULT-VALUE}.")
+  Duration quietAfter;
+
+  @Option(
       names = "--max-db-size",
       paramLabel = "SIZE",
       converter = Converters.Size.class,
@@ -284,6 +293,13 @@ final class ServeCommand implements Callable<Integer> {
               + " is not loopback: set a bearer token with --api-token-file or"
               + " EGRESS_AUDIT_API_TOKEN, or bind the API to 127.0.0.1");
     }
+    if (quietAfter.toSeconds() < 1) {
+      throw new UsageError(
+          spec,
+          "--quiet-after "
+              + quietAfter.toMillis()
+              + "ms is shorter than 1s, the step it is told in");
+    }
     AuditServer.Config config =
         AuditServer.Config.builder(db.database(maxDbSize == null ? 0 : maxDbSize))
             .listen(listeners)
@@ -305,6 +321,7 @@ final class ServeCommand implements Callable<Integer> {
             .rescanSeconds((int) Math.max(1, rescan.toSeconds()))
             .trustedProxies(TrustedProxies.of(trustedProxies, forwardedHeader))
             .retention(retention)
+            .quietAfter(quietAfter)
             .liveClusters(liveClusters())
             .apiTls(apiTls())
             .apiLimits(

@@ -240,6 +240,18 @@ class OptionConvertersTest {
   }
 
   @Test
+  void aQuietAfterShorterThanASecondIsWrongUsageBeforeAnythingStarts() {
+    Run r =
+        run("serve", "--quiet-after", "500ms", "--api", "127.0.0.1:0", "--listen", "127.0.0.1:0");
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err())
+        .containsExactly(
+            "egress-audit serve: --quiet-after 500ms is shorter than 1s, the step it is told in");
+    assertThat(dir.resolve("audit.db")).doesNotExist();
+  }
+
+  @Test
   void durationsTakeAUnitOrABareNumberOfSeconds() {
     Converters.DurationValue d = new Converters.DurationValue();
 
