@@ -3,20 +3,12 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,44 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApiHttpVersionIT {
 
-  private static final Path JAR = Path.of("target", "egress-audit.jar");
-  private static final Pattern URL = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)");
-
   /** HTTP/2's connection preface (RFC 9113 section 3.4), as prior knowledge sends it first. */
   private static final byte[] H2_PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
 
-  private Process serve;
+  private ServeProcess serve;
 
   @AfterEach
   void stop() {
     if (serve != null) {
-      serve.destroyForcibly();
+      serve.process().destroyForcibly();
     }
   }
 
   @Test
   void http2PriorKnowledgeAndAMissingHostAreAnsweredAsClientErrorsAndLogNoError() throws Exception {
-    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
-    serve =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api",
-                "127.0.0.1:0",
-                "--db",
-                dir.resolve("audit.db").toString())
-            .redirectError(dir.resolve("serve.err").toFile())
-            .start();
-    BlockingQueue<String> out = lines(serve.getInputStream());
-    int listener = port(out, "hit listener on");
-    int api = port(out, "API and web page on");
+    serve = ServeProcess.start(dir, List.of());
+    int listener = serve.hitPort();
+    int api = serve.apiPort();
 
     LoopbackClient.Response preface =
         LoopbackClient.exchangeThenClosed("127.0.0.1", api, H2_PREFACE);
@@ -95,9 +69,9 @@ class ApiHttpVersionIT {
     LoopbackClient.Response health = LoopbackClient.get("127.0.0.1", api, "/healthz");
     assertThat(health.status()).as("%s", health).isEqualTo(200);
 
-    serve.destroy();
-    assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    List<String> log = Files.readAllLines(dir.resolve("serve.err"));
+    serve.process().destroy();
+    assertThat(serve.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> log = Files.readAllLines(dir.resolve("server.err"));
     assertThat(log).as("the server's log").noneMatch(l -> l.contains("[ERROR]"));
     assertThat(log)
         .as("no stack trace or exception line")
@@ -130,35 +104,5 @@ class ApiHttpVersionIT {
       }
     }
     return false;
-  }
-
-  private static int port(BlockingQueue<String> out, String what) throws InterruptedException {
-    List<String> seen = new ArrayList<>();
-    while (true) {
-      String line = out.poll(60, TimeUnit.SECONDS);
-      assertThat(line).as("'%s' within 60 s; got %s", what, seen).isNotNull();
-      seen.add(line);
-      Matcher m = URL.matcher(line);
-      if (line.startsWith(what) && m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-  }
-
-  private static BlockingQueue<String> lines(InputStream in) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-              } catch (IOException e) {
-                lines.add("reading stdout failed: " + e);
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
   }
 }

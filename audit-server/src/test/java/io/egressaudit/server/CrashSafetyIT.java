@@ -3,15 +3,11 @@ package io.egressaudit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,8 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,23 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyIT {
 
-  private static final Path JAR = Path.of("target", "egress-audit.jar");
-  private static final Pattern LISTENING = Pattern.compile("hit listener on http://([^\\s]+)");
-
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<ServeProcess> servers = new ArrayList<>();
 
   @AfterEach
   void killLeftovers() {
-    processes.forEach(Process::destroyForcibly);
+    servers.forEach(s -> s.process().destroyForcibly());
   }
 
   @Test
   void everyAcknowledgedHitSurvivesSigkill() throws Exception {
-    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
     Path db = dir.resolve("audit.db");
-    Process server = start(db);
-    String base = "http://" + listeningAddress(server);
+    ServeProcess server = start();
+    String base = "http://127.0.0.1:" + server.hitPort();
 
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -86,8 +76,8 @@ class CrashSafetyIT {
           });
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 3000);
-    server.destroyForcibly(); // SIGKILL: no shutdown hook, no final commit
-    server.waitFor(10, TimeUnit.SECONDS);
+    server.process().destroyForcibly(); // SIGKILL: no shutdown hook, no final commit
+    server.process().waitFor(10, TimeUnit.SECONDS);
     running.set(false);
     senders.shutdown();
     assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -114,49 +104,21 @@ class CrashSafetyIT {
           .isEmpty();
     }
 
-    Process restarted = start(db);
-    String again = "http://" + listeningAddress(restarted);
+    ServeProcess restarted = start();
+    String again = "http://127.0.0.1:" + restarted.hitPort();
     HttpResponse<String> r =
         client.send(
             HttpRequest.newBuilder(URI.create(again + "/probe/after-restart")).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
-    restarted.destroy();
-    assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    restarted.process().destroy();
+    assertThat(restarted.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
   }
 
-  private Process start(Path db) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--api",
-                "127.0.0.1:0",
-                "--db",
-                db.toString())
-            .redirectError(dir.resolve("server-" + processes.size() + ".err").toFile())
-            .start();
-    processes.add(p);
-    return p;
-  }
-
-  private String listeningAddress(Process p) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        return m.group(1);
-      }
-    }
-    throw new IllegalStateException(
-        "server exited before listening: "
-            + Files.readString(dir.resolve("server-" + (processes.size() - 1) + ".err")));
+  /** Starts serve on {@code dir/audit.db}; its log goes to {@code dir/server.err}. */
+  private ServeProcess start() throws IOException {
+    ServeProcess server = ServeProcess.start(dir, List.of());
+    servers.add(server);
+    return server;
   }
 }
