@@ -469,6 +469,8 @@ public final class AuditQueries {
    * @param namespace the namespace
    * @param at the time, or null for now
    * @param cluster only this cluster, or null for all
+   * @throws UnknownOwnerException when no selected cluster's history ever held the namespace (a
+   *     misspelling would otherwise answer an empty allow-list)
    */
   public SourcesView sources(String namespace, Instant at, String cluster) {
     if (namespace == null || namespace.isBlank()) {
@@ -479,7 +481,13 @@ public final class AuditQueries {
     List<String> notes = new ArrayList<>();
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
-    for (AttributionTimeline tl : timelines.select(cluster)) {
+    List<AttributionTimeline> selected = timelines.select(cluster);
+    if (!selected.isEmpty()) {
+      everHeld(selected, cluster, ObjectKind.NAMESPACE, "namespace", namespace);
+    }
+    boolean consulted = false;
+    boolean explained = false;
+    for (AttributionTimeline tl : selected) {
       io.egressaudit.sql.HistoryStart start = timelines.start(tl);
       if (start != null && start.at().isAfter(t)) {
         if (start.pruned()) { // what is left before the horizon would list sources in part
@@ -491,12 +499,19 @@ public final class AuditQueries {
       if (s.isEmpty()) {
         continue;
       }
+      consulted = true;
       NamespaceSources ns = NamespaceSources.of(namespace, s);
       sources.addAll(ns.sources());
+      explained |= !ns.notes().isEmpty();
       ns.notes().forEach(n -> notes.add("cluster/" + s.cluster() + ": " + n));
+      oldState(timelines, tl, t, notes);
     }
-    if (notes.isEmpty() && sources.isEmpty()) {
-      notes.add("no cluster history at " + t);
+    if (sources.isEmpty() && !explained) {
+      if (consulted) {
+        notes.add("no active pod of " + namespace + " at " + t + ": no source IP to allow then");
+      } else if (notes.isEmpty()) {
+        notes.add("no cluster history at " + t);
+      }
     }
     return new SourcesView(namespace, t, sources, notes);
   }
@@ -510,6 +525,7 @@ public final class AuditQueries {
    * @param cluster only this cluster, or null for all
    * @throws IllegalArgumentException when the namespace is empty, {@code since} is in the future,
    *     or the cluster has no history
+   * @throws UnknownOwnerException when no selected cluster's history ever held the namespace
    */
   public SourceHistoryView sourceHistory(String namespace, Instant since, String cluster) {
     if (namespace == null || namespace.isBlank()) {
@@ -524,11 +540,19 @@ public final class AuditQueries {
     ClusterTimelines timelines = timelines(cluster, from, to);
     List<SourceSpan> spans = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    for (AttributionTimeline tl : timelines.select(cluster)) {
+    List<AttributionTimeline> selected = timelines.select(cluster);
+    if (!selected.isEmpty()) {
+      everHeld(selected, cluster, ObjectKind.NAMESPACE, "namespace", namespace);
+    }
+    for (AttributionTimeline tl : selected) {
       Instant start = timelines.historyStart(tl);
-      spans.addAll(tl.sourcesOf(namespace, notBefore(from, start), to));
+      List<SourceSpan> found = tl.sourcesOf(namespace, notBefore(from, start), to);
+      spans.addAll(found);
       if (start != null && start.isAfter(since)) {
         notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+      if (!found.isEmpty()) {
+        oldState(timelines, tl, now, notes);
       }
     }
     spans.sort(
@@ -569,6 +593,7 @@ public final class AuditQueries {
     Instant t = at == null ? TimeArg.now() : at;
     List<AllNamespacesSourcesView.NamespaceSource> sources = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    boolean consulted = false;
     long ms = t.toEpochMilli();
     ClusterTimelines timelines = timelines(cluster, ms, ms + 1);
     for (AttributionTimeline tl : timelines.select(cluster)) {
@@ -580,6 +605,10 @@ public final class AuditQueries {
         continue;
       }
       ClusterSnapshot s = tl.snapshotAt(t);
+      if (!s.isEmpty()) {
+        consulted = true;
+        oldState(timelines, tl, t, notes);
+      }
       java.util.TreeSet<String> names = new java.util.TreeSet<>();
       s.namespaces().forEach(n -> names.add(n.name()));
       for (String namespace : names) {
@@ -595,8 +624,12 @@ public final class AuditQueries {
         Comparator.comparing(AllNamespacesSourcesView.NamespaceSource::namespace)
             .thenComparing(AllNamespacesSourcesView.NamespaceSource::cluster)
             .thenComparing(AllNamespacesSourcesView.NamespaceSource::ip));
-    if (notes.isEmpty() && sources.isEmpty()) {
-      notes.add("no cluster history at " + t);
+    if (sources.isEmpty()) {
+      if (consulted) {
+        notes.add("no active pod of any namespace at " + t + ": no source IP to allow then");
+      } else if (notes.isEmpty()) {
+        notes.add("no cluster history at " + t);
+      }
     }
     return new AllNamespacesSourcesView(t, sources, notes);
   }
@@ -623,6 +656,7 @@ public final class AuditQueries {
     List<String> notes = new ArrayList<>();
     for (AttributionTimeline tl : timelines.select(cluster)) {
       Instant start = timelines.historyStart(tl);
+      int before = spans.size();
       for (String namespace :
           HistoryLoader.namesEverHeld(database, tl.cluster(), ObjectKind.NAMESPACE)) {
         for (SourceSpan s : tl.sourcesOf(namespace, notBefore(from, start), to)) {
@@ -640,6 +674,9 @@ public final class AuditQueries {
       }
       if (start != null && start.isAfter(since)) {
         notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+      if (spans.size() > before) {
+        oldState(timelines, tl, now, notes);
       }
     }
     spans.sort(
@@ -691,9 +728,13 @@ public final class AuditQueries {
     List<OwnerSpan> spans = new ArrayList<>();
     for (AttributionTimeline tl : selected) {
       Instant s = timelines.historyStart(tl);
-      spans.addAll(tl.ownersOf(canonical, notBefore(from, s), to));
+      List<OwnerSpan> found = tl.ownersOf(canonical, notBefore(from, s), to);
+      spans.addAll(found);
       if (since != null && s != null && s.isAfter(since)) {
         notes.add("cluster/" + tl.cluster() + ": " + timelines.historyNote(tl));
+      }
+      if (!found.isEmpty()) {
+        oldState(timelines, tl, now, notes);
       }
     }
     spans.sort(Comparator.comparingLong(OwnerSpan::from));
@@ -708,6 +749,19 @@ public final class AuditQueries {
       notes.add("no rule attributes " + canonical + " in any cluster's history since " + start);
     }
     return new IpTimelineView(canonical, start, now, owners, notes);
+  }
+
+  /**
+   * Adds {@code cluster/C: state of cluster C last recorded at T (N days before the time asked)}
+   * when the cluster's state at {@code at} comes from a snapshot recorded long before and no source
+   * of this process keeps it current: an answer from old state must say so, as whois's does.
+   */
+  private static void oldState(
+      ClusterTimelines timelines, AttributionTimeline tl, Instant at, List<String> notes) {
+    String old = timelines.oldStateNote(tl.cluster(), at);
+    if (old != null) {
+      notes.add("cluster/" + tl.cluster() + ": " + old);
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ class ClustersIT {
   }
 
   @Test
-  void theCommandReadsTheDatabaseAndSaysSyncStateNeedsAServer() {
+  void theCommandReadsTheDatabaseAndSaysSyncStateNeedsAServer() throws Exception {
     Path db = dir.resolve("audit.db");
     assertThat(
             run(
@@ -100,7 +101,27 @@ class ClustersIT {
         .contains("HISTORY FROM", "LAST CHANGE", "NODES", "EGRESSIPS");
     assertThat(table.out()).contains("2021-11-26T17:00:00Z  2021-11-26T18:00:00Z  2");
     assertThat(table.out()).contains("note: sync state is only known to a running server");
+    // state recorded in 2021, and no hit: both said under the table
+    assertThat(table.out())
+        .contains(
+            "note: cluster/prod: state of cluster prod last recorded at 2021-11-26T18:00:00Z (",
+            "note: no hit recorded");
+    assertThat(body.has("lastHit")).isFalse();
+
+    Path log = Files.writeString(dir.resolve("access_log"), LOG_LINE);
+    assertThat(run("import-log", log.toString(), "--db", db.toString()).exitCode()).isZero();
+    Run withHit = run("clusters", "--db", db.toString());
+    assertThat(withHit.out())
+        .containsPattern("note: newest hit received at 2021-11-25T13:04:35Z \\(\\d+ d ago\\)");
+    JsonNode lastHit =
+        ApiClient.parse(run("clusters", "-o", "json", "--db", db.toString()).out()).get("lastHit");
+    assertThat(lastHit.get("receivedAt").asString()).isEqualTo("2021-11-25T13:04:35Z");
+    assertThat(lastHit.get("quiet").asBoolean()).isTrue();
   }
+
+  /** One request of an Apache access log (combined format). */
+  private static final String LOG_LINE =
+      "192.168.126.53 - - [25/Nov/2021:08:04:35 -0500] \"HEAD / HTTP/1.1\" 200 - \"-\" \"curl\"\n";
 
   @Test
   void theApiAddsHistoryToEachSourceAndListsImportedClustersToo() throws Exception {

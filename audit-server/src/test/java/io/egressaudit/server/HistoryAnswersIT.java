@@ -104,11 +104,19 @@ class HistoryAnswersIT {
 
     assertThat(r.code).as(r.err).isZero();
     List<String> lines = r.out.strip().lines().toList();
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     assertThat(lines.get(0)).startsWith("FROM").contains("OWNER");
     assertThat(lines.get(1)).contains(ASSIGNED, FAILOVER, "egressip-demo on " + SL79N);
     assertThat(lines.get(2)).contains(FAILOVER, "<none>", "egressip-demo on " + W82T6F);
+    // "until <none>" is as of the last state recorded, years ago: the answer says so
+    assertThat(lines.get(3))
+        .startsWith("note: " + OLD_STATE)
+        .endsWith(" days before the time asked)");
   }
+
+  /** The note of an answer from the walkthrough's last state, recorded in 2021. */
+  private static final String OLD_STATE =
+      "cluster/demo: state of cluster demo last recorded at " + FAILOVER + " (";
 
   @Test
   void simpsonsSourcesSinceBeforeHistoryAreItsNodeIpThenTheEgressIpOnEachNode() {
@@ -134,8 +142,10 @@ class HistoryAnswersIT {
             "192.168.126.51 node " + SL79N + " " + HISTORY_START + " " + ASSIGNED,
             EGRESS_IP + " egress-ip " + SL79N + " " + ASSIGNED + " " + FAILOVER,
             EGRESS_IP + " egress-ip " + W82T6F + " " + FAILOVER + " -");
-    assertThat(strings(answer.get("notes")))
-        .containsExactly("cluster/demo: history starts at " + HISTORY_START);
+    List<String> notes = strings(answer.get("notes"));
+    assertThat(notes).hasSize(2);
+    assertThat(notes.get(0)).isEqualTo("cluster/demo: history starts at " + HISTORY_START);
+    assertThat(notes.get(1)).startsWith(OLD_STATE);
   }
 
   @Test
@@ -177,7 +187,40 @@ class HistoryAnswersIT {
             List.of("demo", "192.168.126.51", "node", "", SL79N, HISTORY_START, ASSIGNED),
             List.of("demo", EGRESS_IP, "egress-ip", "egressip-demo", SL79N, ASSIGNED, FAILOVER),
             List.of("demo", EGRESS_IP, "egress-ip", "egressip-demo", W82T6F, FAILOVER, ""));
-    assertThat(r.err.strip()).isEqualTo("note: cluster/demo: history starts at " + HISTORY_START);
+    List<String> notes = r.err.strip().lines().toList();
+    assertThat(notes).hasSize(2);
+    assertThat(notes.get(0)).isEqualTo("note: cluster/demo: history starts at " + HISTORY_START);
+    assertThat(notes.get(1)).startsWith("note: " + OLD_STATE);
+  }
+
+  @Test
+  void sourcesOfAMisspelledNamespaceIsWrongUsageNotAnEmptyAllowList() throws Exception {
+    Run r = run("sources", "simpsn", "-o", "csv", "--db", db);
+
+    assertThat(r.code).as(r.out).isEqualTo(2);
+    assertThat(r.out).isEmpty();
+    assertThat(r.err.strip())
+        .isEqualTo(
+            "egress-audit sources: unknown namespace 'simpsn': no cluster's history has it;"
+                + " did you mean 'simpson'?");
+    assertThat(run("sources", "simpsn", "--since", "30d", "--db", db).code).isEqualTo(2);
+    try (AuditServer server =
+        TestServers.start(Database.at(Path.of(db)), HitWriter.Settings.DEFAULT, false)) {
+      ApiClient api = new ApiClient(server.apiPort());
+      ApiClient.Answer answer = api.get("/api/v1/namespaces/simpsn/sources");
+      assertThat(answer.status()).isEqualTo(400);
+      assertThat(answer.body()).contains("did you mean 'simpson'?");
+    }
+  }
+
+  @Test
+  void aNamespaceWithoutPodsHasNoSourceAndTheNoteSaysWhyNotThatHistoryIsMissing() {
+    JsonNode answer = json("sources", "default", "--at", ASSIGNED);
+
+    assertThat(answer.get("sources")).isEmpty();
+    assertThat(strings(answer.get("notes")))
+        .containsExactly(
+            "no active pod of default at " + ASSIGNED + ": no source IP to allow then");
   }
 
   /** The rows of a sources answer for one namespace, as JSON text without the namespace key. */

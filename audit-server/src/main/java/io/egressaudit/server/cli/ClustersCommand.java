@@ -3,7 +3,9 @@ package io.egressaudit.server.cli;
 import io.egressaudit.server.AuditQueries;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.ClusterView;
+import io.egressaudit.server.json.LastHitView;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,6 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
       "List each cluster with history in the database: where its state came from, the time range"
           + " its history covers, objects by kind now and its last change.",
+      "",
+      "Notes under the table say when a cluster's state was last recorded long ago (answers from"
+          + " it are as of then) and when the newest hit arrived.",
       "",
       "Live sync state (synced, syncing, stale since T) is only known to a running server: see"
           + " GET /api/v1/clusters."
@@ -46,12 +51,20 @@ final class ClustersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<ClusterView> clusters = new AuditQueries(db.existing()).clusters(List.of());
+    AuditQueries queries = new AuditQueries(db.existing());
+    List<ClusterView> clusters = queries.clusters(List.of());
+    LastHitView lastHit = queries.lastHit();
     PrintWriter out = spec.commandLine().getOut();
     switch (output) {
-      case json ->
-          out.println(
-              ApiJson.writePretty(Map.of("clusters", clusters, "notes", List.of(SYNC_NOTE))));
+      case json -> {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("clusters", clusters);
+        if (lastHit != null) {
+          answer.put("lastHit", lastHit);
+        }
+        answer.put("notes", List.of(SYNC_NOTE));
+        out.println(ApiJson.writePretty(answer));
+      }
       case table -> {
         if (clusters.isEmpty()) {
           out.println("no cluster history in " + db.existing().file());
@@ -79,11 +92,37 @@ final class ClustersCommand implements Callable<Integer> {
                 o.get("EgressIP"));
           }
           t.print(out);
+          clusters.stream()
+              .filter(c -> c.stateAge() != null)
+              .forEach(c -> out.println("note: cluster/" + c.cluster() + ": " + c.stateAge()));
         }
+        out.println(
+            lastHit == null
+                ? "note: no hit recorded"
+                : "note: newest hit received at "
+                    + lastHit.receivedAt()
+                    + " ("
+                    + ago(lastHit.secondsAgo())
+                    + ")");
         out.println("note: " + SYNC_NOTE);
       }
     }
     out.flush();
     return 0;
+  }
+
+  /** Seconds ago in their largest fitting unit, as the web page writes them: {@code 3 d ago}. */
+  static String ago(double seconds) {
+    long s = Math.round(seconds);
+    if (s < 120) {
+      return s + " s ago";
+    }
+    if (s < 7200) {
+      return Math.round(s / 60.0) + " min ago";
+    }
+    if (s < 172800) {
+      return Math.round(s / 3600.0) + " h ago";
+    }
+    return Math.round(s / 86400.0) + " d ago";
   }
 }
