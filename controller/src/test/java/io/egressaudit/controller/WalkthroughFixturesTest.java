@@ -163,4 +163,25 @@ class WalkthroughFixturesTest {
     assertThat(of(objects, NodeState.class)).allMatch(n -> n.addresses().size() == 1);
     assertThat(only("127.0.0.100", objects).namespaces()).containsExactly("simpson");
   }
+
+  @Test
+  void loopbackClusterAfterTheFailover() {
+    List<ClusterObject> objects = load("loopback/after-failover.yaml");
+
+    assertThat(objects).hasSize(15);
+    assertThat(of(objects, EgressIpState.class)).containsExactly(demo("127.0.0.100", W82T6F));
+    assertThat(nodes(objects).get(SL79N).ready()).isFalse();
+    Attribution a = only("127.0.0.100", objects);
+    assertThat(a.node()).isEqualTo(W82T6F);
+    assertThat(a.pods())
+        .extracting(PodRef::name)
+        .containsExactly("homer-deployment-5b7857cc48-x7q2m", "marge-deployment-75474c9ff-t4n8b");
+    // the walkthrough's state after the failover, moved onto 127.0.0.0/8 as cluster.yaml is
+    assertThat(of(objects, NodeState.class))
+        .extracting(n -> n.addresses().get(0))
+        .containsExactlyElementsOf(
+            of(load("walkthrough/03-after-failover.yaml"), NodeState.class).stream()
+                .map(n -> n.addresses().get(0).replace("192.168.126.", "127.0.0."))
+                .toList());
+  }
 }
