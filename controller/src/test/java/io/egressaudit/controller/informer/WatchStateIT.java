@@ -245,10 +245,7 @@ class WatchStateIT {
 
   @Test
   void aClosedPortIsLoggedWithinSecondsNotAfterFabric8sRetries() throws Exception {
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
     // fabric8's defaults, as serve builds its clients: 10 retries, ~20 s before a list fails
     KubernetesClient defaults =
         new KubernetesClientBuilder()
