@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -32,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,8 +48,9 @@ import java.util.regex.Pattern;
  * handshake.
  *
  * <p>{@code SelfSubjectAccessReview}s are answered by a predicate over their resource attributes
- * (all allowed by default); everything else is the CRUD dispatcher's, whose watches close off the
- * event loop (see {@code ClosedOffLoop}).
+ * (all allowed by default); everything else is the CRUD dispatcher's. Every WebSocket's sends are
+ * queued off the event loop ({@link WatchSendsOffLoop}), so that a watch closed while an event is
+ * on its way holds no other answer.
  */
 final class ExecMockCluster implements AutoCloseable {
 
@@ -138,11 +137,7 @@ final class ExecMockCluster implements AutoCloseable {
                   .setResponseCode(200)
                   .setBody("{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0\"}");
             }
-            MockResponse response = crud.dispatch(request);
-            WebSocketListener watch = response.getWebSocketListener();
-            return watch == null
-                ? response
-                : response.withWebSocketUpgrade(new ClosedOffLoop(watch));
+            return crud.dispatch(request);
           }
 
           @Override
@@ -152,7 +147,11 @@ final class ExecMockCluster implements AutoCloseable {
         };
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new WatchSendsOffLoop(dispatcher),
+            false);
     server.init();
     client = server.createClient();
   }
@@ -241,74 +240,6 @@ final class ExecMockCluster implements AutoCloseable {
             });
   }
 
-  /**
-   * A watch's WebSocket listener whose close and failure are handled on a thread of their own. The
-   * CRUD dispatcher's listener waits there (up to a minute) for its send queue to drain, and a send
-   * in that queue waits (up to 30 s) for the very event loop the close arrives on: a watch cut
-   * while an event was on its way (a drill ending right after it put the label back) held every
-   * other API call on that loop for 30 s.
-   */
-  private final class ClosedOffLoop extends WebSocketListener {
-    private final WebSocketListener watch;
-
-    ClosedOffLoop(WebSocketListener watch) {
-      this.watch = watch;
-    }
-
-    @Override
-    public void onBeforeAccept(WebSocket ws, Response response) {
-      watch.onBeforeAccept(ws, response);
-    }
-
-    @Override
-    public void onOpen(WebSocket ws, Response response) {
-      watch.onOpen(ws, response);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, String text) {
-      watch.onMessage(ws, text);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, byte[] bytes) {
-      watch.onMessage(ws, bytes);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, ByteString bytes) {
-      watch.onMessage(ws, bytes);
-    }
-
-    @Override
-    public void onPing(WebSocket ws, byte[] payload) {
-      watch.onPing(ws, payload);
-    }
-
-    @Override
-    public void onClosing(WebSocket ws, int code, String reason) {
-      watch.onClosing(ws, code, reason);
-    }
-
-    @Override
-    public void onClosed(WebSocket ws, int code, String reason) {
-      offLoop(() -> watch.onClosed(ws, code, reason));
-    }
-
-    @Override
-    public void onFailure(WebSocket ws, Throwable t, Response response) {
-      offLoop(() -> watch.onFailure(ws, t, response));
-    }
-
-    private void offLoop(Runnable r) {
-      try {
-        execThreads.execute(r);
-      } catch (RejectedExecutionException closing) {
-        // the cluster is being closed: nothing waits for this watch any more
-      }
-    }
-  }
-
   private static ExecReply run(ExecHandler h, String namespace, String pod, List<String> command) {
     try {
       return h.exec(namespace, pod, command);
@@ -365,19 +296,14 @@ final class ExecMockCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the client and the mock. The mock's shutdown can outwait its own limit ("Unable to close
-   * MockWebServer") when watches were cut under it (an interrupted drill); that is the mock's, not
-   * a result of the test, so it is not raised.
+   * Stops the client and the mock. The mock's shutdown ends in 10 s or throws ("Unable to close
+   * MockWebServer"): with the watches' sends off the loop, nothing holds it any more.
    */
   @Override
   public void close() {
-    client.close();
     try {
+      client.close();
       server.destroy();
-    } catch (IllegalStateException e) {
-      if (!String.valueOf(e.getMessage()).contains("Unable to close MockWebServer")) {
-        throw e;
-      }
     } finally {
       execThreads.shutdownNow();
     }

@@ -250,10 +250,7 @@ class FailoverDrillIT {
 
   @Test
   void anUnreachableClusterExitsThreeAtOnceNamingItsUrl() throws Exception {
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
     Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
     Path kubeconfig =
         java.nio.file.Files.writeString(

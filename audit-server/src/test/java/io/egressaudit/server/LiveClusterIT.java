@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.InputStream;
@@ -40,7 +39,6 @@ import tools.jackson.databind.JsonNode;
  * mock API server, a kubeconfig names it, and requests from its egress IP are attributed through
  * what the informers recorded, before and after a failover.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class LiveClusterIT {
 
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
@@ -62,6 +60,8 @@ class LiveClusterIT {
 
   @BeforeEach
   void start() throws Exception {
+    mock = WatchSendsOffLoop.crudServer();
+    client = mock.createClient();
     loadLoopbackCluster();
     Path kubeconfig =
         Files.writeString(dir.resolve("kubeconfig"), kubeconfig(client.getMasterUrl().toString()));
@@ -78,6 +78,8 @@ class LiveClusterIT {
     if (server != null) {
       server.close();
     }
+    client.close();
+    mock.destroy();
   }
 
   @Test

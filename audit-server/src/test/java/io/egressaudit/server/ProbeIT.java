@@ -568,10 +568,7 @@ class ProbeIT {
   void anUnreachableAuditServerExitsThree() throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP);
     startServer();
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
 
     Run run = probe("--api", "http://127.0.0.1:" + closed);
 
@@ -589,10 +586,7 @@ class ProbeIT {
   void anUnreachableAuditServerStillWritesTheReportsSayingWhy() throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP);
     startServer();
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
     Path json = dir.resolve("reports/probe.json");
     Path junit = dir.resolve("reports/probe.xml");
 
@@ -629,10 +623,7 @@ class ProbeIT {
   void anUnreachableClusterExitsThree() throws Exception {
     snat.from("simpson", HOMER, EGRESS_IP);
     startServer();
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
     Path elsewhere = dir.resolve("elsewhere");
     Files.createDirectories(elsewhere);
     Path unreachable =

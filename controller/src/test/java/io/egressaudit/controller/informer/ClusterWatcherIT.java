@@ -25,7 +25,6 @@ import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryView;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@EnableKubernetesMockClient(crud = true, https = false)
 class ClusterWatcherIT {
 
   /**
@@ -66,6 +64,8 @@ class ClusterWatcherIT {
 
   @BeforeEach
   void open() {
+    server = WatchSendsOffLoop.crudServer();
+    client = server.createClient();
     db = Database.at(dir.resolve("history.db"));
     history = new ClusterHistory(db);
   }
@@ -75,6 +75,8 @@ class ClusterWatcherIT {
     if (watcher != null) {
       watcher.close();
     }
+    client.close();
+    server.destroy();
   }
 
   private Instant startAndSync() throws Exception {

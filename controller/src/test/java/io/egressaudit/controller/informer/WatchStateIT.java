@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * server: syncing before the first list, synced after, stale while the API server is gone, and the
  * log lines each change costs.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class WatchStateIT {
 
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
@@ -69,6 +67,8 @@ class WatchStateIT {
 
   @BeforeEach
   void open() {
+    server = WatchSendsOffLoop.crudServer();
+    client = server.createClient();
     db = Database.at(dir.resolve("history.db"));
     history = new ClusterHistory(db);
   }
@@ -81,6 +81,8 @@ class WatchStateIT {
     for (AutoCloseable c : toClose) {
       c.close();
     }
+    client.close();
+    server.destroy();
   }
 
   /** A client that retries fast: no request retries of its own, 100 ms between relists. */
@@ -243,10 +245,7 @@ class WatchStateIT {
 
   @Test
   void aClosedPortIsLoggedWithinSecondsNotAfterFabric8sRetries() throws Exception {
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = ClosedPort.PORT;
     // fabric8's defaults, as serve builds its clients: 10 retries, ~20 s before a list fails
     KubernetesClient defaults =
         new KubernetesClientBuilder()
