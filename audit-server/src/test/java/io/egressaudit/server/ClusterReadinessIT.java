@@ -10,6 +10,7 @@ import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
+import io.egressaudit.testsupport.WatchSendsOffLoop;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;

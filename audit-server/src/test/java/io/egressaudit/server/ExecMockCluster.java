@@ -1,6 +1,7 @@
 package io.egressaudit.server;
 
 import io.egressaudit.probes.ClusterReader;
+import io.egressaudit.testsupport.WatchSendsOffLoop;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;

@@ -16,6 +16,7 @@ import io.egressaudit.probes.drill.ExecDrillProber;
 import io.egressaudit.probes.drill.FailoverDrill;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
+import io.egressaudit.testsupport.ClosedPort;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,6 +2,7 @@ package io.egressaudit.server;
 
 import io.egressaudit.correlator.NodeState;
 import io.egressaudit.probes.ClusterReader;
+import io.egressaudit.testsupport.ClosedPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

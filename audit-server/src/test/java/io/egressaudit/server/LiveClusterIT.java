@@ -8,6 +8,7 @@ import io.egressaudit.controller.informer.KubeconfigClusters;
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.sql.Database;
+import io.egressaudit.testsupport.WatchSendsOffLoop;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;

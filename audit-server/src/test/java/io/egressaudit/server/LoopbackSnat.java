@@ -1,6 +1,7 @@
 package io.egressaudit.server;
 
 import io.egressaudit.server.ExecMockCluster.ExecReply;
+import io.egressaudit.testsupport.ClosedPort;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -9,6 +9,7 @@ import io.egressaudit.server.http.ListenerSettings;
 import io.egressaudit.server.http.TrustedProxies;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HitWriter;
+import io.egressaudit.testsupport.ClosedPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.PrintWriter;

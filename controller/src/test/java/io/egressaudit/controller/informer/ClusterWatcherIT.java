@@ -23,6 +23,7 @@ import io.egressaudit.correlator.PodState;
 import io.egressaudit.sql.ClusterHistory;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryView;
+import io.egressaudit.testsupport.WatchSendsOffLoop;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

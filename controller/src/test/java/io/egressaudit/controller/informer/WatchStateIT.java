@@ -14,6 +14,8 @@ import io.egressaudit.correlator.AttributionKind;
 import io.egressaudit.sql.ClusterHistory;
 import io.egressaudit.sql.Database;
 import io.egressaudit.sql.HistoryView;
+import io.egressaudit.testsupport.ClosedPort;
+import io.egressaudit.testsupport.WatchSendsOffLoop;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

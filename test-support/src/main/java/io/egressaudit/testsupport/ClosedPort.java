@@ -1,4 +1,4 @@
-package io.egressaudit.server;
+package io.egressaudit.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,12 +11,12 @@ import java.net.Socket;
  * and never listens. A port merely found free could be handed to another test's server a moment
  * later, and a request meant to go nowhere would then hang until curl's {@code --max-time}.
  */
-final class ClosedPort {
+public final class ClosedPort {
 
   private static final Socket HOLDER = bind();
 
   /** The port; connections to 127.0.0.1 on it are refused (RST). */
-  static final int PORT = HOLDER.getLocalPort();
+  public static final int PORT = HOLDER.getLocalPort();
 
   private ClosedPort() {}
 

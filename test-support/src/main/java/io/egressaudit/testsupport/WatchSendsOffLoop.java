@@ -1,4 +1,4 @@
-package io.egressaudit.server;
+package io.egressaudit.testsupport;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -34,12 +34,12 @@ import java.util.concurrent.RejectedExecutionException;
  * MockWebServer"). With sends that never wait, the watch's close is over at once and stays on the
  * loop, as fabric8 means it to: a change made meanwhile never reaches a watch half closed.
  */
-final class WatchSendsOffLoop extends Dispatcher {
+public final class WatchSendsOffLoop extends Dispatcher {
 
   private final Dispatcher dispatcher;
 
   /** Answers with {@code dispatcher}, its WebSockets' sends taken off the event loop. */
-  WatchSendsOffLoop(Dispatcher dispatcher) {
+  public WatchSendsOffLoop(Dispatcher dispatcher) {
     this.dispatcher = dispatcher;
   }
 
@@ -47,7 +47,7 @@ final class WatchSendsOffLoop extends Dispatcher {
    * A started mock API server as {@code @EnableKubernetesMockClient(crud = true, https = false)}
    * makes it (CRUD, and {@code expect()} answers first), with its watches' sends off the loop.
    */
-  static KubernetesMockServer crudServer() {
+  public static KubernetesMockServer crudServer() {
     Map<ServerRequest, Queue<ServerResponse>> expected = new HashMap<>();
     KubernetesMockServer server =
         new KubernetesMockServer(
