@@ -27,6 +27,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -117,6 +118,8 @@ final class ExecMockCluster implements AutoCloseable {
   private final ExecutorService execThreads = Executors.newCachedThreadPool();
   private volatile ExecHandler handler = (ns, pod, cmd) -> ExecReply.exited(127, "", "no handler");
   private volatile Predicate<ResourceAttributes> access = a -> true;
+  private final java.util.concurrent.atomic.AtomicLong longestStartLag =
+      new java.util.concurrent.atomic.AtomicLong();
   private final List<List<String>> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   ExecMockCluster() {
@@ -169,6 +172,16 @@ final class ExecMockCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The longest time so far from an exec's request reaching this server to its handler being called
+   * (the WebSocket handshake and a thread to run on). A test that times what the handler did
+   * against when the exec was sent must allow this much: on a loaded machine it reaches hundreds of
+   * milliseconds.
+   */
+  Duration longestExecStartLag() {
+    return Duration.ofNanos(longestStartLag.get());
+  }
+
   /** Every exec's argv so far, in order. */
   List<List<String>> commands() {
     return List.copyOf(commands);
@@ -198,6 +211,7 @@ final class ExecMockCluster implements AutoCloseable {
   }
 
   private MockResponse exec(String namespace, String pod, String query) {
+    long arrived = System.nanoTime();
     List<String> command = new ArrayList<>();
     for (String kv : query.split("&")) {
       int eq = kv.indexOf('=');
@@ -236,7 +250,11 @@ final class ExecMockCluster implements AutoCloseable {
             new WebSocketListener() {
               @Override
               public void onOpen(WebSocket ws, Response response) {
-                execThreads.execute(() -> send(ws, run(h, namespace, pod, command)));
+                execThreads.execute(
+                    () -> {
+                      longestStartLag.accumulateAndGet(System.nanoTime() - arrived, Math::max);
+                      send(ws, run(h, namespace, pod, command));
+                    });
               }
             });
   }

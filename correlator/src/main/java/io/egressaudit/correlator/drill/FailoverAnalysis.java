@@ -27,10 +27,12 @@ import java.util.TreeSet;
  * probes leaked from an IP not allowed, and whether the drill passes.
  *
  * <p>Outage: per pod, a run of probes in a row whose request did not arrive, from the first of them
- * to the next probe that arrived (or the drill's end); with probes every {@code interval}, it is
- * within one interval of the real gap. A namespace's outage is the longest of its pods'. A probe
- * that arrived from a wrong IP did arrive: it ends an outage and is a leak. Probes that could not
- * be sent ({@link Arrival#NOT_SENT}) say nothing about egress and are skipped.
+ * to the next probe that arrived (or the drill's end), each timed when it was sent; with probes
+ * every {@code interval}, it is within one interval of the real gap, plus how much later one probe
+ * than another reached its pod after it was sent (pod exec's start-up, on a loaded API server). A
+ * namespace's outage is the longest of its pods'. A probe that arrived from a wrong IP did arrive:
+ * it ends an outage and is a leak. Probes that could not be sent ({@link Arrival#NOT_SENT}) say
+ * nothing about egress and are skipped.
  *
  * <p>The drill passes when the status moved to another node, every namespace then had {@code
  * settle} good probes in a row, no outage exceeded {@code maxOutage} and no probe leaked.
