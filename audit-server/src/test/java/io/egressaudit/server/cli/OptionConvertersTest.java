@@ -143,6 +143,18 @@ class OptionConvertersTest {
         Arguments.of(
             "hits --since 30000d", "--since", "'30000d' is longer than the time since 1970 ("),
         Arguments.of(
+            "hits --since 30",
+            "--since",
+            "'30': a bare number is a Unix time in seconds (1970-01-01T00:00:30Z); for 30 days"
+                + " ago write 30d"),
+        Arguments.of("hits --until 7", "--until", "'7': a bare number is a Unix time in seconds"),
+        Arguments.of("sources simpson --since 90", "--since", "'90': a bare number is a Unix"),
+        Arguments.of("whois 10.0.0.1 --at 1637948", "--at", "'1637948': a bare number is a Unix"),
+        Arguments.of("timeline 10.0.0.1 --since 2", "--since", "'2': a bare number is a Unix"),
+        Arguments.of("anomalies --since 5", "--since", "'5': a bare number is a Unix"),
+        Arguments.of("anomalies --until 5", "--until", "'5': a bare number is a Unix"),
+        Arguments.of("cluster import x.yaml --at 30", "--at", "'30': a bare number is a Unix time"),
+        Arguments.of(
             "hits --since -5m",
             "--since",
             "'-5m' has a sign: a duration counts back from now, so write 5m"),
@@ -160,7 +172,10 @@ class OptionConvertersTest {
     if (line.endsWith(" ")) {
       args.add("");
     }
-    String command = line.startsWith("drill") ? "drill failover" : args.get(0);
+    String command =
+        line.startsWith("drill ") || line.startsWith("cluster ")
+            ? args.get(0) + " " + args.get(1)
+            : args.get(0);
 
     Run r = run(args.toArray(String[]::new));
 
