@@ -479,6 +479,28 @@ final class Converters {
   }
 
   /**
+   * The IP of a command that answers for one source IP ({@code whois}, {@code timeline}): a source
+   * IP literal as {@link SourceIpText} reads it, or a CIDR as the user wrote it, stripped, for the
+   * command to refuse with a pointer to {@code hits --ip} ({@link WhoisCommand#networkIsNotOneIp});
+   * a network with bits past its prefix ({@code 10.0.0.1/24}) is kept too, since that pointer names
+   * the network meant. A text with a {@code /} that is no CIDR is refused here.
+   */
+  static final class SourceIpOrTypedNetwork implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!io.egressaudit.server.SourceIpPrefix.isCidr(value)) {
+        return new SourceIpText().convert(value);
+      }
+      try {
+        io.egressaudit.server.SourceIpPrefix.enclosing(value);
+        return value.strip();
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
    * An attribution kind by its wire name: {@code egress-ip}, {@code egress-ip-unassigned}, {@code
    * node}, {@code pod} or {@code unknown}.
    */

@@ -566,7 +566,7 @@ public final class ApiVerticle extends VerticleBase {
   private void timeline(RoutingContext ctx) {
     onlyParams(ctx, TIMELINE_PARAMS);
     String ip = ctx.pathParam("ip");
-    noZone("ip", ip);
+    oneIp(ip);
     Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
@@ -638,10 +638,10 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /**
-   * Refuses what is not one source IP in the path of whois, which answers for one IP at a time: an
-   * address with a zone ({@link #noZone}), or a network ({@code 10.0.0.1%2F24}), with where the
-   * hits of that network are listed, the network named as {@code hits?ip=} takes it ({@code
-   * 10.0.0.0/24}, bits past the prefix cleared).
+   * Refuses what is not one source IP in the path of whois and timeline, which answer for one IP at
+   * a time: an address with a zone ({@link #noZone}), or a network ({@code 10.0.0.1%2F24}), with
+   * where the hits of that network are listed, the network named as {@code hits?ip=} takes it
+   * ({@code 10.0.0.0/24}, bits past the prefix cleared).
    *
    * @throws ApiException 400 naming {@code ip} for a zone or a wrong CIDR, or pointing to {@code
    *     /api/v1/hits?ip=} for a network

@@ -115,7 +115,8 @@ class OptionConvertersTest {
         Arguments.of("serve --listen []:80", "--listen", "'[]:80' is not HOST:PORT"),
         Arguments.of("serve --listen bad_host:80", "--listen", "'bad_host' is not an IP address"),
         Arguments.of("hits --ip 1.2.3", "--ip", "not an IP address: '1.2.3'"),
-        Arguments.of("timeline 10.0.0.0/8", "(IP)", "not an IP address: '10.0.0.0/8'"),
+        Arguments.of("timeline 10.0.0.0/33", "(IP)", "'10.0.0.0/33' is not a CIDR"),
+        Arguments.of("whois 10.0.0.0/33", "(IP)", "'10.0.0.0/33' is not a CIDR"),
         Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
         Arguments.of(
             "whois 10.0.0.1 --cluster c\u0001x",
