@@ -446,11 +446,17 @@ final class Converters {
 
   /**
    * A source IP literal (IPv4, IPv6, {@code ::ffff:a.b.c.d}), read as its canonical text ({@link
-   * SourceIp#canonical}).
+   * SourceIp#canonical}). An IPv6 zone ({@code fe80::1%eth0}) is refused in the API's words: it
+   * names an interface of the host that wrote it, no hit's source IP has one, and dropping it would
+   * answer for another address without saying so.
    */
   static final class SourceIpText implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
+      if (value.indexOf('%') >= 0) {
+        throw new TypeConversionException(
+            "'" + value + "' has a zone (%...): a source IP has none; leave the zone out");
+      }
       try {
         return SourceIp.canonical(value);
       } catch (IllegalArgumentException e) {
