@@ -70,17 +70,18 @@ public final class TimeArg {
       }
       return inRange(at, t, what);
     }
+    String typed = t; // what errors quote, not the T put in for a space
     if (t.length() > 11 && t.charAt(10) == ' ' && DATE.matcher(t.substring(0, 10)).matches()) {
       // RFC 3339 section 5.6 lets a space stand for the T between date and time
       t = t.substring(0, 10) + 'T' + t.substring(11);
     }
     try {
-      return inRange(OffsetDateTime.parse(t).toInstant(), t, what);
+      return inRange(OffsetDateTime.parse(t).toInstant(), typed, what);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           what
               + ": '"
-              + cut(t)
+              + cut(typed)
               + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch seconds or milliseconds, or a"
               + " duration back from now like 15m, 2h, 7d)");
     }

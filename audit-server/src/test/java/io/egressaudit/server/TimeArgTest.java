@@ -76,4 +76,13 @@ class TimeArgTest {
     assertThat(TimeArg.parse("1637948993000", NOW, "--at"))
         .isEqualTo(Instant.parse("2021-11-26T17:49:53Z"));
   }
+
+  @Test
+  void anErrorQuotesTheTimeAsTypedWithItsSpace() {
+    assertThatThrownBy(() -> TimeArg.parse("2021-11-26 12:53:13", NOW, "--at"))
+        .hasMessageStartingWith("--at: '2021-11-26 12:53:13' is not a time");
+    assertThatThrownBy(() -> TimeArg.parse(" 0000-12-31 23:00:00Z", NOW, "at"))
+        .hasMessage(
+            "at: '0000-12-31 23:00:00Z' is outside the years 0001 to 9999 that times may have");
+  }
 }

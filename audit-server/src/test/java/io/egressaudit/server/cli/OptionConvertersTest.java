@@ -159,6 +159,10 @@ class OptionConvertersTest {
         Arguments.of("anomalies --until 5", "--until", "'5': a bare number is a Unix"),
         Arguments.of("cluster import x.yaml --at 30", "--at", "'30': a bare number is a Unix time"),
         Arguments.of(
+            "whois 10.0.0.1 --at 2021-11-26~12:53:13",
+            "--at",
+            "'2021-11-26 12:53:13' is not a time"),
+        Arguments.of(
             "hits --since -5m",
             "--since",
             "'-5m' has a sign: a duration counts back from now, so write 5m"),
@@ -172,7 +176,9 @@ class OptionConvertersTest {
   @MethodSource("wrongValues")
   void aWrongValueIsWrongUsageNamingTheOptionAndTheValue(
       String line, String option, String problem) {
-    List<String> args = new ArrayList<>(List.of(line.split(" ")));
+    // "~" stands for a space inside one argument, as a shell passes "2021-11-26 12:53:13"
+    List<String> args =
+        new ArrayList<>(Stream.of(line.split(" ")).map(a -> a.replace('~', ' ')).toList());
     if (line.endsWith(" ")) {
       args.add("");
     }
