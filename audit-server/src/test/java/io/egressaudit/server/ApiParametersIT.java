@@ -110,6 +110,9 @@ class ApiParametersIT {
             + " of its source IPs with /api/v1/hits?ip=10.0.0.0/24,",
         "/api/v1/ips/10.0.0.1%2F24/timeline | 10.0.0.1/24 is the network 10.0.0.0/24, not one IP",
         "/api/v1/ips/fe80::1%25eth0/timeline | ip: 'fe80::1%eth0' has a zone",
+        "/api/v1/hits?kind=egressip | kind: 'egressip' is not a kind (egress-ip,"
+            + " egress-ip-unassigned, node, pod or unknown)",
+        "/api/v1/probes/p1?kind=leak | kind: 'leak' is not a kind (egress-ip,",
         "/api/v1/hits?since=30 | since: '30': a bare number is a Unix time in seconds"
             + " (1970-01-01T00:00:30Z); for 30 days ago write 30d"
       })

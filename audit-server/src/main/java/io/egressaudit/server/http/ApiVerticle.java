@@ -608,12 +608,36 @@ public final class ApiVerticle extends VerticleBase {
           newestFirst(q.get("order")),
           q.get("egressip"),
           q.get("node"),
-          q.get("kind") == null || q.get("kind").isEmpty()
-              ? null
-              : AttributionKind.fromWireName(q.get("kind")),
+          kind(q.get("kind")),
           bool(q.get("leaks"), "leaks"));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * The {@code kind} parameter of hits: an attribution kind by its wire name; null when absent or
+   * empty.
+   *
+   * @throws ApiException 400 naming {@code kind} and listing the kinds, as {@code hits --kind} does
+   */
+  private static AttributionKind kind(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return AttributionKind.fromWireName(v);
+    } catch (IllegalArgumentException e) {
+      List<String> kinds =
+          java.util.Arrays.stream(AttributionKind.values()).map(AttributionKind::toString).toList();
+      throw ApiException.badRequest(
+          "kind: '"
+              + cut(v)
+              + "' is not a kind ("
+              + String.join(", ", kinds.subList(0, kinds.size() - 1))
+              + " or "
+              + kinds.get(kinds.size() - 1)
+              + ")");
     }
   }
 
