@@ -75,6 +75,25 @@ public final class SourceIpPrefix {
    *     address bits set past the prefix ({@code 10.0.0.5/24}, with the network meant)
    */
   public static SourceIpPrefix parse(String text) {
+    return parse(text, false);
+  }
+
+  /**
+   * Parses a CIDR as {@link #parse} does, but clears the address bits past the prefix length
+   * instead of refusing them ({@code 10.0.0.1/24} is {@code 10.0.0.0/24}): the network a user meant
+   * when a command that takes one IP was given a network, to name in the hint of what answers about
+   * networks.
+   *
+   * @param text such as {@code 10.0.0.1/24} or {@code 2001:db8::1/64}
+   * @return the network
+   * @throws IllegalArgumentException as {@link #parse} when the text is not a CIDR or its prefix
+   *     length is out of range
+   */
+  public static SourceIpPrefix enclosing(String text) {
+    return parse(text, true);
+  }
+
+  private static SourceIpPrefix parse(String text, boolean clearHostBits) {
     String t = text == null ? "" : text.strip();
     IPAddress a;
     try {
@@ -86,7 +105,9 @@ public final class SourceIpPrefix {
       throw new IllegalArgumentException(
           "'" + abbreviate(text) + "' is not a CIDR like 10.0.0.0/24 or 2001:db8::/64");
     }
-    if (!a.isPrefixBlock()) {
+    if (!a.isPrefixBlock() && clearHostBits) {
+      a = a.toPrefixBlock();
+    } else if (!a.isPrefixBlock()) {
       throw new IllegalArgumentException(
           "'"
               + abbreviate(text)

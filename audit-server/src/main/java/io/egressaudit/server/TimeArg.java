@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
  * 2021-11-26T17:53:13Z}, {@code 2021-11-26T12:53:13-05:00}, fractions allowed), epoch seconds
  * ({@code 1637948993}, up to 11 digits) or milliseconds ({@code 1637948993000}, 12 digits or more),
  * or a duration back from now as {@code kubectl logs --since} takes it ({@code 90s}, {@code 15m},
- * {@code 2h}, {@code 7d}). So {@code 0} is 1970-01-01 (every hit) and {@code 0s} is now; a duration
- * has no sign ({@code -5m} is refused, saying to write {@code 5m}) and reaches no further back than
- * 1970 ({@link #notBefore1970}).
+ * {@code 2h}, {@code 7d}). So {@code 0} is 1970-01-01 (every hit) and {@code 0s} is now; any other
+ * bare number before 2001-09-09 ({@link #EARLIEST_BARE_NUMBER}) is refused, since {@code 30} is
+ * most likely 30 days missing its unit, not 1970-01-01T00:00:30Z; a duration has no sign ({@code
+ * -5m} is refused, saying to write {@code 5m}) and reaches no further back than 1970 ({@link
+ * #notBefore1970}).
  */
 public final class TimeArg {
 
@@ -61,23 +63,60 @@ public final class TimeArg {
     if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
       // 11 digits of seconds reach the year 5138; 12 digits of milliseconds start in 1973
       long n = Long.parseLong(t);
-      return inRange(
-          t.length() <= 11 ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n), t, what);
+      boolean seconds = t.length() <= 11;
+      Instant at = seconds ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
+      if (n != 0 && at.isBefore(EARLIEST_BARE_NUMBER)) {
+        throw new IllegalArgumentException(bareNumberTooEarly(t, n, seconds, at, what));
+      }
+      return inRange(at, t, what);
     }
+    String typed = t; // what errors quote, not the T put in for a space
     if (t.length() > 11 && t.charAt(10) == ' ' && DATE.matcher(t.substring(0, 10)).matches()) {
       // RFC 3339 section 5.6 lets a space stand for the T between date and time
       t = t.substring(0, 10) + 'T' + t.substring(11);
     }
     try {
-      return inRange(OffsetDateTime.parse(t).toInstant(), t, what);
+      return inRange(OffsetDateTime.parse(t).toInstant(), typed, what);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           what
               + ": '"
-              + cut(t)
+              + cut(typed)
               + "' is not a time (use RFC 3339 like 2021-11-26T17:53:13Z, epoch seconds or milliseconds, or a"
               + " duration back from now like 15m, 2h, 7d)");
     }
+  }
+
+  /**
+   * The first instant a bare number other than 0 may name: 2001-09-09T01:46:40Z, Unix time
+   * 1,000,000,000. A smaller number is far more often a duration missing its unit ({@code --since
+   * 30} for 30 days) than a time in the 1970s to 1990s, long before any hit was recorded; read as
+   * Unix seconds it would silently give a window from 1970.
+   */
+  public static final Instant EARLIEST_BARE_NUMBER = Instant.ofEpochSecond(1_000_000_000L);
+
+  /** Why a bare number before {@link #EARLIEST_BARE_NUMBER} is refused, with both readings. */
+  private static String bareNumberTooEarly(
+      String text, long n, boolean seconds, Instant at, String what) {
+    if (!seconds) {
+      return what
+          + ": '"
+          + text
+          + "': a bare number of 12 or more digits is a Unix time in milliseconds ("
+          + at
+          + "), before 2001-09-09 (1000000000000); write the time in RFC 3339 like"
+          + " 2021-11-26T17:53:13Z";
+    }
+    return what
+        + ": '"
+        + text
+        + "': a bare number is a Unix time in seconds ("
+        + at
+        + "); for "
+        + n
+        + " days ago write "
+        + n
+        + "d (a bare number before 2001-09-09 other than 0 is refused)";
   }
 
   /**

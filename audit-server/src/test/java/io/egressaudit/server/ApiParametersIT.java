@@ -29,6 +29,13 @@ class ApiParametersIT {
         "/api/v1/hits?since=999999999d | since",
         "/api/v1/hits?since=30000d | since",
         "/api/v1/hits?since=-5m | since",
+        "/api/v1/hits?since=30 | since",
+        "/api/v1/hits?until=86400 | until",
+        "/api/v1/whois/127.0.0.100?at=7 | at",
+        "/api/v1/namespaces/simpson/sources?since=30 | since",
+        "/api/v1/sources?at=30 | at",
+        "/api/v1/ips/127.0.0.100/timeline?since=30 | since",
+        "/api/v1/anomalies?until=30 | until",
         "/api/v1/hits?limit=4294967297 | limit",
         "/api/v1/hits?limit=99999999999 | limit",
         "/api/v1/hits?limit=99999999999999999999 | limit",
@@ -93,7 +100,21 @@ class ApiParametersIT {
         "/api/v1/hits?ip=% | the query string is not valid percent-encoding",
         "/api/v1/clusters?x=1 | /api/v1/clusters takes no parameters",
         "/api/v1/hits?ip=fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone",
-        "/api/v1/whois/fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone"
+        "/api/v1/whois/fe80::1%25eth0 | ip: 'fe80::1%eth0' has a zone",
+        "/api/v1/whois/10.0.0.1%2F24 | 10.0.0.1/24 is the network 10.0.0.0/24, not one IP: list"
+            + " the hits of its source IPs with /api/v1/hits?ip=10.0.0.0/24,",
+        "/api/v1/whois/10.0.0.0%2F24 | 10.0.0.0/24 is a network, not one IP: list the hits of its"
+            + " source IPs with /api/v1/hits?ip=10.0.0.0/24",
+        "/api/v1/whois/10.0.0.0%2F33 | ip: '10.0.0.0/33' is not a CIDR",
+        "/api/v1/ips/10.0.0.0%2F24/timeline | 10.0.0.0/24 is a network, not one IP: list the hits"
+            + " of its source IPs with /api/v1/hits?ip=10.0.0.0/24,",
+        "/api/v1/ips/10.0.0.1%2F24/timeline | 10.0.0.1/24 is the network 10.0.0.0/24, not one IP",
+        "/api/v1/ips/fe80::1%25eth0/timeline | ip: 'fe80::1%eth0' has a zone",
+        "/api/v1/hits?kind=egressip | kind: 'egressip' is not a kind (egress-ip,"
+            + " egress-ip-unassigned, node, pod or unknown)",
+        "/api/v1/probes/p1?kind=leak | kind: 'leak' is not a kind (egress-ip,",
+        "/api/v1/hits?since=30 | since: '30': a bare number is a Unix time in seconds"
+            + " (1970-01-01T00:00:30Z); for 30 days ago write 30d"
       })
   void anAmbiguousOrMalformedQueryIsA400SayingWhy(String query, String detail) throws Exception {
     LoopbackClient.Response r =

@@ -99,6 +99,21 @@ class CliIT {
   }
 
   @Test
+  void clusterImportOfAnAccessLogSaysAKubectlDumpIsExpectedNamingFileAndLine() throws IOException {
+    Path log = Files.writeString(dir.resolve("access_log"), MIXED_LOG);
+
+    Run r = run("cluster", "import", log.toString(), "--db", db.toString());
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.errLines())
+        .containsExactly(
+            "egress-audit cluster import: "
+                + log
+                + ":1:1: document 1: not a mapping (found a string): expected a kubectl dump"
+                + " (kubectl get ... -o yaml or -o json)");
+  }
+
+  @Test
   void clusterImportRefusesADumpMissingAWholeKindTheClusterHasUnlessAllowed() throws IOException {
     Path full = Path.of("../examples/walkthrough/02-egressip-assigned.yaml");
     Run first =

@@ -172,4 +172,32 @@ class HitsByNetworkTest {
                 + " IPs with 'egress-audit hits --ip 10.0.0.0/24', or the owners of one IP over"
                 + " time with 'egress-audit timeline IP'");
   }
+
+  @Test
+  void timelineRefusesANetworkWithTheHintOfWhois() {
+    Run r = run("timeline", "10.0.0.0/24");
+
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err())
+        .containsExactly(
+            "egress-audit timeline: 10.0.0.0/24 is a network, not one IP: list the hits of its"
+                + " source IPs with 'egress-audit hits --ip 10.0.0.0/24', or the owners of one IP"
+                + " over time with 'egress-audit timeline IP'");
+  }
+
+  @Test
+  void aNetworkWithBitsPastItsPrefixIsRefusedNamingTheNetworkMeant() {
+    for (String command : List.of("whois", "timeline")) {
+      Run r = run(command, "10.0.0.1/24");
+
+      assertThat(r.code()).as("%s", r).isEqualTo(2);
+      assertThat(r.err())
+          .containsExactly(
+              "egress-audit "
+                  + command
+                  + ": 10.0.0.1/24 is the network 10.0.0.0/24, not one IP: list the hits of its"
+                  + " source IPs with 'egress-audit hits --ip 10.0.0.0/24', or the owners of one"
+                  + " IP over time with 'egress-audit timeline IP'");
+    }
+  }
 }

@@ -39,6 +39,15 @@ class SourceIpPrefixTest {
   }
 
   @Test
+  void theEnclosingNetworkClearsBitsPastThePrefixAndRefusesWhatIsNoCidr() {
+    assertThat(SourceIpPrefix.enclosing("10.0.0.1/24").canonical()).isEqualTo("10.0.0.0/24");
+    assertThat(SourceIpPrefix.enclosing("2001:db8::1/64").canonical()).isEqualTo("2001:db8::/64");
+    assertThat(SourceIpPrefix.enclosing("10.0.0.0/8").canonical()).isEqualTo("10.0.0.0/8");
+    assertThatThrownBy(() -> SourceIpPrefix.enclosing("10.0.0.1/33"))
+        .hasMessage("'10.0.0.1/33' is not a CIDR like 10.0.0.0/24 or 2001:db8::/64");
+  }
+
+  @Test
   void containsComparesAddressesNotText() {
     SourceIpPrefix low = SourceIpPrefix.parse("10.0.0.0/28"); // 10.0.0.0 - 10.0.0.15
 

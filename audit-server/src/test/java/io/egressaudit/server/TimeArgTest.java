@@ -51,4 +51,38 @@ class TimeArgTest {
     assertThat(TimeArg.parse("2021-11-26t17:53:13z", NOW, "--at")).isEqualTo(t);
     assertThat(TimeArg.parse("2021-11-26T12:53:13.000-05:00", NOW, "--at")).isEqualTo(t);
   }
+
+  @Test
+  void aBareNumberBefore2001IsRefusedWithBothReadings() {
+    assertThatThrownBy(() -> TimeArg.parse("30", NOW, "--since"))
+        .hasMessage(
+            "--since: '30': a bare number is a Unix time in seconds (1970-01-01T00:00:30Z); for 30"
+                + " days ago write 30d (a bare number before 2001-09-09 other than 0 is refused)");
+    assertThatThrownBy(() -> TimeArg.parse("999999999", NOW, "until"))
+        .hasMessageStartingWith("until: '999999999': a bare number is a Unix time in seconds");
+    assertThatThrownBy(() -> TimeArg.parse("999999999999", NOW, "at"))
+        .hasMessageStartingWith(
+            "at: '999999999999': a bare number of 12 or more digits is a Unix time in"
+                + " milliseconds (2001-09-09T01:46:39.999Z)");
+  }
+
+  @Test
+  void zeroAndUnixTimesFrom2001OnAreTaken() {
+    assertThat(TimeArg.parse("000", NOW, "--since")).isEqualTo(Instant.EPOCH);
+    assertThat(TimeArg.parse("1000000000", NOW, "--since"))
+        .isEqualTo(Instant.parse("2001-09-09T01:46:40Z"));
+    assertThat(TimeArg.parse("1637948993", NOW, "--at"))
+        .isEqualTo(Instant.parse("2021-11-26T17:49:53Z"));
+    assertThat(TimeArg.parse("1637948993000", NOW, "--at"))
+        .isEqualTo(Instant.parse("2021-11-26T17:49:53Z"));
+  }
+
+  @Test
+  void anErrorQuotesTheTimeAsTypedWithItsSpace() {
+    assertThatThrownBy(() -> TimeArg.parse("2021-11-26 12:53:13", NOW, "--at"))
+        .hasMessageStartingWith("--at: '2021-11-26 12:53:13' is not a time");
+    assertThatThrownBy(() -> TimeArg.parse(" 0000-12-31 23:00:00Z", NOW, "at"))
+        .hasMessage(
+            "at: '0000-12-31 23:00:00Z' is outside the years 0001 to 9999 that times may have");
+  }
 }

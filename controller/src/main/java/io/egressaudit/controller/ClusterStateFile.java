@@ -345,7 +345,11 @@ public final class ClusterStateFile {
               file,
               start.getLineNr(),
               start.getColumnNr(),
-              "document " + documents + ": not a mapping (found " + shape(token) + ")",
+              "document "
+                  + documents
+                  + ": not a mapping (found "
+                  + shape(token)
+                  + "): expected a kubectl dump (kubectl get ... -o yaml or -o json)",
               null);
         }
         anyDocument = true;

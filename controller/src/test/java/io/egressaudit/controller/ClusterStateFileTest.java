@@ -607,9 +607,14 @@ class ClusterStateFileTest {
   @Test
   void rejectsADocumentThatIsNotAMapping() throws IOException {
     String yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n- just\n- a list\n";
-    assertFails(write("cluster.yaml", yaml), ":5:1: document 2: not a mapping (found a list)");
     assertFails(
-        write("scalar.yaml", "hello\n"), ":1:1: document 1: not a mapping (found a string)");
+        write("cluster.yaml", yaml),
+        ":5:1: document 2: not a mapping (found a list): expected a kubectl dump (kubectl get ..."
+            + " -o yaml or -o json)");
+    assertFails(
+        write("scalar.yaml", "hello\n"),
+        ":1:1: document 1: not a mapping (found a string): expected a kubectl dump (kubectl get"
+            + " ... -o yaml or -o json)");
   }
 
   @Test

@@ -446,11 +446,17 @@ final class Converters {
 
   /**
    * A source IP literal (IPv4, IPv6, {@code ::ffff:a.b.c.d}), read as its canonical text ({@link
-   * SourceIp#canonical}).
+   * SourceIp#canonical}). An IPv6 zone ({@code fe80::1%eth0}) is refused in the API's words: it
+   * names an interface of the host that wrote it, no hit's source IP has one, and dropping it would
+   * answer for another address without saying so.
    */
   static final class SourceIpText implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
+      if (value.indexOf('%') >= 0) {
+        throw new TypeConversionException(
+            "'" + value + "' has a zone (%...): a source IP has none; leave the zone out");
+      }
       try {
         return SourceIp.canonical(value);
       } catch (IllegalArgumentException e) {
@@ -472,6 +478,28 @@ final class Converters {
       }
       try {
         return io.egressaudit.server.SourceIpPrefix.parse(value).canonical();
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The IP of a command that answers for one source IP ({@code whois}, {@code timeline}): a source
+   * IP literal as {@link SourceIpText} reads it, or a CIDR as the user wrote it, stripped, for the
+   * command to refuse with a pointer to {@code hits --ip} ({@link WhoisCommand#networkIsNotOneIp});
+   * a network with bits past its prefix ({@code 10.0.0.1/24}) is kept too, since that pointer names
+   * the network meant. A text with a {@code /} that is no CIDR is refused here.
+   */
+  static final class SourceIpOrTypedNetwork implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!io.egressaudit.server.SourceIpPrefix.isCidr(value)) {
+        return new SourceIpText().convert(value);
+      }
+      try {
+        io.egressaudit.server.SourceIpPrefix.enclosing(value);
+        return value.strip();
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -58,6 +59,9 @@ public final class EgressAuditCommand {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new EgressAuditCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    Map<String, CommandLine.IHelpSectionRenderer> sections = cl.getHelpSectionMap();
+    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, EgressAuditCommand::footer);
+    cl.setHelpSectionMap(sections); // for every subcommand too
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -98,6 +102,32 @@ public final class EgressAuditCommand {
           return 2;
         });
     return cl;
+  }
+
+  /**
+   * A command's footer as picocli writes it, wrapped at the usage width, except its indented lines
+   * (example commands, such as {@code egress-audit hits --since 1h -o table}), which are written
+   * whole: a command wrapped across two lines cannot be copied into a shell.
+   *
+   * @param help the help of the command whose usage is printed
+   * @return the footer text, each line ending with a line separator
+   */
+  static String footer(CommandLine.Help help) {
+    CommandLine.Model.UsageMessageSpec usage = help.commandSpec().usageMessage();
+    StringBuilder sb = new StringBuilder();
+    for (String line : usage.footer()) {
+      if (line.startsWith("  ")) {
+        sb.append(line).append(System.lineSeparator());
+      } else {
+        CommandLine.Help.join(
+            help.colorScheme().ansi(),
+            usage.width(),
+            usage.adjustLineBreaksForWideCJKCharacters(),
+            new String[] {line},
+            sb);
+      }
+    }
+    return sb.toString();
   }
 
   /**

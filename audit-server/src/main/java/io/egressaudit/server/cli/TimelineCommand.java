@@ -2,6 +2,7 @@ package io.egressaudit.server.cli;
 
 import io.egressaudit.correlator.Attribution;
 import io.egressaudit.server.AuditQueries;
+import io.egressaudit.server.SourceIpPrefix;
 import io.egressaudit.server.json.ApiJson;
 import io.egressaudit.server.json.IpTimelineView;
 import java.io.PrintWriter;
@@ -36,8 +37,8 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "IP",
-      converter = Converters.SourceIpText.class,
-      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d.")
+      converter = Converters.SourceIpOrTypedNetwork.class,
+      description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d (not a network: see hits --ip CIDR).")
   String ip;
 
   @Option(
@@ -69,6 +70,9 @@ final class TimelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (SourceIpPrefix.isCidr(ip)) {
+      throw new UsageError(spec, WhoisCommand.networkIsNotOneIp(ip));
+    }
     AuditQueries queries = new AuditQueries(db.existing());
     IpTimelineView view = UsageError.ofCluster(spec, () -> queries.ipTimeline(ip, since, cluster));
     PrintWriter out = spec.commandLine().getOut();

@@ -38,7 +38,7 @@ final class WhoisCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "IP",
-      converter = Converters.SourceIpOrNetwork.class,
+      converter = Converters.SourceIpOrTypedNetwork.class,
       description = "Source IP: IPv4, IPv6 or ::ffff:a.b.c.d (not a network: see hits --ip CIDR).")
   String ip;
 
@@ -93,10 +93,18 @@ final class WhoisCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Why whois refuses a network, and what answers about one. */
-  static String networkIsNotOneIp(String network) {
-    return network
-        + " is a network, not one IP: list the hits of its source IPs with 'egress-audit hits --ip "
+  /**
+   * Why whois and timeline refuse a network, and what answers about one: the network named as
+   * {@code hits --ip} takes it, bits past the prefix cleared ({@code 10.0.0.1/24} is {@code
+   * 10.0.0.0/24}).
+   *
+   * @param typed a CIDR as {@link Converters.SourceIpOrTypedNetwork} passed it
+   * @return the message, without the command's name
+   */
+  static String networkIsNotOneIp(String typed) {
+    String network = SourceIpPrefix.enclosing(typed).canonical();
+    return (network.equals(typed) ? typed + " is a network" : typed + " is the network " + network)
+        + ", not one IP: list the hits of its source IPs with 'egress-audit hits --ip "
         + network
         + "', or the owners of one IP over time with 'egress-audit timeline IP'";
   }

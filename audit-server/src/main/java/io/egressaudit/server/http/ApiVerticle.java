@@ -491,14 +491,7 @@ public final class ApiVerticle extends VerticleBase {
   private void whois(RoutingContext ctx) {
     onlyParams(ctx, WHOIS_PARAMS);
     String ip = ctx.pathParam("ip");
-    noZone("ip", ip);
-    if (SourceIpPrefix.isCidr(ip)) {
-      throw ApiException.badRequest(
-          ip
-              + " is a network, not one IP: list the hits of its source IPs with /api/v1/hits?ip="
-              + ip
-              + ", or the owners of one IP over time with /api/v1/ips/{ip}/timeline");
-    }
+    oneIp(ip);
     Instant at = time(ctx, "at");
     String cluster = ctx.queryParams().get("cluster");
     if (at == null) {
@@ -573,7 +566,7 @@ public final class ApiVerticle extends VerticleBase {
   private void timeline(RoutingContext ctx) {
     onlyParams(ctx, TIMELINE_PARAMS);
     String ip = ctx.pathParam("ip");
-    noZone("ip", ip);
+    oneIp(ip);
     Instant since = time(ctx, "since");
     String cluster = ctx.queryParams().get("cluster");
     blocking(ctx, () -> queries.ipTimeline(ip, since, cluster));
@@ -615,12 +608,36 @@ public final class ApiVerticle extends VerticleBase {
           newestFirst(q.get("order")),
           q.get("egressip"),
           q.get("node"),
-          q.get("kind") == null || q.get("kind").isEmpty()
-              ? null
-              : AttributionKind.fromWireName(q.get("kind")),
+          kind(q.get("kind")),
           bool(q.get("leaks"), "leaks"));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * The {@code kind} parameter of hits: an attribution kind by its wire name; null when absent or
+   * empty.
+   *
+   * @throws ApiException 400 naming {@code kind} and listing the kinds, as {@code hits --kind} does
+   */
+  private static AttributionKind kind(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return AttributionKind.fromWireName(v);
+    } catch (IllegalArgumentException e) {
+      List<String> kinds =
+          java.util.Arrays.stream(AttributionKind.values()).map(AttributionKind::toString).toList();
+      throw ApiException.badRequest(
+          "kind: '"
+              + cut(v)
+              + "' is not a kind ("
+              + String.join(", ", kinds.subList(0, kinds.size() - 1))
+              + " or "
+              + kinds.get(kinds.size() - 1)
+              + ")");
     }
   }
 
@@ -642,6 +659,33 @@ public final class ApiVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("ip: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses what is not one source IP in the path of whois and timeline, which answer for one IP at
+   * a time: an address with a zone ({@link #noZone}), or a network ({@code 10.0.0.1%2F24}), with
+   * where the hits of that network are listed, the network named as {@code hits?ip=} takes it
+   * ({@code 10.0.0.0/24}, bits past the prefix cleared).
+   *
+   * @throws ApiException 400 naming {@code ip} for a zone or a wrong CIDR, or pointing to {@code
+   *     /api/v1/hits?ip=} for a network
+   */
+  private static void oneIp(String ip) {
+    noZone("ip", ip);
+    if (!SourceIpPrefix.isCidr(ip)) {
+      return;
+    }
+    String network;
+    try {
+      network = SourceIpPrefix.enclosing(ip).canonical();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("ip: " + e.getMessage());
+    }
+    throw ApiException.badRequest(
+        (network.equals(ip) ? ip + " is a network" : ip + " is the network " + network)
+            + ", not one IP: list the hits of its source IPs with /api/v1/hits?ip="
+            + network
+            + ", or the owners of one IP over time with /api/v1/ips/{ip}/timeline");
   }
 
   /**

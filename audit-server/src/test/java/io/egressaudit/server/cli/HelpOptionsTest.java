@@ -55,6 +55,31 @@ class HelpOptionsTest {
     }
   }
 
+  @Test
+  void everyExampleCommandOfAFooterIsPrintedOnOneLine() {
+    List<List<String>> commands = new ArrayList<>();
+    walk(EgressAuditCommand.commandLine(), List.of(), commands);
+    int examples = 0;
+    for (List<String> path : commands) {
+      CommandLine command = EgressAuditCommand.commandLine();
+      for (String word : path) {
+        command = command.getSubcommands().get(word);
+      }
+      List<String> args = new ArrayList<>(path);
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      List<String> printed = r.out().lines().toList();
+
+      for (String line : command.getCommandSpec().usageMessage().footer()) {
+        if (line.startsWith("  egress-audit ")) {
+          examples++;
+          assertThat(printed).as("%s --help", path).contains(line);
+        }
+      }
+    }
+    assertThat(examples).as("example commands in footers").isGreaterThan(10);
+  }
+
   private record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {

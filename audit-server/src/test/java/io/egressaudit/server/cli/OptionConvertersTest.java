@@ -115,7 +115,11 @@ class OptionConvertersTest {
         Arguments.of("serve --listen []:80", "--listen", "'[]:80' is not HOST:PORT"),
         Arguments.of("serve --listen bad_host:80", "--listen", "'bad_host' is not an IP address"),
         Arguments.of("hits --ip 1.2.3", "--ip", "not an IP address: '1.2.3'"),
-        Arguments.of("timeline 10.0.0.0/8", "(IP)", "not an IP address: '10.0.0.0/8'"),
+        Arguments.of("whois fe80::1%eth0", "(IP)", "'fe80::1%eth0' has a zone (%...): a source"),
+        Arguments.of("timeline fe80::1%eth0", "(IP)", "'fe80::1%eth0' has a zone (%...)"),
+        Arguments.of("hits --ip fe80::1%eth0", "--ip", "'fe80::1%eth0' has a zone (%...)"),
+        Arguments.of("timeline 10.0.0.0/33", "(IP)", "'10.0.0.0/33' is not a CIDR"),
+        Arguments.of("whois 10.0.0.0/33", "(IP)", "'10.0.0.0/33' is not a CIDR"),
         Arguments.of("timeline 10.0.0.1 --cluster ", "--cluster", "the cluster name is empty"),
         Arguments.of(
             "whois 10.0.0.1 --cluster c\u0001x",
@@ -143,6 +147,22 @@ class OptionConvertersTest {
         Arguments.of(
             "hits --since 30000d", "--since", "'30000d' is longer than the time since 1970 ("),
         Arguments.of(
+            "hits --since 30",
+            "--since",
+            "'30': a bare number is a Unix time in seconds (1970-01-01T00:00:30Z); for 30 days"
+                + " ago write 30d"),
+        Arguments.of("hits --until 7", "--until", "'7': a bare number is a Unix time in seconds"),
+        Arguments.of("sources simpson --since 90", "--since", "'90': a bare number is a Unix"),
+        Arguments.of("whois 10.0.0.1 --at 1637948", "--at", "'1637948': a bare number is a Unix"),
+        Arguments.of("timeline 10.0.0.1 --since 2", "--since", "'2': a bare number is a Unix"),
+        Arguments.of("anomalies --since 5", "--since", "'5': a bare number is a Unix"),
+        Arguments.of("anomalies --until 5", "--until", "'5': a bare number is a Unix"),
+        Arguments.of("cluster import x.yaml --at 30", "--at", "'30': a bare number is a Unix time"),
+        Arguments.of(
+            "whois 10.0.0.1 --at 2021-11-26~12:53:13",
+            "--at",
+            "'2021-11-26 12:53:13' is not a time"),
+        Arguments.of(
             "hits --since -5m",
             "--since",
             "'-5m' has a sign: a duration counts back from now, so write 5m"),
@@ -156,11 +176,16 @@ class OptionConvertersTest {
   @MethodSource("wrongValues")
   void aWrongValueIsWrongUsageNamingTheOptionAndTheValue(
       String line, String option, String problem) {
-    List<String> args = new ArrayList<>(List.of(line.split(" ")));
+    // "~" stands for a space inside one argument, as a shell passes "2021-11-26 12:53:13"
+    List<String> args =
+        new ArrayList<>(Stream.of(line.split(" ")).map(a -> a.replace('~', ' ')).toList());
     if (line.endsWith(" ")) {
       args.add("");
     }
-    String command = line.startsWith("drill") ? "drill failover" : args.get(0);
+    String command =
+        line.startsWith("drill ") || line.startsWith("cluster ")
+            ? args.get(0) + " " + args.get(1)
+            : args.get(0);
 
     Run r = run(args.toArray(String[]::new));
 
