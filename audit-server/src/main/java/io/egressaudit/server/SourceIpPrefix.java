@@ -93,6 +93,26 @@ public final class SourceIpPrefix {
     return parse(text, true);
   }
 
+  /**
+   * Why a command or endpoint that answers for one IP ({@code whois}, {@code timeline}) refuses a
+   * network, and what answers about one: {@code 10.0.0.1/24 is the network 10.0.0.0/24, not one IP:
+   * list the hits of its source IPs with ..., or the owners of one IP over time with ...}. The
+   * network is named as {@code hits} takes it, bits past the prefix cleared.
+   *
+   * @param typed the CIDR as the user wrote it
+   * @param hitsOfNetwork what lists a network's hits, with {@code %s} for the network
+   * @param ownersOfOneIp what lists one IP's owners over time
+   * @throws IllegalArgumentException when {@code typed} is not a CIDR ({@link #enclosing})
+   */
+  public static String notOneIp(String typed, String hitsOfNetwork, String ownersOfOneIp) {
+    String network = enclosing(typed).canonical();
+    return (network.equals(typed) ? typed + " is a network" : typed + " is the network " + network)
+        + ", not one IP: list the hits of its source IPs with "
+        + hitsOfNetwork.formatted(network)
+        + ", or the owners of one IP over time with "
+        + ownersOfOneIp;
+  }
+
   private static SourceIpPrefix parse(String text, boolean clearHostBits) {
     String t = text == null ? "" : text.strip();
     IPAddress a;
@@ -107,7 +127,8 @@ public final class SourceIpPrefix {
     }
     if (!a.isPrefixBlock() && clearHostBits) {
       a = a.toPrefixBlock();
-    } else if (!a.isPrefixBlock()) {
+    }
+    if (!a.isPrefixBlock()) {
       throw new IllegalArgumentException(
           "'"
               + abbreviate(text)

@@ -35,6 +35,19 @@ public enum AttributionKind {
     throw new IllegalArgumentException("unknown attribution kind '" + wireName + "'");
   }
 
+  /**
+   * Every kind's wire name, in declaration order, as a sentence lists them: {@code egress-ip,
+   * egress-ip-unassigned, node, pod or unknown} (for errors that name the kinds a value may be).
+   */
+  public static String wireNames() {
+    AttributionKind[] all = values();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < all.length; i++) {
+      sb.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i].wireName);
+    }
+    return sb.toString();
+  }
+
   @Override
   public String toString() {
     return wireName;

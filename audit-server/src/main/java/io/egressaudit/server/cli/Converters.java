@@ -517,9 +517,7 @@ final class Converters {
         return AttributionKind.fromWireName(value.strip());
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(
-            "'"
-                + value
-                + "' is not a kind (egress-ip, egress-ip-unassigned, node, pod or unknown)");
+            "'" + value + "' is not a kind (" + AttributionKind.wireNames() + ")");
       }
     }
   }

@@ -102,10 +102,7 @@ final class WhoisCommand implements Callable<Integer> {
    * @return the message, without the command's name
    */
   static String networkIsNotOneIp(String typed) {
-    String network = SourceIpPrefix.enclosing(typed).canonical();
-    return (network.equals(typed) ? typed + " is a network" : typed + " is the network " + network)
-        + ", not one IP: list the hits of its source IPs with 'egress-audit hits --ip "
-        + network
-        + "', or the owners of one IP over time with 'egress-audit timeline IP'";
+    return SourceIpPrefix.notOneIp(
+        typed, "'egress-audit hits --ip %s'", "'egress-audit timeline IP'");
   }
 }

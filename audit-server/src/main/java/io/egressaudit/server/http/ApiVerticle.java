@@ -628,16 +628,8 @@ public final class ApiVerticle extends VerticleBase {
     try {
       return AttributionKind.fromWireName(v);
     } catch (IllegalArgumentException e) {
-      List<String> kinds =
-          java.util.Arrays.stream(AttributionKind.values()).map(AttributionKind::toString).toList();
       throw ApiException.badRequest(
-          "kind: '"
-              + cut(v)
-              + "' is not a kind ("
-              + String.join(", ", kinds.subList(0, kinds.size() - 1))
-              + " or "
-              + kinds.get(kinds.size() - 1)
-              + ")");
+          "kind: '" + cut(v) + "' is not a kind (" + AttributionKind.wireNames() + ")");
     }
   }
 
@@ -675,17 +667,13 @@ public final class ApiVerticle extends VerticleBase {
     if (!SourceIpPrefix.isCidr(ip)) {
       return;
     }
-    String network;
+    String refusal;
     try {
-      network = SourceIpPrefix.enclosing(ip).canonical();
+      refusal = SourceIpPrefix.notOneIp(ip, "/api/v1/hits?ip=%s", "/api/v1/ips/{ip}/timeline");
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("ip: " + e.getMessage());
     }
-    throw ApiException.badRequest(
-        (network.equals(ip) ? ip + " is a network" : ip + " is the network " + network)
-            + ", not one IP: list the hits of its source IPs with /api/v1/hits?ip="
-            + network
-            + ", or the owners of one IP over time with /api/v1/ips/{ip}/timeline");
+    throw ApiException.badRequest(refusal);
   }
 
   /**

@@ -368,10 +368,6 @@ final class HitListenerVerticle extends VerticleBase {
   }
 
   /**
-   * The canonical text of an address. The JDK already prints IPv4 as a dotted quad, so only IPv6
-   * (uncompressed, maybe IPv4-mapped or with a zone) goes through {@link SourceIp}.
-   */
-  /**
    * The claim a hit keeps: the PROXY header of a peer that is not a trusted proxy, then the
    * forwarded-for headers, joined by {@code " | "}; null when there is neither.
    */
@@ -382,6 +378,10 @@ final class HitListenerVerticle extends VerticleBase {
     return headers == null ? t.proxyClaim : t.proxyClaim + " | " + headers;
   }
 
+  /**
+   * The canonical text of an address. The JDK already prints IPv4 as a dotted quad, so only IPv6
+   * (uncompressed, maybe IPv4-mapped or with a zone) goes through {@link SourceIp}.
+   */
   static String peerIp(String host) {
     if (host.indexOf(':') < 0) {
       return host;
